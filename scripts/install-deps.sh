@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package herald needs to build, test and benchmark.
+# Safe to run again: it installs only what is missing. Needs root (or sudo).
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libboost-dev libboost-system-dev
+  libcurl4-openssl-dev libsqlite3-dev sqlite3 libsodium-dev libssl-dev
+  nlohmann-json3-dev libspdlog-dev libfmt-dev libhowardhinnant-date-dev tzdata
+  libcli11-dev libgtest-dev libgmock-dev
+  curl wrk python3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+echo "installing: ${missing[*]}" >&2
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

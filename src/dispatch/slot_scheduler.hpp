@@ -1,0 +1,45 @@
+#pragma once
+// Runs the slot calculator over every auto-publishing site and stores the assignments
+// (API.md §4). In `herald serve` it runs when content is approved or settings change,
+// plus a periodic safety-net pass.
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/time.hpp"
+#include "domain/slots.hpp"
+#include "storage/store.hpp"
+
+namespace herald::dispatch {
+
+struct ScheduleRunSummary {
+    int sites = 0;
+    int assigned = 0;
+    int left_unscheduled = 0;  // queued items that did not fit within the horizon
+    std::vector<domain::SlotAssignment> assignments;  // what was (or, dry-run, would be) set
+    std::vector<std::string> errors;                  // per-site problems (e.g. bad zone)
+};
+
+class SlotScheduler {
+public:
+    SlotScheduler(storage::Store& store, const TimeSource& clock);
+    ~SlotScheduler();
+
+    /// One run at `now`. With dry_run nothing is written.
+    ScheduleRunSummary RunOnce(TimePoint now, bool dry_run);
+
+    /// Background: runs on Wake() (debounced) and every `period`. `on_assigned` is called
+    /// after a run that assigned anything (to wake the dispatcher).
+    void Start(std::function<void()> on_assigned,
+               Milliseconds period = std::chrono::minutes{1});
+    void Stop();
+    void Wake();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace herald::dispatch

@@ -1,0 +1,135 @@
+#pragma once
+// The nouns of herald: accounts, sites, publishing settings, content and publishing
+// records. Plain data, no I/O; the rules that move them live beside this file.
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/time.hpp"
+
+namespace herald::domain {
+
+using AccountId = int64_t;
+using SiteId = int64_t;
+using ContentId = int64_t;
+using RecordId = int64_t;
+
+enum class Platform { kWordPress, kShopify, kGhost, kCustom };
+
+/// Editorial workflow.
+enum class EditorialStatus { kDraft, kReview, kApproved };
+
+/// External publishing state.
+enum class SiteStatus { kNotPublished, kScheduled, kPublishing, kPublished, kFailed };
+
+/// Outcome of one publishing attempt, as stored in its record.
+enum class AttemptOutcome { kPublished, kFailed, kRetry };
+
+std::string_view ToString(Platform p);
+std::string_view ToString(EditorialStatus s);
+std::string_view ToString(SiteStatus s);
+std::string_view ToString(AttemptOutcome o);
+std::optional<Platform> ParsePlatform(std::string_view s);
+std::optional<EditorialStatus> ParseEditorialStatus(std::string_view s);
+std::optional<SiteStatus> ParseSiteStatus(std::string_view s);
+std::optional<AttemptOutcome> ParseAttemptOutcome(std::string_view s);
+
+struct Account {
+    AccountId id = 0;
+    std::string name;
+    TimePoint created_at{};
+};
+
+struct Site {
+    SiteId id = 0;
+    AccountId account_id = 0;
+    std::string name;
+    Platform platform_type = Platform::kCustom;
+    std::string domain;
+    std::string api_key;   // write-only through the API; never logged
+    std::string username;
+    std::string timezone = "UTC";
+    bool is_active = true;
+    std::string options_json = "{}";  // per-platform options (e.g. Shopify blog id), a JSON object
+    TimePoint created_at{};
+    TimePoint updated_at{};
+};
+
+/// Day of week, Monday = 0 … Sunday = 6 (ISO order).
+using WeekdayIndex = int;
+inline constexpr std::array<std::string_view, 7> kWeekdayNames = {"mon", "tue", "wed", "thu",
+                                                                  "fri", "sat", "sun"};
+
+struct PublishingSettings {
+    SiteId site_id = 0;
+    bool auto_publish_enabled = false;
+    std::vector<WeekdayIndex> publish_days = {0, 1, 2, 3, 4};
+    std::vector<int> publish_time_slots = {9 * 60, 14 * 60, 18 * 60};  // minutes after midnight
+    std::optional<int> daily_publish_limit;
+    std::optional<int> weekly_publish_limit;
+    std::optional<int> monthly_publish_limit;
+    TimePoint updated_at{};
+};
+
+struct Content {
+    ContentId id = 0;
+    AccountId account_id = 0;
+    SiteId site_id = 0;
+    std::string title;
+    std::string content_html;
+    std::string excerpt;
+    std::string slug;
+    std::string content_type = "post";
+    std::optional<int64_t> cluster_id;
+    std::vector<std::string> categories;
+    std::vector<std::string> tags;
+    std::string featured_image_url;
+
+    EditorialStatus status = EditorialStatus::kDraft;
+    std::optional<TimePoint> approved_at;
+
+    SiteStatus site_status = SiteStatus::kNotPublished;
+    TimePoint site_status_updated_at{};
+    std::optional<TimePoint> scheduled_publish_at;  // the user's (or slot scheduler's) time
+    std::optional<TimePoint> published_at;
+    std::string external_id;   // empty = none
+    std::string external_url;  // empty = none
+    std::string last_error;    // empty = none
+
+    // Dispatch bookkeeping; never overwrites scheduled_publish_at.
+    std::optional<TimePoint> next_attempt_at;  // when a retry is due (null: use scheduled time)
+    int attempts = 0;                          // attempts in the current publication
+    std::string publication_id;                // stable across retries of one publication
+    std::string claim_token;                   // set while `publishing`
+    std::optional<TimePoint> lease_until;      // a claim past this is abandoned
+
+    TimePoint created_at{};
+    TimePoint updated_at{};
+
+    /// When the dispatcher should next act on it.
+    TimePoint DueAt() const {
+        return next_attempt_at ? *next_attempt_at : scheduled_publish_at.value_or(TimePoint{});
+    }
+};
+
+struct PublishRecord {
+    RecordId id = 0;
+    ContentId content_id = 0;
+    SiteId site_id = 0;
+    AccountId account_id = 0;
+    int attempt = 1;
+    TimePoint started_at{};
+    TimePoint finished_at{};
+    AttemptOutcome outcome = AttemptOutcome::kFailed;
+    std::optional<int> http_status;
+    std::string error;
+    std::string external_id;
+    std::string external_url;
+    std::optional<TimePoint> due_at;  // the time it was due, to measure lateness
+};
+
+}  // namespace herald::domain
