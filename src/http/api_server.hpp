@@ -1,0 +1,55 @@
+#pragma once
+// The HTTP front door: the REST API of API.md §2–3, /healthz, /readyz and the web UI's
+// static files, on Boost.Beast. The only header the rest of herald needs from http/.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/time.hpp"
+#include "publishers/publisher.hpp"
+#include "storage/store.hpp"
+
+namespace herald::dispatch {
+class Dispatcher;
+class SlotScheduler;
+}  // namespace herald::dispatch
+
+namespace herald::http {
+
+struct ServerSettings {
+    std::string host = "127.0.0.1";
+    uint16_t port = 8080;             // 0: pick a free port (tests)
+    int threads = 2;                  // I/O + handler threads
+    size_t max_body_bytes = 1 << 20;  // larger bodies answer 413
+    std::string web_root;             // static UI files; empty: none
+};
+
+/// What handlers work with. Dispatcher and scheduler are null under `serve --no-tasks`.
+struct AppContext {
+    storage::Store& store;
+    const TimeSource& clock;
+    const publishers::PublisherRegistry& publishers;
+    dispatch::Dispatcher* dispatcher = nullptr;
+    dispatch::SlotScheduler* scheduler = nullptr;
+};
+
+class ApiServer {
+public:
+    ApiServer(ServerSettings settings, AppContext context);
+    ~ApiServer();
+
+    /// Binds and starts serving on background threads. @throws std::runtime_error when the
+    /// address cannot be bound.
+    void Start();
+    /// The bound port (after Start).
+    uint16_t Port() const;
+    /// Stops accepting, closes connections, joins threads. Idempotent.
+    void Stop();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace herald::http
