@@ -1,1 +1,215 @@
-int main() { return 0; }  // replaced by the CLI
+// herald's composition root: the command line of API.md §1, wiring store, publishers,
+// dispatcher, slot scheduler and HTTP server together on one screen.
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "common/time.hpp"
+#include "dispatch/dispatcher.hpp"
+#include "dispatch/slot_scheduler.hpp"
+#include "http/api_keys.hpp"
+#include "http/api_server.hpp"
+#include "publishers/http_client.hpp"
+#include "publishers/publisher.hpp"
+#include "storage/store.hpp"
+
+namespace herald::app {
+namespace {
+
+constexpr const char* kDefaultDb = "sqlite:herald.db";
+
+/// A one-line error for the user; main prints it and exits non-zero.
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+TimePoint ParseNowOption(const std::string& text) {
+    const auto parsed = ParseIso(text);
+    if (!parsed) throw UsageError("--now must be an ISO 8601 time with an offset, e.g. 2026-01-20T14:00:00Z");
+    return *parsed;
+}
+
+std::unique_ptr<TimeSource> MakeClock(const std::string& now) {
+    if (now.empty()) return std::make_unique<SystemTimeSource>();
+    return std::make_unique<FixedTimeSource>(ParseNowOption(now));
+}
+
+std::pair<std::string, uint16_t> ParseListen(const std::string& listen) {
+    const auto colon = listen.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == listen.size())
+        throw UsageError("--listen must be HOST:PORT, e.g. 127.0.0.1:8080");
+    std::string host = listen.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    int port = 0;
+    try {
+        size_t used = 0;
+        port = std::stoi(listen.substr(colon + 1), &used);
+        if (used != listen.size() - colon - 1) port = -1;
+    } catch (const std::exception&) {
+        port = -1;
+    }
+    if (port < 0 || port > 65535) throw UsageError("--listen port must be a number from 0 to 65535");
+    return {host, static_cast<uint16_t>(port)};
+}
+
+std::string CreateAccount(storage::Store& store, const std::string& name, TimePoint now) {
+    std::string key = http::GenerateApiKey();
+    store.CreateAccount(name, http::HashApiKey(key), now);
+    return key;
+}
+
+volatile std::sig_atomic_t g_stop_signal = 0;
+extern "C" void OnStopSignal(int signal) { g_stop_signal = signal; }
+
+int Serve(const std::string& db, const std::string& listen, bool no_tasks,
+          const std::string& web_root) {
+    auto [host, port] = ParseListen(listen);
+    storage::StorePtr store = storage::OpenStore(db);
+    SystemTimeSource clock;
+    if (store->CountAccounts() == 0) {
+        const std::string key = CreateAccount(*store, "admin", clock.Now());
+        std::cout << "First run: created account 'admin'. Its API key (shown once):\n"
+                  << key << std::endl;
+    }
+    publishers::HttpClientPtr http_client = publishers::MakeCurlHttpClient();
+    publishers::PublisherRegistry registry = publishers::MakeDefaultPublishers(*http_client);
+    dispatch::Dispatcher dispatcher{*store, registry, clock, dispatch::DispatchSettings{}};
+    dispatch::SlotScheduler scheduler{*store, clock};
+
+    http::ServerSettings server_settings;
+    server_settings.host = host;
+    server_settings.port = port;
+    server_settings.web_root = web_root;
+    http::ApiServer server{server_settings,
+                           http::AppContext{*store, clock, registry, &dispatcher,
+                                            no_tasks ? nullptr : &scheduler}};
+
+    // The handler only sets a flag; this thread polls it and shuts down in order.
+    std::signal(SIGINT, OnStopSignal);
+    std::signal(SIGTERM, OnStopSignal);
+    server.Start();
+    if (!no_tasks) {
+        dispatcher.Start();
+        scheduler.Start([&dispatcher] { dispatcher.Wake(); });
+    }
+    std::cout << "herald serving on http://" << (host.find(':') != std::string::npos ? "[" + host + "]" : host)
+              << ":" << server.Port() << (no_tasks ? " (background tasks off)" : "") << std::endl;
+
+    while (g_stop_signal == 0) std::this_thread::sleep_for(std::chrono::milliseconds{100});
+    spdlog::info("signal {} received: stopping", static_cast<int>(g_stop_signal));
+    if (!no_tasks) {
+        scheduler.Stop();
+        dispatcher.Stop();
+    }
+    server.Stop();
+    return 0;
+}
+
+int ScheduleApproved(const std::string& db, const std::string& now_text, bool dry_run) {
+    auto clock = MakeClock(now_text);
+    storage::StorePtr store = storage::OpenStore(db);
+    dispatch::SlotScheduler scheduler{*store, *clock};
+    const auto summary = scheduler.RunOnce(clock->Now(), dry_run);
+    for (const auto& a : summary.assignments)
+        std::cout << (dry_run ? "would schedule" : "scheduled") << " content " << a.content_id
+                  << " at " << FormatIso(a.at) << "\n";
+    for (const auto& e : summary.errors) std::cerr << "warning: " << e << "\n";
+    std::cout << (dry_run ? "dry run: " : "") << summary.assigned
+              << (dry_run ? " would be scheduled" : " scheduled") << ", "
+              << summary.left_unscheduled << " left unscheduled, across " << summary.sites
+              << " sites" << std::endl;
+    return 0;
+}
+
+int ProcessScheduled(const std::string& db, const std::string& now_text) {
+    auto clock = MakeClock(now_text);
+    storage::StorePtr store = storage::OpenStore(db);
+    publishers::HttpClientPtr http_client = publishers::MakeCurlHttpClient();
+    publishers::PublisherRegistry registry = publishers::MakeDefaultPublishers(*http_client);
+    dispatch::Dispatcher dispatcher{*store, registry, *clock, dispatch::DispatchSettings{}};
+    const auto summary = dispatcher.RunDueOnce(clock->Now());
+    std::cout << summary.published << " published, " << summary.failed << " failed, "
+              << summary.retry << " set to retry" << std::endl;
+    return 0;
+}
+
+int Run(int argc, char** argv) {
+    CLI::App app{"herald: publishes approved content to its sites on time, exactly once"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", "herald 0.1.0");
+
+    std::string db = kDefaultDb;
+    auto add_db = [&db](CLI::App* command) {
+        command->add_option("--db", db, "database URL: sqlite:PATH or postgresql://…")
+            ->envname("HERALD_DB")
+            ->capture_default_str();
+    };
+
+    auto* serve = app.add_subcommand("serve", "HTTP API, web UI, scheduler and dispatcher");
+    add_db(serve);
+    std::string listen = "127.0.0.1:8080";
+    bool no_tasks = false;
+    std::string web_root;
+    serve->add_option("--listen", listen, "HOST:PORT to listen on")->capture_default_str();
+    serve->add_flag("--no-tasks", no_tasks, "serve API and UI only; no scheduler or dispatcher");
+    serve->add_option("--web-root", web_root, "serve the web UI from this folder");
+
+    auto* accounts = app.add_subcommand("accounts", "manage accounts");
+    accounts->require_subcommand(1);
+    auto* create = accounts->add_subcommand("create", "create an account and print its API key");
+    add_db(create);
+    std::string account_name;
+    create->add_option("NAME", account_name, "account name")->required();
+
+    auto* tasks = app.add_subcommand("tasks", "run one pass of a background task");
+    tasks->require_subcommand(1);
+    std::string now_text;
+    bool dry_run = false;
+    auto* schedule = tasks->add_subcommand("schedule-approved", "place approved content into free slots");
+    add_db(schedule);
+    schedule->add_option("--now", now_text, "ISO 8601 time to use as now");
+    schedule->add_flag("--dry-run", dry_run, "print the assignments, change nothing");
+    auto* process = tasks->add_subcommand("process-scheduled", "publish everything due now");
+    add_db(process);
+    process->add_option("--now", now_text, "ISO 8601 time to use as now");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+
+    if (*serve) return Serve(db, listen, no_tasks, web_root);
+    if (*create) {
+        if (account_name.empty()) throw UsageError("account NAME must not be empty");
+        storage::StorePtr store = storage::OpenStore(db);
+        const std::string key = CreateAccount(*store, account_name, SystemTimeSource{}.Now());
+        std::cout << "created account '" << account_name << "'; its API key (shown once):\n"
+                  << key << std::endl;
+        return 0;
+    }
+    if (*schedule) return ScheduleApproved(db, now_text, dry_run);
+    if (*process) return ProcessScheduled(db, now_text);
+    return 2;
+}
+
+}  // namespace
+}  // namespace herald::app
+
+int main(int argc, char** argv) {
+    spdlog::set_default_logger(spdlog::stderr_color_mt("herald"));
+    try {
+        return herald::app::Run(argc, argv);
+    } catch (const std::exception& e) {
+        std::cerr << "herald: " << e.what() << std::endl;
+        return 1;
+    }
+}

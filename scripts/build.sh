@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Installs missing Debian packages, then configures and builds herald into build/.
+# Usage: scripts/build.sh [extra cmake --build args]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/install-deps.sh
+if [ ! -f build/build.ninja ]; then
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+fi
+cmake --build build -j "$(nproc)" "$@"
