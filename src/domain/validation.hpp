@@ -1,6 +1,7 @@
 #pragma once
 // Parsing and checking of user-supplied values that have rules beyond their JSON type.
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -9,6 +10,18 @@
 #include "domain/model.hpp"
 
 namespace herald::domain {
+
+inline constexpr int kMinutesPerDay = 24 * 60;
+
+/// Size limits the validators enforce; the HTTP layer may quote them in its docs.
+inline constexpr size_t kMaxSiteNameChars = 200;
+inline constexpr size_t kMaxUsernameChars = 200;
+inline constexpr size_t kMaxUrlBytes = 2048;
+inline constexpr size_t kMaxTitleChars = 1000;
+inline constexpr size_t kMaxContentHtmlBytes = 10 * 1024 * 1024;
+inline constexpr size_t kMaxExcerptBytes = 64 * 1024;
+inline constexpr size_t kMaxShortTextChars = 200;  // content_type, slug, each category / tag
+inline constexpr size_t kMaxTerms = 100;           // categories, tags
 
 /// "mon" … "sun" (lowercase, as in API.md) → 0 … 6. kInvalid with field "publish_days".
 Result<WeekdayIndex> ParseWeekday(std::string_view name);
@@ -25,7 +38,8 @@ Status ValidateSettings(const PublishingSettings& settings);
 /// when non-empty. kInvalid naming the field.
 Status ValidateSite(const Site& site);
 
-/// Title and site required; content_type non-empty; strings within size limits.
+/// Title and site required; content_type non-empty; slug only [a-z0-9_-]; strings within
+/// the size limits above. kInvalid naming the field (codes "required", "too_long", …).
 Status ValidateContent(const Content& content);
 
 }  // namespace herald::domain
