@@ -1,0 +1,67 @@
+#pragma once
+// A small pool of SQLite connections to one file: one connection per concurrent caller,
+// created lazily, each with its own cache of prepared statements.
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "storage/sqlite/sqlite_handle.hpp"
+
+namespace herald::storage::sqlite {
+
+/// One configured connection (WAL, foreign keys, busy timeout) and its statement cache.
+/// Used by one thread at a time.
+class Connection {
+public:
+    explicit Connection(const std::string& path);
+
+    sqlite3* db() const { return db_.get(); }
+    /// The prepared statement for `sql`, prepared on first use and kept.
+    sqlite3_stmt* Prepare(std::string_view sql);
+    void Exec(const char* sql) { db_.Exec(sql); }
+
+private:
+    DbHandle db_;
+    std::unordered_map<std::string, StmtHandle> statements_;
+};
+
+class ConnectionPool {
+public:
+    explicit ConnectionPool(std::string path) : path_(std::move(path)) {}
+
+    /// A connection borrowed for one call; goes back to the pool when destroyed.
+    class Lease {
+    public:
+        Lease(ConnectionPool* pool, std::unique_ptr<Connection> connection)
+            : pool_(pool), connection_(std::move(connection)) {}
+        ~Lease() {
+            if (connection_) pool_->Return(std::move(connection_));
+        }
+        Lease(Lease&&) = default;
+        Lease& operator=(Lease&&) = delete;
+        Connection* operator->() const { return connection_.get(); }
+        Connection& operator*() const { return *connection_; }
+
+    private:
+        ConnectionPool* pool_;
+        std::unique_ptr<Connection> connection_;
+    };
+
+    Lease Acquire();
+
+private:
+    // Idle connections kept beyond this are closed, so a burst does not pin file handles.
+    static constexpr size_t kMaxIdle = 32;
+
+    void Return(std::unique_ptr<Connection> connection);
+
+    const std::string path_;
+    std::mutex mutex_;
+    std::vector<std::unique_ptr<Connection>> idle_;
+};
+
+}  // namespace herald::storage::sqlite

@@ -1,0 +1,173 @@
+#include "storage/sqlite/migrations.hpp"
+
+#include <string>
+
+#include "storage/store.hpp"
+
+namespace herald::storage::sqlite {
+namespace {
+
+// Times are INTEGER unix milliseconds; enums are their API names (readable in the
+// sqlite3 shell, and CHECKed so a bad write fails loudly instead of corrupting a list).
+constexpr const char* kV1BaseTables = R"sql(
+CREATE TABLE accounts (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT    NOT NULL,
+    api_key_hash  TEXT    NOT NULL UNIQUE,
+    created_at    INTEGER NOT NULL
+);
+
+CREATE TABLE sites (
+    id            INTEGER PRIMARY KEY,
+    account_id    INTEGER NOT NULL REFERENCES accounts (id),
+    name          TEXT    NOT NULL,
+    platform_type TEXT    NOT NULL CHECK (platform_type IN ('wordpress', 'shopify', 'ghost', 'custom')),
+    domain        TEXT    NOT NULL DEFAULT '',
+    api_key       TEXT    NOT NULL DEFAULT '',
+    username      TEXT    NOT NULL DEFAULT '',
+    timezone      TEXT    NOT NULL DEFAULT 'UTC',
+    is_active     INTEGER NOT NULL DEFAULT 1,
+    options_json  TEXT    NOT NULL DEFAULT '{}',
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+);
+CREATE INDEX sites_account ON sites (account_id, id);
+
+CREATE TABLE publishing_settings (
+    site_id               INTEGER PRIMARY KEY REFERENCES sites (id) ON DELETE CASCADE,
+    auto_publish_enabled  INTEGER NOT NULL DEFAULT 0,
+    publish_days          TEXT    NOT NULL,  -- JSON array of ISO weekday indices, Monday = 0
+    publish_time_slots    TEXT    NOT NULL,  -- JSON array of minutes after local midnight
+    daily_publish_limit   INTEGER,
+    weekly_publish_limit  INTEGER,
+    monthly_publish_limit INTEGER,
+    updated_at            INTEGER NOT NULL
+);
+
+CREATE TABLE content (
+    id                     INTEGER PRIMARY KEY,
+    account_id             INTEGER NOT NULL,  -- the site's account, denormalized for filters
+    site_id                INTEGER NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
+    title                  TEXT    NOT NULL,
+    content_html           TEXT    NOT NULL,
+    excerpt                TEXT    NOT NULL DEFAULT '',
+    slug                   TEXT    NOT NULL DEFAULT '',
+    content_type           TEXT    NOT NULL DEFAULT 'post',
+    cluster_id             INTEGER,
+    categories             TEXT    NOT NULL DEFAULT '[]',  -- JSON array of names
+    tags                   TEXT    NOT NULL DEFAULT '[]',  -- JSON array of names
+    featured_image_url     TEXT    NOT NULL DEFAULT '',
+    status                 TEXT    NOT NULL CHECK (status IN ('draft', 'review', 'approved')),
+    approved_at            INTEGER,
+    site_status            TEXT    NOT NULL CHECK (site_status IN
+                               ('not_published', 'scheduled', 'publishing', 'published', 'failed')),
+    site_status_updated_at INTEGER NOT NULL,
+    scheduled_publish_at   INTEGER,
+    published_at           INTEGER,
+    external_id            TEXT    NOT NULL DEFAULT '',
+    external_url           TEXT    NOT NULL DEFAULT '',
+    last_error             TEXT    NOT NULL DEFAULT '',
+    created_at             INTEGER NOT NULL,
+    updated_at             INTEGER NOT NULL
+);
+-- API list filters; every one leads with account_id (isolation is always applied).
+CREATE INDEX content_account_id        ON content (account_id, id);
+CREATE INDEX content_account_site      ON content (account_id, site_id, site_status, id);
+CREATE INDEX content_account_status    ON content (account_id, site_status, id);
+CREATE INDEX content_account_scheduled ON content (account_id, scheduled_publish_at, id);
+-- Slot scheduler: the queue, and the calendar of one site.
+CREATE INDEX content_queue    ON content (site_id, status, site_status, approved_at, id);
+CREATE INDEX content_calendar ON content (site_id, site_status, scheduled_publish_at);
+CREATE INDEX content_published ON content (site_id, published_at)
+    WHERE site_status = 'published';
+
+CREATE TABLE publish_records (
+    id           INTEGER PRIMARY KEY,
+    content_id   INTEGER NOT NULL REFERENCES content (id) ON DELETE CASCADE,
+    site_id      INTEGER NOT NULL,
+    account_id   INTEGER NOT NULL,
+    attempt      INTEGER NOT NULL,
+    started_at   INTEGER NOT NULL,
+    finished_at  INTEGER NOT NULL,
+    outcome      TEXT    NOT NULL CHECK (outcome IN ('published', 'failed', 'retry')),
+    http_status  INTEGER,
+    error        TEXT    NOT NULL DEFAULT '',
+    external_id  TEXT    NOT NULL DEFAULT '',
+    external_url TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX records_content      ON publish_records (content_id, id);
+CREATE INDEX records_account      ON publish_records (account_id, id);
+CREATE INDEX records_account_site ON publish_records (account_id, site_id, id);
+)sql";
+
+// The dispatcher's bookkeeping: retries, claims with leases, a publication id stable
+// across retries, and `due_at` (= Content::DueAt()) as an indexed generated column so it
+// can never drift from the two columns it is computed from.
+constexpr const char* kV2DispatchBookkeeping = R"sql(
+ALTER TABLE content ADD COLUMN next_attempt_at INTEGER;
+ALTER TABLE content ADD COLUMN attempts        INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE content ADD COLUMN publication_id  TEXT    NOT NULL DEFAULT '';
+ALTER TABLE content ADD COLUMN claim_token     TEXT    NOT NULL DEFAULT '';
+ALTER TABLE content ADD COLUMN lease_until     INTEGER;
+ALTER TABLE content ADD COLUMN due_at INTEGER
+    GENERATED ALWAYS AS (COALESCE(next_attempt_at, scheduled_publish_at, 0)) VIRTUAL;
+CREATE INDEX content_due ON content (site_status, due_at);
+
+ALTER TABLE publish_records ADD COLUMN due_at INTEGER;
+
+-- Items a v1 dispatcher left `publishing` have no lease: expire it so they are reclaimed.
+UPDATE content SET lease_until = 0 WHERE site_status = 'publishing';
+)sql";
+
+constexpr Migration kMigrations[] = {
+    {1, "base tables", kV1BaseTables},
+    {2, "dispatch bookkeeping", kV2DispatchBookkeeping},
+};
+
+}  // namespace
+
+std::span<const Migration> Migrations() { return kMigrations; }
+
+int LatestSchemaVersion() { return Migrations().back().version; }
+
+int SchemaVersion(sqlite3* db) {
+    StmtHandle stmt(db, "PRAGMA user_version");
+    Query query(stmt.get());
+    if (!query.Step()) throw StorageError("cannot read the schema version");
+    return static_cast<int>(query.Int(0));
+}
+
+void Migrate(sqlite3* db, int up_to) {
+    const int latest = LatestSchemaVersion();
+    const int found = SchemaVersion(db);
+    if (found > latest)
+        throw StorageError("database schema version " + std::to_string(found) +
+                           " is newer than this herald supports (" + std::to_string(latest) +
+                           "); upgrade herald");
+    for (const Migration& migration : Migrations()) {
+        if (migration.version > up_to) break;
+        if (migration.version <= found) continue;
+        Transaction txn(db, Transaction::Mode::kImmediate);
+        // Another process may have migrated while we waited for the write lock.
+        if (SchemaVersion(db) >= migration.version) continue;
+        try {
+            char* error = nullptr;
+            const int rc = sqlite3_exec(db, migration.sql, nullptr, nullptr, &error);
+            if (rc != SQLITE_OK) {
+                std::string message = error != nullptr ? error : sqlite3_errstr(rc);
+                sqlite3_free(error);
+                throw StorageError(message);
+            }
+            const std::string set_version =
+                "PRAGMA user_version = " + std::to_string(migration.version);
+            if (sqlite3_exec(db, set_version.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+                throw StorageError(sqlite3_errmsg(db));
+        } catch (const StorageError& e) {
+            throw StorageError("migration " + std::to_string(migration.version) + " (" +
+                               migration.description + ") failed: " + e.what());
+        }
+        txn.Commit();
+    }
+}
+
+}  // namespace herald::storage::sqlite

@@ -1,0 +1,209 @@
+#pragma once
+// The SQL of the SQLite store, one named constant per statement. Parameters are numbered
+// (?N) so one binder can serve several statements; column order matches the readers in
+// sqlite_store.cpp.
+
+namespace herald::storage::sqlite::sql {
+
+// --- accounts ---------------------------------------------------------------------------
+inline constexpr const char* kInsertAccount =
+    "INSERT INTO accounts (name, api_key_hash, created_at) VALUES (?1, ?2, ?3) RETURNING id";
+inline constexpr const char* kFindAccountByKeyHash =
+    "SELECT id, name, created_at FROM accounts WHERE api_key_hash = ?1";
+inline constexpr const char* kCountAccounts = "SELECT COUNT(*) FROM accounts";
+
+// --- sites --------------------------------------------------------------------------------
+#define HERALD_SITE_COLUMNS                                                                   \
+    "id, account_id, name, platform_type, domain, api_key, username, timezone, is_active, " \
+    "options_json, created_at, updated_at"
+#define HERALD_SITE_COLUMNS_S                                                              \
+    "s.id, s.account_id, s.name, s.platform_type, s.domain, s.api_key, s.username, "     \
+    "s.timezone, s.is_active, s.options_json, s.created_at, s.updated_at"
+
+inline constexpr const char* kInsertSite =
+    "INSERT INTO sites (account_id, name, platform_type, domain, api_key, username, timezone,"
+    " is_active, options_json, created_at, updated_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id";
+inline constexpr const char* kGetSite =
+    "SELECT " HERALD_SITE_COLUMNS " FROM sites WHERE id = ?1 AND account_id = ?2";
+inline constexpr const char* kGetSiteById =
+    "SELECT " HERALD_SITE_COLUMNS " FROM sites WHERE id = ?1";
+inline constexpr const char* kListSites =
+    "SELECT " HERALD_SITE_COLUMNS " FROM sites WHERE account_id = ?1"
+    " ORDER BY id LIMIT ?2 OFFSET ?3";
+inline constexpr const char* kCountSites = "SELECT COUNT(*) FROM sites WHERE account_id = ?1";
+// created_at is immutable.
+inline constexpr const char* kUpdateSite =
+    "UPDATE sites SET name = ?2, platform_type = ?3, domain = ?4, api_key = ?5, username = ?6,"
+    " timezone = ?7, is_active = ?8, options_json = ?9, updated_at = ?11"
+    " WHERE id = ?12 AND account_id = ?1";
+inline constexpr const char* kSiteExists =
+    "SELECT 1 FROM sites WHERE id = ?1 AND account_id = ?2";
+inline constexpr const char* kSiteHasPublishing =
+    "SELECT EXISTS (SELECT 1 FROM content WHERE site_id = ?1 AND site_status = 'publishing')";
+// Settings, content and (through content) records go by ON DELETE CASCADE.
+inline constexpr const char* kDeleteSite = "DELETE FROM sites WHERE id = ?1 AND account_id = ?2";
+
+// --- publishing settings ----------------------------------------------------------------
+#define HERALD_SETTINGS_COLUMNS                                                              \
+    "site_id, auto_publish_enabled, publish_days, publish_time_slots, daily_publish_limit, " \
+    "weekly_publish_limit, monthly_publish_limit, updated_at"
+
+inline constexpr const char* kUpsertSettings =
+    "INSERT INTO publishing_settings (" HERALD_SETTINGS_COLUMNS ")"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+    " ON CONFLICT (site_id) DO UPDATE SET auto_publish_enabled = excluded.auto_publish_enabled,"
+    " publish_days = excluded.publish_days, publish_time_slots = excluded.publish_time_slots,"
+    " daily_publish_limit = excluded.daily_publish_limit,"
+    " weekly_publish_limit = excluded.weekly_publish_limit,"
+    " monthly_publish_limit = excluded.monthly_publish_limit, updated_at = excluded.updated_at";
+inline constexpr const char* kGetSettings =
+    "SELECT p.site_id, p.auto_publish_enabled, p.publish_days, p.publish_time_slots,"
+    " p.daily_publish_limit, p.weekly_publish_limit, p.monthly_publish_limit, p.updated_at"
+    " FROM publishing_settings p JOIN sites s ON s.id = p.site_id"
+    " WHERE p.site_id = ?1 AND s.account_id = ?2";
+// Settings columns first (0..7), then the site's (8..19).
+inline constexpr const char* kListAutoPublishSites =
+    "SELECT p.site_id, p.auto_publish_enabled, p.publish_days, p.publish_time_slots,"
+    " p.daily_publish_limit, p.weekly_publish_limit, p.monthly_publish_limit, p.updated_at, "
+    HERALD_SITE_COLUMNS_S
+    " FROM sites s JOIN publishing_settings p ON p.site_id = s.id"
+    " WHERE s.is_active = 1 AND p.auto_publish_enabled = 1 ORDER BY s.id";
+
+// --- content ------------------------------------------------------------------------------
+#define HERALD_CONTENT_COLUMNS                                                               \
+    "id, account_id, site_id, title, content_html, excerpt, slug, content_type, cluster_id, " \
+    "categories, tags, featured_image_url, status, approved_at, site_status, "               \
+    "site_status_updated_at, scheduled_publish_at, published_at, external_id, external_url, " \
+    "last_error, next_attempt_at, attempts, publication_id, claim_token, lease_until, "       \
+    "created_at, updated_at"
+
+inline constexpr const char* kContentColumns = HERALD_CONTENT_COLUMNS;
+
+// Binding ?1..?27 is shared by insert and the updates (see BindContent).
+inline constexpr const char* kInsertContent =
+    "INSERT INTO content (account_id, site_id, title, content_html, excerpt, slug,"
+    " content_type, cluster_id, categories, tags, featured_image_url, status, approved_at,"
+    " site_status, site_status_updated_at, scheduled_publish_at, published_at, external_id,"
+    " external_url, last_error, next_attempt_at, attempts, publication_id, claim_token,"
+    " lease_until, created_at, updated_at)"
+    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
+    " ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27"
+    " WHERE EXISTS (SELECT 1 FROM sites WHERE id = ?2 AND account_id = ?1)"
+    " RETURNING id";
+
+#define HERALD_CONTENT_SET                                                                    \
+    "UPDATE content SET site_id = ?2, title = ?3, content_html = ?4, excerpt = ?5, slug = ?6,"  \
+    " content_type = ?7, cluster_id = ?8, categories = ?9, tags = ?10,"                         \
+    " featured_image_url = ?11, status = ?12, approved_at = ?13, site_status = ?14,"            \
+    " site_status_updated_at = ?15, scheduled_publish_at = ?16, published_at = ?17,"            \
+    " external_id = ?18, external_url = ?19, last_error = ?20, next_attempt_at = ?21,"          \
+    " attempts = ?22, publication_id = ?23, claim_token = ?24, lease_until = ?25,"              \
+    " updated_at = ?27"
+
+// ?28 id, ?29 expected site_status. The site must stay within the account.
+inline constexpr const char* kUpdateContentIf =
+    HERALD_CONTENT_SET
+    " WHERE id = ?28 AND account_id = ?1 AND site_status = ?29"
+    " AND EXISTS (SELECT 1 FROM sites WHERE id = ?2 AND account_id = ?1)";
+// ?28 id, ?29 claim token.
+inline constexpr const char* kUpdateContentIfClaimed =
+    HERALD_CONTENT_SET
+    " WHERE id = ?28 AND account_id = ?1 AND site_status = 'publishing' AND claim_token = ?29"
+    " AND ?29 <> ''";
+
+inline constexpr const char* kGetContent =
+    "SELECT " HERALD_CONTENT_COLUMNS " FROM content WHERE id = ?1 AND account_id = ?2";
+inline constexpr const char* kGetContentById =
+    "SELECT " HERALD_CONTENT_COLUMNS " FROM content WHERE id = ?1";
+// Records go by ON DELETE CASCADE.
+inline constexpr const char* kDeleteContentIf =
+    "DELETE FROM content WHERE id = ?1 AND account_id = ?2 AND site_status = ?3";
+
+// --- slot scheduler -------------------------------------------------------------------------
+inline constexpr const char* kSchedulingQueue =
+    "SELECT id FROM content WHERE site_id = ?1 AND status = 'approved'"
+    " AND site_status = 'not_published' AND scheduled_publish_at IS NULL"
+    " ORDER BY approved_at, id";
+inline constexpr const char* kCalendarScheduled =
+    "SELECT scheduled_publish_at FROM content WHERE site_id = ?1"
+    " AND site_status IN ('scheduled', 'publishing') AND scheduled_publish_at >= ?2"
+    " ORDER BY scheduled_publish_at";
+inline constexpr const char* kCalendarPublished =
+    "SELECT published_at FROM content WHERE site_id = ?1 AND site_status = 'published'"
+    " AND published_at >= ?2 ORDER BY published_at";
+// ?1 scheduled_publish_at, ?2 now, ?3 id.
+inline constexpr const char* kApplyAssignment =
+    "UPDATE content SET scheduled_publish_at = ?1, site_status = 'scheduled',"
+    " site_status_updated_at = ?2, updated_at = ?2"
+    " WHERE id = ?3 AND status = 'approved' AND site_status = 'not_published'"
+    " AND scheduled_publish_at IS NULL";
+
+// --- dispatcher -----------------------------------------------------------------------------
+// The claim itself: one UPDATE picks and takes the rows, so it is atomic across threads and
+// processes. ?1 now, ?2 limit, ?3 claim token, ?4 lease end. Each arm walks content_due in
+// due order and stops at the limit; due_at does not change with the claim, so the caller
+// reads it afterwards as "due before the claim".
+inline constexpr const char* kClaimDue =
+    "UPDATE content SET site_status = 'publishing', claim_token = ?3, lease_until = ?4,"
+    " attempts = attempts + 1,"
+    " publication_id = CASE WHEN publication_id = '' THEN lower(hex(randomblob(16)))"
+    " ELSE publication_id END,"
+    " site_status_updated_at = ?1, updated_at = ?1"
+    " WHERE id IN (SELECT id FROM ("
+    "   SELECT id, due_at FROM (SELECT c.id, c.due_at FROM content c"
+    "     JOIN sites s ON s.id = c.site_id"
+    "     WHERE c.site_status = 'scheduled' AND c.due_at <= ?1 AND s.is_active = 1"
+    "     ORDER BY c.due_at, c.id LIMIT ?2)"
+    "   UNION ALL"
+    "   SELECT id, due_at FROM (SELECT c.id, c.due_at FROM content c"
+    "     JOIN sites s ON s.id = c.site_id"
+    "     WHERE c.site_status = 'publishing' AND c.lease_until < ?1 AND s.is_active = 1"
+    "     ORDER BY c.due_at, c.id LIMIT ?2)"
+    "   ORDER BY due_at, id LIMIT ?2))"
+    " RETURNING id";
+// ?1 id, ?2 claim token, ?3 lease end, ?4 now, ?5 site_status before the claim.
+inline constexpr const char* kClaimOne =
+    "UPDATE content SET site_status = 'publishing', claim_token = ?2, lease_until = ?3,"
+    " attempts = attempts + 1,"
+    " publication_id = CASE WHEN publication_id = '' THEN lower(hex(randomblob(16)))"
+    " ELSE publication_id END,"
+    " site_status_updated_at = ?4, updated_at = ?4"
+    " WHERE id = ?1 AND site_status = ?5";
+inline constexpr const char* kNextDue =
+    "SELECT c.due_at FROM content c JOIN sites s ON s.id = c.site_id"
+    " WHERE c.site_status = 'scheduled' AND s.is_active = 1 ORDER BY c.due_at LIMIT 1";
+inline constexpr const char* kNextLeaseEnd =
+    "SELECT MIN(c.lease_until) FROM content c JOIN sites s ON s.id = c.site_id"
+    " WHERE c.site_status = 'publishing' AND s.is_active = 1";
+inline constexpr const char* kExtendLease =
+    "UPDATE content SET lease_until = ?3"
+    " WHERE id = ?1 AND claim_token = ?2 AND ?2 <> '' AND site_status = 'publishing'";
+// ?1 id, ?2 claim token, ?3 now.
+inline constexpr const char* kReleaseClaim =
+    "UPDATE content SET site_status = 'scheduled', attempts = MAX(attempts - 1, 0),"
+    " claim_token = '', lease_until = NULL, site_status_updated_at = ?3, updated_at = ?3"
+    " WHERE id = ?1 AND claim_token = ?2 AND ?2 <> '' AND site_status = 'publishing'";
+inline constexpr const char* kCountOverdue =
+    "SELECT COUNT(*), MIN(c.due_at) FROM content c JOIN sites s ON s.id = c.site_id"
+    " WHERE c.site_status = 'scheduled' AND c.due_at < ?1 AND s.is_active = 1";
+
+// --- records --------------------------------------------------------------------------------
+#define HERALD_RECORD_COLUMNS                                                                 \
+    "id, content_id, site_id, account_id, attempt, started_at, finished_at, outcome, "       \
+    "http_status, error, external_id, external_url, due_at"
+
+inline constexpr const char* kRecordColumns = HERALD_RECORD_COLUMNS;
+inline constexpr const char* kInsertRecord =
+    "INSERT INTO publish_records (content_id, site_id, account_id, attempt, started_at,"
+    " finished_at, outcome, http_status, error, external_id, external_url, due_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id";
+
+#undef HERALD_SITE_COLUMNS
+#undef HERALD_SITE_COLUMNS_S
+#undef HERALD_CONTENT_COLUMNS
+#undef HERALD_RECORD_COLUMNS
+#undef HERALD_SETTINGS_COLUMNS
+#undef HERALD_CONTENT_SET
+
+}  // namespace herald::storage::sqlite::sql

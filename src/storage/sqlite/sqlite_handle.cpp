@@ -1,0 +1,133 @@
+#include "storage/sqlite/sqlite_handle.hpp"
+
+#include <string>
+
+#include "storage/store.hpp"
+
+namespace herald::storage::sqlite {
+
+void ThrowSqliteError(sqlite3* db, int rc, std::string_view what) {
+    std::string message(what);
+    message += ": ";
+    // The connection's message is only meaningful when it belongs to this error.
+    message += (db != nullptr && sqlite3_errcode(db) == rc) ? sqlite3_errmsg(db)
+                                                             : sqlite3_errstr(rc);
+    message += " (code " + std::to_string(rc) + ")";
+    throw StorageError(message);
+}
+
+DbHandle::DbHandle(const std::string& path) {
+    // NOMUTEX: each connection is used by one thread at a time (the pool guarantees it),
+    // so SQLite's per-connection mutex would be pure overhead.
+    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+    if (rc != SQLITE_OK) {
+        std::string what = "cannot open database '" + path + "'";
+        sqlite3* failed = std::exchange(db_, nullptr);
+        try {
+            ThrowSqliteError(failed, rc, what);
+        } catch (...) {
+            sqlite3_close(failed);
+            throw;
+        }
+    }
+    sqlite3_extended_result_codes(db_, 1);
+}
+
+DbHandle::~DbHandle() {
+    if (db_ != nullptr) sqlite3_close_v2(db_);
+}
+
+DbHandle& DbHandle::operator=(DbHandle&& other) noexcept {
+    if (this != &other) {
+        if (db_ != nullptr) sqlite3_close_v2(db_);
+        db_ = std::exchange(other.db_, nullptr);
+    }
+    return *this;
+}
+
+void DbHandle::Exec(const char* sql) {
+    char* error = nullptr;
+    const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &error);
+    if (rc != SQLITE_OK) {
+        std::string message = error != nullptr ? error : sqlite3_errstr(rc);
+        sqlite3_free(error);
+        throw StorageError("SQL failed: " + message + " (code " + std::to_string(rc) + ")");
+    }
+}
+
+StmtHandle::StmtHandle(sqlite3* db, std::string_view sql) {
+    const int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
+                                      SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
+    if (rc != SQLITE_OK) ThrowSqliteError(db, rc, "cannot prepare statement");
+}
+
+void Query::CheckBind(int rc, int i) {
+    if (rc != SQLITE_OK)
+        ThrowSqliteError(sqlite3_db_handle(stmt_), rc,
+                         "cannot bind parameter " + std::to_string(i));
+}
+
+Query& Query::BindInt(int i, int64_t v) {
+    CheckBind(sqlite3_bind_int64(stmt_, i, v), i);
+    return *this;
+}
+
+Query& Query::BindOptInt(int i, std::optional<int64_t> v) {
+    return v ? BindInt(i, *v) : BindNull(i);
+}
+
+Query& Query::BindText(int i, std::string_view v) {
+    // TRANSIENT: callers often pass temporaries (JSON dumps, enum names).
+    CheckBind(sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
+              i);
+    return *this;
+}
+
+Query& Query::BindOptTime(int i, std::optional<TimePoint> t) {
+    return t ? BindTime(i, *t) : BindNull(i);
+}
+
+Query& Query::BindNull(int i) {
+    CheckBind(sqlite3_bind_null(stmt_, i), i);
+    return *this;
+}
+
+bool Query::Step() {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    ThrowSqliteError(sqlite3_db_handle(stmt_), rc, "statement failed");
+}
+
+void Query::Run() {
+    while (Step()) {
+    }
+}
+
+std::string Query::Text(int col) const {
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+    if (text == nullptr) return {};
+    return std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
+}
+
+Transaction::Transaction(sqlite3* db, Mode mode) : db_(db) {
+    const char* sql = mode == Mode::kImmediate ? "BEGIN IMMEDIATE" : "BEGIN";
+    const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) ThrowSqliteError(db_, rc, "cannot begin transaction");
+}
+
+Transaction::~Transaction() {
+    // Errors are ignored on purpose: a failed rollback leaves nothing better to do, and
+    // SQLite rolls back on its own when the statement that failed already ended the txn.
+    if (open_ && !sqlite3_get_autocommit(db_))
+        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+void Transaction::Commit() {
+    const int rc = sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) ThrowSqliteError(db_, rc, "cannot commit transaction");
+    open_ = false;
+}
+
+}  // namespace herald::storage::sqlite

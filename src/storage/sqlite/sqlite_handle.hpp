@@ -1,0 +1,121 @@
+#pragma once
+// Thin RAII wrappers over the sqlite3 C API: an owned connection, an owned prepared
+// statement, one use of a statement (typed bind/step/column, reset on scope exit) and a
+// transaction guard. Every SQLite failure becomes a StorageError.
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "common/time.hpp"
+
+namespace herald::storage::sqlite {
+
+/// Throws StorageError("<what>: <sqlite message> (code N)").
+[[noreturn]] void ThrowSqliteError(sqlite3* db, int rc, std::string_view what);
+
+/// An owned sqlite3 connection.
+class DbHandle {
+public:
+    DbHandle() = default;
+    /// Opens (creating when missing) the file at `path`.
+    explicit DbHandle(const std::string& path);
+    ~DbHandle();
+    DbHandle(DbHandle&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+    DbHandle& operator=(DbHandle&& other) noexcept;
+    DbHandle(const DbHandle&) = delete;
+    DbHandle& operator=(const DbHandle&) = delete;
+
+    sqlite3* get() const { return db_; }
+    /// Runs one or more statements that return no rows we care about.
+    void Exec(const char* sql);
+
+private:
+    sqlite3* db_ = nullptr;
+};
+
+/// An owned prepared statement.
+class StmtHandle {
+public:
+    StmtHandle(sqlite3* db, std::string_view sql);
+    ~StmtHandle() { sqlite3_finalize(stmt_); }
+    StmtHandle(StmtHandle&& other) noexcept : stmt_(std::exchange(other.stmt_, nullptr)) {}
+    StmtHandle& operator=(StmtHandle&&) = delete;
+    StmtHandle(const StmtHandle&) = delete;
+    StmtHandle& operator=(const StmtHandle&) = delete;
+
+    sqlite3_stmt* get() const { return stmt_; }
+
+private:
+    sqlite3_stmt* stmt_ = nullptr;
+};
+
+/// One execution of a (cached) prepared statement. Parameters are 1-based, columns
+/// 0-based. The destructor resets the statement and clears its bindings so the cached
+/// statement is clean for the next user and holds no read snapshot open.
+class Query {
+public:
+    explicit Query(sqlite3_stmt* stmt) : stmt_(stmt) {}
+    ~Query() {
+        sqlite3_reset(stmt_);
+        sqlite3_clear_bindings(stmt_);
+    }
+    Query(const Query&) = delete;
+    Query& operator=(const Query&) = delete;
+
+    Query& BindInt(int i, int64_t v);
+    Query& BindOptInt(int i, std::optional<int64_t> v);
+    Query& BindBool(int i, bool v) { return BindInt(i, v ? 1 : 0); }
+    Query& BindText(int i, std::string_view v);
+    Query& BindTime(int i, TimePoint t) { return BindInt(i, ToUnixMillis(t)); }
+    Query& BindOptTime(int i, std::optional<TimePoint> t);
+    Query& BindNull(int i);
+
+    /// true when a row is available, false when done.
+    bool Step();
+    /// Steps to completion, ignoring any rows.
+    void Run();
+    /// Rows changed by the last Run() on this connection.
+    int Changes() const { return sqlite3_changes(sqlite3_db_handle(stmt_)); }
+
+    bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+    int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+    std::optional<int64_t> OptInt(int col) const {
+        return IsNull(col) ? std::nullopt : std::optional<int64_t>(Int(col));
+    }
+    bool Bool(int col) const { return Int(col) != 0; }
+    std::string Text(int col) const;
+    TimePoint Time(int col) const { return FromUnixMillis(Int(col)); }
+    std::optional<TimePoint> OptTime(int col) const {
+        return IsNull(col) ? std::nullopt : std::optional<TimePoint>(Time(col));
+    }
+
+private:
+    void CheckBind(int rc, int i);
+    sqlite3_stmt* stmt_;
+};
+
+/// A transaction that rolls back unless committed. Writers that read before they write
+/// use kImmediate: it takes the write lock up front, so concurrent writers (threads or
+/// processes) queue on busy_timeout instead of failing to upgrade a read lock.
+class Transaction {
+public:
+    enum class Mode { kDeferred, kImmediate };
+    Transaction(sqlite3* db, Mode mode);
+    /// Rolls back when not committed; never throws.
+    ~Transaction();
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+
+    void Commit();
+
+private:
+    sqlite3* db_;
+    bool open_ = true;
+};
+
+}  // namespace herald::storage::sqlite

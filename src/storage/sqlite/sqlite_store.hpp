@@ -1,0 +1,79 @@
+#pragma once
+// The SQLite implementation of Store: one database file shared by every thread of this
+// process (through a connection pool) and by other herald processes (through SQLite locks).
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "storage/store.hpp"
+
+namespace herald::storage::sqlite {
+
+class ConnectionPool;
+
+class SqliteStore final : public Store {
+public:
+    struct Options {
+        /// Test hook: stop migrating at this schema version (to build an old database).
+        /// A store opened this way is only good for reading the schema version; use it
+        /// to create fixtures, then reopen normally.
+        std::optional<int> migrate_up_to;
+    };
+
+    /// Opens (creating and migrating as needed) the database file at `path`.
+    /// @throws StorageError when it cannot be opened, is newer than this code, or a
+    /// migration fails.
+    explicit SqliteStore(const std::string& path) : SqliteStore(path, Options{}) {}
+    SqliteStore(const std::string& path, Options options);
+    ~SqliteStore() override;
+
+    /// The schema version this code migrates to.
+    static int LatestSchemaVersion();
+    /// PRAGMA user_version of the open database.
+    int SchemaVersion();
+
+    AccountId CreateAccount(std::string_view name, std::string_view api_key_hash,
+                            TimePoint now) override;
+    std::optional<Account> FindAccountByKeyHash(std::string_view api_key_hash) override;
+    int64_t CountAccounts() override;
+
+    Site CreateSite(const Site& site, const PublishingSettings& settings) override;
+    std::optional<Site> GetSite(AccountId account, SiteId id) override;
+    Page<Site> ListSites(AccountId account, PageRequest page) override;
+    bool UpdateSite(const Site& site) override;
+    std::optional<bool> DeleteSite(AccountId account, SiteId id) override;
+    std::optional<PublishingSettings> GetSettings(AccountId account, SiteId site) override;
+    bool PutSettings(AccountId account, const PublishingSettings& settings) override;
+
+    Content CreateContent(const Content& content) override;
+    std::optional<Content> GetContent(AccountId account, ContentId id) override;
+    Page<Content> ListContent(const ContentFilter& filter) override;
+    bool UpdateContentIf(const Content& content, SiteStatus expected) override;
+    bool DeleteContentIf(AccountId account, ContentId id, SiteStatus expected) override;
+
+    std::vector<SchedulableSite> ListAutoPublishSites() override;
+    std::vector<ContentId> ListSchedulingQueue(SiteId site) override;
+    SiteCalendar LoadCalendar(SiteId site, TimePoint from) override;
+    int ApplyAssignments(std::span<const SlotAssignment> assignments, TimePoint now) override;
+
+    std::vector<ClaimedItem> ClaimDue(TimePoint now, int limit, std::string_view claim_token,
+                                      TimePoint lease_until) override;
+    std::optional<Result<ClaimedItem>> ClaimOne(AccountId account, ContentId id,
+                                                std::string_view claim_token, TimePoint now,
+                                                TimePoint lease_until) override;
+    std::optional<TimePoint> NextWakeAt() override;
+    std::optional<RecordId> FinishAttempt(const Content& content, std::string_view claim_token,
+                                          const PublishRecord& record) override;
+    bool ExtendLease(ContentId id, std::string_view claim_token,
+                     TimePoint lease_until) override;
+    void ReleaseClaims(std::span<const ContentId> ids, std::string_view claim_token) override;
+
+    Page<PublishRecord> ListRecords(const RecordFilter& filter) override;
+    Overdue CountOverdue(TimePoint now) override;
+
+private:
+    std::unique_ptr<ConnectionPool> pool_;
+};
+
+}  // namespace herald::storage::sqlite

@@ -1,0 +1,45 @@
+#include <cctype>
+#include <string>
+
+#include "storage/sqlite/sqlite_store.hpp"
+#include "storage/store.hpp"
+
+namespace herald::storage {
+namespace {
+
+constexpr std::string_view kAcceptedForms =
+    "use 'sqlite:PATH', a plain file path, or 'postgresql://…'";
+
+// "name:" at the start, as in a URL scheme; a Windows drive letter is not one.
+bool HasScheme(std::string_view url) {
+    const size_t colon = url.find(':');
+    if (colon == std::string_view::npos || colon < 2) return false;
+    if (!std::isalpha(static_cast<unsigned char>(url[0]))) return false;
+    for (size_t i = 1; i < colon; ++i) {
+        const char c = url[i];
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '-' && c != '.')
+            return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+StorePtr OpenStore(std::string_view url) {
+    if (url.starts_with("postgresql://") || url.starts_with("postgres://"))
+        throw StorageError("PostgreSQL support is not in this build yet; use 'sqlite:PATH'");
+    std::string_view path = url;
+    if (url.starts_with("sqlite://")) {
+        path.remove_prefix(std::string_view("sqlite://").size());  // sqlite:///abs/path
+    } else if (url.starts_with("sqlite:")) {
+        path.remove_prefix(std::string_view("sqlite:").size());
+    } else if (HasScheme(url)) {
+        throw StorageError("unsupported database URL '" + std::string(url) + "': " +
+                           std::string(kAcceptedForms));
+    }
+    if (path.empty())
+        throw StorageError("the database URL names no file: " + std::string(kAcceptedForms));
+    return std::make_unique<sqlite::SqliteStore>(std::string(path));
+}
+
+}  // namespace herald::storage
