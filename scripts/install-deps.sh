@@ -9,7 +9,7 @@ packages=(
   libcurl4-openssl-dev libsqlite3-dev sqlite3 libsodium-dev libssl-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libhowardhinnant-date-dev tzdata
   libcli11-dev libgtest-dev libgmock-dev
-  curl wrk python3
+  curl wrk python3 bc
 )
 
 missing=()

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# herald's core benchmarks. One command: bench/run.sh [schedule|list|all]
+#  schedule: slot assignment of ITEMS (100,000) approved items across SITES (1,000) sites in
+#            one `herald tasks schedule-approved` run.
+#  list:     GET /api/v1/writer/content/?site_id=…&site_status=scheduled against LIST_ROWS
+#            (1,000,000) content rows, wrk with 32 keep-alive connections for DURATION (15 s).
+# Sizes can be lowered through the environment for a quick look (SITES, ITEMS, LIST_ROWS).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-all}
+SITES=${SITES:-1000} ITEMS=${ITEMS:-100000} LIST_ROWS=${LIST_ROWS:-1000000}
+DURATION=${DURATION:-15s} PORT=${PORT:-18089}
+./scripts/build.sh herald >/dev/null
+herald=$PWD/build/herald
+work=$(mktemp -d /tmp/herald-bench.XXXXXX)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+
+new_db() {  # new_db FILE → prints the API key of a fresh account (id 1)
+  "$herald" accounts create bench --db "sqlite:$1" | tail -n 1
+}
+rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+
+if [[ $what == schedule || $what == all ]]; then
+  db=$work/schedule.db
+  new_db "$db" >/dev/null
+  bench/seed.sh "$db" 1 "$SITES" "$ITEMS" approved
+  start=$(date +%s.%N)
+  out=$("$herald" tasks schedule-approved --db "sqlite:$db" --now "$(date -u +%Y-%m-%dT%H:%M:%SZ)" | tail -n 1)
+  end=$(date +%s.%N)
+  secs=$(echo "$end - $start" | bc -l)
+  assigned=$(sqlite3 "$db" "SELECT COUNT(*) FROM content WHERE site_status = 'scheduled'")
+  printf 'schedule-approved: %s items across %s sites: %s assigned in %.3f s = %.0f items/s (%s)\n' \
+    "$ITEMS" "$SITES" "$assigned" "$secs" "$(echo "$assigned / $secs" | bc -l)" "$out"
+fi
+
+if [[ $what == list || $what == all ]]; then
+  db=$work/list.db
+  key=$(new_db "$db")
+  bench/seed.sh "$db" 1 "$SITES" "$LIST_ROWS" mixed
+  site=$(sqlite3 "$db" "SELECT id FROM sites ORDER BY id LIMIT 1 OFFSET $((SITES / 2))")
+  "$herald" serve --db "sqlite:$db" --listen "127.0.0.1:$PORT" --no-tasks >"$work/serve.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+  idle=$(rss_kb $pid)
+  url="http://127.0.0.1:$PORT/api/v1/writer/content/?site_id=$site&site_status=scheduled"
+  curl -fs -H "Authorization: Api-Key $key" "$url" | head -c 200; echo
+  wrk -t2 -c32 -d"$DURATION" --latency -H "Authorization: Api-Key $key" "$url" >"$work/wrk.txt"
+  loaded=$(rss_kb $pid)
+  rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt")
+  p50=$(awk '$1 == "50%" {print $2}' "$work/wrk.txt")
+  p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")
+  errors=$(grep -E 'Non-2xx|Socket errors' "$work/wrk.txt" || true)
+  echo "content list ($LIST_ROWS rows, 32 connections, $DURATION): $rps requests/s, p50 $p50, p99 $p99, RSS idle $((idle / 1024)) MB, after load $((loaded / 1024)) MB ${errors}"
+  # Idle RSS of a fresh server on an empty database, for comparison.
+  empty=$work/empty.db; new_db "$empty" >/dev/null
+  "$herald" serve --db "sqlite:$empty" --listen "127.0.0.1:$((PORT + 1))" >/dev/null 2>&1 &
+  pid2=$!
+  for _ in $(seq 100); do curl -fs "http://127.0.0.1:$((PORT + 1))/healthz" >/dev/null && break; sleep 0.1; done
+  sleep 1
+  echo "idle RSS, fresh server with background tasks: $(( $(rss_kb $pid2) / 1024 )) MB"
+fi
