@@ -1,0 +1,204 @@
+// Thin client for the herald HTTP API (/api/v1, same origin).
+
+export const API_BASE = '/api/v1';
+const KEY_STORAGE = 'herald.apiKey';
+
+export type SiteStatus = 'not_published' | 'scheduled' | 'publishing' | 'published' | 'failed';
+export type EditorialStatus = 'draft' | 'review' | 'approved';
+
+export interface Site {
+  id: number;
+  name: string;
+  platform_type: string;
+  domain: string;
+  username?: string | null;
+  timezone: string;
+  is_active: boolean;
+  has_api_key?: boolean;
+}
+
+export interface PublishingSettings {
+  auto_publish_enabled: boolean;
+  publish_days: string[];
+  publish_time_slots: string[];
+  daily_publish_limit: number | null;
+  weekly_publish_limit: number | null;
+  monthly_publish_limit: number | null;
+}
+
+export interface Content {
+  id: number;
+  site_id: number;
+  title: string;
+  content_html?: string;
+  excerpt?: string | null;
+  slug?: string | null;
+  content_type?: string;
+  categories?: string[];
+  tags?: string[];
+  status: EditorialStatus;
+  site_status: SiteStatus;
+  approved_at?: string | null;
+  scheduled_publish_at: string | null;
+  published_at: string | null;
+  external_id?: string | null;
+  external_url?: string | null;
+  last_error?: string | null;
+  created_at?: string;
+  updated_at?: string;
+  site_status_updated_at?: string | null;
+}
+
+export interface PublishingRecord {
+  id: number;
+  content_id: number;
+  site_id: number;
+  attempt: number;
+  started_at: string | null;
+  finished_at: string | null;
+  outcome: string;
+  http_status: number | null;
+  error: string | null;
+  external_id: string | null;
+  external_url: string | null;
+}
+
+export interface Page<T> {
+  count: number;
+  next: string | null;
+  previous: string | null;
+  results: T[];
+}
+
+export interface Slot { at: string; state: 'free' | 'taken' | 'full' }
+
+export interface ScheduleResult {
+  assigned: number;
+  assignments: { content_id: number; scheduled_publish_at: string }[];
+}
+
+export class ApiError extends Error {
+  constructor(
+    public status: number,
+    public code: string,
+    message: string,
+    public field: string | null,
+  ) {
+    super(message);
+  }
+}
+
+export function getKey(): string | null {
+  try { return sessionStorage.getItem(KEY_STORAGE); } catch { return null; }
+}
+export function setKey(key: string | null): void {
+  try {
+    if (key) sessionStorage.setItem(KEY_STORAGE, key);
+    else sessionStorage.removeItem(KEY_STORAGE);
+  } catch { /* storage disabled: key lives for this page only */ }
+  memoryKey = key;
+}
+let memoryKey: string | null = getKey();
+export function currentKey(): string | null { return memoryKey; }
+
+/** Called on every 401 (wired by the app: back to sign-in). */
+let onUnauthorized: (() => void) | null = null;
+export function setUnauthorizedHandler(fn: () => void): void { onUnauthorized = fn; }
+
+function toUrl(path: string): string {
+  if (/^https?:\/\//.test(path)) {
+    // `next` links: keep path + query but stay on our origin.
+    const u = new URL(path);
+    return u.pathname + u.search;
+  }
+  return path.startsWith('/') ? path : `${API_BASE}/${path}`;
+}
+
+export async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  const key = memoryKey;
+  if (key) headers.Authorization = `Api-Key ${key}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(toUrl(path), {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+      cache: 'no-store',
+    });
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e;
+    throw new ApiError(0, 'network_error', 'Cannot reach the herald server. Check that it is running.', null);
+  }
+  const text = await res.text();
+  let data: unknown = null;
+  if (text) {
+    try { data = JSON.parse(text); } catch { data = null; }
+  }
+  if (!res.ok) {
+    const err = (data && typeof data === 'object' && 'error' in data ? (data as { error: unknown }).error : null) as
+      | { code?: string; message?: string; field?: string | null }
+      | null;
+    const apiErr = new ApiError(
+      res.status,
+      err?.code ?? `http_${res.status}`,
+      err?.message ?? `The server answered ${res.status} ${res.statusText}`.trim(),
+      err?.field ?? null,
+    );
+    if (res.status === 401 && onUnauthorized) onUnauthorized();
+    throw apiErr;
+  }
+  return data as T;
+}
+
+export const get = <T>(path: string, signal?: AbortSignal) => request<T>('GET', path, undefined, signal);
+export const post = <T>(path: string, body?: unknown) => request<T>('POST', path, body);
+export const put = <T>(path: string, body: unknown) => request<T>('PUT', path, body);
+export const patch = <T>(path: string, body: unknown) => request<T>('PATCH', path, body);
+
+export function qs(params: Record<string, string | number | null | undefined>): string {
+  const u = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== null && v !== undefined && v !== '') u.set(k, String(v));
+  const s = u.toString();
+  return s ? `?${s}` : '';
+}
+
+/** Follows `next` links until the list is exhausted (bounded for safety). */
+export async function getAll<T>(path: string, signal?: AbortSignal, maxPages = 50): Promise<T[]> {
+  const out: T[] = [];
+  let url: string | null = path;
+  for (let i = 0; url && i < maxPages; i++) {
+    const page: Page<T> = await get<Page<T>>(url, signal);
+    out.push(...(page.results ?? []));
+    url = page.next;
+  }
+  return out;
+}
+
+// ---- endpoints ---------------------------------------------------------
+
+export const api = {
+  sites: () => getAll<Site>('/api/v1/sites/?page_size=500'),
+  createSite: (body: Record<string, unknown>) => post<Site>('/api/v1/sites/', body),
+  patchSite: (id: number, body: Record<string, unknown>) => patch<Site>(`/api/v1/sites/${id}/`, body),
+  settings: (siteId: number) => get<PublishingSettings>(`/api/v1/sites/${siteId}/publishing-settings/`),
+  putSettings: (siteId: number, s: unknown) => put<PublishingSettings>(`/api/v1/sites/${siteId}/publishing-settings/`, s),
+  contentList: (params: Record<string, string | number | null | undefined>, signal?: AbortSignal) =>
+    getAll<Content>(`/api/v1/writer/content/${qs({ page_size: 500, ...params })}`, signal),
+  content: (id: number) => get<Content>(`/api/v1/writer/content/${id}/`),
+  createContent: (body: Record<string, unknown>) => post<Content>('/api/v1/writer/content/', body),
+  patchContent: (id: number, body: Record<string, unknown>) => patch<Content>(`/api/v1/writer/content/${id}/`, body),
+  schedule: (id: number, at: string) => post<Content>(`/api/v1/writer/content/${id}/schedule/`, { scheduled_at: at }),
+  reschedule: (id: number, at: string) => post<Content>(`/api/v1/writer/content/${id}/reschedule/`, { scheduled_at: at }),
+  unschedule: (id: number) => post<Content>(`/api/v1/writer/content/${id}/unschedule/`),
+  publish: (id: number, platform: string) =>
+    post<{ success: boolean; external_url?: string }>('/api/v1/publisher/publish', { content_id: id, destinations: [platform] }),
+  records: (contentId: number, siteId: number) =>
+    getAll<PublishingRecord>(`/api/v1/publisher/records/${qs({ content_id: contentId, site_id: siteId, page_size: 500 })}`),
+  slots: (siteId: number, from: string, to: string, signal?: AbortSignal) =>
+    get<{ results: Slot[] }>(`/api/v1/sites/${siteId}/slots/${qs({ from, to })}`, signal),
+  scheduleApproved: (siteId: number, dryRun: boolean) =>
+    post<ScheduleResult>(`/api/v1/sites/${siteId}/schedule-approved/`, { dry_run: dryRun }),
+};
