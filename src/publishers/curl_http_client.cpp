@@ -1,0 +1,222 @@
+// HttpClient over libcurl easy handles. One handle per thread, reused across requests, so
+// keep-alive connections and the DNS cache survive between publications.
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <mutex>
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+
+#include "publishers/http_client.hpp"
+
+namespace herald::publishers {
+namespace {
+
+// Bodies above this are cut off: publishing answers are small, and a misbehaving endpoint
+// must not be able to make herald buffer gigabytes.
+constexpr size_t kMaxResponseBody = 8 * 1024 * 1024;
+constexpr Milliseconds kMaxConnectTimeout = std::chrono::seconds{10};
+
+void GlobalInitOnce() {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+/// The calling thread's easy handle, created on first use and freed when the thread ends.
+CURL* ThreadHandle() {
+    struct HandleDeleter {
+        void operator()(CURL* h) const { curl_easy_cleanup(h); }
+    };
+    thread_local std::unique_ptr<CURL, HandleDeleter> handle;
+    if (!handle) {
+        GlobalInitOnce();
+        handle.reset(curl_easy_init());
+    } else {
+        // Resets options but keeps live connections and caches (that is the point).
+        curl_easy_reset(handle.get());
+    }
+    return handle.get();
+}
+
+struct Collected {
+    HttpResponse* response = nullptr;
+    bool truncated = false;
+};
+
+size_t OnBody(char* data, size_t size, size_t count, void* user) {
+    auto* c = static_cast<Collected*>(user);
+    const size_t n = size * count;
+    std::string& body = c->response->body;
+    if (body.size() + n > kMaxResponseBody) {
+        body.append(data, kMaxResponseBody - body.size());
+        c->truncated = true;
+        return n;  // keep reading (and discarding) so the connection stays reusable
+    }
+    body.append(data, n);
+    return n;
+}
+
+std::string Trim(std::string_view s) {
+    const auto first = s.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos) return {};
+    const auto last = s.find_last_not_of(" \t\r\n");
+    return std::string(s.substr(first, last - first + 1));
+}
+
+size_t OnHeader(char* data, size_t size, size_t count, void* user) {
+    auto* c = static_cast<Collected*>(user);
+    const size_t n = size * count;
+    std::string_view line(data, n);
+    if (line.starts_with("HTTP/")) {
+        // A new response begins (e.g. after "100 Continue"): only the last one counts.
+        c->response->headers.clear();
+        return n;
+    }
+    const auto colon = line.find(':');
+    if (colon == std::string_view::npos) return n;
+    std::string name = Trim(line.substr(0, colon));
+    for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    c->response->headers.emplace_back(std::move(name), Trim(line.substr(colon + 1)));
+    return n;
+}
+
+std::string FormatSeconds(Milliseconds ms) {
+    if (ms.count() % 1000 == 0) return fmt::format("{} s", ms.count() / 1000);
+    return fmt::format("{:.1f} s", static_cast<double>(ms.count()) / 1000.0);
+}
+
+std::string HostOf(CURL* h, const std::string& url) {
+    CURLU* u = curl_url();
+    std::string host;
+    if (u && curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
+        char* part = nullptr;
+        if (curl_url_get(u, CURLUPART_HOST, &part, 0) == CURLUE_OK && part) {
+            host = part;
+            curl_free(part);
+        }
+    }
+    if (u) curl_url_cleanup(u);
+    return host.empty() ? url : host;
+}
+
+/// Plain words for a site owner; the raw curl text is appended only where it adds detail.
+std::string DescribeError(CURL* h, CURLcode code, const HttpRequest& request,
+                          const char* detail) {
+    long os_errno = 0;
+    curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &os_errno);
+    switch (code) {
+        case CURLE_OPERATION_TIMEDOUT:
+            return "timed out after " + FormatSeconds(request.timeout);
+        case CURLE_COULDNT_RESOLVE_HOST:
+            return "could not resolve host " + HostOf(h, request.url);
+        case CURLE_COULDNT_RESOLVE_PROXY:
+            return "could not resolve the proxy host";
+        case CURLE_COULDNT_CONNECT:
+            if (os_errno == ECONNREFUSED) return "connection refused";
+            if (os_errno == ENETUNREACH || os_errno == EHOSTUNREACH)
+                return "host unreachable (" + HostOf(h, request.url) + ")";
+            return "could not connect to " + HostOf(h, request.url);
+        case CURLE_SEND_ERROR:
+        case CURLE_RECV_ERROR:
+            if (os_errno == ECONNRESET || os_errno == EPIPE) return "connection reset";
+            return "connection broke while talking to the server";
+        case CURLE_GOT_NOTHING:
+            return "connection closed by the server without an answer";
+        case CURLE_PARTIAL_FILE:
+            return "connection closed before the whole answer arrived";
+        case CURLE_URL_MALFORMAT:
+            return "the URL '" + request.url + "' is not valid";
+        case CURLE_UNSUPPORTED_PROTOCOL:
+            return "the URL '" + request.url + "' does not start with http:// or https://";
+        case CURLE_PEER_FAILED_VERIFICATION:
+            return "the server's TLS certificate could not be verified";
+        case CURLE_SSL_CONNECT_ERROR:
+            return std::string("TLS handshake failed") + (*detail ? std::string(": ") + detail : "");
+        default:
+            return std::string(*detail ? detail : curl_easy_strerror(code));
+    }
+}
+
+class CurlHttpClient final : public HttpClient {
+public:
+    CurlHttpClient() { GlobalInitOnce(); }
+
+    HttpResponse Send(const HttpRequest& request) override {
+        HttpResponse response;
+        CURL* h = ThreadHandle();
+        if (!h) {
+            response.transport_error = "could not start an HTTP call (out of memory)";
+            return response;
+        }
+        Collected collected{&response};
+        char error_buffer[CURL_ERROR_SIZE] = {0};
+
+        curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+        curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+        // Publishing must hit exactly the configured URL: a redirected POST would turn into
+        // a GET or land somewhere the owner never named.
+        curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+        curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // signals + threads do not mix
+        curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+        const auto connect_timeout = std::min(request.timeout, kMaxConnectTimeout);
+        curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                         static_cast<long>(connect_timeout.count()));
+        curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer);
+        curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &OnBody);
+        curl_easy_setopt(h, CURLOPT_WRITEDATA, &collected);
+        curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &OnHeader);
+        curl_easy_setopt(h, CURLOPT_HEADERDATA, &collected);
+        curl_easy_setopt(h, CURLOPT_USERAGENT, "herald/0.1");
+        curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");  // whatever curl can decode
+
+        if (request.method == "GET") {
+            curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+        } else if (request.method == "HEAD") {
+            curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+        } else {
+            // POST semantics carry the body; other verbs ride on them by name.
+            curl_easy_setopt(h, CURLOPT_POST, 1L);
+            curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+                             static_cast<curl_off_t>(request.body.size()));
+            curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
+            if (request.method != "POST")
+                curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+            // Set explicitly even though FOLLOWLOCATION is off: never re-POST on 301/302/303.
+            curl_easy_setopt(h, CURLOPT_POSTREDIR, 0L);
+        }
+
+        curl_slist* headers = nullptr;
+        for (const auto& [name, value] : request.headers)
+            headers = curl_slist_append(headers, (name + ": " + value).c_str());
+        // Without this curl waits for "100 Continue" before sending larger bodies, which
+        // costs a round trip (or a second) against servers that never send it.
+        headers = curl_slist_append(headers, "Expect:");
+        curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+
+        const CURLcode code = curl_easy_perform(h);
+        curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);
+        curl_slist_free_all(headers);
+        curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);
+
+        if (code != CURLE_OK) {
+            response.status = 0;
+            response.headers.clear();
+            response.body.clear();
+            response.timed_out = code == CURLE_OPERATION_TIMEDOUT;
+            response.transport_error = DescribeError(h, code, request, error_buffer);
+            return response;
+        }
+        long status = 0;
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+        response.status = static_cast<int>(status);
+        return response;
+    }
+};
+
+}  // namespace
+
+HttpClientPtr MakeCurlHttpClient() { return std::make_unique<CurlHttpClient>(); }
+
+}  // namespace herald::publishers

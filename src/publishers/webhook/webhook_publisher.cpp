@@ -1,0 +1,162 @@
+#include "publishers/webhook/webhook_publisher.hpp"
+
+#include <random>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "publishers/failure.hpp"
+#include "publishers/webhook/signature.hpp"
+
+namespace herald::publishers::webhook {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kTarget = "the endpoint";
+
+TimePoint WallNow() {
+    return std::chrono::time_point_cast<Milliseconds>(std::chrono::system_clock::now());
+}
+
+std::string RandomId() {
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    return fmt::format("{:016x}{:016x}", rng(), rng());
+}
+
+json Document(const domain::Content& c) {
+    json content = {
+        {"id", c.id},
+        {"site_id", c.site_id},
+        {"title", c.title},
+        {"content_html", c.content_html},
+        {"excerpt", c.excerpt},
+        {"slug", c.slug},
+        {"content_type", c.content_type},
+        {"categories", c.categories},
+        {"tags", c.tags},
+        {"featured_image_url", c.featured_image_url},
+        {"scheduled_publish_at",
+         c.scheduled_publish_at ? json(FormatIso(*c.scheduled_publish_at)) : json(nullptr)},
+    };
+    return json{
+        {"type", "content.publish"},
+        {"content", std::move(content)},
+        {"external_id", c.external_id.empty() ? json(nullptr) : json(c.external_id)},
+    };
+}
+
+/// What is missing before a call can even be made, in owner words; empty when nothing.
+std::string MissingSetting(const domain::Site& site) {
+    if (site.domain.empty())
+        return "the site has no endpoint URL: set its domain to the full webhook URL";
+    if (site.api_key.empty())
+        return "the site has no API key: set it to the webhook signing secret";
+    return {};
+}
+
+class WebhookPublisher final : public Publisher {
+public:
+    WebhookPublisher(HttpClient& http, WebhookOptions options)
+        : http_(http), options_(options) {}
+
+    PublishResult Publish(const PublishRequest& request) override {
+        PublishResult result;
+        if (std::string missing = MissingSetting(request.site); !missing.empty()) {
+            result.outcome = PublishOutcome::kPermanent;
+            result.error = std::move(missing);
+            return result;
+        }
+        const auto key = SigningKey(request.site.api_key);
+        if (!key) {
+            result.outcome = PublishOutcome::kPermanent;
+            result.error = BadSecretMessage();
+            return result;
+        }
+        // The dispatcher always passes a publication id; a random one only keeps direct
+        // callers working (their retries then look like new messages to the receiver).
+        const std::string id = WebhookId(request.publication_id.empty()
+                                             ? RandomId()
+                                             : request.publication_id);
+        const HttpResponse response =
+            http_.Send(SignedPost(request.site.domain, *key, id, Document(request.content).dump()));
+        if (response.status < 200 || response.status >= 300)
+            return FailureFromResponse(response, kTarget, WallNow());
+
+        result.outcome = PublishOutcome::kPublished;
+        result.http_status = response.status;
+        const auto answer = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+        if (answer.is_object()) {
+            if (auto it = answer.find("id"); it != answer.end()) {
+                if (it->is_string()) result.external_id = it->get<std::string>();
+                else if (it->is_number_integer()) result.external_id = std::to_string(it->get<int64_t>());
+                else if (it->is_number()) result.external_id = it->dump();
+            }
+            if (auto it = answer.find("url"); it != answer.end() && it->is_string())
+                result.external_url = it->get<std::string>();
+        }
+        // A 2xx without an id still means the receiver took the post. Keep the id from an
+        // earlier publish (so updates keep addressing the same remote post), else use the
+        // webhook-id: it is unique per publication and lets the owner match the delivery.
+        if (result.external_id.empty())
+            result.external_id = request.content.external_id.empty() ? id
+                                                                     : request.content.external_id;
+        if (result.external_url.empty()) result.external_url = request.content.external_url;
+        return result;
+    }
+
+    ConnectionCheck TestConnection(const domain::Site& site) override {
+        if (std::string missing = MissingSetting(site); !missing.empty())
+            return ConnectionCheck{false, std::move(missing), std::nullopt};
+        const auto key = SigningKey(site.api_key);
+        if (!key) return ConnectionCheck{false, BadSecretMessage(), std::nullopt};
+        const HttpResponse response = http_.Send(
+            SignedPost(site.domain, *key, WebhookId(RandomId()), R"({"type":"connection.test"})"));
+        if (response.status < 200 || response.status >= 300)
+            return FailedCheck(response, kTarget, WallNow());
+        return ConnectionCheck{
+            true, fmt::format("the endpoint accepted a signed test message (HTTP {})",
+                              response.status),
+            response.status};
+    }
+
+private:
+    static std::string BadSecretMessage() {
+        return "the site's API key starts with whsec_ but the rest is not valid base64: "
+               "copy the signing secret again";
+    }
+
+    HttpRequest SignedPost(const std::string& url, const std::string& key, const std::string& id,
+                           std::string body) const {
+        const int64_t timestamp =
+            std::chrono::duration_cast<Seconds>(WallNow().time_since_epoch()).count();
+        HttpRequest request;
+        request.method = "POST";
+        request.url = url;
+        request.timeout = options_.timeout;
+        request.headers = {
+            {"Content-Type", "application/json"},
+            {"webhook-id", id},
+            {"webhook-timestamp", std::to_string(timestamp)},
+            {"webhook-signature", Sign(key, id, timestamp, body)},
+        };
+        request.body = std::move(body);
+        return request;
+    }
+
+    HttpClient& http_;
+    WebhookOptions options_;
+};
+
+}  // namespace
+
+std::string WebhookId(std::string_view publication_id) {
+    if (publication_id.starts_with("msg_")) return std::string(publication_id);
+    return "msg_" + std::string(publication_id);
+}
+
+PublisherPtr MakeWebhookPublisher(HttpClient& http, WebhookOptions options) {
+    return std::make_unique<WebhookPublisher>(http, options);
+}
+
+}  // namespace herald::publishers::webhook

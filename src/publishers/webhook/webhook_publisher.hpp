@@ -1,0 +1,20 @@
+#pragma once
+// The `custom` platform (API.md §6): a signed Standard Webhooks POST of the content to the
+// site's endpoint URL.
+
+#include "publishers/http_client.hpp"
+#include "publishers/publisher.hpp"
+
+namespace herald::publishers::webhook {
+
+struct WebhookOptions {
+    Milliseconds timeout = std::chrono::seconds{30};
+};
+
+/// The adapter keeps a reference to `http`, which must outlive it.
+PublisherPtr MakeWebhookPublisher(HttpClient& http, WebhookOptions options = {});
+
+/// The webhook-id for a publication: the same for every retry of it.
+std::string WebhookId(std::string_view publication_id);
+
+}  // namespace herald::publishers::webhook
