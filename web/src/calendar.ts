@@ -83,7 +83,10 @@ async function loadContent(info: EventSourceFuncArg, siteId: number, gen: number
 }
 
 async function loadSlots(info: EventSourceFuncArg, siteId: number, gen: number): Promise<EventInput[]> {
-  if (!slotsSupported || !calendar || calendar.view.type !== 'timeGridWeek') return [];
+  // Only the week view draws slots. The view object may still be the old one
+  // while FullCalendar fetches for a new view, so judge by the range: a week.
+  const days = (info.end.getTime() - info.start.getTime()) / 86400000;
+  if (!slotsSupported || days > 8) return [];
   try {
     const res = await api.slots(siteId, isoUtc(info.start), isoUtc(info.end));
     if (!isCurrent(gen, siteId)) return [];
@@ -164,6 +167,13 @@ export function initCalendar(el: HTMLElement, onOpen: (id: number) => void): Cal
     forceEventDuration: true,
     slotDuration: '00:30:00',
     scrollTime: '08:00:00',
+    lazyFetching: false, // refetch on every navigation: fresh data, and slots only for week ranges
+    eventDisplay: 'block',
+    displayEventEnd: false,
+    eventMinHeight: 22,
+    views: {
+      timeGridWeek: { dayHeaderFormat: { weekday: 'short', day: 'numeric', month: 'short', omitCommas: true } },
+    },
     eventTimeFormat: { hour: '2-digit', minute: '2-digit', hour12: false },
     slotLabelFormat: { hour: '2-digit', minute: '2-digit', hour12: false },
     eventContent: renderEventContent,
@@ -199,6 +209,8 @@ export function initCalendar(el: HTMLElement, onOpen: (id: number) => void): Cal
         const b = document.querySelector<HTMLButtonElement>(`[data-view="${v.id}"]`);
         if (b) b.setAttribute('aria-pressed', String(arg.view.type === v.id));
       }
+      document.querySelectorAll<HTMLElement>('.legend-week').forEach((li) => { li.hidden = arg.view.type !== 'timeGridWeek'; });
+      document.getElementById('calendar')?.setAttribute('data-view', arg.view.type);
       try { localStorage.setItem(VIEW_STORAGE, arg.view.type); } catch { /* ignore */ }
     },
     loading: (isLoading) => {
