@@ -1,0 +1,110 @@
+#pragma once
+// A real SQLite store in a temp dir, a real loopback webhook receiver and the real curl
+// client: the dispatcher tests run the whole outbound path without mocks.
+
+#include <gtest/gtest.h>
+
+#include "common/time.hpp"
+#include "dispatch/dispatcher.hpp"
+#include "publishers/http_client.hpp"
+#include "publishers/publisher.hpp"
+#include "storage/store.hpp"
+#include "support/temp_dir.hpp"
+#include "support/webhook_receiver.hpp"
+
+namespace herald::dispatch::testing {
+
+using namespace herald::domain;  // NOLINT: test brevity
+using herald::testing::ReceiverReply;
+using herald::testing::TempDir;
+using herald::testing::WebhookReceiver;
+
+inline ReceiverReply Answer(int status, std::string retry_after = "") {
+    ReceiverReply reply;
+    reply.status = status;
+    reply.body = "";
+    if (!retry_after.empty()) reply.retry_after = retry_after;
+    return reply;
+}
+
+inline ReceiverReply Slow(Milliseconds delay) {
+    ReceiverReply reply;
+    reply.delay = delay;
+    return reply;
+}
+
+class DispatchTest : public ::testing::Test {
+protected:
+    DispatchTest()
+        : store_(storage::OpenStore("sqlite:" + dir_.File("herald.db"))),
+          http_(publishers::MakeCurlHttpClient()),
+          registry_(publishers::MakeDefaultPublishers(*http_)) {
+        now_ = SystemTimeSource().Now();
+        account_ = store_->CreateAccount("acme", "hash-of-key", now_);
+        site_ = AddSite("blog");
+        settings_.max_in_flight = 8;
+        settings_.max_in_flight_per_site = 4;
+        settings_.retry.max_attempts = 3;
+        settings_.retry.base_delay = std::chrono::seconds{5};
+        settings_.retry.jitter_fraction = 0.1;
+    }
+
+    Site AddSite(const std::string& name, Platform platform = Platform::kCustom,
+                 bool active = true) {
+        Site site;
+        site.account_id = account_;
+        site.name = name;
+        site.platform_type = platform;
+        site.domain = receiver_.Url("/hooks/" + name);
+        site.api_key = receiver_.secret();
+        site.is_active = active;
+        site.created_at = site.updated_at = now_;
+        PublishingSettings settings;
+        return store_->CreateSite(site, settings);
+    }
+
+    Content AddScheduled(const Site& site, TimePoint at, const std::string& title = "Post") {
+        Content c;
+        c.account_id = account_;
+        c.site_id = site.id;
+        c.title = title;
+        c.content_html = "<p>" + title + "</p>";
+        c.status = EditorialStatus::kApproved;
+        c.approved_at = now_ - std::chrono::hours{1};
+        c.site_status = SiteStatus::kScheduled;
+        c.site_status_updated_at = now_;
+        c.scheduled_publish_at = at;
+        c.created_at = c.updated_at = now_;
+        return store_->CreateContent(c);
+    }
+
+    Content Get(ContentId id) { return *store_->GetContent(account_, id); }
+
+    std::vector<PublishRecord> Records(ContentId id) {
+        storage::RecordFilter filter;
+        filter.account_id = account_;
+        filter.content_id = id;
+        filter.page.page_size = 500;
+        auto records = store_->ListRecords(filter).items;
+        std::sort(records.begin(), records.end(),
+                  [](const auto& a, const auto& b) { return a.id < b.id; });
+        return records;
+    }
+
+    Dispatcher MakeDispatcher(const TimeSource& clock) {
+        return Dispatcher(*store_, registry_, clock, settings_);
+    }
+
+    TempDir dir_;
+    WebhookReceiver receiver_;
+    storage::StorePtr store_;
+    publishers::HttpClientPtr http_;
+    publishers::PublisherRegistry registry_;
+    SystemTimeSource clock_;
+    TimePoint now_;
+    AccountId account_ = 0;
+    Site site_;
+    DispatchSettings settings_;
+};
+
+}  // namespace herald::dispatch::testing
