@@ -108,8 +108,10 @@ function selectSite(site: Site | null): void {
   if (!hasSites) renderFirstRun();
 
   if (!calendarReady && site) {
-    initCalendar($('#calendar'), (id) => void openItem(id));
+    const cal = initCalendar($('#calendar'), (id) => void openItem(id));
     calendarReady = true;
+    // read-only handle for browser tests and debugging (e.g. gotoDate)
+    (window as unknown as { herald: unknown }).herald = { calendar: cal, state };
   }
   if (calendarReady) resetCalendarForSite();
   resetQueue();
