@@ -176,6 +176,7 @@ test('item dialog shows last error and records; retry reschedules', async () => 
   await page.getByTestId('view-list').click();
   await page.locator('[data-testid="calendar-event"][data-content-id="3"]').first().click();
   await page.getByTestId('item-last-error').waitFor();
+  await page.getByTestId('record').first().waitFor();
   assert.equal(await page.getByTestId('record').count(), 1);
   await page.getByTestId('action-retry').click();
   await page.locator('[data-testid="item-site-status"][data-status="scheduled"]').waitFor();

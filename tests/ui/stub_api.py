@@ -165,9 +165,13 @@ class Handler(SimpleHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def body(self):
+    def read_body(self):
+        # always drain the request body so a kept-alive connection stays in sync
         n = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(n) if n else b""
+        self._raw = self.rfile.read(n) if n else b""
+
+    def body(self):
+        raw = getattr(self, "_raw", b"")
         if not raw:
             return {}
         try:
@@ -228,6 +232,7 @@ class Handler(SimpleHTTPRequestHandler):
                 return self.send_json(405, {"error": {"code": "method", "message": "no", "field": None}})
             return super().do_GET()
         q = parse_qs(u.query)
+        self.read_body()
         try:
             with LOCK:
                 if u.path.startswith("/api/v1/events/"):

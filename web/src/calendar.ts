@@ -19,6 +19,7 @@ let calendar: Calendar | null = null;
 let openItem: (id: number) => void = () => {};
 let slotsSupported = true; // flips to false for the session on a 404
 let contentAbort: AbortController | null = null;
+let dragging = false;
 
 /** Where an item sits on the calendar, or null when it is not on it. */
 export function placement(c: Content): string | null {
@@ -184,6 +185,8 @@ export function initCalendar(el: HTMLElement, onOpen: (id: number) => void): Cal
       const c = arg.event.extendedProps.content as Content | undefined;
       if (c) openItem(c.id);
     },
+    eventDragStart: () => { dragging = true; },
+    eventDragStop: () => { dragging = false; },
     eventDrop: async (arg) => {
       const c = arg.event.extendedProps.content as Content | undefined;
       const site = state.site;
@@ -253,6 +256,7 @@ export function resetCalendarForSite(): void {
 }
 
 export function refetchCalendar(): void {
+  if (dragging) return; // never pull events from under the pointer
   calendar?.refetchEvents();
 }
 

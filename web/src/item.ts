@@ -1,7 +1,7 @@
 // Item details dialog: status, times, last error, publishing records, actions.
 import { api, ApiError, type Content, type PublishingRecord } from './api';
 import { append, busy, clear, h, toast } from './dom';
-import { contentChanged, isCurrent, onContentChanged, state, STATUS_META } from './state';
+import { contentChanged, isCurrent, onContentChanged, onRefresh, state, STATUS_META } from './state';
 import { fmtLocal, fromLocalInput, toLocalInput } from './time';
 
 let dialog: HTMLDialogElement;
@@ -16,6 +16,18 @@ export function initItemDialog(): void {
   dialog.addEventListener('close', () => { currentId = null; current = null; });
   // click on the backdrop closes
   dialog.addEventListener('click', (e) => { if (e.target === dialog) dialog.close(); });
+  onRefresh(() => {
+    // polling mode: keep an open item fresh too
+    const id = currentId;
+    const site = state.site;
+    if (id === null || !site || !dialog.open || !current) return;
+    const gen = state.gen;
+    api.content(id).then((c) => {
+      if (!isCurrent(gen, site.id) || currentId !== id || !dialog.open) return;
+      const changed = JSON.stringify(c) !== JSON.stringify(current);
+      if (changed) { current = c; render(); loadRecords(id, gen); }
+    }, () => undefined);
+  });
   onContentChanged((c) => {
     if (currentId === c.id && dialog.open) { current = c; render(); }
   });
