@@ -1,0 +1,180 @@
+#include "http/api.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <spdlog/spdlog.h>
+
+#include "dispatch/dispatcher.hpp"
+#include "dispatch/slot_scheduler.hpp"
+#include "http/api_keys.hpp"
+#include "http/errors.hpp"
+
+namespace herald::http {
+namespace {
+
+// Positive lookups only: a new account works at once, and a key that stops matching in the
+// store stops working within this long.
+constexpr auto kAuthCacheTtl = std::chrono::seconds{30};
+constexpr size_t kAuthCacheMax = 10'000;
+
+bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
+    if (text.size() < prefix.size()) return false;
+    for (size_t i = 0; i < prefix.size(); ++i) {
+        if (std::tolower(static_cast<unsigned char>(text[i])) !=
+            std::tolower(static_cast<unsigned char>(prefix[i])))
+            return false;
+    }
+    return true;
+}
+
+std::string_view Trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+std::string_view MimeType(const std::filesystem::path& path) {
+    const std::string ext = path.extension().string();
+    if (ext == ".html") return "text/html; charset=utf-8";
+    if (ext == ".js" || ext == ".mjs") return "text/javascript; charset=utf-8";
+    if (ext == ".css") return "text/css; charset=utf-8";
+    if (ext == ".json") return "application/json";
+    if (ext == ".svg") return "image/svg+xml";
+    if (ext == ".png") return "image/png";
+    if (ext == ".ico") return "image/x-icon";
+    return "application/octet-stream";
+}
+
+}  // namespace
+
+ApiEnv::ApiEnv(AppContext app) : app_(app) {}
+ApiEnv::~ApiEnv() = default;
+
+dispatch::Dispatcher& ApiEnv::PublishDispatcher() {
+    if (app_.dispatcher) return *app_.dispatcher;
+    std::call_once(fallback_once_, [this] {
+        fallback_ = std::make_unique<dispatch::Dispatcher>(app_.store, app_.publishers,
+                                                           app_.clock,
+                                                           dispatch::DispatchSettings{});
+    });
+    return *fallback_;
+}
+
+void ApiEnv::WakeDispatcher() const {
+    if (app_.dispatcher) app_.dispatcher->Wake();
+}
+
+void ApiEnv::WakeScheduler() const {
+    if (app_.scheduler) app_.scheduler->Wake();
+}
+
+Api::Api(AppContext context, std::string web_root)
+    : env_(context), web_root_(std::move(web_root)) {
+    constexpr RouteOptions kPublic{.auth = false};
+    constexpr RouteOptions kBlocking{.auth = true, .blocking = true};
+    auto& r = router_;
+    r.Add("GET", "/healthz", &Healthz, kPublic);
+    r.Add("GET", "/readyz", &Readyz, kPublic);
+
+    r.Add("POST", "/api/v1/sites/", &CreateSite);
+    r.Add("GET", "/api/v1/sites/", &ListSites);
+    r.Add("GET", "/api/v1/sites/{id}/", &GetSite);
+    r.Add("PATCH", "/api/v1/sites/{id}/", &PatchSite);
+    r.Add("DELETE", "/api/v1/sites/{id}/", &DeleteSite);
+    r.Add("POST", "/api/v1/sites/{id}/test-connection/", &TestConnection, kBlocking);
+    r.Add("GET", "/api/v1/sites/{id}/slots/", &ListSlots);
+    r.Add("GET", "/api/v1/sites/{id}/publishing-settings/", &GetSettings);
+    r.Add("PUT", "/api/v1/sites/{id}/publishing-settings/", &PutSettings);
+    r.Add("PATCH", "/api/v1/sites/{id}/publishing-settings/", &PatchSettings);
+
+    r.Add("POST", "/api/v1/writer/content/", &CreateContent);
+    r.Add("GET", "/api/v1/writer/content/", &ListContent);
+    r.Add("GET", "/api/v1/writer/content/{id}/", &GetContent);
+    r.Add("PATCH", "/api/v1/writer/content/{id}/", &PatchContent);
+    r.Add("DELETE", "/api/v1/writer/content/{id}/", &DeleteContent);
+    r.Add("POST", "/api/v1/writer/content/{id}/schedule/", &ScheduleContent);
+    r.Add("POST", "/api/v1/writer/content/{id}/reschedule/", &RescheduleContent);
+    r.Add("POST", "/api/v1/writer/content/{id}/unschedule/", &UnscheduleContent);
+
+    r.Add("POST", "/api/v1/publisher/publish/", &PublishNow, kBlocking);
+    r.Add("GET", "/api/v1/publisher/records/", &ListRecords);
+}
+
+domain::AccountId Api::Authenticate(std::string_view authorization) {
+    constexpr std::string_view kScheme = "Api-Key ";
+    if (!StartsWithNoCase(authorization, kScheme)) return 0;
+    const std::string_view key = Trim(authorization.substr(kScheme.size()));
+    if (key.empty()) return 0;
+    std::string hash = HashApiKey(key);
+    const auto now = std::chrono::steady_clock::now();
+    {
+        std::lock_guard lock(auth_mutex_);
+        const auto it = auth_cache_.find(hash);
+        if (it != auth_cache_.end() && it->second.expires > now) return it->second.id;
+    }
+    const auto account = env_.store().FindAccountByKeyHash(hash);
+    if (!account) return 0;
+    std::lock_guard lock(auth_mutex_);
+    if (auth_cache_.size() >= kAuthCacheMax) auth_cache_.clear();
+    auth_cache_[std::move(hash)] = CachedAccount{account->id, now + kAuthCacheTtl};
+    return account->id;
+}
+
+Response Api::Handle(const Request& request, const Match& match) {
+    try {
+        if (!match.route) {
+            if (match.path_known) {
+                Response response = ErrorResponse(405, "method_not_allowed",
+                                                  "This method is not allowed on this path.");
+                response.allow = match.allow;
+                return response;
+            }
+            if (request.method == "GET" && !web_root_.empty() &&
+                request.path.substr(0, 5) != "/api/") {
+                return ServeStatic(request);
+            }
+            return ErrorResponse(404, "not_found", "There is no such endpoint.");
+        }
+        Call call{request, match.params, env_};
+        if (match.route->options.auth) {
+            call.account = Authenticate(request.authorization);
+            if (call.account == 0) {
+                return ErrorResponse(401, "unauthorized",
+                                     "A valid 'Authorization: Api-Key <key>' header is "
+                                     "required.");
+            }
+        }
+        call.now = env_.app().clock.Now();
+        return match.route->handler(call);
+    } catch (const std::exception& e) {
+        spdlog::error("{} {} failed: {}", request.method, request.path, e.what());
+        return InternalErrorResponse();
+    } catch (...) {
+        spdlog::error("{} {} failed with an unknown exception", request.method, request.path);
+        return InternalErrorResponse();
+    }
+}
+
+Response Api::ServeStatic(const Request& request) const {
+    std::string_view path = request.path;
+    while (!path.empty() && path.front() == '/') path.remove_prefix(1);
+    std::filesystem::path relative(path.empty() ? std::string_view("index.html") : path);
+    for (const auto& part : relative) {
+        if (part == ".." || part == ".") return ErrorResponse(404, "not_found", "No such file.");
+    }
+    std::filesystem::path file = std::filesystem::path(web_root_) / relative;
+    std::error_code ec;
+    if (std::filesystem::is_directory(file, ec)) file /= "index.html";
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return ErrorResponse(404, "not_found", "No such file.");
+    std::ostringstream data;
+    data << in.rdbuf();
+    Response response;
+    response.body = std::move(data).str();
+    response.content_type = MimeType(file);
+    return response;
+}
+
+}  // namespace herald::http

@@ -1,0 +1,44 @@
+#pragma once
+// The API as a function of a request: routing, authentication, error mapping and the
+// static UI files. Transport-free, so the Beast server stays a thin shell. Private.
+
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "http/api_server.hpp"
+#include "http/handlers/handlers.hpp"
+#include "http/router.hpp"
+
+namespace herald::http {
+
+class Api {
+public:
+    using ApiRouter = Router<Handler>;
+    using Match = ApiRouter::Match;
+
+    Api(AppContext context, std::string web_root);
+
+    Match Find(const Request& request) const { return router_.Find(request.method, request.path); }
+    /// Runs the matched route (or answers 404/405/static). Never throws.
+    Response Handle(const Request& request, const Match& match);
+
+private:
+    /// The account of `Authorization: Api-Key <key>`, or 0.
+    domain::AccountId Authenticate(std::string_view authorization);
+    Response ServeStatic(const Request& request) const;
+
+    struct CachedAccount {
+        domain::AccountId id = 0;
+        std::chrono::steady_clock::time_point expires;
+    };
+
+    ApiEnv env_;
+    ApiRouter router_;
+    std::string web_root_;
+    std::mutex auth_mutex_;
+    std::unordered_map<std::string, CachedAccount> auth_cache_;  // key hash → account
+};
+
+}  // namespace herald::http

@@ -1,0 +1,24 @@
+#pragma once
+// Errors as the API answers them: herald::ErrorKind → HTTP status, and the one error body
+// shape of API.md §2. Private to src/http/.
+
+#include <string_view>
+
+#include "common/result.hpp"
+#include "http/http_types.hpp"
+
+namespace herald::http {
+
+/// When adding ErrorKind enumerators, extend this mapping (and errors_test.cpp).
+int ToHttpStatus(ErrorKind kind);
+
+/// {"error": {"code": …, "message": …, "field": … or null}}.
+Response ErrorResponse(int status, std::string_view code, std::string_view message,
+                       std::string_view field = {});
+Response ErrorResponse(const Error& error);
+
+/// Common ones.
+Response NotFoundResponse(std::string_view what);
+Response InternalErrorResponse();
+
+}  // namespace herald::http

@@ -1,0 +1,312 @@
+// Content CRUD, list filters and the schedule / reschedule / unschedule actions.
+
+#include "domain/status_machine.hpp"
+#include "domain/validation.hpp"
+#include "http/handlers/handler_util.hpp"
+#include "http/handlers/handlers.hpp"
+#include "http/json_mapping.hpp"
+#include "http/json_reader.hpp"
+#include "http/query.hpp"
+
+namespace herald::http {
+namespace {
+
+using domain::Content;
+using domain::EditorialStatus;
+using domain::SiteStatus;
+
+Response ContentResponse(int status, const Content& content) {
+    return JsonResponse(status, [&](JsonWriter& w) { WriteContent(w, content); },
+                        768 + content.content_html.size() + content.title.size());
+}
+
+Response SiteNotFound() {
+    return ErrorResponse(404, "site_not_found", "No site with that id belongs to your account.",
+                         "site_id");
+}
+
+Response Publishing() {
+    return ErrorResponse(409, "content_publishing",
+                         "The content is being published right now; try again in a moment.");
+}
+
+/// After a compare-and-set lost: either it vanished (404) or it moved under us (409).
+Response LostRace(Call& call, domain::ContentId id) {
+    if (!call.store().GetContent(call.account, id)) return NotFoundResponse("The content");
+    return ErrorResponse(409, "concurrent_update",
+                         "The content changed while this request was handled; reload and try "
+                         "again.");
+}
+
+struct ContentFields {
+    std::optional<EditorialStatus> status;
+    std::optional<int64_t> site_id;
+};
+
+/// Reads the writable content fields present in the body over `content`. Read-only fields
+/// (id, site_status, approved_at, …) are ignored.
+Result<ContentFields> ReadContentFields(FieldReader& r, Content& content) {
+    ContentFields fields;
+    int64_t site_id = 0;
+    if (r.Int("site_id", site_id)) fields.site_id = site_id;
+    r.String("title", content.title, /*null_is_empty=*/false);
+    r.String("content_html", content.content_html, /*null_is_empty=*/false);
+    r.String("excerpt", content.excerpt);
+    r.String("slug", content.slug);
+    r.String("content_type", content.content_type, /*null_is_empty=*/false);
+    r.OptionalInt("cluster_id", content.cluster_id);
+    r.StringList("categories", content.categories);
+    r.StringList("tags", content.tags);
+    r.String("featured_image_url", content.featured_image_url);
+    std::string status;
+    const bool has_status = r.String("status", status, /*null_is_empty=*/false);
+    if (r.error()) return *r.error();
+    if (has_status) {
+        fields.status = domain::ParseEditorialStatus(status);
+        if (!fields.status) {
+            return Error::Invalid("invalid_choice",
+                                  "status must be one of draft, review or approved.", "status");
+        }
+    }
+    return fields;
+}
+
+Result<domain::Site> FindSite(Call& call, int64_t site_id) {
+    auto site = call.store().GetSite(call.account, site_id);
+    if (!site) return Error{ErrorKind::kNotFound, "site_not_found", "", "site_id"};
+    return std::move(*site);
+}
+
+/// Moves the editorial status, keeping approved_at in step.
+Status MoveStatus(Content& content, EditorialStatus to, TimePoint now) {
+    if (to == content.status) return Ok{};
+    if (auto allowed = domain::CheckEditorialMove(content.status, to, content.site_status);
+        !allowed) {
+        return allowed;
+    }
+    content.status = to;
+    content.approved_at = to == EditorialStatus::kApproved ? std::optional<TimePoint>(now)
+                                                           : std::nullopt;
+    return Ok{};
+}
+
+Result<storage::ContentOrder> ParseOrdering(const QueryParams& query) {
+    const std::string* text = query.Get("ordering");
+    if (!text) return storage::ContentOrder::kIdAsc;
+    if (*text == "id") return storage::ContentOrder::kIdAsc;
+    if (*text == "-id") return storage::ContentOrder::kIdDesc;
+    if (*text == "scheduled_publish_at") return storage::ContentOrder::kScheduledAsc;
+    if (*text == "-scheduled_publish_at") return storage::ContentOrder::kScheduledDesc;
+    return Error::Invalid("invalid_ordering",
+                          "ordering must be one of scheduled_publish_at, -scheduled_publish_at, "
+                          "id or -id.",
+                          "ordering");
+}
+
+Result<storage::ContentFilter> ParseFilter(Call& call) {
+    const QueryParams query(call.request.query);
+    storage::ContentFilter filter;
+    filter.account_id = call.account;
+    auto site_id = IntParam(query, "site_id");
+    if (!site_id) return site_id.error();
+    filter.site_id = *site_id;
+    auto cluster_id = IntParam(query, "cluster_id");
+    if (!cluster_id) return cluster_id.error();
+    filter.cluster_id = *cluster_id;
+    if (const std::string* status = query.Get("status")) {
+        filter.status = domain::ParseEditorialStatus(*status);
+        if (!filter.status) {
+            return Error::Invalid("invalid_choice",
+                                  "status must be one of draft, review or approved.", "status");
+        }
+    }
+    if (const std::string* site_status = query.Get("site_status")) {
+        filter.site_status = domain::ParseSiteStatus(*site_status);
+        if (!filter.site_status) {
+            return Error::Invalid("invalid_choice",
+                                  "site_status must be one of not_published, scheduled, "
+                                  "publishing, published or failed.",
+                                  "site_status");
+        }
+    }
+    if (const std::string* content_type = query.Get("content_type")) {
+        filter.content_type = *content_type;
+    }
+    auto after = TimeParam(query, "scheduled_after");
+    if (!after) return after.error();
+    filter.scheduled_after = *after;
+    auto before = TimeParam(query, "scheduled_before");
+    if (!before) return before.error();
+    filter.scheduled_before = *before;
+    auto ordering = ParseOrdering(query);
+    if (!ordering) return ordering.error();
+    filter.ordering = *ordering;
+    auto page = PageParams(query);
+    if (!page) return page.error();
+    filter.page = *page;
+    return filter;
+}
+
+/// schedule / reschedule: body {"scheduled_at": T}, T strictly in the future.
+Response ScheduleAction(Call& call, domain::SiteAction action) {
+    auto content = call.store().GetContent(call.account, call.params[0]);
+    if (!content) return NotFoundResponse("The content");
+    auto body = ParseJsonObject(call.request.body, /*empty_ok=*/true);
+    if (!body) return ErrorResponse(body.error());
+    FieldReader r(*body);
+    TimePoint at{};
+    const bool has_time = r.Time("scheduled_at", at);
+    if (r.error()) return ErrorResponse(*r.error());
+    if (!has_time) return ErrorResponse(RequiredError("scheduled_at"));
+    if (at <= call.now) {
+        return ErrorResponse(422, "in_past", "scheduled_at must be in the future.",
+                             "scheduled_at");
+    }
+    auto next = domain::NextSiteStatus(content->status, content->site_status, action);
+    if (!next) return ErrorResponse(next.error());
+    const SiteStatus expected = content->site_status;
+    content->site_status = *next;
+    content->scheduled_publish_at = at;
+    content->site_status_updated_at = call.now;
+    content->updated_at = call.now;
+    // A new publication: fresh retry budget and webhook-id. external_id stays, so a
+    // republish updates the remote post instead of creating a second one.
+    content->next_attempt_at.reset();
+    content->attempts = 0;
+    content->last_error.clear();
+    content->publication_id.clear();
+    if (!call.store().UpdateContentIf(*content, expected)) return LostRace(call, content->id);
+    call.env.WakeDispatcher();
+    return ContentResponse(200, *content);
+}
+
+}  // namespace
+
+Response CreateContent(Call& call) {
+    auto body = ParseJsonObject(call.request.body);
+    if (!body) return ErrorResponse(body.error());
+    FieldReader r(*body);
+    Content content;
+    auto fields = ReadContentFields(r, content);
+    if (!fields) return ErrorResponse(fields.error());
+    for (const char* required : {"site_id", "title", "content_html"}) {
+        if (!r.Has(required)) return ErrorResponse(RequiredError(required));
+    }
+    auto site = FindSite(call, *fields->site_id);
+    if (!site) return SiteNotFound();
+    content.account_id = call.account;
+    content.site_id = site->id;
+    // Creating straight into any editorial status is allowed; only later moves are checked.
+    if (fields->status) {
+        content.status = *fields->status;
+        content.approved_at = content.status == EditorialStatus::kApproved
+                                  ? std::optional<TimePoint>(call.now)
+                                  : std::nullopt;
+    }
+    if (auto valid = domain::ValidateContent(content); !valid) {
+        return ErrorResponse(valid.error());
+    }
+    content.site_status = SiteStatus::kNotPublished;
+    content.site_status_updated_at = call.now;
+    content.created_at = content.updated_at = call.now;
+    const Content created = call.store().CreateContent(content);
+    if (created.status == EditorialStatus::kApproved) call.env.WakeScheduler();
+    return ContentResponse(201, created);
+}
+
+Response ListContent(Call& call) {
+    auto filter = ParseFilter(call);
+    if (!filter) return ErrorResponse(filter.error());
+    const auto result = call.store().ListContent(*filter);
+    return PageResponse(call.request, filter->page, result,
+                        [](JsonWriter& w, const Content& c) { WriteContent(w, c); });
+}
+
+Response GetContent(Call& call) {
+    const auto content = call.store().GetContent(call.account, call.params[0]);
+    if (!content) return NotFoundResponse("The content");
+    return ContentResponse(200, *content);
+}
+
+Response PatchContent(Call& call) {
+    const auto stored = call.store().GetContent(call.account, call.params[0]);
+    if (!stored) return NotFoundResponse("The content");
+    auto body = ParseJsonObject(call.request.body);
+    if (!body) return ErrorResponse(body.error());
+    FieldReader r(*body);
+    Content content = *stored;
+    auto fields = ReadContentFields(r, content);
+    if (!fields) return ErrorResponse(fields.error());
+    if (auto valid = domain::ValidateContent(content); !valid) {
+        return ErrorResponse(valid.error());
+    }
+    // Writing over an item in flight would race the dispatcher's settle.
+    if (stored->site_status == SiteStatus::kPublishing) return Publishing();
+    if (fields->site_id && *fields->site_id != stored->site_id) {
+        auto site = FindSite(call, *fields->site_id);
+        if (!site) return SiteNotFound();
+        // A remote post or a booked slot belongs to the old site.
+        if (stored->site_status != SiteStatus::kNotPublished || !stored->external_id.empty()) {
+            return ErrorResponse(409, "content_not_movable",
+                                 "Only content that was never published or scheduled can move "
+                                 "to another site.",
+                                 "site_id");
+        }
+        content.site_id = site->id;
+    }
+    if (fields->status) {
+        if (auto moved = MoveStatus(content, *fields->status, call.now); !moved) {
+            return ErrorResponse(moved.error());
+        }
+    }
+    content.updated_at = call.now;
+    if (!call.store().UpdateContentIf(content, stored->site_status)) {
+        return LostRace(call, stored->id);
+    }
+    if (content.status == EditorialStatus::kApproved &&
+        stored->status != EditorialStatus::kApproved) {
+        call.env.WakeScheduler();
+    }
+    return ContentResponse(200, content);
+}
+
+Response DeleteContent(Call& call) {
+    const auto stored = call.store().GetContent(call.account, call.params[0]);
+    if (!stored) return NotFoundResponse("The content");
+    if (auto allowed = domain::CheckDelete(stored->site_status); !allowed) {
+        return ErrorResponse(allowed.error());
+    }
+    if (!call.store().DeleteContentIf(call.account, stored->id, stored->site_status)) {
+        return LostRace(call, stored->id);
+    }
+    return NoContentResponse();
+}
+
+Response ScheduleContent(Call& call) {
+    return ScheduleAction(call, domain::SiteAction::kSchedule);
+}
+
+Response RescheduleContent(Call& call) {
+    return ScheduleAction(call, domain::SiteAction::kReschedule);
+}
+
+Response UnscheduleContent(Call& call) {
+    auto content = call.store().GetContent(call.account, call.params[0]);
+    if (!content) return NotFoundResponse("The content");
+    auto next = domain::NextSiteStatus(content->status, content->site_status,
+                                       domain::SiteAction::kUnschedule);
+    if (!next) return ErrorResponse(next.error());
+    const SiteStatus expected = content->site_status;
+    content->site_status = *next;
+    content->scheduled_publish_at.reset();
+    content->next_attempt_at.reset();
+    content->attempts = 0;
+    content->publication_id.clear();
+    content->site_status_updated_at = call.now;
+    content->updated_at = call.now;
+    if (!call.store().UpdateContentIf(*content, expected)) return LostRace(call, content->id);
+    call.env.WakeDispatcher();
+    return ContentResponse(200, *content);
+}
+
+}  // namespace herald::http

@@ -1,0 +1,80 @@
+#pragma once
+// The API handlers, one free function per endpoint, grouped by resource in
+// sites_handlers.cpp, content_handlers.cpp, publisher_handlers.cpp, health_handlers.cpp.
+// Private to src/http/.
+
+#include <memory>
+#include <mutex>
+
+#include "common/time.hpp"
+#include "domain/model.hpp"
+#include "http/api_server.hpp"
+#include "http/http_types.hpp"
+
+namespace herald::http {
+
+/// What every handler shares for the server's lifetime.
+class ApiEnv {
+public:
+    explicit ApiEnv(AppContext app);
+    ~ApiEnv();
+
+    const AppContext& app() const { return app_; }
+    storage::Store& store() const { return app_.store; }
+    /// The dispatcher for publish-now: the app's, or (when it has none) one built here on
+    /// first use and never started, since publish-now needs no background loop.
+    dispatch::Dispatcher& PublishDispatcher();
+    /// Wake the background services when they exist (both are cheap and thread-safe).
+    void WakeDispatcher() const;
+    void WakeScheduler() const;
+
+private:
+    AppContext app_;
+    std::once_flag fallback_once_;
+    std::unique_ptr<dispatch::Dispatcher> fallback_;
+};
+
+/// One request as a handler sees it.
+struct Call {
+    const Request& request;
+    const PathParams& params;
+    ApiEnv& env;
+    domain::AccountId account = 0;  // 0 on routes without auth
+    TimePoint now{};
+
+    storage::Store& store() const { return env.store(); }
+};
+
+using Handler = Response (*)(Call&);
+
+// Health (no auth).
+Response Healthz(Call& call);
+Response Readyz(Call& call);
+
+// Sites and their settings: /api/v1/sites/…
+Response CreateSite(Call& call);
+Response ListSites(Call& call);
+Response GetSite(Call& call);
+Response PatchSite(Call& call);
+Response DeleteSite(Call& call);
+Response TestConnection(Call& call);  // blocking: calls the platform
+Response ListSlots(Call& call);
+Response GetSettings(Call& call);
+Response PutSettings(Call& call);
+Response PatchSettings(Call& call);
+
+// Content: /api/v1/writer/content/…
+Response CreateContent(Call& call);
+Response ListContent(Call& call);
+Response GetContent(Call& call);
+Response PatchContent(Call& call);
+Response DeleteContent(Call& call);
+Response ScheduleContent(Call& call);
+Response RescheduleContent(Call& call);
+Response UnscheduleContent(Call& call);
+
+// Publisher: /api/v1/publisher/…
+Response PublishNow(Call& call);  // blocking: calls the platform
+Response ListRecords(Call& call);
+
+}  // namespace herald::http

@@ -1,0 +1,65 @@
+// Publish-now and the publishing records.
+
+#include "dispatch/dispatcher.hpp"
+#include "http/handlers/handler_util.hpp"
+#include "http/handlers/handlers.hpp"
+#include "http/json_mapping.hpp"
+#include "http/json_reader.hpp"
+#include "http/query.hpp"
+
+namespace herald::http {
+
+Response PublishNow(Call& call) {
+    auto body = ParseJsonObject(call.request.body);
+    if (!body) return ErrorResponse(body.error());
+    FieldReader r(*body);
+    int64_t content_id = 0;
+    const bool has_id = r.Int("content_id", content_id);
+    // Each item has exactly one site, so destinations only need to be well-formed.
+    std::vector<std::string> destinations;
+    r.StringList("destinations", destinations);
+    if (r.error()) return ErrorResponse(*r.error());
+    if (!has_id) return ErrorResponse(RequiredError("content_id"));
+
+    auto outcome = call.env.PublishDispatcher().PublishNow(call.account, content_id);
+    if (!outcome) return NotFoundResponse("The content");
+    if (!*outcome) return ErrorResponse(outcome->error());
+    const dispatch::PublishNowResult& result = outcome->value();
+    if (!result.success) {
+        return ErrorResponse(502, "publish_failed",
+                             result.error.empty() ? "The platform did not accept the post."
+                                                  : result.error);
+    }
+    return JsonResponse(200, [&](JsonWriter& w) {
+        w.BeginObject();
+        w.Key("success").Bool(true);
+        w.Key("external_id").OptString(result.content.external_id);
+        w.Key("external_url").OptString(result.content.external_url);
+        w.Key("record_id").Int(result.record_id);
+        w.Key("content");
+        WriteContent(w, result.content);
+        w.EndObject();
+    });
+}
+
+Response ListRecords(Call& call) {
+    const QueryParams query(call.request.query);
+    storage::RecordFilter filter;
+    filter.account_id = call.account;
+    auto content_id = IntParam(query, "content_id");
+    if (!content_id) return ErrorResponse(content_id.error());
+    filter.content_id = *content_id;
+    auto site_id = IntParam(query, "site_id");
+    if (!site_id) return ErrorResponse(site_id.error());
+    filter.site_id = *site_id;
+    auto page = PageParams(query);
+    if (!page) return ErrorResponse(page.error());
+    filter.page = *page;
+    const auto result = call.store().ListRecords(filter);
+    return PageResponse(call.request, filter.page, result,
+                        [](JsonWriter& w, const domain::PublishRecord& record) {
+                            WriteRecord(w, record);
+                        });
+}
+
+}  // namespace herald::http

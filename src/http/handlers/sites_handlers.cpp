@@ -1,0 +1,286 @@
+// Sites, their publishing settings, test-connection and the slot calendar.
+
+#include <algorithm>
+#include <climits>
+
+#include "domain/slots.hpp"
+#include "domain/validation.hpp"
+#include "http/handlers/handler_util.hpp"
+#include "http/handlers/handlers.hpp"
+#include "http/json_mapping.hpp"
+#include "http/json_reader.hpp"
+#include "http/query.hpp"
+
+namespace herald::http {
+namespace {
+
+constexpr std::string_view kDefaultPlatform = "wordpress";
+
+Response SiteResponse(int status, const domain::Site& site) {
+    return JsonResponse(status, [&](JsonWriter& w) { WriteSite(w, site); });
+}
+
+Response SettingsResponse(const domain::PublishingSettings& settings) {
+    return JsonResponse(200, [&](JsonWriter& w) { WriteSettings(w, settings); });
+}
+
+/// Reads the writable site fields present in the body into `site`. Type errors land in the
+/// reader; value errors are returned.
+Status ReadSiteFields(FieldReader& r, domain::Site& site) {
+    r.String("name", site.name);
+    std::string platform;
+    const bool has_platform = r.String("platform_type", platform, /*null_is_empty=*/false);
+    r.String("domain", site.domain);
+    r.String("api_key", site.api_key);
+    r.String("username", site.username);
+    r.String("timezone", site.timezone, /*null_is_empty=*/false);
+    r.Bool("is_active", site.is_active);
+    r.Object("options", site.options_json);
+    if (r.error()) return *r.error();
+    if (has_platform) {
+        const auto parsed = domain::ParsePlatform(platform);
+        if (!parsed) {
+            return Error::Invalid("invalid_choice",
+                                  "platform_type must be one of wordpress, shopify, ghost or "
+                                  "custom.",
+                                  "platform_type");
+        }
+        site.platform_type = *parsed;
+    }
+    // Trailing slashes would double up when adapters append their paths.
+    while (site.domain.size() > 1 && site.domain.back() == '/') site.domain.pop_back();
+    if (!domain::IsKnownTimeZone(site.timezone)) {
+        return Error::Invalid("unknown_time_zone",
+                              "timezone must be an IANA time zone name such as Europe/Berlin.",
+                              "timezone");
+    }
+    return domain::ValidateSite(site);
+}
+
+Result<int> ToLimit(const std::optional<int64_t>& value, const char* field) {
+    if (*value < INT_MIN || *value > INT_MAX) {
+        return Error::Invalid("out_of_range", std::string(field) + " is out of range.", field);
+    }
+    return static_cast<int>(*value);
+}
+
+/// Reads the settings fields present in the body over `settings`.
+Status ReadSettingsFields(const nlohmann::json& body, domain::PublishingSettings& settings) {
+    FieldReader r(body);
+    r.Bool("auto_publish_enabled", settings.auto_publish_enabled);
+    std::vector<std::string> days, slots;
+    const bool has_days = r.StringList("publish_days", days);
+    const bool has_slots = r.StringList("publish_time_slots", slots);
+    std::optional<int64_t> limits[3];
+    const char* kLimitFields[3] = {"daily_publish_limit", "weekly_publish_limit",
+                                   "monthly_publish_limit"};
+    std::optional<int>* targets[3] = {&settings.daily_publish_limit,
+                                      &settings.weekly_publish_limit,
+                                      &settings.monthly_publish_limit};
+    bool has_limit[3];
+    for (int i = 0; i < 3; ++i) has_limit[i] = r.OptionalInt(kLimitFields[i], limits[i]);
+    if (r.error()) return *r.error();
+
+    if (has_days) {
+        settings.publish_days.clear();
+        for (const auto& day : days) {
+            auto parsed = domain::ParseWeekday(day);
+            if (!parsed) return parsed.error();
+            settings.publish_days.push_back(*parsed);
+        }
+    }
+    if (has_slots) {
+        settings.publish_time_slots.clear();
+        for (const auto& slot : slots) {
+            auto parsed = domain::ParseTimeSlot(slot);
+            if (!parsed) return parsed.error();
+            settings.publish_time_slots.push_back(*parsed);
+        }
+    }
+    for (int i = 0; i < 3; ++i) {
+        if (!has_limit[i]) continue;
+        if (!limits[i]) {
+            targets[i]->reset();
+            continue;
+        }
+        auto limit = ToLimit(limits[i], kLimitFields[i]);
+        if (!limit) return limit.error();
+        *targets[i] = *limit;
+    }
+    return domain::ValidateSettings(settings);
+}
+
+Response WriteSettings(Call& call, bool replace) {
+    const domain::SiteId site_id = call.params[0];
+    auto stored = call.store().GetSettings(call.account, site_id);
+    if (!stored) return NotFoundResponse("The site");
+    auto body = ParseJsonObject(call.request.body);
+    if (!body) return ErrorResponse(body.error());
+    domain::PublishingSettings settings;
+    if (replace) {
+        settings.site_id = site_id;
+    } else {
+        settings = *stored;
+    }
+    if (auto status = ReadSettingsFields(*body, settings); !status) {
+        return ErrorResponse(status.error());
+    }
+    settings.updated_at = call.now;
+    if (!call.store().PutSettings(call.account, settings)) return NotFoundResponse("The site");
+    call.env.WakeScheduler();
+    return SettingsResponse(settings);
+}
+
+}  // namespace
+
+Response CreateSite(Call& call) {
+    auto body = ParseJsonObject(call.request.body);
+    if (!body) return ErrorResponse(body.error());
+    FieldReader r(*body);
+    domain::Site site;
+    site.platform_type = *domain::ParsePlatform(kDefaultPlatform);
+    site.account_id = call.account;
+    if (auto status = ReadSiteFields(r, site); !status) {
+        // A missing name reads better as "required" than as whatever the validator says.
+        if (!r.error() && !r.Has("name")) return ErrorResponse(RequiredError("name"));
+        return ErrorResponse(status.error());
+    }
+    if (!r.Has("name")) return ErrorResponse(RequiredError("name"));
+    site.created_at = site.updated_at = call.now;
+    domain::PublishingSettings settings;
+    settings.updated_at = call.now;
+    const domain::Site created = call.store().CreateSite(site, settings);
+    return SiteResponse(201, created);
+}
+
+Response ListSites(Call& call) {
+    const QueryParams query(call.request.query);
+    auto page = PageParams(query);
+    if (!page) return ErrorResponse(page.error());
+    const auto result = call.store().ListSites(call.account, *page);
+    return PageResponse(call.request, *page, result,
+                        [](JsonWriter& w, const domain::Site& site) { WriteSite(w, site); });
+}
+
+Response GetSite(Call& call) {
+    const auto site = call.store().GetSite(call.account, call.params[0]);
+    if (!site) return NotFoundResponse("The site");
+    return SiteResponse(200, *site);
+}
+
+Response PatchSite(Call& call) {
+    const auto stored = call.store().GetSite(call.account, call.params[0]);
+    if (!stored) return NotFoundResponse("The site");
+    auto body = ParseJsonObject(call.request.body);
+    if (!body) return ErrorResponse(body.error());
+    FieldReader r(*body);
+    domain::Site site = *stored;
+    if (auto status = ReadSiteFields(r, site); !status) return ErrorResponse(status.error());
+    site.updated_at = call.now;
+    if (!call.store().UpdateSite(site)) return NotFoundResponse("The site");
+    if (site.is_active != stored->is_active || site.timezone != stored->timezone) {
+        call.env.WakeScheduler();
+        call.env.WakeDispatcher();
+    }
+    return SiteResponse(200, site);
+}
+
+Response DeleteSite(Call& call) {
+    const auto deleted = call.store().DeleteSite(call.account, call.params[0]);
+    if (!deleted) return NotFoundResponse("The site");
+    if (!*deleted) {
+        return ErrorResponse(409, "site_publishing",
+                             "The site has content being published right now; try again in a "
+                             "moment.");
+    }
+    return NoContentResponse();
+}
+
+Response TestConnection(Call& call) {
+    const auto site = call.store().GetSite(call.account, call.params[0]);
+    if (!site) return NotFoundResponse("The site");
+    if (site->domain.empty()) {
+        return ErrorResponse(422, "missing_domain",
+                             "The site has no domain; set the base URL of the platform first.",
+                             "domain");
+    }
+    if (site->api_key.empty()) {
+        return ErrorResponse(422, "missing_api_key",
+                             "The site has no API key; add the platform credential first.",
+                             "api_key");
+    }
+    publishers::Publisher* publisher = call.env.app().publishers.For(site->platform_type);
+    if (!publisher) {
+        return ErrorResponse(422, "unsupported_platform",
+                             "This build of herald cannot talk to that platform.",
+                             "platform_type");
+    }
+    const publishers::ConnectionCheck check = publisher->TestConnection(*site);
+    if (!check.ok) {
+        return ErrorResponse(502, "connection_failed",
+                             check.message.empty() ? "The platform could not be reached."
+                                                   : check.message);
+    }
+    return JsonResponse(200, [&](JsonWriter& w) {
+        w.BeginObject();
+        w.Key("ok").Bool(true);
+        w.Key("message").String(check.message);
+        w.Key("http_status");
+        if (check.http_status) w.Int(*check.http_status);
+        else w.Null();
+        w.EndObject();
+    });
+}
+
+Response ListSlots(Call& call) {
+    constexpr auto kDefaultSpan = std::chrono::days{14};
+    constexpr auto kMaxSpan = std::chrono::days{92};
+    const auto site = call.store().GetSite(call.account, call.params[0]);
+    if (!site) return NotFoundResponse("The site");
+    const auto settings = call.store().GetSettings(call.account, site->id);
+    if (!settings) return NotFoundResponse("The site");
+    const QueryParams query(call.request.query);
+    auto from = TimeParam(query, "from");
+    if (!from) return ErrorResponse(from.error());
+    auto to = TimeParam(query, "to");
+    if (!to) return ErrorResponse(to.error());
+    const TimePoint begin = from->value_or(call.now);
+    const TimePoint end = to->value_or(begin + kDefaultSpan);
+    if (end <= begin) return ErrorResponse(422, "invalid_range", "'to' must be after 'from'.", "to");
+    if (end - begin > kMaxSpan) {
+        return ErrorResponse(422, "invalid_range", "At most 92 days of slots can be listed.",
+                             "to");
+    }
+    auto slots = domain::ListSlotInstants(*settings, site->timezone, begin, end);
+    if (!slots) return ErrorResponse(slots.error());
+    const domain::SiteCalendar calendar = call.store().LoadCalendar(site->id, begin);
+    std::vector<TimePoint> taken = calendar.scheduled;
+    std::sort(taken.begin(), taken.end());
+    return JsonResponse(200, [&](JsonWriter& w) {
+        w.BeginObject();
+        w.Key("site_id").Int(site->id);
+        w.Key("timezone").String(site->timezone);
+        w.Key("from").Time(begin);
+        w.Key("to").Time(end);
+        w.Key("slots").BeginArray();
+        for (const TimePoint at : *slots) {
+            w.BeginObject();
+            w.Key("at").Time(at);
+            w.Key("taken").Bool(std::binary_search(taken.begin(), taken.end(), at));
+            w.EndObject();
+        }
+        w.EndArray();
+        w.EndObject();
+    }, 64 + slots->size() * 48);
+}
+
+Response GetSettings(Call& call) {
+    const auto settings = call.store().GetSettings(call.account, call.params[0]);
+    if (!settings) return NotFoundResponse("The site");
+    return SettingsResponse(*settings);
+}
+
+Response PutSettings(Call& call) { return WriteSettings(call, /*replace=*/true); }
+Response PatchSettings(Call& call) { return WriteSettings(call, /*replace=*/false); }
+
+}  // namespace herald::http

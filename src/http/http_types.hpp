@@ -1,0 +1,36 @@
+#pragma once
+// The request and response as handlers see them: plain views and strings, so handler code
+// never includes Beast. Private to src/http/.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace herald::http {
+
+struct Request {
+    std::string_view method;         // "GET", "POST", …
+    std::string_view path;           // without the query string
+    std::string_view query;          // after '?', still percent-encoded
+    std::string_view body;
+    std::string_view authorization;  // the Authorization header, or empty
+    std::string_view host;           // the Host header, or empty
+};
+
+struct Response {
+    int status = 200;
+    std::string body;                           // JSON unless content_type says otherwise
+    std::string_view content_type = "application/json";
+    std::string allow;                          // the Allow header of a 405
+    bool close = false;                         // close the connection after writing
+};
+
+/// Path parameters captured by the router ({id} segments), in pattern order.
+struct PathParams {
+    static constexpr int kMax = 2;
+    int64_t values[kMax] = {0, 0};
+    int size = 0;
+    int64_t operator[](int i) const { return values[i]; }
+};
+
+}  // namespace herald::http

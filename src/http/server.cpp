@@ -1,0 +1,360 @@
+// ApiServer on Boost.Beast: one strand per connection, requests handled in order
+// (pipelining-safe), keep-alive, body/header limits, idle timeout and a graceful Stop().
+// The only file that sees Beast.
+
+#include <atomic>
+#include <condition_variable>
+#include <list>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <spdlog/spdlog.h>
+
+#include "http/api.hpp"
+#include "http/api_server.hpp"
+#include "http/errors.hpp"
+
+namespace herald::http {
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+constexpr auto kIdleTimeout = std::chrono::seconds{60};
+constexpr auto kWriteTimeout = std::chrono::seconds{30};
+constexpr auto kDrainTimeout = std::chrono::seconds{2};
+constexpr uint32_t kHeaderLimit = 16 * 1024;
+constexpr size_t kDrainLimit = 64 * 1024 * 1024;
+constexpr int kBlockingThreads = 8;  // publish-now / test-connection wait on remote platforms
+
+std::string_view View(beast::string_view s) { return {s.data(), s.size()}; }
+
+}  // namespace
+
+class Session;
+
+// Everything the server owns; Sessions refer to it (ApiServer::Impl is private).
+struct ServerCore {
+    ServerCore(ServerSettings s, AppContext context)
+        : settings(std::move(s)), api(context, settings.web_root) {}
+
+    // Declared before the io_context so they outlive the handlers it destroys.
+    std::mutex sessions_mutex;
+    std::condition_variable sessions_gone;
+    std::list<std::weak_ptr<Session>> sessions;
+
+    ServerSettings settings;
+    Api api;
+    net::io_context ioc{std::max(1, settings.threads)};
+    tcp::acceptor acceptor{net::make_strand(ioc)};
+    net::steady_timer accept_retry{acceptor.get_executor()};
+    net::thread_pool blocking{kBlockingThreads};
+    std::vector<std::thread> threads;
+    uint16_t port = 0;
+    bool started = false;
+    std::atomic<bool> stopping{false};
+
+    void Accept();
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+public:
+    Session(tcp::socket&& socket, ServerCore& server)
+        : stream_(std::move(socket)), server_(server) {}
+
+    ~Session() {
+        std::lock_guard lock(server_.sessions_mutex);
+        server_.sessions.erase(registration_);
+        if (server_.sessions.empty()) server_.sessions_gone.notify_all();
+    }
+
+    void Start() {
+        {
+            std::lock_guard lock(server_.sessions_mutex);
+            registration_ = server_.sessions.insert(server_.sessions.end(), weak_from_this());
+        }
+        net::dispatch(stream_.get_executor(),
+                      [self = shared_from_this()] { self->ReadHeader(); });
+    }
+
+    /// From any thread: finish the request in hand (if any), then close.
+    void Close() {
+        net::post(stream_.get_executor(), [self = shared_from_this()] {
+            self->closing_ = true;
+            if (!self->busy_) {
+                beast::error_code ec;
+                self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+                self->stream_.close();
+            }
+        });
+    }
+
+private:
+    void ReadHeader() {
+        busy_ = false;
+        if (closing_) return Shutdown();
+        parser_.emplace();
+        parser_->body_limit(server_.settings.max_body_bytes);
+        parser_->header_limit(kHeaderLimit);
+        stream_.expires_after(kIdleTimeout);
+        bhttp::async_read_header(stream_, buffer_, *parser_,
+                                 beast::bind_front_handler(&Session::OnHeader,
+                                                           shared_from_this()));
+    }
+
+    void OnHeader(beast::error_code ec, size_t) {
+        busy_ = true;
+        if (ec) return OnReadError(ec);
+        version_ = parser_->get().version();
+        // Clients such as curl wait for this before sending a large body.
+        const auto expect = parser_->get()[bhttp::field::expect];
+        if (!parser_->is_done() && beast::iequals(expect, "100-continue")) {
+            static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+            net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                             [self = shared_from_this()](beast::error_code ec, size_t) {
+                                 if (ec) return self->stream_.close();
+                                 self->ReadBody();
+                             });
+            return;
+        }
+        ReadBody();
+    }
+
+    void ReadBody() {
+        if (parser_->is_done()) return Handle();
+        stream_.expires_after(kIdleTimeout);
+        bhttp::async_read(stream_, buffer_, *parser_,
+                          beast::bind_front_handler(&Session::OnBody, shared_from_this()));
+    }
+
+    void OnBody(beast::error_code ec, size_t) {
+        if (ec) return OnReadError(ec);
+        Handle();
+    }
+
+    void OnReadError(beast::error_code ec) {
+        if (ec == bhttp::error::end_of_stream) return Shutdown();
+        if (ec == bhttp::error::body_limit) {
+            return WriteError(413, "payload_too_large",
+                              "The request body is larger than this server accepts.");
+        }
+        if (ec == bhttp::error::header_limit) {
+            return WriteError(431, "headers_too_large", "The request headers are too large.");
+        }
+        if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category()) {
+            return WriteError(400, "bad_request", "The request is not valid HTTP/1.1.");
+        }
+        // Timeouts, resets, aborts from Stop(): nothing to answer.
+        stream_.close();
+    }
+
+    void WriteError(int status, std::string_view code, std::string_view message) {
+        Response response = ErrorResponse(status, code, message);
+        response.close = true;
+        drain_after_write_ = true;  // the unread body must not turn our close into a reset
+        Write(std::move(response));
+    }
+
+    void Handle() {
+        request_ = parser_->release();
+        const beast::string_view target = request_.target();
+        const size_t question = target.find('?');
+        const auto header = [&](bhttp::field f) { return View(request_[f]); };
+        view_ = Request{
+            .method = View(request_.method_string()),
+            .path = View(target.substr(0, question)),
+            .query = question == beast::string_view::npos ? std::string_view()
+                                                          : View(target.substr(question + 1)),
+            .body = request_.body(),
+            .authorization = header(bhttp::field::authorization),
+            .host = header(bhttp::field::host),
+        };
+        Api::Match match = server_.api.Find(view_);
+        if (match.route && match.route->options.blocking) {
+            net::post(server_.blocking, [self = shared_from_this(), match = std::move(match)] {
+                Response response = self->server_.api.Handle(self->view_, match);
+                net::post(self->stream_.get_executor(),
+                          [self, response = std::move(response)]() mutable {
+                              self->Write(std::move(response));
+                          });
+            });
+            return;
+        }
+        Write(server_.api.Handle(view_, match));
+    }
+
+    void Write(Response&& response) {
+        keep_alive_ = !response.close && !closing_ && !server_.stopping && request_.keep_alive();
+        response_ = {};
+        response_.version(version_);
+        response_.result(static_cast<unsigned>(response.status));
+        response_.set(bhttp::field::server, "herald");
+        if (!response.body.empty()) {
+            response_.set(bhttp::field::content_type,
+                          beast::string_view(response.content_type.data(),
+                                             response.content_type.size()));
+        }
+        if (!response.allow.empty()) response_.set(bhttp::field::allow, response.allow);
+        response_.body() = std::move(response.body);
+        response_.keep_alive(keep_alive_);
+        response_.prepare_payload();
+        stream_.expires_after(kWriteTimeout);
+        bhttp::async_write(stream_, response_,
+                           beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+    }
+
+    void OnWrite(beast::error_code ec, size_t) {
+        if (ec) return stream_.close();
+        if (drain_after_write_) return Drain();
+        if (!keep_alive_) return Shutdown();
+        request_ = {};
+        ReadHeader();
+    }
+
+    // Lingering close: stop sending, read and discard what the client still sends for a
+    // while, so the kernel does not answer unread data with a reset that eats our reply.
+    void Drain() {
+        beast::error_code ignored;
+        stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        stream_.expires_after(kDrainTimeout);
+        drain_buffer_.resize(16 * 1024);
+        DrainSome();
+    }
+
+    void DrainSome() {
+        stream_.async_read_some(net::buffer(drain_buffer_),
+                                [self = shared_from_this()](beast::error_code ec, size_t n) {
+                                    self->drained_ += n;
+                                    if (ec || self->drained_ > kDrainLimit) {
+                                        return self->stream_.close();
+                                    }
+                                    self->DrainSome();
+                                });
+    }
+
+    void Shutdown() {
+        beast::error_code ignored;
+        stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        stream_.close();
+    }
+
+    beast::tcp_stream stream_;
+    ServerCore& server_;
+    std::list<std::weak_ptr<Session>>::iterator registration_;
+    beast::flat_buffer buffer_;
+    std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+    bhttp::request<bhttp::string_body> request_;
+    bhttp::response<bhttp::string_body> response_;
+    Request view_;
+    unsigned version_ = 11;
+    bool busy_ = false;     // a request is being handled or answered
+    bool closing_ = false;  // Stop() asked; close after the current answer
+    bool keep_alive_ = true;
+    bool drain_after_write_ = false;
+    std::vector<char> drain_buffer_;
+    size_t drained_ = 0;
+};
+
+void ServerCore::Accept() {
+    acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+        if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
+        if (ec) {
+            // Usually out of file descriptors: back off instead of spinning.
+            spdlog::warn("accept failed: {}", ec.message());
+            accept_retry.expires_after(std::chrono::milliseconds{100});
+            accept_retry.async_wait([this](beast::error_code wait_ec) {
+                if (!wait_ec) Accept();
+            });
+            return;
+        }
+        beast::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        std::make_shared<Session>(std::move(socket), *this)->Start();
+        Accept();
+    });
+}
+
+struct ApiServer::Impl : ServerCore {
+    using ServerCore::ServerCore;
+};
+
+ApiServer::ApiServer(ServerSettings settings, AppContext context)
+    : impl_(std::make_unique<Impl>(std::move(settings), context)) {}
+
+ApiServer::~ApiServer() { Stop(); }
+
+void ApiServer::Start() {
+    Impl& s = *impl_;
+    if (s.started) return;
+    beast::error_code ec;
+    const auto address = net::ip::make_address(s.settings.host, ec);
+    if (ec) throw std::runtime_error("invalid listen address '" + s.settings.host + "'");
+    const tcp::endpoint endpoint{address, s.settings.port};
+    s.acceptor.open(endpoint.protocol(), ec);
+    if (!ec) s.acceptor.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) s.acceptor.bind(endpoint, ec);
+    if (!ec) s.acceptor.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) {
+        throw std::runtime_error("cannot listen on " + s.settings.host + ":" +
+                                 std::to_string(s.settings.port) + ": " + ec.message());
+    }
+    s.port = s.acceptor.local_endpoint().port();
+    s.started = true;
+    s.Accept();
+    const int threads = std::max(1, s.settings.threads);
+    s.threads.reserve(threads);
+    for (int i = 0; i < threads; ++i) {
+        s.threads.emplace_back([&s] {
+            for (;;) {
+                try {
+                    s.ioc.run();
+                    return;
+                } catch (const std::exception& e) {  // a handler bug must not kill the server
+                    spdlog::error("HTTP I/O thread caught: {}", e.what());
+                }
+            }
+        });
+    }
+}
+
+uint16_t ApiServer::Port() const { return impl_->port; }
+
+void ApiServer::Stop() {
+    Impl& s = *impl_;
+    if (!s.started || s.stopping.exchange(true)) return;
+    net::post(s.acceptor.get_executor(), [&s] {
+        beast::error_code ignored;
+        s.acceptor.close(ignored);
+        s.accept_retry.cancel();
+    });
+    std::vector<std::shared_ptr<Session>> live;
+    {
+        std::lock_guard lock(s.sessions_mutex);
+        for (auto& weak : s.sessions)
+            if (auto session = weak.lock()) live.push_back(std::move(session));
+    }
+    for (auto& session : live) session->Close();
+    live.clear();
+    s.blocking.join();  // remote calls in flight finish and queue their answers
+    {
+        std::unique_lock lock(s.sessions_mutex);
+        s.sessions_gone.wait_for(lock, std::chrono::seconds{3},
+                                 [&s] { return s.sessions.empty(); });
+    }
+    s.ioc.stop();
+    for (auto& thread : s.threads) thread.join();
+    s.threads.clear();
+}
+
+}  // namespace herald::http

@@ -1,0 +1,117 @@
+// Transport and cross-cutting behaviour: health, auth, routing, limits, keep-alive,
+// pipelining, malformed requests.
+
+#include <string>
+
+#include "http/api_fixture.hpp"
+
+namespace herald::testing {
+namespace {
+
+class ServerTest : public ApiTest {};
+
+TEST_F(ServerTest, HealthzAnswersWithoutAuth) {
+    auto anonymous = NewClient("");
+    auto res = anonymous->Get("/healthz");
+    EXPECT_EQ(res.status, 200);
+    EXPECT_EQ(res.json, json({{"status", "ok"}}));
+    EXPECT_EQ(res.Header("content-type"), "application/json");
+}
+
+TEST_F(ServerTest, ReadyzReportsOverdueAndHeartbeat) {
+    auto anonymous = NewClient("");
+    auto res = anonymous->Get("/readyz");
+    ASSERT_EQ(res.status, 200) << res.body;
+    EXPECT_EQ(res.json["status"], "ok");
+    EXPECT_EQ(res.json["overdue"]["count"], 0);
+    EXPECT_TRUE(res.json["overdue"]["oldest_age_seconds"].is_null());
+    EXPECT_TRUE(res.json["dispatcher"].contains("last_heartbeat"));
+}
+
+TEST_F(ServerTest, MissingOrWrongKeyIs401) {
+    auto anonymous = NewClient("");
+    ExpectError(anonymous->Get("/api/v1/sites/"), 401, "unauthorized");
+    auto wrong = NewClient("hk_not-a-real-key");
+    ExpectError(wrong->Get("/api/v1/sites/"), 401, "unauthorized");
+    ExpectError(wrong->Post("/api/v1/sites/", {{"name", "x"}}), 401, "unauthorized");
+    auto bearer = anonymous->Send("GET", "/api/v1/sites/", "",
+                                  {{"Authorization", "Bearer " + key_a_}});
+    ExpectError(bearer, 401, "unauthorized");
+    // Nothing was created by the refused POST.
+    EXPECT_EQ(client_->Get("/api/v1/sites/").json["count"], 0);
+}
+
+TEST_F(ServerTest, UnknownPathIs404AndWrongMethodIs405) {
+    ExpectError(client_->Get("/api/v1/nothing/"), 404, "not_found");
+    ExpectError(client_->Get("/api/v1/sites/abc/"), 404, "not_found");
+    auto res = client_->Send("PUT", "/api/v1/sites/", "{}");
+    ExpectError(res, 405, "method_not_allowed");
+    EXPECT_NE(res.Header("allow").find("GET"), std::string::npos);
+}
+
+TEST_F(ServerTest, TrailingSlashIsOptional) {
+    const json site = MakeSite();
+    const std::string id = std::to_string(site["id"].get<int64_t>());
+    EXPECT_EQ(client_->Get("/api/v1/sites/" + id).status, 200);
+    EXPECT_EQ(client_->Get("/api/v1/sites/" + id + "/").status, 200);
+    EXPECT_EQ(client_->Get("/api/v1/sites").status, 200);
+}
+
+TEST_F(ServerTest, OversizedBodyIs413AndChangesNothing) {
+    TearDown();
+    http::ServerSettings settings;
+    settings.max_body_bytes = 4096;
+    StartServer(settings);
+    const json site = MakeSite();
+    json big = {{"name", std::string(10000, 'x')}};
+    auto res = client_->Patch(SitePath(site), big);
+    ExpectError(res, 413, "payload_too_large");
+    EXPECT_EQ(client_->Get(SitePath(site)).json, site);
+    // The server still serves new requests afterwards.
+    EXPECT_EQ(client_->Get("/healthz").status, 200);
+}
+
+TEST_F(ServerTest, KeepAliveReusesOneConnection) {
+    for (int i = 0; i < 20; ++i) ASSERT_EQ(client_->Get("/api/v1/sites/").status, 200);
+    EXPECT_EQ(client_->connections(), 1);
+}
+
+TEST_F(ServerTest, PipelinedRequestsAnswerInOrder) {
+    const std::string auth = "Authorization: Api-Key " + key_a_ + "\r\n";
+    std::string raw;
+    raw += "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+    raw += "GET /api/v1/nope HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n";
+    raw += "GET /api/v1/sites/ HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n";
+    auto results = client_->SendRaw(raw, 3);
+    ASSERT_EQ(results.size(), 3u);
+    EXPECT_EQ(results[0].status, 200);
+    EXPECT_EQ(results[1].status, 404);
+    EXPECT_EQ(results[2].status, 200);
+    EXPECT_EQ(results[2].json["count"], 0);
+}
+
+TEST_F(ServerTest, GarbageRequestIs400) {
+    auto results = client_->SendRaw("THIS IS NOT HTTP\r\n\r\n", 1);
+    ASSERT_EQ(results.size(), 1u);
+    EXPECT_EQ(results[0].status, 400);
+    EXPECT_EQ(client_->Get("/healthz").status, 200);
+}
+
+TEST_F(ServerTest, MalformedJsonIs400) {
+    ExpectError(client_->Send("POST", "/api/v1/sites/", "{\"name\": "), 400, "malformed_json");
+    ExpectError(client_->Send("POST", "/api/v1/sites/", ""), 400, "malformed_json");
+    ExpectError(client_->Send("POST", "/api/v1/sites/", "[1,2]"), 400, "invalid_type");
+    ExpectError(client_->Send("POST", "/api/v1/sites/", std::string(1000, '[')), 400,
+                "malformed_json");
+    EXPECT_EQ(client_->Get("/api/v1/sites/").json["count"], 0);
+}
+
+TEST_F(ServerTest, StopIsIdempotentAndClosesConnections) {
+    ASSERT_EQ(client_->Get("/healthz").status, 200);
+    server_->Stop();
+    server_->Stop();
+    EXPECT_THROW(client_->Get("/healthz"), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace herald::testing
