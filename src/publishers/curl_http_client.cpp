@@ -103,12 +103,17 @@ std::string HostOf(CURL* h, const std::string& url) {
 
 /// Plain words for a site owner; the raw curl text is appended only where it adds detail.
 std::string DescribeError(CURL* h, CURLcode code, const HttpRequest& request,
-                          const char* detail) {
+                          Milliseconds connect_timeout, const char* detail) {
     long os_errno = 0;
     curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &os_errno);
     switch (code) {
-        case CURLE_OPERATION_TIMEDOUT:
+        case CURLE_OPERATION_TIMEDOUT: {
+            curl_off_t connected_us = 0;
+            curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &connected_us);
+            if (connected_us == 0 && connect_timeout < request.timeout)
+                return "timed out after " + FormatSeconds(connect_timeout) + " while connecting";
             return "timed out after " + FormatSeconds(request.timeout);
+        }
         case CURLE_COULDNT_RESOLVE_HOST:
             return "could not resolve host " + HostOf(h, request.url);
         case CURLE_COULDNT_RESOLVE_PROXY:
@@ -205,7 +210,8 @@ public:
             response.headers.clear();
             response.body.clear();
             response.timed_out = code == CURLE_OPERATION_TIMEDOUT;
-            response.transport_error = DescribeError(h, code, request, error_buffer);
+            response.transport_error =
+                DescribeError(h, code, request, connect_timeout, error_buffer);
             return response;
         }
         long status = 0;

@@ -1,0 +1,64 @@
+#pragma once
+// Small helpers shared by the WordPress, Shopify and Ghost adapters: URLs, slugs, JSON
+// sniffing, owner-facing failure wording and downloading a featured image.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/time.hpp"
+#include "publishers/http_client.hpp"
+#include "publishers/publisher.hpp"
+
+namespace herald::publishers::common {
+
+TimePoint WallNow();
+
+/// "https://x.example/" + "/wp-json/…" without doubling or losing the slash.
+std::string JoinUrl(std::string_view base, std::string_view path);
+
+/// Percent-encodes everything but RFC 3986 unreserved characters.
+std::string UrlEncode(std::string_view text);
+
+/// Standard base64 (for HTTP Basic).
+std::string Base64(std::string_view bytes);
+
+/// Lower-case ASCII, runs of anything else than [a-z0-9] become one '-', trimmed; the
+/// same handle/slug the platforms derive from a title (ASCII titles at least).
+std::string Slugify(std::string_view text);
+
+/// The slug herald asks for: the content's own, else one derived from the title.
+std::string SlugFor(std::string_view slug, std::string_view title);
+
+/// A publication id reduced to [A-Za-z0-9_-], so it survives search boxes and HTML.
+std::string MarkerToken(std::string_view publication_id);
+
+/// True when the body is a JSON object or array (what every API here answers), false for
+/// HTML pages, empty bodies and garbage.
+bool IsJsonBody(std::string_view body);
+
+/// True when the response is an HTML page (login walls, security plugins, wrong domains).
+bool IsHtmlResponse(const HttpResponse& response);
+
+/// A permanent failure with `message` and the response's status (if any).
+PublishResult Permanent(std::string message, std::optional<int> http_status = std::nullopt);
+
+/// Only 2xx counts as success.
+inline bool IsSuccess(const HttpResponse& r) { return r.status >= 200 && r.status < 300; }
+
+struct DownloadedImage {
+    std::string bytes;
+    std::string content_type;  // e.g. image/png
+    std::string file_name;     // e.g. photo.png, from the URL (or made up from the type)
+};
+
+/// Downloads a featured image (GET, following up to 5 redirects). On failure the error is
+/// a PublishResult worded for a site owner (transient for network trouble and 5xx).
+struct ImageFetch {
+    std::optional<DownloadedImage> image;
+    PublishResult failure;
+};
+ImageFetch FetchImage(HttpClient& http, const std::string& url, Milliseconds timeout);
+
+}  // namespace herald::publishers::common
