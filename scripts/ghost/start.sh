@@ -21,7 +21,7 @@ PID_FILE="$ROOT/ghost.pid"
 LOG_FILE="$ROOT/ghost.log"
 APP="$CACHE/versions/$GHOST_VERSION"
 OWNER_EMAIL="owner@herald.test"
-OWNER_PASSWORD="herald-Ghost-owner-1"
+OWNER_PASSWORD="Zq7tP2vLm9xW4kRb8nYc"  # Ghost refuses passwords that echo the email or title
 
 log() { echo "ghost: $*" >&2; }
 die() { echo "ghost: ERROR: $*" >&2; exit 1; }
@@ -101,18 +101,25 @@ cat >"$ROOT/config.development.json" <<JSON
   },
   "mail": { "transport": "stub" },
   "privacy": { "useTinfoil": true },
+  "security": { "staffDeviceVerification": false },
   "paths": { "contentPath": "$ROOT/content" },
   "logging": { "level": "warn", "transports": ["stdout"] }
 }
 JSON
 
 # ---------- start ----------
-log "starting Ghost at $URL"
-(
-    cd "$ROOT"
-    NODE_ENV=development exec setsid node current/index.js >>"$LOG_FILE" 2>&1 </dev/null
-) &
-echo $! >"$PID_FILE"
+if [ -f "$PID_FILE" ] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; then
+    log "Ghost already started (pid $(cat "$PID_FILE")), waiting for it"
+else
+    curl -s -o /dev/null "http://127.0.0.1:$PORT/" \
+        && die "port $PORT is taken by another program (set HERALD_GHOST_PORT)"
+    log "starting Ghost at $URL"
+    (
+        cd "$ROOT"
+        NODE_ENV=development exec setsid node current/index.js >>"$LOG_FILE" 2>&1 </dev/null
+    ) &
+    echo $! >"$PID_FILE"
+fi
 
 for _ in $(seq 1 240); do
     if ! kill -0 "$(cat "$PID_FILE")" 2>/dev/null; then
@@ -144,7 +151,7 @@ if [ ! -f "$ENV_FILE" ]; then
     key=$(curl -fsS -b "$jar" -X POST "$api/integrations/?include=api_keys" \
             -H 'Content-Type: application/json' -H "Origin: $URL" \
             -d '{"integrations":[{"name":"herald"}]}' \
-          | json_get 'j.integrations[0].api_keys.filter(k=>k.type==="admin").map(k=>k.id+":"+k.secret)[0]') \
+          | json_get 'j.integrations[0].api_keys.filter(k=>k.type==="admin").map(k=>k.secret.includes(":")?k.secret:k.id+":"+k.secret)[0]') \
         || die "creating the herald integration failed"
     [ -n "$key" ] || die "no Admin API key in the integration answer"
     rm -f "$jar"
