@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 
 namespace herald::domain {
@@ -22,6 +23,8 @@ struct StatusCase {
     int http_status;
     FailureKind kind;
 };
+
+void PrintTo(const StatusCase& c, std::ostream* os) { *os << "HTTP " << c.http_status; }
 
 class ClassifyHttpStatusTest : public testing::TestWithParam<StatusCase> {};
 
@@ -73,6 +76,8 @@ struct BackoffCase {
     int attempt;
     milliseconds expected;
 };
+
+void PrintTo(const BackoffCase& c, std::ostream* os) { *os << "attempt " << c.attempt; }
 
 class BackoffTest : public testing::TestWithParam<BackoffCase> {};
 
@@ -158,6 +163,8 @@ struct RetryAfterCase {
     std::optional<milliseconds> retry_after;
     milliseconds expected;
 };
+
+void PrintTo(const RetryAfterCase& c, std::ostream* os) { *os << c.name; }
 
 class RetryAfterTest : public testing::TestWithParam<RetryAfterCase> {};
 

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <numeric>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,8 @@ struct LocalSlotCase {
     const char* now;
     const char* expected;
 };
+
+void PrintTo(const LocalSlotCase& c, std::ostream* os) { *os << c.name; }
 
 class LocalSlotTest : public testing::TestWithParam<LocalSlotCase> {};
 
@@ -178,6 +181,17 @@ TEST(AssignSlots, OverlapSlotsStayDistinct) {
     EXPECT_EQ(Assign(Settings({"sun"}, {"01:00", "01:30", "02:00"}), "America/New_York", {},
                      Ids(3), At("2026-10-31T12:00:00Z")),
               (Instants{"2026-11-01T05:00:00Z", "2026-11-01T05:30:00Z", "2026-11-01T07:00:00Z"}));
+}
+
+TEST(AssignSlots, OverlapResolvedTheSameWhateverWasLookedUpBefore) {
+    // Counting a later calendar item first makes the zone's EST period the last one looked
+    // up; 01:30 on the fall-back day must still be the EDT occurrence.
+    PublishingSettings s = Settings({"sun"}, {"01:30"});
+    s.monthly_publish_limit = 10;
+    SiteCalendar calendar;
+    calendar.published = {At("2026-11-20T12:00:00Z")};
+    EXPECT_EQ(Assign(s, "America/New_York", calendar, Ids(1), At("2026-10-31T12:00:00Z")),
+              Instants{"2026-11-01T05:30:00Z"});
 }
 
 TEST(ListSlotInstants, CollapsedGapSlotsListedOnce) {
@@ -343,6 +357,16 @@ TEST(AssignSlots, LimitCountsTheLocalDayOfAGapSlot) {
     s.daily_publish_limit = 1;
     EXPECT_EQ(Assign(s, "America/New_York", {}, Ids(2), At("2026-03-07T12:00:00Z")),
               (Instants{"2026-03-08T07:30:00Z", "2026-03-15T06:30:00Z"}));
+}
+
+TEST(AssignSlots, SkippedDayCountsOnTheDayItLandsOn) {
+    // Samoa skipped Friday 2011-12-30 (UTC-10 → UTC+14). Friday 09:00 moves forward a whole
+    // day to Saturday 09:00 (2011-12-30T19:00Z), so with one a day Saturday is then full and
+    // the Saturday 09:00 slot is the same instant anyway: next is Friday 2012-01-06.
+    PublishingSettings s = Settings({"fri", "sat"}, {"09:00", "10:00"});
+    s.daily_publish_limit = 1;
+    EXPECT_EQ(Assign(s, "Pacific/Apia", {}, Ids(2), At("2011-12-28T00:00:00Z")),
+              (Instants{"2011-12-30T19:00:00Z", "2012-01-05T19:00:00Z"}));
 }
 
 TEST(AssignSlots, ZeroLimitSchedulesNothing) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,10 @@ std::vector<EditorialCase> AllEditorialCases() {
         }
     }
     return cases;
+}
+
+void PrintTo(const EditorialCase& c, std::ostream* os) {
+    *os << ToString(c.from) << " -> " << ToString(c.to) << " while " << ToString(c.site_status);
 }
 
 class EditorialMoveTest : public testing::TestWithParam<EditorialCase> {};
@@ -131,6 +136,10 @@ std::vector<SiteCase> AllSiteCases() {
         }
     }
     return cases;
+}
+
+void PrintTo(const SiteCase& c, std::ostream* os) {
+    *os << ToString(c.action) << " on " << ToString(c.status) << "/" << ToString(c.from);
 }
 
 class SiteMoveTest : public testing::TestWithParam<SiteCase> {};

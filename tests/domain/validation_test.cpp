@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 
 namespace herald::domain {
@@ -46,6 +47,8 @@ struct SlotCase {
     const char* text;
     int minutes;
 };
+
+void PrintTo(const SlotCase& c, std::ostream* os) { *os << '"' << c.text << '"'; }
 
 class GoodTimeSlotTest : public testing::TestWithParam<SlotCase> {};
 
@@ -201,6 +204,8 @@ struct DomainCase {
     bool valid;
 };
 
+void PrintTo(const DomainCase& c, std::ostream* os) { *os << '"' << c.url << '"'; }
+
 class DomainTest : public testing::TestWithParam<DomainCase> {};
 
 TEST_P(DomainTest, HttpUrlWithHost) {
@@ -299,6 +304,8 @@ struct SlugCase {
     const char* slug;
     bool valid;
 };
+
+void PrintTo(const SlugCase& c, std::ostream* os) { *os << '"' << c.slug << '"'; }
 
 class SlugTest : public testing::TestWithParam<SlugCase> {};
 
