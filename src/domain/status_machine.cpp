@@ -9,9 +9,10 @@
 namespace herald::domain {
 namespace {
 
+// The same codes the storage layer uses for the same refusals, so clients see one vocabulary.
 constexpr std::string_view kIllegalTransition = "illegal_status_transition";
-constexpr std::string_view kNotApproved = "content_not_approved";
-constexpr std::string_view kPublishInProgress = "publish_in_progress";
+constexpr std::string_view kNotApproved = "not_approved";
+constexpr std::string_view kAlreadyPublishing = "already_publishing";
 
 // A set of SiteStatus values as a bit mask, so the table below reads as data.
 using StatusMask = uint8_t;
@@ -117,7 +118,7 @@ Result<SiteStatus> NextSiteStatus(EditorialStatus status, SiteStatus from, SiteA
     }
     if (!(rule.allowed_from & Bit(from))) {
         const std::string_view code =
-            from == SiteStatus::kPublishing ? kPublishInProgress : kIllegalTransition;
+            from == SiteStatus::kPublishing ? kAlreadyPublishing : kIllegalTransition;
         return Error::Conflict(std::string(code),
                                fmt::format("content cannot be {} because {} (site status is {})",
                                            rule.verb, StatusReason(from, rule.allowed_from),
@@ -129,7 +130,7 @@ Result<SiteStatus> NextSiteStatus(EditorialStatus status, SiteStatus from, SiteA
 
 Status CheckDelete(SiteStatus site_status) {
     if (site_status == SiteStatus::kPublishing) {
-        return Error::Conflict(std::string(kPublishInProgress),
+        return Error::Conflict(std::string(kAlreadyPublishing),
                                "content cannot be deleted while a publish call is in flight "
                                "(site status is publishing)",
                                "site_status");

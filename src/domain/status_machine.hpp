@@ -26,7 +26,9 @@ enum class SiteAction {
 
 std::string_view ToString(SiteAction a);
 
-/// The site_status after `action`, or a conflict naming why it is not allowed.
+/// The site_status after `action`, or a conflict naming why it is not allowed: code
+/// "not_approved" (field "status"), "already_publishing" (a publish call is in flight, field
+/// "site_status") or "illegal_status_transition" (field "site_status").
 Result<SiteStatus> NextSiteStatus(EditorialStatus status, SiteStatus from, SiteAction action);
 
 /// Content may be deleted in any state except while a publish call is in flight.

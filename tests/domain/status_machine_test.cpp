@@ -180,7 +180,7 @@ TEST(NextSiteStatus, ScheduleDraftMessageNamesStatus) {
     const Result<SiteStatus> r =
         NextSiteStatus(EditorialStatus::kDraft, SiteStatus::kNotPublished, SiteAction::kSchedule);
     ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().code, "content_not_approved");
+    EXPECT_EQ(r.error().code, "not_approved");
     EXPECT_EQ(r.error().field, "status");
     EXPECT_EQ(r.error().message,
               "content must be approved before it can be scheduled (status is draft)");
@@ -191,7 +191,7 @@ TEST(NextSiteStatus, ApprovalIsCheckedBeforeSiteStatus) {
     const Result<SiteStatus> r =
         NextSiteStatus(EditorialStatus::kReview, SiteStatus::kPublishing, SiteAction::kPublishNow);
     ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().code, "content_not_approved");
+    EXPECT_EQ(r.error().code, "not_approved");
     EXPECT_NE(r.error().message.find("(status is review)"), std::string::npos);
 }
 
@@ -199,7 +199,7 @@ TEST(NextSiteStatus, InFlightPublishHasItsOwnCode) {
     const Result<SiteStatus> r = NextSiteStatus(EditorialStatus::kApproved,
                                                 SiteStatus::kPublishing, SiteAction::kReschedule);
     ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().code, "publish_in_progress");
+    EXPECT_EQ(r.error().code, "already_publishing");
     EXPECT_EQ(r.error().field, "site_status");
     EXPECT_NE(r.error().message.find("(site status is publishing)"), std::string::npos);
 }
@@ -230,7 +230,7 @@ TEST(CheckDelete, RefusedOnlyWhilePublishing) {
         EXPECT_EQ(s.ok(), ss != SiteStatus::kPublishing) << ToString(ss);
         if (!s.ok()) {
             EXPECT_EQ(s.error().kind, ErrorKind::kConflict);
-            EXPECT_EQ(s.error().code, "publish_in_progress");
+            EXPECT_EQ(s.error().code, "already_publishing");
         }
     }
 }
