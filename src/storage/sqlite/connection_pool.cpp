@@ -9,7 +9,11 @@ Connection::Connection(const std::string& path) : db_(path) {
         "PRAGMA busy_timeout = 5000;"
         "PRAGMA foreign_keys = ON;"
         "PRAGMA journal_mode = WAL;"
-        "PRAGMA synchronous = NORMAL;");
+        "PRAGMA synchronous = NORMAL;"
+        // Reads go through the OS page cache shared by all connections; the private
+        // cache then mostly holds index pages of the statement at hand.
+        "PRAGMA mmap_size = 268435456;"
+        "PRAGMA cache_size = -16384;");
 }
 
 sqlite3_stmt* Connection::Prepare(std::string_view sql) {

@@ -47,7 +47,9 @@ CREATE TABLE publishing_settings (
 CREATE TABLE content (
     id                     INTEGER PRIMARY KEY,
     account_id             INTEGER NOT NULL,  -- the site's account, denormalized for filters
-    site_id                INTEGER NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
+    -- No FOREIGN KEY: a cascade from sites would need an index on site_id alone, which
+    -- every write would pay for; DeleteSite deletes a site's content itself.
+    site_id                INTEGER NOT NULL,
     title                  TEXT    NOT NULL,
     content_html           TEXT    NOT NULL,
     excerpt                TEXT    NOT NULL DEFAULT '',
@@ -70,14 +72,16 @@ CREATE TABLE content (
     created_at             INTEGER NOT NULL,
     updated_at             INTEGER NOT NULL
 );
--- API list filters; every one leads with account_id (isolation is always applied).
-CREATE INDEX content_account_id        ON content (account_id, id);
-CREATE INDEX content_account_site      ON content (account_id, site_id, site_status, id);
-CREATE INDEX content_account_status    ON content (account_id, site_status, id);
-CREATE INDEX content_account_scheduled ON content (account_id, scheduled_publish_at, id);
--- Slot scheduler: the queue, and the calendar of one site.
-CREATE INDEX content_queue    ON content (site_id, status, site_status, approved_at, id);
-CREATE INDEX content_calendar ON content (site_id, site_status, scheduled_publish_at);
+-- Every index here is paid for by every status change (ApplyAssignments moves 100k rows at
+-- once), so the list filters get one general index and the scheduler's reads get partial
+-- indexes that hold only the rows they ask about.
+CREATE INDEX content_account_id   ON content (account_id, id);
+CREATE INDEX content_account_site ON content (account_id, site_id, site_status, id);
+CREATE INDEX content_queue ON content (site_id, approved_at, id)
+    WHERE status = 'approved' AND site_status = 'not_published'
+          AND scheduled_publish_at IS NULL;
+CREATE INDEX content_calendar ON content (site_id, scheduled_publish_at)
+    WHERE site_status IN ('scheduled', 'publishing');
 CREATE INDEX content_published ON content (site_id, published_at)
     WHERE site_status = 'published';
 
@@ -111,7 +115,8 @@ ALTER TABLE content ADD COLUMN claim_token     TEXT    NOT NULL DEFAULT '';
 ALTER TABLE content ADD COLUMN lease_until     INTEGER;
 ALTER TABLE content ADD COLUMN due_at INTEGER
     GENERATED ALWAYS AS (COALESCE(next_attempt_at, scheduled_publish_at, 0)) VIRTUAL;
-CREATE INDEX content_due ON content (site_status, due_at);
+CREATE INDEX content_due   ON content (due_at)      WHERE site_status = 'scheduled';
+CREATE INDEX content_lease ON content (lease_until) WHERE site_status = 'publishing';
 
 ALTER TABLE publish_records ADD COLUMN due_at INTEGER;
 

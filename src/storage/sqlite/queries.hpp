@@ -40,8 +40,11 @@ inline constexpr const char* kUpdateSite =
 inline constexpr const char* kSiteExists =
     "SELECT 1 FROM sites WHERE id = ?1 AND account_id = ?2";
 inline constexpr const char* kSiteHasPublishing =
-    "SELECT EXISTS (SELECT 1 FROM content WHERE site_id = ?1 AND site_status = 'publishing')";
-// Settings, content and (through content) records go by ON DELETE CASCADE.
+    "SELECT EXISTS (SELECT 1 FROM content WHERE account_id = ?2 AND site_id = ?1"
+    " AND site_status = 'publishing')";
+// Content first (its records go by ON DELETE CASCADE), then the site (settings cascade).
+inline constexpr const char* kDeleteSiteContent =
+    "DELETE FROM content WHERE account_id = ?2 AND site_id = ?1";
 inline constexpr const char* kDeleteSite = "DELETE FROM sites WHERE id = ?1 AND account_id = ?2";
 
 // --- publishing settings ----------------------------------------------------------------
@@ -141,9 +144,10 @@ inline constexpr const char* kApplyAssignment =
 
 // --- dispatcher -----------------------------------------------------------------------------
 // The claim itself: one UPDATE picks and takes the rows, so it is atomic across threads and
-// processes. ?1 now, ?2 limit, ?3 claim token, ?4 lease end. Each arm walks content_due in
-// due order and stops at the limit; due_at does not change with the claim, so the caller
-// reads it afterwards as "due before the claim".
+// processes. ?1 now, ?2 limit, ?3 claim token, ?4 lease end. Each arm walks a partial index
+// (content_due, content_lease) and stops at the limit; CROSS JOIN keeps the planner from
+// starting at `sites`. due_at does not change with the claim, so the caller reads it
+// afterwards as "due before the claim".
 inline constexpr const char* kClaimDue =
     "UPDATE content SET site_status = 'publishing', claim_token = ?3, lease_until = ?4,"
     " attempts = attempts + 1,"
@@ -152,12 +156,12 @@ inline constexpr const char* kClaimDue =
     " site_status_updated_at = ?1, updated_at = ?1"
     " WHERE id IN (SELECT id FROM ("
     "   SELECT id, due_at FROM (SELECT c.id, c.due_at FROM content c"
-    "     JOIN sites s ON s.id = c.site_id"
+    "     CROSS JOIN sites s ON s.id = c.site_id"
     "     WHERE c.site_status = 'scheduled' AND c.due_at <= ?1 AND s.is_active = 1"
     "     ORDER BY c.due_at, c.id LIMIT ?2)"
     "   UNION ALL"
     "   SELECT id, due_at FROM (SELECT c.id, c.due_at FROM content c"
-    "     JOIN sites s ON s.id = c.site_id"
+    "     CROSS JOIN sites s ON s.id = c.site_id"
     "     WHERE c.site_status = 'publishing' AND c.lease_until < ?1 AND s.is_active = 1"
     "     ORDER BY c.due_at, c.id LIMIT ?2)"
     "   ORDER BY due_at, id LIMIT ?2))"
@@ -171,11 +175,12 @@ inline constexpr const char* kClaimOne =
     " site_status_updated_at = ?4, updated_at = ?4"
     " WHERE id = ?1 AND site_status = ?5";
 inline constexpr const char* kNextDue =
-    "SELECT c.due_at FROM content c JOIN sites s ON s.id = c.site_id"
+    "SELECT c.due_at FROM content c CROSS JOIN sites s ON s.id = c.site_id"
     " WHERE c.site_status = 'scheduled' AND s.is_active = 1 ORDER BY c.due_at LIMIT 1";
 inline constexpr const char* kNextLeaseEnd =
-    "SELECT MIN(c.lease_until) FROM content c JOIN sites s ON s.id = c.site_id"
-    " WHERE c.site_status = 'publishing' AND s.is_active = 1";
+    "SELECT c.lease_until FROM content c CROSS JOIN sites s ON s.id = c.site_id"
+    " WHERE c.site_status = 'publishing' AND c.lease_until IS NOT NULL AND s.is_active = 1"
+    " ORDER BY c.lease_until LIMIT 1";
 inline constexpr const char* kExtendLease =
     "UPDATE content SET lease_until = ?3"
     " WHERE id = ?1 AND claim_token = ?2 AND ?2 <> '' AND site_status = 'publishing'";
@@ -185,7 +190,7 @@ inline constexpr const char* kReleaseClaim =
     " claim_token = '', lease_until = NULL, site_status_updated_at = ?3, updated_at = ?3"
     " WHERE id = ?1 AND claim_token = ?2 AND ?2 <> '' AND site_status = 'publishing'";
 inline constexpr const char* kCountOverdue =
-    "SELECT COUNT(*), MIN(c.due_at) FROM content c JOIN sites s ON s.id = c.site_id"
+    "SELECT COUNT(*), MIN(c.due_at) FROM content c CROSS JOIN sites s ON s.id = c.site_id"
     " WHERE c.site_status = 'scheduled' AND c.due_at < ?1 AND s.is_active = 1";
 
 // --- records --------------------------------------------------------------------------------

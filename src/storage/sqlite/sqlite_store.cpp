@@ -341,8 +341,13 @@ std::optional<bool> SqliteStore::DeleteSite(AccountId account, SiteId id) {
     }
     {
         Query q(conn->Prepare(sql::kSiteHasPublishing));
-        q.BindInt(1, id);
+        q.BindInt(1, id).BindInt(2, account);
         if (q.Step() && q.Bool(0)) return false;
+    }
+    {
+        Query q(conn->Prepare(sql::kDeleteSiteContent));
+        q.BindInt(1, id).BindInt(2, account);
+        q.Run();
     }
     {
         Query q(conn->Prepare(sql::kDeleteSite));
@@ -504,11 +509,16 @@ SiteCalendar SqliteStore::LoadCalendar(SiteId site, TimePoint from) {
 
 int SqliteStore::ApplyAssignments(std::span<const SlotAssignment> assignments, TimePoint now) {
     if (assignments.empty()) return 0;
+    // In id order, so consecutive updates land on neighbouring table pages.
+    std::vector<SlotAssignment> sorted(assignments.begin(), assignments.end());
+    std::sort(sorted.begin(), sorted.end(), [](const SlotAssignment& a, const SlotAssignment& b) {
+        return a.content_id < b.content_id;
+    });
     auto conn = pool_->Acquire();
     Transaction txn(conn->db(), Mode::kImmediate);
     int applied = 0;
     sqlite3_stmt* stmt = conn->Prepare(sql::kApplyAssignment);
-    for (const SlotAssignment& a : assignments) {
+    for (const SlotAssignment& a : sorted) {
         Query q(stmt);
         q.BindTime(1, a.at).BindTime(2, now).BindInt(3, a.content_id);
         q.Run();

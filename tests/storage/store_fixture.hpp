@@ -1,0 +1,94 @@
+#pragma once
+// Shared setup for the SQLite store tests: a fresh database file in a temp dir and small
+// builders for accounts, sites and content.
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/time.hpp"
+#include "storage/sqlite/sqlite_store.hpp"
+#include "support/temp_dir.hpp"
+
+namespace herald::storage::test {
+
+/// Parses a literal ISO time; a typo throws (and fails the test) rather than passing silently.
+inline TimePoint At(const char* iso) { return ParseIso(iso).value(); }
+
+class StoreTest : public ::testing::Test {
+protected:
+    StoreTest()
+        : path_(dir_.File("herald.db")), store_(std::make_unique<sqlite::SqliteStore>(path_)) {}
+
+    sqlite::SqliteStore& store() { return *store_; }
+
+    void Reopen() {
+        store_.reset();
+        store_ = std::make_unique<sqlite::SqliteStore>(path_);
+    }
+
+    AccountId NewAccount(const std::string& name = "acme") {
+        return store_->CreateAccount(name, "hash-" + name + std::to_string(++serial_), kNow);
+    }
+
+    Site NewSite(AccountId account, const std::string& name = "blog", bool active = true,
+                 PublishingSettings settings = {}) {
+        Site site;
+        site.account_id = account;
+        site.name = name;
+        site.platform_type = Platform::kCustom;
+        site.domain = "https://example.com/hook";
+        site.api_key = "whsec_secret";
+        site.is_active = active;
+        site.created_at = kNow;
+        site.updated_at = kNow;
+        return store_->CreateSite(site, settings);
+    }
+
+    Content MakeContent(const Site& site, const std::string& title = "Hello") {
+        Content c;
+        c.account_id = site.account_id;
+        c.site_id = site.id;
+        c.title = title;
+        c.content_html = "<p>" + title + "</p>";
+        c.site_status_updated_at = kNow;
+        c.created_at = kNow;
+        c.updated_at = kNow;
+        return c;
+    }
+
+    Content NewContent(const Site& site, const std::function<void(Content&)>& edit = {}) {
+        Content c = MakeContent(site, "post " + std::to_string(++serial_));
+        if (edit) edit(c);
+        return store_->CreateContent(c);
+    }
+
+    /// Approved, scheduled at `at`.
+    Content NewScheduled(const Site& site, TimePoint at) {
+        return NewContent(site, [at](Content& c) {
+            c.status = EditorialStatus::kApproved;
+            c.approved_at = kNow;
+            c.site_status = SiteStatus::kScheduled;
+            c.scheduled_publish_at = at;
+        });
+    }
+
+    /// Approved, not published, unscheduled: what the slot scheduler picks up.
+    Content NewApproved(const Site& site, TimePoint approved_at) {
+        return NewContent(site, [approved_at](Content& c) {
+            c.status = EditorialStatus::kApproved;
+            c.approved_at = approved_at;
+        });
+    }
+
+    static inline const TimePoint kNow = At("2026-01-20T12:00:00Z");
+
+    herald::testing::TempDir dir_;
+    std::string path_;
+    std::unique_ptr<sqlite::SqliteStore> store_;
+    int serial_ = 0;
+};
+
+}  // namespace herald::storage::test
