@@ -83,7 +83,7 @@ protected:
                      {"platform_type", "custom"},
                      {"domain", "https://hooks.example.com/in"},
                      {"api_key", "secret-key"}};
-        body.update(overrides);
+        if (overrides.is_object()) body.update(overrides);
         auto res = (client ? client : client_.get())->Post("/api/v1/sites/", body);
         EXPECT_EQ(res.status, 201) << res.body;
         return res.json;
@@ -92,7 +92,7 @@ protected:
     json MakeContent(int64_t site_id, json overrides = json::object(),
                      HttpTestClient* client = nullptr) {
         json body = {{"site_id", site_id}, {"title", "Hello"}, {"content_html", "<p>Hi</p>"}};
-        body.update(overrides);
+        if (overrides.is_object()) body.update(overrides);
         auto res = (client ? client : client_.get())->Post("/api/v1/writer/content/", body);
         EXPECT_EQ(res.status, 201) << res.body;
         return res.json;

@@ -197,7 +197,7 @@ TEST_F(ContentApiTest, DeleteContent) {
 
 TEST_F(ContentApiTest, AnotherAccountsContentIs404Everywhere) {
     auto bob = NewClient(key_b_);
-    const json bob_site = MakeSite({}, bob.get());
+    const json bob_site = MakeSite(json::object(), bob.get());
     const json theirs = MakeContent(bob_site["id"], {{"status", "approved"}}, bob.get());
     const json future = {{"scheduled_at", "2026-02-01T09:00:00Z"}};
     ExpectError(client_->Get(ContentPath(theirs)), 404, "not_found");

@@ -75,7 +75,10 @@ TEST_F(PublisherApiTest, PublishNowRefusals) {
 }
 
 TEST_F(PublisherApiTest, PlatformFailureIs502WithItsMessage) {
-    receiver_.SetDefaultReply(ReceiverReply{.status = 403, .body = R"({"error":"forbidden"})"});
+    ReceiverReply forbidden;
+    forbidden.status = 403;
+    forbidden.body = R"({"error":"forbidden"})";
+    receiver_.SetDefaultReply(forbidden);
     const json c = MakeContent(site_id_, {{"status", "approved"}});
     auto res = client_->Post("/api/v1/publisher/publish", {{"content_id", c["id"]}});
     ExpectError(res, 502, "publish_failed");
