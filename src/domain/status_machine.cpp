@@ -16,7 +16,9 @@ constexpr std::string_view kAlreadyPublishing = "already_publishing";
 
 // A set of SiteStatus values as a bit mask, so the table below reads as data.
 using StatusMask = uint8_t;
-constexpr StatusMask Bit(SiteStatus s) { return static_cast<StatusMask>(1u << static_cast<int>(s)); }
+constexpr StatusMask Bit(SiteStatus s) {
+    return static_cast<StatusMask>(1u << static_cast<int>(s));
+}
 constexpr StatusMask kAnyStatus = 0x1f;
 constexpr StatusMask kAnyButPublishing = kAnyStatus & ~Bit(SiteStatus::kPublishing);
 
@@ -78,8 +80,9 @@ std::string StatusReason(SiteStatus from, StatusMask allowed) {
     if (allowed == Bit(SiteStatus::kScheduled)) return "it is not scheduled";
     if (allowed == Bit(SiteStatus::kPublishing)) return "it is not being published";
     if (allowed == Bit(SiteStatus::kNotPublished)) {
-        return from == SiteStatus::kScheduled ? "it is already scheduled; reschedule it instead"
-                                              : "it is no longer unpublished; reschedule it instead";
+        return from == SiteStatus::kScheduled
+                   ? "it is already scheduled; reschedule it instead"
+                   : "it has been published or has failed; reschedule it instead";
     }
     return "its site status does not allow it";
 }

@@ -105,7 +105,8 @@ TEST(DecideRetry, JitterEndpointsAndMidpoints) {
     RetryPolicy p;
     p.base_delay = seconds{10};
     // factor = 1 + 0.2 * (2u - 1)
-    EXPECT_EQ(DelayOf(DecideRetry(p, 1, FailureKind::kTransient, {}, kNow, 0.0)), milliseconds{8000});
+    EXPECT_EQ(DelayOf(DecideRetry(p, 1, FailureKind::kTransient, {}, kNow, 0.0)),
+              milliseconds{8000});
     EXPECT_EQ(DelayOf(DecideRetry(p, 1, FailureKind::kTransient, {}, kNow, 0.25)),
               milliseconds{9000});
     EXPECT_EQ(DelayOf(DecideRetry(p, 1, FailureKind::kTransient, {}, kNow, 0.75)),
