@@ -28,6 +28,19 @@ TEST_F(ServerTest, ReadyzReportsOverdueAndHeartbeat) {
     EXPECT_TRUE(res.json["dispatcher"].contains("last_heartbeat"));
 }
 
+TEST_F(ServerTest, ReadyzCountsOverdueItems) {
+    const json site = MakeSite();
+    const json c = MakeContent(site["id"], {{"status", "approved"}});
+    ASSERT_EQ(client_->Post(ContentPath(c, "schedule/"), {{"scheduled_at", "2026-01-20T13:00:00Z"}})
+                  .status,
+              200);
+    clock_.Set(Iso("2026-01-20T13:01:40Z"));
+    auto res = NewClient("")->Get("/readyz");
+    ASSERT_EQ(res.status, 200) << res.body;
+    EXPECT_EQ(res.json["overdue"]["count"], 1);
+    EXPECT_EQ(res.json["overdue"]["oldest_age_seconds"], 100);
+}
+
 TEST_F(ServerTest, MissingOrWrongKeyIs401) {
     auto anonymous = NewClient("");
     ExpectError(anonymous->Get("/api/v1/sites/"), 401, "unauthorized");

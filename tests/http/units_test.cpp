@@ -114,3 +114,19 @@ TEST(Errors, KindsMapToStatuses) {
 
 }  // namespace
 }  // namespace herald::http
+
+namespace herald::http {
+namespace {
+
+TEST(JsonWriter, TimeMatchesFormatIso) {
+    for (int64_t ms : {int64_t{0}, int64_t{1'768'910'400'000}, int64_t{1'768'910'400'007},
+                       int64_t{951'782'400'999}, int64_t{-86'400'000}, int64_t{253'402'300'799'000},
+                       int64_t{4'107'542'399'500}}) {
+        std::string out;
+        JsonWriter(out).Time(FromUnixMillis(ms));
+        EXPECT_EQ(out, "\"" + FormatIso(FromUnixMillis(ms)) + "\"") << ms;
+    }
+}
+
+}  // namespace
+}  // namespace herald::http
