@@ -80,7 +80,8 @@ TEST(GhostPayloadTest, PostBodyMergesCategoriesIntoTags) {
     EXPECT_EQ(post["custom_excerpt"].get<std::string>().size(), 300u);
     EXPECT_EQ(post["updated_at"], "2024-01-01T00:00:00.000Z");
     EXPECT_EQ(post["status"], "published");
-    EXPECT_NE(post["html"].get<std::string>().find("heraldpubp1"), std::string::npos);
+    EXPECT_EQ(post["html"], "<p>x</p>");
+    EXPECT_NE(post["codeinjection_foot"].get<std::string>().find("heraldpubp1"), std::string::npos);
 }
 
 class GhostRealTest : public ::testing::Test {

@@ -108,15 +108,12 @@ GhostOptionsParse ParseGhostOptions(std::string_view options_json) {
 }
 
 std::string PostMarker(std::string_view token) {
-    return "<!--kg-card-begin: html--><!-- herald publication heraldpub" + std::string(token) +
-           " --><!--kg-card-end: html-->";
+    return "<!-- herald publication heraldpub" + std::string(token) + " -->";
 }
 
 std::string BuildPostBody(const domain::Content& content, const GhostOptions& options,
                           std::string_view marker_token, std::string_view slug,
                           std::string_view updated_at) {
-    std::string html = content.content_html;
-    if (!marker_token.empty()) html += "\n" + PostMarker(marker_token);
     json tags = json::array();
     std::vector<std::string> seen;
     for (const auto* names : {&content.categories, &content.tags}) {
@@ -130,7 +127,7 @@ std::string BuildPostBody(const domain::Content& content, const GhostOptions& op
     }
     json post = {
         {"title", content.title},
-        {"html", html},
+        {"html", content.content_html},
         {"slug", std::string(slug)},
         {"status", options.status},
         {"tags", tags},
@@ -140,6 +137,7 @@ std::string BuildPostBody(const domain::Content& content, const GhostOptions& op
         {"feature_image", content.featured_image_url.empty() ? json(nullptr)
                                                              : json(content.featured_image_url)},
     };
+    if (!marker_token.empty()) post["codeinjection_foot"] = PostMarker(marker_token);
     if (!updated_at.empty()) post["updated_at"] = std::string(updated_at);
     return json{{"posts", json::array({post})}}.dump();
 }
@@ -152,7 +150,8 @@ std::optional<GhostPost> ParsePost(std::string_view body) {
         return std::nullopt;
     const json& p = (*posts)[0];
     GhostPost post{StringOf(p, "id"),    StringOf(p, "url"),  StringOf(p, "slug"),
-                   StringOf(p, "title"), StringOf(p, "html"), StringOf(p, "updated_at")};
+                   StringOf(p, "title"), StringOf(p, "html"), StringOf(p, "updated_at"),
+                   StringOf(p, "codeinjection_foot")};
     if (post.id.empty()) return std::nullopt;
     return post;
 }

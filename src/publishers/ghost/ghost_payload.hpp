@@ -33,13 +33,13 @@ struct GhostOptionsParse {
 };
 GhostOptionsParse ParseGhostOptions(std::string_view options_json);
 
-/// The HTML card herald appends so a lost-answer publish can be recognised: Ghost keeps
-/// an html card's markup verbatim, so the hidden comment survives the HTML conversion.
+/// The hidden comment that lets herald recognise its post after a lost answer. It goes into
+/// the post's footer code injection: Ghost's HTML conversion drops comments from the html.
 std::string PostMarker(std::string_view token);
 
 /// {"posts": [{title, html, slug, custom_excerpt, tags, feature_image, status,
-/// updated_at?}]} for POST/PUT …/posts/?source=html. Ghost has only tags, so categories
-/// become tags too (first, so they lead as the primary tag).
+/// codeinjection_foot, updated_at?}]} for POST/PUT …/posts/?source=html. Ghost has only
+/// tags, so categories become tags too (first, so they lead as the primary tag).
 std::string BuildPostBody(const domain::Content& content, const GhostOptions& options,
                           std::string_view marker_token, std::string_view slug,
                           std::string_view updated_at);
@@ -51,6 +51,7 @@ struct GhostPost {
     std::string title;
     std::string html;
     std::string updated_at;
+    std::string codeinjection_foot;
 };
 /// The first post of a {"posts": [...]} answer.
 std::optional<GhostPost> ParsePost(std::string_view body);

@@ -98,10 +98,10 @@ public:
         // the slug we asked for unless another post holds it; the marker tells ours apart.
         if (target_id.empty() && !token.empty()) {
             const HttpResponse found = Send(
-                site, *key, "GET", fmt::format("posts/slug/{}/?formats=html", UrlEncode(slug)));
+                site, *key, "GET", fmt::format("posts/slug/{}/", UrlEncode(slug)));
             if (IsSuccess(found)) {
                 if (auto post = ParsePost(found.body);
-                    post && post->html.find("heraldpub" + token) != std::string::npos)
+                    post && post->codeinjection_foot.find(PostMarker(token)) != std::string::npos)
                     target_id = post->id;
             } else if (found.status != 404) {
                 return GhostFailure(found, site, "looking for an earlier copy");

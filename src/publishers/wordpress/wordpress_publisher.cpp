@@ -162,6 +162,18 @@ public:
                 site, "GET",
                 fmt::format("wp/v2/{}?search={}&status={}&context=edit&per_page=10", collection,
                             MarkerWord(fields.marker_token), kAnyStatus));
+            if (found.status == 400) {
+                // WordPress refuses non-public statuses to visitors it could not sign in
+                // (a wrong password makes a GET anonymous rather than failing): say why.
+                const HttpResponse me = Send(site, "GET", "wp/v2/users/me?context=edit");
+                if (!IsSuccess(me)) return WpFailure(me, site, "signing in");
+                return Permanent(fmt::format("the WordPress user \"{}\" may not see unpublished "
+                                             "posts (it lacks edit_posts), so herald cannot "
+                                             "check for an earlier copy: give it the Author, "
+                                             "Editor or Administrator role",
+                                             site.username),
+                                 found.status);
+            }
             if (!IsSuccess(found)) return WpFailure(found, site, "looking for an earlier copy");
             const std::string marker = PostMarker(fields.marker_token);
             for (const WpPost& post : ParsePostList(found.body)) {
