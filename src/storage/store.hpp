@@ -71,6 +71,12 @@ struct ClaimedItem {
     TimePoint due_at{};  // DueAt() before the claim, to measure lateness
 };
 
+/// One settled attempt, for Store::FinishAttempts.
+struct FinishedAttempt {
+    Content content;
+    PublishRecord record;
+};
+
 class Store {
 public:
     virtual ~Store() = default;
@@ -132,6 +138,15 @@ public:
     virtual std::vector<ClaimedItem> ClaimDue(TimePoint now, int limit,
                                               std::string_view claim_token,
                                               TimePoint lease_until) = 0;
+    /// ClaimDue, leaving alone the items of `skip_sites` (sites whose queue in this
+    /// dispatcher is full, so a slow site's backlog cannot take the room of other sites).
+    /// The default ignores `skip_sites`.
+    virtual std::vector<ClaimedItem> ClaimDueExcept(TimePoint now, int limit,
+                                                    std::string_view claim_token,
+                                                    TimePoint lease_until,
+                                                    std::span<const SiteId> skip_sites) {
+        return ClaimDue(now, limit, claim_token, lease_until);
+    }
     /// Claims one item for "publish now": approved, not `publishing`, site active.
     /// nullopt when missing / another account's; the Error says why it is refused.
     virtual std::optional<Result<ClaimedItem>> ClaimOne(AccountId account, ContentId id,
@@ -152,6 +167,27 @@ public:
                              TimePoint lease_until) = 0;
     /// Puts claimed items back to `scheduled` (graceful shutdown), attempts - 1.
     virtual void ReleaseClaims(std::span<const ContentId> ids, std::string_view claim_token) = 0;
+
+    /// FinishAttempt for many items held under one claim token, each on its own (a lost claim
+    /// writes nothing for that item); result i belongs to attempts[i]. The default calls
+    /// FinishAttempt in turn; a store may do them all in one transaction.
+    virtual std::vector<std::optional<RecordId>> FinishAttempts(
+        std::span<const FinishedAttempt> attempts, std::string_view claim_token) {
+        std::vector<std::optional<RecordId>> ids;
+        ids.reserve(attempts.size());
+        for (const auto& a : attempts) ids.push_back(FinishAttempt(a.content, claim_token, a.record));
+        return ids;
+    }
+    /// The distinct claim tokens of `publishing` items (the dispatcher spots the claims of
+    /// dead processes on its own host by them). The default knows none: leases decide.
+    virtual std::vector<std::string> ListClaimTokens() { return {}; }
+    /// Ends now the lease of every `publishing` item claimed under one of `tokens`, so the
+    /// next ClaimDue takes them over (attempts kept). @returns how many.
+    virtual int64_t ExpireClaims(std::span<const std::string> tokens) { return 0; }
+    /// Puts claimed items whose call may still be in flight back to `scheduled` (shutdown
+    /// deadline). Unlike ReleaseClaims, attempts are kept, so the next attempt knows an
+    /// earlier one may have reached the target. The default leaves them to their lease.
+    virtual void AbandonClaims(std::span<const ContentId> ids, std::string_view claim_token) {}
 
     // --- records and health ---------------------------------------------------------------
     virtual Page<PublishRecord> ListRecords(const RecordFilter& filter) = 0;

@@ -145,7 +145,8 @@ inline constexpr const char* kApplyAssignment =
 // --- dispatcher -----------------------------------------------------------------------------
 // The claim itself: one UPDATE picks and takes the rows, so it is atomic across threads and
 // processes. ?1 now, ?2 limit, ?3 claim token, ?4 lease end. Each arm walks a partial index
-// (content_due, content_lease) and stops at the limit; CROSS JOIN keeps the planner from
+// (content_due, content_lease) and stops at the limit (abandoned claims are taken in lease
+// order, then merged with the due ones by due time); CROSS JOIN keeps the planner from
 // starting at `sites`. due_at does not change with the claim, so the caller reads it
 // afterwards as "due before the claim".
 inline constexpr const char* kClaimDue =
@@ -163,7 +164,28 @@ inline constexpr const char* kClaimDue =
     "   SELECT id, due_at FROM (SELECT c.id, c.due_at FROM content c"
     "     CROSS JOIN sites s ON s.id = c.site_id"
     "     WHERE c.site_status = 'publishing' AND c.lease_until < ?1 AND s.is_active = 1"
+    "     ORDER BY c.lease_until LIMIT ?2)"
+    "   ORDER BY due_at, id LIMIT ?2))"
+    " RETURNING id";
+// kClaimDue without the sites listed in ?5 (a JSON array of site ids).
+inline constexpr const char* kClaimDueExcept =
+    "UPDATE content SET site_status = 'publishing', claim_token = ?3, lease_until = ?4,"
+    " attempts = attempts + 1,"
+    " publication_id = CASE WHEN publication_id = '' THEN lower(hex(randomblob(16)))"
+    " ELSE publication_id END,"
+    " site_status_updated_at = ?1, updated_at = ?1"
+    " WHERE id IN (SELECT id FROM ("
+    "   SELECT id, due_at FROM (SELECT c.id, c.due_at FROM content c"
+    "     CROSS JOIN sites s ON s.id = c.site_id"
+    "     WHERE c.site_status = 'scheduled' AND c.due_at <= ?1 AND s.is_active = 1"
+    "     AND c.site_id NOT IN (SELECT value FROM json_each(?5))"
     "     ORDER BY c.due_at, c.id LIMIT ?2)"
+    "   UNION ALL"
+    "   SELECT id, due_at FROM (SELECT c.id, c.due_at FROM content c"
+    "     CROSS JOIN sites s ON s.id = c.site_id"
+    "     WHERE c.site_status = 'publishing' AND c.lease_until < ?1 AND s.is_active = 1"
+    "     AND c.site_id NOT IN (SELECT value FROM json_each(?5))"
+    "     ORDER BY c.lease_until LIMIT ?2)"
     "   ORDER BY due_at, id LIMIT ?2))"
     " RETURNING id";
 // ?1 id, ?2 claim token, ?3 lease end, ?4 now, ?5 site_status before the claim.
@@ -187,6 +209,18 @@ inline constexpr const char* kExtendLease =
 // ?1 id, ?2 claim token, ?3 now.
 inline constexpr const char* kReleaseClaim =
     "UPDATE content SET site_status = 'scheduled', attempts = MAX(attempts - 1, 0),"
+    " claim_token = '', lease_until = NULL, site_status_updated_at = ?3, updated_at = ?3"
+    " WHERE id = ?1 AND claim_token = ?2 AND ?2 <> '' AND site_status = 'publishing'";
+inline constexpr const char* kListClaimTokens =
+    "SELECT DISTINCT claim_token FROM content"
+    " WHERE site_status = 'publishing' AND claim_token <> ''";
+// lease_until 0 is long past: the next ClaimDue takes the item, NextWakeAt says "now".
+inline constexpr const char* kExpireClaims =
+    "UPDATE content SET lease_until = 0"
+    " WHERE site_status = 'publishing' AND claim_token = ?1 AND ?1 <> ''";
+// ?1 id, ?2 claim token, ?3 now. Like kReleaseClaim but attempts stay counted.
+inline constexpr const char* kAbandonClaim =
+    "UPDATE content SET site_status = 'scheduled',"
     " claim_token = '', lease_until = NULL, site_status_updated_at = ?3, updated_at = ?3"
     " WHERE id = ?1 AND claim_token = ?2 AND ?2 <> '' AND site_status = 'publishing'";
 inline constexpr const char* kCountOverdue =

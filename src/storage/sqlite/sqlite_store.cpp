@@ -533,6 +533,13 @@ int SqliteStore::ApplyAssignments(std::span<const SlotAssignment> assignments, T
 std::vector<ClaimedItem> SqliteStore::ClaimDue(TimePoint now, int limit,
                                                std::string_view claim_token,
                                                TimePoint lease_until) {
+    return ClaimDueExcept(now, limit, claim_token, lease_until, {});
+}
+
+std::vector<ClaimedItem> SqliteStore::ClaimDueExcept(TimePoint now, int limit,
+                                                     std::string_view claim_token,
+                                                     TimePoint lease_until,
+                                                     std::span<const SiteId> skip_sites) {
     if (limit <= 0) return {};
     if (claim_token.empty()) throw StorageError("ClaimDue needs a non-empty claim token");
     auto conn = pool_->Acquire();
@@ -541,8 +548,11 @@ std::vector<ClaimedItem> SqliteStore::ClaimDue(TimePoint now, int limit,
     Transaction txn(conn->db(), Mode::kImmediate);
     std::vector<ContentId> ids;
     {
-        Query q(conn->Prepare(sql::kClaimDue));
+        Query q(conn->Prepare(skip_sites.empty() ? sql::kClaimDue : sql::kClaimDueExcept));
         q.BindTime(1, now).BindInt(2, limit).BindText(3, claim_token).BindTime(4, lease_until);
+        if (!skip_sites.empty())
+            q.BindText(5, nlohmann::json(std::vector<SiteId>(skip_sites.begin(), skip_sites.end()))
+                              .dump());
         while (q.Step()) ids.push_back(q.Int(0));
     }
     std::vector<ClaimedItem> claimed;
@@ -625,39 +635,98 @@ std::optional<TimePoint> SqliteStore::NextWakeAt() {
     return next;
 }
 
-std::optional<RecordId> SqliteStore::FinishAttempt(const Content& content,
-                                                   std::string_view claim_token,
-                                                   const PublishRecord& record) {
-    auto conn = pool_->Acquire();
-    Transaction txn(conn->db(), Mode::kImmediate);
+namespace {
+
+/// The claimed update and the record insert of one attempt, inside the caller's transaction.
+std::optional<RecordId> FinishOne(Connection& conn, const Content& content,
+                                  std::string_view claim_token, const PublishRecord& record) {
     {
-        Query q(conn->Prepare(sql::kUpdateContentIfClaimed));
+        Query q(conn.Prepare(sql::kUpdateContentIfClaimed));
         BindContent(q, content);
         q.BindInt(28, content.id).BindText(29, claim_token);
         q.Run();
         if (q.Changes() == 0) return std::nullopt;  // the claim was lost: write nothing
     }
-    RecordId record_id = 0;
-    {
-        Query q(conn->Prepare(sql::kInsertRecord));
-        q.BindInt(1, content.id)
-            .BindInt(2, content.site_id)
-            .BindInt(3, content.account_id)
-            .BindInt(4, record.attempt)
-            .BindTime(5, record.started_at)
-            .BindTime(6, record.finished_at)
-            .BindText(7, ToString(record.outcome))
-            .BindOptInt(8, record.http_status ? std::optional<int64_t>(*record.http_status)
-                                              : std::nullopt)
-            .BindText(9, record.error)
-            .BindText(10, record.external_id)
-            .BindText(11, record.external_url)
-            .BindOptTime(12, record.due_at);
-        if (!q.Step()) throw StorageError("record insert returned no id");
-        record_id = q.Int(0);
+    Query q(conn.Prepare(sql::kInsertRecord));
+    q.BindInt(1, content.id)
+        .BindInt(2, content.site_id)
+        .BindInt(3, content.account_id)
+        .BindInt(4, record.attempt)
+        .BindTime(5, record.started_at)
+        .BindTime(6, record.finished_at)
+        .BindText(7, ToString(record.outcome))
+        .BindOptInt(8, record.http_status ? std::optional<int64_t>(*record.http_status)
+                                          : std::nullopt)
+        .BindText(9, record.error)
+        .BindText(10, record.external_id)
+        .BindText(11, record.external_url)
+        .BindOptTime(12, record.due_at);
+    if (!q.Step()) throw StorageError("record insert returned no id");
+    return q.Int(0);
+}
+
+}  // namespace
+
+std::optional<RecordId> SqliteStore::FinishAttempt(const Content& content,
+                                                   std::string_view claim_token,
+                                                   const PublishRecord& record) {
+    auto conn = pool_->Acquire();
+    Transaction txn(conn->db(), Mode::kImmediate);
+    auto record_id = FinishOne(*conn, content, claim_token, record);
+    if (record_id) txn.Commit();
+    return record_id;
+}
+
+std::vector<std::optional<RecordId>> SqliteStore::FinishAttempts(
+    std::span<const FinishedAttempt> attempts, std::string_view claim_token) {
+    std::vector<std::optional<RecordId>> ids;
+    if (attempts.empty()) return ids;
+    ids.reserve(attempts.size());
+    // One transaction for the batch: a commit per attempt would cap the dispatcher at the
+    // rate SQLite can commit, far below what the network can deliver.
+    auto conn = pool_->Acquire();
+    Transaction txn(conn->db(), Mode::kImmediate);
+    for (const auto& a : attempts) ids.push_back(FinishOne(*conn, a.content, claim_token, a.record));
+    txn.Commit();
+    return ids;
+}
+
+std::vector<std::string> SqliteStore::ListClaimTokens() {
+    auto conn = pool_->Acquire();
+    Query q(conn->Prepare(sql::kListClaimTokens));
+    std::vector<std::string> tokens;
+    while (q.Step()) tokens.push_back(q.Text(0));
+    return tokens;
+}
+
+int64_t SqliteStore::ExpireClaims(std::span<const std::string> tokens) {
+    if (tokens.empty()) return 0;
+    auto conn = pool_->Acquire();
+    Transaction txn(conn->db(), Mode::kImmediate);
+    int64_t expired = 0;
+    sqlite3_stmt* stmt = conn->Prepare(sql::kExpireClaims);
+    for (const std::string& token : tokens) {
+        Query q(stmt);
+        q.BindText(1, token);
+        q.Run();
+        expired += q.Changes();
     }
     txn.Commit();
-    return record_id;
+    return expired;
+}
+
+void SqliteStore::AbandonClaims(std::span<const ContentId> ids, std::string_view claim_token) {
+    if (ids.empty()) return;
+    const TimePoint now = SystemTimeSource().Now();  // shutdown happens in real time
+    auto conn = pool_->Acquire();
+    Transaction txn(conn->db(), Mode::kImmediate);
+    sqlite3_stmt* stmt = conn->Prepare(sql::kAbandonClaim);
+    for (ContentId id : ids) {
+        Query q(stmt);
+        q.BindInt(1, id).BindText(2, claim_token).BindTime(3, now);
+        q.Run();
+    }
+    txn.Commit();
 }
 
 bool SqliteStore::ExtendLease(ContentId id, std::string_view claim_token, TimePoint lease_until) {

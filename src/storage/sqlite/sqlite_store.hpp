@@ -59,6 +59,9 @@ public:
 
     std::vector<ClaimedItem> ClaimDue(TimePoint now, int limit, std::string_view claim_token,
                                       TimePoint lease_until) override;
+    std::vector<ClaimedItem> ClaimDueExcept(TimePoint now, int limit, std::string_view claim_token,
+                                            TimePoint lease_until,
+                                            std::span<const SiteId> skip_sites) override;
     std::optional<Result<ClaimedItem>> ClaimOne(AccountId account, ContentId id,
                                                 std::string_view claim_token, TimePoint now,
                                                 TimePoint lease_until) override;
@@ -68,6 +71,11 @@ public:
     bool ExtendLease(ContentId id, std::string_view claim_token,
                      TimePoint lease_until) override;
     void ReleaseClaims(std::span<const ContentId> ids, std::string_view claim_token) override;
+    std::vector<std::optional<RecordId>> FinishAttempts(std::span<const FinishedAttempt> attempts,
+                                                        std::string_view claim_token) override;
+    std::vector<std::string> ListClaimTokens() override;
+    int64_t ExpireClaims(std::span<const std::string> tokens) override;
+    void AbandonClaims(std::span<const ContentId> ids, std::string_view claim_token) override;
 
     Page<PublishRecord> ListRecords(const RecordFilter& filter) override;
     Overdue CountOverdue(TimePoint now) override;
