@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 what=${1:-all}
 SITES=${SITES:-1000} ITEMS=${ITEMS:-100000} LIST_ROWS=${LIST_ROWS:-1000000}
 DURATION=${DURATION:-15s} PORT=${PORT:-18089}
-./scripts/build.sh herald >/dev/null
+./scripts/build.sh --target herald >/dev/null
 herald=$PWD/build/herald
 work=$(mktemp -d /tmp/herald-bench.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
