@@ -1,10 +1,15 @@
-// HttpClient over libcurl easy handles. One handle per thread, reused across requests, so
-// keep-alive connections and the DNS cache survive between publications.
+// HttpClient over libcurl. Send: one easy handle per thread, reused across requests, so
+// keep-alive connections and the DNS cache survive between publications. SendAsync: one
+// event thread drives a curl multi handle, so thousands of calls can be in flight at once.
 
 #include <cerrno>
 #include <cstring>
+#include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <thread>
+#include <vector>
 
 #include <curl/curl.h>
 #include <fmt/format.h>
@@ -144,85 +149,258 @@ std::string DescribeError(CURL* h, CURLcode code, const HttpRequest& request,
     }
 }
 
+/// Everything one exchange needs while curl works on it; owned by whoever drives `easy`.
+struct Exchange {
+    HttpRequest request;
+    HttpResponse response;
+    Collected collected{&response};
+    char error_buffer[CURL_ERROR_SIZE] = {0};
+    curl_slist* headers = nullptr;
+    Milliseconds connect_timeout{0};
+    HttpCallback done;  // async only
+
+    Exchange() = default;
+    Exchange(const Exchange&) = delete;
+    Exchange& operator=(const Exchange&) = delete;
+    ~Exchange() { curl_slist_free_all(headers); }
+};
+
+Milliseconds EffectiveTimeout(const HttpRequest& request, const CurlOptions& options) {
+    if (options.max_timeout && *options.max_timeout < request.timeout) return *options.max_timeout;
+    return request.timeout;
+}
+
+/// Sets every option of `h` for `x`. `x` must stay at its address until the call is over.
+void Configure(CURL* h, Exchange& x, const CurlOptions& options) {
+    const HttpRequest& request = x.request;
+    x.request.timeout = EffectiveTimeout(request, options);
+    curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    // Publishing must hit exactly the configured URL: a redirected POST would turn into
+    // a GET or land somewhere the owner never named.
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // signals + threads do not mix
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+    x.connect_timeout = std::min(request.timeout, kMaxConnectTimeout);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(x.connect_timeout.count()));
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, x.error_buffer);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &OnBody);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &x.collected);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &OnHeader);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &x.collected);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "herald/0.1");
+    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");  // whatever curl can decode
+    curl_easy_setopt(h, CURLOPT_PRIVATE, &x);
+
+    if (request.method == "GET") {
+        curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+    } else if (request.method == "HEAD") {
+        curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+    } else {
+        // POST semantics carry the body; other verbs ride on them by name.
+        curl_easy_setopt(h, CURLOPT_POST, 1L);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+                         static_cast<curl_off_t>(request.body.size()));
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
+        if (request.method != "POST")
+            curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+        // Set explicitly even though FOLLOWLOCATION is off: never re-POST on 301/302/303.
+        curl_easy_setopt(h, CURLOPT_POSTREDIR, 0L);
+    }
+
+    for (const auto& [name, value] : request.headers)
+        x.headers = curl_slist_append(x.headers, (name + ": " + value).c_str());
+    // Without this curl waits for "100 Continue" before sending larger bodies, which
+    // costs a round trip (or a second) against servers that never send it.
+    x.headers = curl_slist_append(x.headers, "Expect:");
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, x.headers);
+}
+
+/// Fills x.response from the finished transfer and detaches x's buffers from `h`.
+void Complete(CURL* h, CURLcode code, Exchange& x) {
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);
+    HttpResponse& response = x.response;
+    if (code != CURLE_OK) {
+        response.status = 0;
+        response.headers.clear();
+        response.body.clear();
+        response.timed_out = code == CURLE_OPERATION_TIMEDOUT;
+        response.transport_error =
+            DescribeError(h, code, x.request, x.connect_timeout, x.error_buffer);
+        return;
+    }
+    long status = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    response.status = static_cast<int>(status);
+}
+
+void Deliver(Exchange& x) {
+    try {
+        x.done(std::move(x.response));
+    } catch (...) {
+        // A callback must not throw; one that does must not take the event thread down.
+    }
+}
+
+/// The asynchronous side: one thread, one curl multi handle, any number of transfers.
+/// Connections stay alive in the multi handle's cache between transfers.
+class EventLoop {
+public:
+    explicit EventLoop(CurlOptions options) : options_(options) {
+        multi_ = curl_multi_init();
+        // Keep enough idle connections that a burst to many sites reuses them next time.
+        curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(kMaxIdleConnections));
+        thread_ = std::thread([this] { Run(); });
+    }
+
+    ~EventLoop() {
+        {
+            std::lock_guard lock(mu_);
+            stopping_ = true;
+        }
+        curl_multi_wakeup(multi_);
+        thread_.join();
+        // Whatever never finished is answered, so no caller waits forever.
+        for (auto& [easy, x] : active_) {
+            curl_multi_remove_handle(multi_, easy);
+            curl_easy_setopt(easy, CURLOPT_HTTPHEADER, nullptr);
+            curl_easy_cleanup(easy);
+            x->response = HttpResponse{};
+            x->response.transport_error = "the HTTP client shut down before the answer arrived";
+            Deliver(*x);
+        }
+        for (auto& x : pending_) {
+            x->response.transport_error = "the HTTP client shut down before the call started";
+            Deliver(*x);
+        }
+        for (CURL* easy : idle_) curl_easy_cleanup(easy);
+        curl_multi_cleanup(multi_);
+    }
+
+    void Add(HttpRequest request, HttpCallback done) {
+        auto x = std::make_unique<Exchange>();
+        x->request = std::move(request);
+        x->done = std::move(done);
+        {
+            std::lock_guard lock(mu_);
+            pending_.push_back(std::move(x));
+        }
+        curl_multi_wakeup(multi_);
+    }
+
+private:
+    static constexpr size_t kMaxIdleConnections = 2048;
+    static constexpr size_t kMaxIdleHandles = 256;
+
+    void Run() {
+        for (;;) {
+            std::vector<std::unique_ptr<Exchange>> started;
+            {
+                std::lock_guard lock(mu_);
+                if (stopping_) return;
+                while (!pending_.empty()) {
+                    started.push_back(std::move(pending_.front()));
+                    pending_.pop_front();
+                }
+            }
+            for (auto& x : started) Start(std::move(x));
+            int running = 0;
+            curl_multi_perform(multi_, &running);
+            int left = 0;
+            while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
+                if (msg->msg != CURLMSG_DONE) continue;
+                Finish(msg->easy_handle, msg->data.result);
+            }
+            curl_multi_poll(multi_, nullptr, 0, 1000, nullptr);
+        }
+    }
+
+    void Start(std::unique_ptr<Exchange> x) {
+        CURL* easy = nullptr;
+        if (!idle_.empty()) {
+            easy = idle_.back();
+            idle_.pop_back();
+            curl_easy_reset(easy);
+        } else {
+            easy = curl_easy_init();
+        }
+        if (!easy) {
+            x->response.transport_error = "could not start an HTTP call (out of memory)";
+            Deliver(*x);
+            return;
+        }
+        Configure(easy, *x, options_);
+        if (curl_multi_add_handle(multi_, easy) != CURLM_OK) {
+            curl_easy_setopt(easy, CURLOPT_HTTPHEADER, nullptr);
+            curl_easy_cleanup(easy);
+            x->response.transport_error = "could not start an HTTP call";
+            Deliver(*x);
+            return;
+        }
+        active_.emplace(easy, std::move(x));
+    }
+
+    void Finish(CURL* easy, CURLcode code) {
+        auto it = active_.find(easy);
+        if (it == active_.end()) return;
+        std::unique_ptr<Exchange> x = std::move(it->second);
+        active_.erase(it);
+        curl_multi_remove_handle(multi_, easy);
+        Complete(easy, code, *x);
+        if (idle_.size() < kMaxIdleHandles) idle_.push_back(easy);
+        else curl_easy_cleanup(easy);
+        Deliver(*x);
+    }
+
+    const CurlOptions options_;
+    CURLM* multi_ = nullptr;
+    std::thread thread_;
+    std::mutex mu_;  // guards pending_ and stopping_
+    std::deque<std::unique_ptr<Exchange>> pending_;
+    bool stopping_ = false;
+    // Event thread only:
+    std::map<CURL*, std::unique_ptr<Exchange>> active_;
+    std::vector<CURL*> idle_;
+};
+
 class CurlHttpClient final : public HttpClient {
 public:
-    CurlHttpClient() { GlobalInitOnce(); }
+    explicit CurlHttpClient(CurlOptions options) : options_(options) { GlobalInitOnce(); }
 
     HttpResponse Send(const HttpRequest& request) override {
-        HttpResponse response;
         CURL* h = ThreadHandle();
         if (!h) {
+            HttpResponse response;
             response.transport_error = "could not start an HTTP call (out of memory)";
             return response;
         }
-        Collected collected{&response};
-        char error_buffer[CURL_ERROR_SIZE] = {0};
-
-        curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
-        curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-        // Publishing must hit exactly the configured URL: a redirected POST would turn into
-        // a GET or land somewhere the owner never named.
-        curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-        curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // signals + threads do not mix
-        curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
-        const auto connect_timeout = std::min(request.timeout, kMaxConnectTimeout);
-        curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-                         static_cast<long>(connect_timeout.count()));
-        curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer);
-        curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &OnBody);
-        curl_easy_setopt(h, CURLOPT_WRITEDATA, &collected);
-        curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &OnHeader);
-        curl_easy_setopt(h, CURLOPT_HEADERDATA, &collected);
-        curl_easy_setopt(h, CURLOPT_USERAGENT, "herald/0.1");
-        curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");  // whatever curl can decode
-
-        if (request.method == "GET") {
-            curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-        } else if (request.method == "HEAD") {
-            curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
-        } else {
-            // POST semantics carry the body; other verbs ride on them by name.
-            curl_easy_setopt(h, CURLOPT_POST, 1L);
-            curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
-                             static_cast<curl_off_t>(request.body.size()));
-            curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
-            if (request.method != "POST")
-                curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-            // Set explicitly even though FOLLOWLOCATION is off: never re-POST on 301/302/303.
-            curl_easy_setopt(h, CURLOPT_POSTREDIR, 0L);
-        }
-
-        curl_slist* headers = nullptr;
-        for (const auto& [name, value] : request.headers)
-            headers = curl_slist_append(headers, (name + ": " + value).c_str());
-        // Without this curl waits for "100 Continue" before sending larger bodies, which
-        // costs a round trip (or a second) against servers that never send it.
-        headers = curl_slist_append(headers, "Expect:");
-        curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-
+        Exchange x;
+        x.request = request;
+        Configure(h, x, options_);
         const CURLcode code = curl_easy_perform(h);
-        curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);
-        curl_slist_free_all(headers);
-        curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);
-
-        if (code != CURLE_OK) {
-            response.status = 0;
-            response.headers.clear();
-            response.body.clear();
-            response.timed_out = code == CURLE_OPERATION_TIMEDOUT;
-            response.transport_error =
-                DescribeError(h, code, request, connect_timeout, error_buffer);
-            return response;
-        }
-        long status = 0;
-        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-        response.status = static_cast<int>(status);
-        return response;
+        Complete(h, code, x);
+        return std::move(x.response);
     }
+
+    void SendAsync(HttpRequest request, HttpCallback done) override {
+        {
+            std::lock_guard lock(loop_mu_);
+            if (!loop_) loop_ = std::make_unique<EventLoop>(options_);
+        }
+        loop_->Add(std::move(request), std::move(done));
+    }
+
+private:
+    const CurlOptions options_;
+    std::mutex loop_mu_;
+    std::unique_ptr<EventLoop> loop_;
 };
 
 }  // namespace
 
-HttpClientPtr MakeCurlHttpClient() { return std::make_unique<CurlHttpClient>(); }
+HttpClientPtr MakeCurlHttpClient(CurlOptions options) {
+    return std::make_unique<CurlHttpClient>(options);
+}
 
 }  // namespace herald::publishers

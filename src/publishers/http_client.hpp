@@ -1,6 +1,7 @@
 #pragma once
 // Outbound HTTP as a small interface, so publishers never see libcurl.
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,17 +35,32 @@ struct HttpResponse {
     }
 };
 
+/// Receives the answer of an asynchronous request. Runs on the client's event thread, so it
+/// must return quickly (hand the work to another thread) and must not call Send on it.
+using HttpCallback = std::function<void(HttpResponse)>;
+
 class HttpClient {
 public:
     virtual ~HttpClient() = default;
     /// Performs the request, blocking the calling thread. Never throws for network or
     /// HTTP failures: they come back in the response. Thread-safe.
     virtual HttpResponse Send(const HttpRequest& request) = 0;
+    /// Starts the request and returns at once; `done` gets the response exactly once (also
+    /// for failures, and with a transport_error if the client is destroyed first).
+    /// Thread-safe. This default blocks on Send; the libcurl client multiplexes instead.
+    virtual void SendAsync(HttpRequest request, HttpCallback done) { done(Send(request)); }
 };
 
 using HttpClientPtr = std::unique_ptr<HttpClient>;
 
-/// libcurl-backed client (keeps connections alive per thread).
-HttpClientPtr MakeCurlHttpClient();
+struct CurlOptions {
+    /// When set, no request may take longer than this, whatever it asks for (an operator's
+    /// cap, e.g. `herald serve --request-timeout-ms`).
+    std::optional<Milliseconds> max_timeout;
+};
+
+/// libcurl-backed client: Send keeps connections alive per thread; SendAsync drives every
+/// asynchronous request from one event thread over curl_multi (started on first use).
+HttpClientPtr MakeCurlHttpClient(CurlOptions options = {});
 
 }  // namespace herald::publishers

@@ -2,6 +2,7 @@
 // A platform adapter: turns one content item into one remote post, and checks
 // credentials. Outcomes are values; an adapter never throws for a remote answer.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -34,7 +35,14 @@ struct PublishRequest {
     /// Stable across every retry of one publication (the webhook-id), so receivers and
     /// recovery lookups can recognise a repeat.
     std::string publication_id;
+    /// An earlier attempt of this publication may have reached the target (it timed out, the
+    /// connection broke, or its dispatcher died mid-call). An adapter that can should look
+    /// for the post it may have created and adopt it instead of creating a second one.
+    bool maybe_delivered = false;
 };
+
+/// Receives the result of PublishAsync; may run on any thread and must return quickly.
+using PublishCallback = std::function<void(PublishResult)>;
 
 struct ConnectionCheck {
     bool ok = false;
@@ -48,6 +56,11 @@ public:
     /// Creates the remote post, or updates it when content.external_id is set.
     /// Thread-safe; blocks the calling thread for the duration of the remote calls.
     virtual PublishResult Publish(const PublishRequest& request) = 0;
+    /// Publish without blocking the caller: `done` gets the result exactly once, later and
+    /// possibly on another thread. The caller keeps `request`'s site and content alive until
+    /// then. This default runs Publish on a shared pool of threads (fine for multi-step
+    /// adapters); adapters with one call override it on HttpClient::SendAsync.
+    virtual void PublishAsync(const PublishRequest& request, PublishCallback done);
     /// Authenticates against the platform without publishing anything.
     virtual ConnectionCheck TestConnection(const domain::Site& site) = 0;
 };

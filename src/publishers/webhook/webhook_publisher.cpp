@@ -1,5 +1,6 @@
 #include "publishers/webhook/webhook_publisher.hpp"
 
+#include <optional>
 #include <random>
 
 #include <fmt/format.h>
@@ -62,47 +63,26 @@ public:
 
     PublishResult Publish(const PublishRequest& request) override {
         PublishResult result;
-        if (std::string missing = MissingSetting(request.site); !missing.empty()) {
-            result.outcome = PublishOutcome::kPermanent;
-            result.error = std::move(missing);
-            return result;
-        }
-        const auto key = SigningKey(request.site.api_key);
-        if (!key) {
-            result.outcome = PublishOutcome::kPermanent;
-            result.error = BadSecretMessage();
-            return result;
-        }
-        // The dispatcher always passes a publication id; a random one only keeps direct
-        // callers working (their retries then look like new messages to the receiver).
-        const std::string id = WebhookId(request.publication_id.empty()
-                                             ? RandomId()
-                                             : request.publication_id);
-        const HttpResponse response =
-            http_.Send(SignedPost(request.site.domain, *key, id, Document(request.content).dump()));
-        if (response.status < 200 || response.status >= 300)
-            return FailureFromResponse(response, kTarget, WallNow());
+        auto prepared = Prepare(request, result);
+        if (!prepared) return result;
+        return Interpret(http_.Send(prepared->post), prepared->id, prepared->earlier_id,
+                         prepared->earlier_url);
+    }
 
-        result.outcome = PublishOutcome::kPublished;
-        result.http_status = response.status;
-        const auto answer = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
-        if (answer.is_object()) {
-            if (auto it = answer.find("id"); it != answer.end()) {
-                if (it->is_string()) result.external_id = it->get<std::string>();
-                else if (it->is_number_integer()) result.external_id = std::to_string(it->get<int64_t>());
-                else if (it->is_number()) result.external_id = it->dump();
-            }
-            if (auto it = answer.find("url"); it != answer.end() && it->is_string())
-                result.external_url = it->get<std::string>();
+    /// One signed POST on the client's event thread: no thread is held while it is in flight.
+    void PublishAsync(const PublishRequest& request, PublishCallback done) override {
+        PublishResult result;
+        auto prepared = Prepare(request, result);
+        if (!prepared) {
+            done(std::move(result));
+            return;
         }
-        // A 2xx without an id still means the receiver took the post. Keep the id from an
-        // earlier publish (so updates keep addressing the same remote post), else use the
-        // webhook-id: it is unique per publication and lets the owner match the delivery.
-        if (result.external_id.empty())
-            result.external_id = request.content.external_id.empty() ? id
-                                                                     : request.content.external_id;
-        if (result.external_url.empty()) result.external_url = request.content.external_url;
-        return result;
+        http_.SendAsync(std::move(prepared->post),
+                        [id = std::move(prepared->id), earlier_id = std::move(prepared->earlier_id),
+                         earlier_url = std::move(prepared->earlier_url),
+                         done = std::move(done)](HttpResponse response) {
+                            done(Interpret(response, id, earlier_id, earlier_url));
+                        });
     }
 
     ConnectionCheck TestConnection(const domain::Site& site) override {
@@ -121,6 +101,66 @@ public:
     }
 
 private:
+    /// What a publish sends, with the bits of the content the answer is read against (copied:
+    /// the async answer arrives after the caller's request may be gone).
+    struct Prepared {
+        HttpRequest post;
+        std::string id;
+        std::string earlier_id;
+        std::string earlier_url;
+    };
+
+    /// nullopt (with `failed` filled) when the site's settings make a call pointless.
+    std::optional<Prepared> Prepare(const PublishRequest& request, PublishResult& failed) const {
+        if (std::string missing = MissingSetting(request.site); !missing.empty()) {
+            failed.outcome = PublishOutcome::kPermanent;
+            failed.error = std::move(missing);
+            return std::nullopt;
+        }
+        const auto key = SigningKey(request.site.api_key);
+        if (!key) {
+            failed.outcome = PublishOutcome::kPermanent;
+            failed.error = BadSecretMessage();
+            return std::nullopt;
+        }
+        // The dispatcher always passes a publication id; a random one only keeps direct
+        // callers working (their retries then look like new messages to the receiver).
+        // A possible earlier delivery (request.maybe_delivered) needs nothing more here: the
+        // webhook-id is the same as then, and Standard Webhooks receivers drop repeats by it.
+        Prepared p;
+        p.id = WebhookId(request.publication_id.empty() ? RandomId() : request.publication_id);
+        p.post = SignedPost(request.site.domain, *key, p.id, Document(request.content).dump());
+        p.earlier_id = request.content.external_id;
+        p.earlier_url = request.content.external_url;
+        return p;
+    }
+
+    static PublishResult Interpret(const HttpResponse& response, const std::string& id,
+                                   const std::string& earlier_id,
+                                   const std::string& earlier_url) {
+        if (response.status < 200 || response.status >= 300)
+            return FailureFromResponse(response, kTarget, WallNow());
+        PublishResult result;
+        result.outcome = PublishOutcome::kPublished;
+        result.http_status = response.status;
+        const auto answer = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+        if (answer.is_object()) {
+            if (auto it = answer.find("id"); it != answer.end()) {
+                if (it->is_string()) result.external_id = it->get<std::string>();
+                else if (it->is_number_integer()) result.external_id = std::to_string(it->get<int64_t>());
+                else if (it->is_number()) result.external_id = it->dump();
+            }
+            if (auto it = answer.find("url"); it != answer.end() && it->is_string())
+                result.external_url = it->get<std::string>();
+        }
+        // A 2xx without an id still means the receiver took the post. Keep the id from an
+        // earlier publish (so updates keep addressing the same remote post), else use the
+        // webhook-id: it is unique per publication and lets the owner match the delivery.
+        if (result.external_id.empty()) result.external_id = earlier_id.empty() ? id : earlier_id;
+        if (result.external_url.empty()) result.external_url = earlier_url;
+        return result;
+    }
+
     static std::string BadSecretMessage() {
         return "the site's API key starts with whsec_ but the rest is not valid base64: "
                "copy the signing secret again";
