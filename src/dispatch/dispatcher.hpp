@@ -1,6 +1,7 @@
 #pragma once
-// The dispatcher: claims due items, publishes them through the platform adapters, and
-// settles each attempt (published, failed, or set to retry) with one publishing record.
+// The dispatcher: claims due items, publishes them through the platform adapters without a
+// thread per call, and settles each attempt (published, failed, or set to retry) with one
+// publishing record.
 
 #include <atomic>
 #include <condition_variable>
@@ -13,6 +14,7 @@
 
 #include "common/result.hpp"
 #include "common/time.hpp"
+#include "dispatch/metrics.hpp"
 #include "domain/retry_policy.hpp"
 #include "publishers/publisher.hpp"
 #include "storage/store.hpp"
@@ -20,10 +22,19 @@
 namespace herald::dispatch {
 
 struct DispatchSettings {
-    int max_in_flight = 64;           // publications in flight at once, all sites
-    int max_in_flight_per_site = 8;   // so one slow site cannot take every worker
+    // Calls are non-blocking (curl multi), so in-flight publications cost a socket and a
+    // few KB each, not a thread.
+    int max_in_flight = 1024;         // publications in flight at once, all sites
+    int max_in_flight_per_site = 8;   // a site's options_json "max_in_flight" overrides
+    /// Per-site token bucket, 0 = none; a site's options_json "rate_limit_per_minute"
+    /// overrides (and "rate_limit_burst", default one second's worth, at least 1).
+    int rate_limit_per_minute = 0;
+    /// A claim not settled by then is abandoned and taken over (at the latest) by the next
+    /// dispatcher pass. Claims of a dead herald process on this host are taken over at once.
     Milliseconds lease = std::chrono::minutes{2};
     Milliseconds idle_wake = std::chrono::seconds{30};  // safety-net wake when nothing is due
+    /// On start, take over at once the claims of dead herald processes on this host.
+    bool recover_local_claims = true;
     domain::RetryPolicy retry;
 };
 
@@ -65,6 +76,13 @@ public:
 
     /// For /readyz: last time the loop ran.
     TimePoint LastHeartbeat() const;
+
+    /// For /metrics: counters, gauges and histograms this dispatcher keeps up to date.
+    const herald::dispatch::Metrics& Metrics() const;
+
+    /// The token this dispatcher claims under: host name, pid (with the process start time)
+    /// and a random part, so a restart on the same host can tell its dead predecessor's claims.
+    const std::string& ClaimToken() const;
 
 private:
     struct Impl;
