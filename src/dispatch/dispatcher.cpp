@@ -412,9 +412,13 @@ struct Dispatcher::Impl {
             --job.tracker->outstanding;
             job.tracker->settled.notify_all();
         }
+        // A retry is due again soon: the loop must re-read its next wake time.
+        const bool retries = std::any_of(settlements.begin(), settlements.end(),
+                                         [](const Settlement& s) { return s.kind == Settled::kRetry; });
         std::vector<JobPtr> launch;
         {
             std::lock_guard lock(mu_);
+            if (retries) wake_requested_ = true;
             std::set<domain::SiteId> touched;
             for (const JobPtr& job : jobs) {
                 const domain::SiteId site = job->item.site.id;
