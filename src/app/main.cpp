@@ -1,6 +1,8 @@
 // herald's composition root: the command line of API.md §1, wiring store, publishers,
 // dispatcher, slot scheduler and HTTP server together on one screen.
 
+#include <sys/resource.h>
+
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -66,11 +68,79 @@ std::string CreateAccount(storage::Store& store, const std::string& name, TimePo
     return key;
 }
 
+/// The dispatcher's knobs on the command line (serve and process-scheduled).
+struct DispatchFlags {
+    int lease_seconds = 120;
+    int request_timeout_ms = 0;  // 0: each adapter's own timeout
+    int shutdown_grace_ms = 10000;
+    dispatch::DispatchSettings settings;
+
+    dispatch::DispatchSettings Settings() const {
+        dispatch::DispatchSettings s = settings;
+        s.lease = std::chrono::seconds{std::max(1, lease_seconds)};
+        return s;
+    }
+    publishers::CurlOptions Curl() const {
+        publishers::CurlOptions options;
+        if (request_timeout_ms > 0) options.max_timeout = Milliseconds{request_timeout_ms};
+        return options;
+    }
+};
+
+void AddDispatchFlags(CLI::App* command, DispatchFlags& f) {
+    command->add_option("--lease-seconds", f.lease_seconds,
+                        "a claim not settled within this is taken over by the next pass")
+        ->envname("HERALD_LEASE_SECONDS")
+        ->check(CLI::Range(1, 86400))
+        ->capture_default_str();
+    command->add_option("--request-timeout-ms", f.request_timeout_ms,
+                        "cap on every publishing call (0: the platform's default)")
+        ->envname("HERALD_REQUEST_TIMEOUT_MS")
+        ->check(CLI::Range(0, 3600000));
+    command->add_option("--max-in-flight", f.settings.max_in_flight,
+                        "publications in flight at once, all sites")
+        ->check(CLI::Range(1, 100000))
+        ->capture_default_str();
+    command->add_option("--max-in-flight-per-site", f.settings.max_in_flight_per_site,
+                        "publications in flight at once per site (options_json max_in_flight "
+                        "overrides)")
+        ->check(CLI::Range(1, 100000))
+        ->capture_default_str();
+    command->add_option("--rate-limit-per-minute", f.settings.rate_limit_per_minute,
+                        "per-site publishing rate limit, 0 = none (options_json "
+                        "rate_limit_per_minute overrides)")
+        ->check(CLI::Range(0, 1000000));
+    command->add_option("--retry-max-attempts", f.settings.retry.max_attempts,
+                        "attempts per publication, the first included")
+        ->check(CLI::Range(1, 100))
+        ->capture_default_str();
+    command->add_option_function<int>(
+               "--retry-base-ms",
+               [&f](int ms) { f.settings.retry.base_delay = Milliseconds{ms}; },
+               "delay before the first retry; doubles each time (default 2000)")
+        ->check(CLI::Range(1, 3600000));
+    command->add_option("--shutdown-grace-ms", f.shutdown_grace_ms,
+                        "on SIGTERM/SIGINT, how long in-flight publications may finish")
+        ->check(CLI::Range(0, 3600000))
+        ->capture_default_str();
+}
+
+/// Every publication in flight holds a socket; the usual soft limit of 1024 files is too
+/// low for a full dispatcher, the hard limit usually is not.
+void RaiseFileLimit() {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
+
 volatile std::sig_atomic_t g_stop_signal = 0;
 extern "C" void OnStopSignal(int signal) { g_stop_signal = signal; }
 
 int Serve(const std::string& db, const std::string& listen, bool no_tasks,
-          const std::string& web_root) {
+          const std::string& web_root, const DispatchFlags& flags, bool demo) {
+    RaiseFileLimit();
     auto [host, port] = ParseListen(listen);
     storage::StorePtr store = storage::OpenStore(db);
     SystemTimeSource clock;
@@ -79,15 +149,17 @@ int Serve(const std::string& db, const std::string& listen, bool no_tasks,
         std::cout << "First run: created account 'admin'. Its API key (shown once):\n"
                   << key << std::endl;
     }
-    publishers::HttpClientPtr http_client = publishers::MakeCurlHttpClient();
+    publishers::HttpClientPtr http_client = publishers::MakeCurlHttpClient(flags.Curl());
     publishers::PublisherRegistry registry = publishers::MakeDefaultPublishers(*http_client);
-    dispatch::Dispatcher dispatcher{*store, registry, clock, dispatch::DispatchSettings{}};
+    dispatch::Dispatcher dispatcher{*store, registry, clock, flags.Settings()};
     dispatch::SlotScheduler scheduler{*store, clock};
 
     http::ServerSettings server_settings;
     server_settings.host = host;
     server_settings.port = port;
-    server_settings.web_root = web_root;
+    // Without --web-root: the UI the README's build put beside the binary (web/dist).
+    server_settings.web_root = web_root.empty() ? http::DefaultWebRoot() : web_root;
+    server_settings.demo_receiver = demo;
     http::ApiServer server{server_settings,
                            http::AppContext{*store, clock, registry, &dispatcher,
                                             no_tasks ? nullptr : &scheduler}};
@@ -102,12 +174,25 @@ int Serve(const std::string& db, const std::string& listen, bool no_tasks,
     }
     std::cout << "herald serving on http://" << (host.find(':') != std::string::npos ? "[" + host + "]" : host)
               << ":" << server.Port() << (no_tasks ? " (background tasks off)" : "") << std::endl;
+    if (server_settings.web_root.empty())
+        std::cout << "web UI not found (run scripts/build.sh or pass --web-root)" << std::endl;
+    if (demo) {
+        const std::string base = "http://" + (host == "0.0.0.0" || host == "::" ? "127.0.0.1"
+                                              : host.find(':') != std::string::npos ? "[" + host + "]"
+                                                                                    : host) +
+                                 ":" + std::to_string(server.Port());
+        const std::string key = http::SeedDemo(*store, clock.Now(), base);
+        dispatcher.Wake();
+        std::cout << "Demo: seeded account 'demo' with a site publishing to " << base
+                  << "/demo/receiver/. Open " << base << "/ and sign in with this key:\n"
+                  << key << std::endl;
+    }
 
     while (g_stop_signal == 0) std::this_thread::sleep_for(std::chrono::milliseconds{100});
     spdlog::info("signal {} received: stopping", static_cast<int>(g_stop_signal));
     if (!no_tasks) {
         scheduler.Stop();
-        dispatcher.Stop();
+        dispatcher.Stop(Milliseconds{flags.shutdown_grace_ms});
     }
     server.Stop();
     return 0;
@@ -129,12 +214,14 @@ int ScheduleApproved(const std::string& db, const std::string& now_text, bool dr
     return 0;
 }
 
-int ProcessScheduled(const std::string& db, const std::string& now_text) {
+int ProcessScheduled(const std::string& db, const std::string& now_text,
+                     const DispatchFlags& flags) {
+    RaiseFileLimit();
     auto clock = MakeClock(now_text);
     storage::StorePtr store = storage::OpenStore(db);
-    publishers::HttpClientPtr http_client = publishers::MakeCurlHttpClient();
+    publishers::HttpClientPtr http_client = publishers::MakeCurlHttpClient(flags.Curl());
     publishers::PublisherRegistry registry = publishers::MakeDefaultPublishers(*http_client);
-    dispatch::Dispatcher dispatcher{*store, registry, *clock, dispatch::DispatchSettings{}};
+    dispatch::Dispatcher dispatcher{*store, registry, *clock, flags.Settings()};
     const auto summary = dispatcher.RunDueOnce(clock->Now());
     std::cout << summary.published << " published, " << summary.failed << " failed, "
               << summary.retry << " set to retry" << std::endl;
@@ -160,7 +247,13 @@ int Run(int argc, char** argv) {
     std::string web_root;
     serve->add_option("--listen", listen, "HOST:PORT to listen on")->capture_default_str();
     serve->add_flag("--no-tasks", no_tasks, "serve API and UI only; no scheduler or dispatcher");
-    serve->add_option("--web-root", web_root, "serve the web UI from this folder");
+    serve->add_option("--web-root", web_root,
+                      "serve the web UI from this folder (default: web/dist beside the build)");
+    bool demo = false;
+    serve->add_flag("--demo", demo,
+                    "seed a demo account and site that publishes to a receiver inside herald");
+    DispatchFlags dispatch_flags;
+    AddDispatchFlags(serve, dispatch_flags);
 
     auto* accounts = app.add_subcommand("accounts", "manage accounts");
     accounts->require_subcommand(1);
@@ -180,6 +273,7 @@ int Run(int argc, char** argv) {
     auto* process = tasks->add_subcommand("process-scheduled", "publish everything due now");
     add_db(process);
     process->add_option("--now", now_text, "ISO 8601 time to use as now");
+    AddDispatchFlags(process, dispatch_flags);
 
     try {
         app.parse(argc, argv);
@@ -187,7 +281,7 @@ int Run(int argc, char** argv) {
         return app.exit(e);
     }
 
-    if (*serve) return Serve(db, listen, no_tasks, web_root);
+    if (*serve) return Serve(db, listen, no_tasks, web_root, dispatch_flags, demo);
     if (*create) {
         if (account_name.empty()) throw UsageError("account NAME must not be empty");
         storage::StorePtr store = storage::OpenStore(db);
@@ -197,7 +291,7 @@ int Run(int argc, char** argv) {
         return 0;
     }
     if (*schedule) return ScheduleApproved(db, now_text, dry_run);
-    if (*process) return ProcessScheduled(db, now_text);
+    if (*process) return ProcessScheduled(db, now_text, dispatch_flags);
     return 2;
 }
 

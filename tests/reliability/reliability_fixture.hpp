@@ -1,0 +1,129 @@
+#pragma once
+// Binary-level reliability tests: a real `herald serve` on a real SQLite file, seeded
+// directly through the store before it starts, publishing to a real loopback receiver.
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/time.hpp"
+#include "storage/store.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+#include "support/webhook_receiver.hpp"
+
+namespace herald::reliability {
+
+using namespace herald::domain;  // NOLINT: test brevity
+using namespace std::chrono_literals;
+using herald::testing::ReceivedRequest;
+using herald::testing::ReceiverReply;
+using herald::testing::TempDir;
+using herald::testing::WebhookReceiver;
+
+class ReliabilityTest : public ::testing::Test {
+protected:
+    ReliabilityTest()
+        : db_url_("sqlite:" + dir_.File("herald.db")), store_(storage::OpenStore(db_url_)) {
+        now_ = SystemTimeSource().Now();
+        account_ = store_->CreateAccount("acme", "hash-of-key", now_);
+    }
+
+    Site AddSite(const std::string& name, const std::string& options_json = "{}") {
+        Site site;
+        site.account_id = account_;
+        site.name = name;
+        site.platform_type = Platform::kCustom;
+        site.domain = receiver_.Url("/hooks/" + name);
+        site.api_key = receiver_.secret();
+        site.options_json = options_json;
+        site.created_at = site.updated_at = now_;
+        return store_->CreateSite(site, PublishingSettings{});
+    }
+
+    Content AddScheduled(const Site& site, TimePoint at, const std::string& title) {
+        Content c;
+        c.account_id = account_;
+        c.site_id = site.id;
+        c.title = title;
+        c.content_html = "<p>" + title + "</p>";
+        c.status = EditorialStatus::kApproved;
+        c.approved_at = now_ - std::chrono::hours{1};
+        c.site_status = SiteStatus::kScheduled;
+        c.site_status_updated_at = now_;
+        c.scheduled_publish_at = at;
+        c.created_at = c.updated_at = now_;
+        return store_->CreateContent(c);
+    }
+
+    int64_t CountStatus(SiteStatus status, std::optional<SiteId> site = std::nullopt) {
+        storage::ContentFilter filter;
+        filter.account_id = account_;
+        filter.site_status = status;
+        filter.site_id = site;
+        filter.page.page_size = 1;
+        return store_->ListContent(filter).count;
+    }
+
+    /// Polls until `n` items are published or `timeout` passes.
+    bool WaitPublished(int64_t n, Milliseconds timeout, std::optional<SiteId> site = std::nullopt) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (std::chrono::steady_clock::now() < deadline) {
+            if (CountStatus(SiteStatus::kPublished, site) >= n) return true;
+            std::this_thread::sleep_for(50ms);
+        }
+        return CountStatus(SiteStatus::kPublished, site) >= n;
+    }
+
+    std::vector<Content> AllContent() {
+        storage::ContentFilter filter;
+        filter.account_id = account_;
+        filter.page.page_size = 500;
+        std::vector<Content> all;
+        for (filter.page.page = 1;; ++filter.page.page) {
+            auto page = store_->ListContent(filter);
+            all.insert(all.end(), page.items.begin(), page.items.end());
+            if (page.items.empty() || static_cast<int64_t>(all.size()) >= page.count) break;
+        }
+        return all;
+    }
+
+    /// Every record, by content id, in attempt order.
+    std::map<ContentId, std::vector<PublishRecord>> RecordsByContent() {
+        storage::RecordFilter filter;
+        filter.account_id = account_;
+        filter.page.page_size = 500;
+        std::map<ContentId, std::vector<PublishRecord>> by_content;
+        int64_t seen = 0;
+        for (filter.page.page = 1;; ++filter.page.page) {
+            auto page = store_->ListRecords(filter);
+            for (auto& r : page.items) by_content[r.content_id].push_back(std::move(r));
+            seen += static_cast<int64_t>(page.items.size());
+            if (page.items.empty() || seen >= page.count) break;
+        }
+        return by_content;
+    }
+
+    /// content id (from the delivered document) of one request.
+    static ContentId DeliveredContentId(const ReceivedRequest& r) {
+        const auto doc = nlohmann::json::parse(r.body, nullptr, false);
+        if (!doc.is_object() || !doc.contains("content")) return 0;
+        return doc["content"].value("id", ContentId{0});
+    }
+
+    TempDir dir_;
+    WebhookReceiver receiver_;
+    std::string db_url_;
+    storage::StorePtr store_;
+    TimePoint now_;
+    AccountId account_ = 0;
+};
+
+}  // namespace herald::reliability
