@@ -2,8 +2,14 @@
 // keep-alive connections and the DNS cache survive between publications. SendAsync: one
 // event thread drives a curl multi handle, so thousands of calls can be in flight at once.
 
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <deque>
 #include <map>
 #include <memory>
@@ -244,13 +250,25 @@ void Deliver(Exchange& x) {
 }
 
 /// The asynchronous side: one thread, one curl multi handle, any number of transfers.
-/// Connections stay alive in the multi handle's cache between transfers.
+/// curl's socket interface over epoll, so each event costs work for its own socket only
+/// (curl_multi_perform/poll would walk every transfer on every wake-up). Connections stay
+/// alive in the multi handle's cache between transfers.
 class EventLoop {
 public:
     explicit EventLoop(CurlOptions options) : options_(options) {
+        epoll_ = epoll_create1(EPOLL_CLOEXEC);
+        wake_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        epoll_event ev{};
+        ev.events = EPOLLIN;
+        ev.data.fd = wake_;
+        epoll_ctl(epoll_, EPOLL_CTL_ADD, wake_, &ev);
         multi_ = curl_multi_init();
         // Keep enough idle connections that a burst to many sites reuses them next time.
         curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(kMaxIdleConnections));
+        curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &EventLoop::OnSocket);
+        curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
+        curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &EventLoop::OnTimer);
+        curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
         thread_ = std::thread([this] { Run(); });
     }
 
@@ -259,7 +277,7 @@ public:
             std::lock_guard lock(mu_);
             stopping_ = true;
         }
-        curl_multi_wakeup(multi_);
+        Wake();
         thread_.join();
         // Whatever never finished is answered, so no caller waits forever.
         for (auto& [easy, x] : active_) {
@@ -276,24 +294,61 @@ public:
         }
         for (CURL* easy : idle_) curl_easy_cleanup(easy);
         curl_multi_cleanup(multi_);
+        close(wake_);
+        close(epoll_);
     }
 
     void Add(HttpRequest request, HttpCallback done) {
         auto x = std::make_unique<Exchange>();
         x->request = std::move(request);
         x->done = std::move(done);
+        bool was_empty;
         {
             std::lock_guard lock(mu_);
+            was_empty = pending_.empty();
             pending_.push_back(std::move(x));
         }
-        curl_multi_wakeup(multi_);
+        // One wake-up per batch: the event thread takes every pending call when it wakes.
+        if (was_empty) Wake();
     }
 
 private:
     static constexpr size_t kMaxIdleConnections = 2048;
     static constexpr size_t kMaxIdleHandles = 256;
 
+    void Wake() {
+        const uint64_t one = 1;
+        [[maybe_unused]] const auto n = write(wake_, &one, sizeof one);
+    }
+
+    /// curl tells which events it wants on a socket.
+    static int OnSocket(CURL*, curl_socket_t fd, int what, void* self, void*) {
+        auto* loop = static_cast<EventLoop*>(self);
+        if (what == CURL_POLL_REMOVE) {
+            epoll_ctl(loop->epoll_, EPOLL_CTL_DEL, fd, nullptr);
+            return 0;
+        }
+        epoll_event ev{};
+        ev.data.fd = fd;
+        if (what & CURL_POLL_IN) ev.events |= EPOLLIN;
+        if (what & CURL_POLL_OUT) ev.events |= EPOLLOUT;
+        if (epoll_ctl(loop->epoll_, EPOLL_CTL_MOD, fd, &ev) != 0 && errno == ENOENT)
+            epoll_ctl(loop->epoll_, EPOLL_CTL_ADD, fd, &ev);
+        return 0;
+    }
+
+    /// curl's single timer: -1 none, else due in `ms`.
+    static int OnTimer(CURLM*, long ms, void* self) {
+        auto* loop = static_cast<EventLoop*>(self);
+        if (ms < 0) loop->timer_.reset();
+        else loop->timer_ = std::chrono::steady_clock::now() + std::chrono::milliseconds{ms};
+        return 0;
+    }
+
     void Run() {
+        constexpr int kMaxEvents = 256;
+        epoll_event events[kMaxEvents];
+        int running = 0;
         for (;;) {
             std::vector<std::unique_ptr<Exchange>> started;
             {
@@ -305,14 +360,36 @@ private:
                 }
             }
             for (auto& x : started) Start(std::move(x));
-            int running = 0;
-            curl_multi_perform(multi_, &running);
+
+            int wait_ms = 1000;
+            if (timer_) {
+                const auto left = std::chrono::ceil<std::chrono::milliseconds>(
+                    *timer_ - std::chrono::steady_clock::now());
+                wait_ms = static_cast<int>(std::clamp<int64_t>(left.count(), 0, 1000));
+            }
+            const int n = epoll_wait(epoll_, events, kMaxEvents, wait_ms);
+            for (int i = 0; i < n; ++i) {
+                const int fd = events[i].data.fd;
+                if (fd == wake_) {
+                    uint64_t count = 0;
+                    [[maybe_unused]] const auto r = read(wake_, &count, sizeof count);
+                    continue;
+                }
+                int action = 0;
+                if (events[i].events & EPOLLIN) action |= CURL_CSELECT_IN;
+                if (events[i].events & EPOLLOUT) action |= CURL_CSELECT_OUT;
+                if (events[i].events & (EPOLLERR | EPOLLHUP)) action |= CURL_CSELECT_ERR;
+                curl_multi_socket_action(multi_, fd, action, &running);
+            }
+            if (timer_ && std::chrono::steady_clock::now() >= *timer_) {
+                timer_.reset();  // the call may set the next one
+                curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+            }
             int left = 0;
             while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
                 if (msg->msg != CURLMSG_DONE) continue;
                 Finish(msg->easy_handle, msg->data.result);
             }
-            curl_multi_poll(multi_, nullptr, 0, 1000, nullptr);
         }
     }
 
@@ -354,6 +431,9 @@ private:
     }
 
     const CurlOptions options_;
+    int epoll_ = -1;
+    int wake_ = -1;  // eventfd: new calls or shutdown
+    std::optional<std::chrono::steady_clock::time_point> timer_;  // event thread only
     CURLM* multi_ = nullptr;
     std::thread thread_;
     std::mutex mu_;  // guards pending_ and stopping_
