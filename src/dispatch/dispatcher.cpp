@@ -134,6 +134,7 @@ struct Job {
     std::optional<publishers::PublishRequest> request;
     PublishResult result;
     bool lost = false;  // the claim was gone before the call: nothing to settle
+    bool launch_pending = false;  // for the settler: renew the lease, then launch
 };
 using JobPtr = std::shared_ptr<Job>;
 
@@ -145,6 +146,7 @@ struct Inbox {
     std::condition_variable cv;
     std::deque<JobPtr> done;
     bool closed = false;
+    int callbacks_running = 0;  // the dispatcher waits for these before it goes away
 };
 
 enum class Settled { kPublished, kFailed, kRetry, kLost };
@@ -205,10 +207,11 @@ struct Dispatcher::Impl {
         }
         if (!stopped) Stop(kDestructorGrace);
         {
-            std::lock_guard lock(inbox_->mu);
+            std::unique_lock lock(inbox_->mu);
             inbox_->closed = true;  // late callbacks drop their result from here on
+            inbox_->cv.notify_all();
+            inbox_->cv.wait(lock, [this] { return inbox_->callbacks_running == 0; });
         }
-        inbox_->cv.notify_all();
         settler_.join();
     }
 
@@ -370,7 +373,16 @@ struct Dispatcher::Impl {
                     inbox_->done.pop_front();
                 }
             }
-            SettleBatch(jobs);
+            std::vector<JobPtr> settle;
+            for (JobPtr& job : jobs) {
+                if (job->launch_pending) {
+                    job->launch_pending = false;
+                    LaunchOne(job, /*may_block=*/true);
+                } else {
+                    settle.push_back(std::move(job));
+                }
+            }
+            if (!settle.empty()) SettleBatch(settle);
         }
     }
 
@@ -415,25 +427,18 @@ struct Dispatcher::Impl {
         // A retry is due again soon: the loop must re-read its next wake time.
         const bool retries = std::any_of(settlements.begin(), settlements.end(),
                                          [](const Settlement& s) { return s.kind == Settled::kRetry; });
-        std::vector<JobPtr> launch;
         {
             std::lock_guard lock(mu_);
             if (retries) wake_requested_ = true;
-            std::set<domain::SiteId> touched;
             for (const JobPtr& job : jobs) {
-                const domain::SiteId site = job->item.site.id;
-                --sites_[site].active;
                 --running_;
                 --outstanding_;
                 running_jobs_.erase(job.get());
-                touched.insert(site);
             }
-            launch = PumpLocked(touched);
             UpdateGaugesLocked();
         }
         pool_changed_.notify_all();
         loop_cv_.notify_all();  // capacity freed: the loop may claim more
-        Launch(launch);
     }
 
     // --- queues, caps and rate limits ----------------------------------------------------
@@ -477,7 +482,7 @@ struct Dispatcher::Impl {
                 site.tokens = std::min(site.burst, site.tokens + elapsed * site.rate_per_second);
                 site.refilled = now;
             }
-            while (site.active < site.cap && !site.waiting.empty()) {
+            while (!stop_requested_ && site.active < site.cap && !site.waiting.empty()) {
                 if (site.rate_per_second > 0) {
                     if (site.tokens < 1.0) break;
                     site.tokens -= 1.0;
@@ -606,26 +611,57 @@ struct Dispatcher::Impl {
 
     // --- publishing ------------------------------------------------------------------------
 
+    /// For a job that never made a call (lost claim, no adapter, adapter threw).
     void Deliver(const JobPtr& job) {
         {
             std::lock_guard lock(inbox_->mu);
             if (inbox_->closed) return;
             inbox_->done.push_back(job);
         }
-        inbox_->cv.notify_one();
+        inbox_->cv.notify_all();
+        CallFinished(*job);
+    }
+
+    /// The site's slot is free as soon as the remote call is over (recording it is the
+    /// settler's business), so the next item of the site starts without waiting for the
+    /// database. Runs on whatever thread finished the call; never blocks.
+    void CallFinished(const Job& job) {
+        const domain::SiteId site = job.item.site.id;
+        std::vector<JobPtr> launch;
+        {
+            std::lock_guard lock(mu_);
+            --sites_[site].active;
+            launch = PumpLocked({site});
+            UpdateGaugesLocked();
+        }
+        for (const JobPtr& next : launch) LaunchOne(next, /*may_block=*/false);
     }
 
     void Launch(const std::vector<JobPtr>& jobs) {
-        for (const JobPtr& job : jobs) LaunchOne(job);
+        for (const JobPtr& job : jobs) LaunchOne(job, /*may_block=*/true);
     }
 
-    void LaunchOne(const JobPtr& job) {
+    /// Starts the call of `job`, which holds a slot of its site. `may_block` false (on a
+    /// publisher's callback thread): a job that needs its lease renewed first is handed to
+    /// the settler thread instead of touching the database here.
+    void LaunchOne(const JobPtr& job, bool may_block) {
         const ClaimedItem& item = job->item;
         const std::string_view platform = domain::ToString(item.site.platform_type);
+        const bool renew = std::chrono::steady_clock::now() - job->claimed_at > settings_.lease / 4;
+        if (renew && !may_block) {
+            job->launch_pending = true;
+            {
+                std::lock_guard lock(inbox_->mu);
+                if (inbox_->closed) return;
+                inbox_->done.push_back(job);
+            }
+            inbox_->cv.notify_all();
+            return;
+        }
         try {
             // A job that waited behind its site's cap renews its lease before the call, and
             // learns whether the claim is still ours.
-            if (std::chrono::steady_clock::now() - job->claimed_at > settings_.lease / 4 &&
+            if (renew &&
                 !store_.ExtendLease(item.content.id, claim_token_, LeaseUntil(job->now()))) {
                 spdlog::warn("content {}: claim lost while queued; not publishing it",
                              item.content.id);
@@ -661,15 +697,24 @@ struct Dispatcher::Impl {
         auto done = [this, job, inbox, platform](PublishResult result) {
             auto box = inbox.lock();
             if (!box) return;
-            std::lock_guard lock(box->mu);
-            if (box->closed) return;  // the dispatcher is gone; the lease takes care of it
-            job->result = std::move(result);
-            job->finished = job->now();
-            metrics_.ObserveRequestDuration(
-                platform, std::chrono::duration_cast<Milliseconds>(
-                              std::chrono::steady_clock::now() - job->started_steady));
-            box->done.push_back(job);
-            box->cv.notify_one();
+            {
+                std::lock_guard lock(box->mu);
+                if (box->closed) return;  // the dispatcher is gone; the lease takes care of it
+                ++box->callbacks_running;  // keeps the dispatcher alive until we are done
+                job->result = std::move(result);
+                job->finished = job->now();
+                metrics_.ObserveRequestDuration(
+                    platform, std::chrono::duration_cast<Milliseconds>(
+                                  std::chrono::steady_clock::now() - job->started_steady));
+                box->done.push_back(job);
+            }
+            box->cv.notify_all();
+            CallFinished(*job);
+            {
+                std::lock_guard lock(box->mu);
+                --box->callbacks_running;
+            }
+            box->cv.notify_all();
         };
         try {
             publisher->PublishAsync(*job->request, std::move(done));
