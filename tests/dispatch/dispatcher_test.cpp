@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dispatch/dispatch_fixture.hpp"
+#include "publishers/webhook/webhook_publisher.hpp"
 
 namespace herald::dispatch::testing {
 namespace {
@@ -166,7 +167,9 @@ TEST_F(DispatchTest, MissingCredentialsFailWithoutACall) {
 TEST_F(DispatchTest, PlatformWithoutAdapterFailsPermanently) {
     const Site wp = AddSite("wp", Platform::kWordPress);
     const ContentId id = AddScheduled(wp, now_ - 1s).id;
-    Dispatcher dispatcher = MakeDispatcher(clock_);
+    publishers::PublisherRegistry only_custom;  // a build without a WordPress adapter
+    only_custom.Register(Platform::kCustom, publishers::webhook::MakeWebhookPublisher(*http_));
+    Dispatcher dispatcher(*store_, only_custom, clock_, settings_);
     EXPECT_EQ(dispatcher.RunDueOnce(now_).failed, 1);
     EXPECT_EQ(Get(id).last_error,
               "publishing to wordpress is not supported by this version of herald yet");

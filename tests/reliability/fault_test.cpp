@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <iostream>
+#include <memory>
 #include <random>
 
 #include "reliability/reliability_fixture.hpp"
@@ -16,8 +17,15 @@ constexpr int kFlakyItems = 200;
 constexpr int kLockedItems = 5;
 
 TEST_F(ReliabilityTest, RandomFaultsAreRetriedAndRefusedCredentialsFailOnce) {
-    receiver_.SetHandler([](const ReceivedRequest& r) -> std::optional<ReceiverReply> {
+    // A reset on a reused keep-alive connection is retried once by libcurl itself; a reset
+    // drops that retry too, so herald sees it.
+    auto drop_next = std::make_shared<std::set<std::string>>();
+    receiver_.SetHandler([drop_next](const ReceivedRequest& r) -> std::optional<ReceiverReply> {
         ReceiverReply reply;
+        if (drop_next->erase(r.webhook_id)) {
+            reply.drop_connection = true;
+            return reply;
+        }
         if (r.target == "/hooks/locked") {
             reply.status = 401;
             reply.body = R"({"message":"bad signature"})";
@@ -36,6 +44,7 @@ TEST_F(ReliabilityTest, RandomFaultsAreRetriedAndRefusedCredentialsFailOnce) {
             reply.delay = 1500ms;  // beyond herald's 500 ms request timeout
         } else if (roll < 30) {
             reply.drop_connection = true;
+            drop_next->insert(r.webhook_id);
         }
         return reply;
     });
