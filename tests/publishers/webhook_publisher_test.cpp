@@ -255,11 +255,13 @@ TEST_F(WebhookPublisherTest, TestConnectionReportsRefusedCredentials) {
     EXPECT_FALSE(publisher_->TestConnection(site_).ok);
 }
 
-TEST(PublisherRegistryTest, DefaultHasOnlyTheCustomAdapter) {
+TEST(PublisherRegistryTest, DefaultHasAnAdapterForEveryPlatform) {
     auto http = MakeCurlHttpClient();
     const PublisherRegistry registry = MakeDefaultPublishers(*http);
-    EXPECT_NE(registry.For(domain::Platform::kCustom), nullptr);
-    EXPECT_EQ(registry.For(domain::Platform::kWordPress), nullptr);
+    for (const auto platform : {domain::Platform::kCustom, domain::Platform::kWordPress,
+                                domain::Platform::kShopify, domain::Platform::kGhost}) {
+        EXPECT_NE(registry.For(platform), nullptr) << domain::ToString(platform);
+    }
 }
 
 }  // namespace
