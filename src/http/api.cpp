@@ -1,6 +1,7 @@
 #include "http/api.hpp"
 
 #include <filesystem>
+#include <optional>
 #include <fstream>
 #include <sstream>
 
@@ -10,6 +11,7 @@
 #include "dispatch/slot_scheduler.hpp"
 #include "http/api_keys.hpp"
 #include "http/errors.hpp"
+#include "http/query.hpp"
 
 namespace herald::http {
 namespace {
@@ -44,7 +46,27 @@ std::string_view MimeType(const std::filesystem::path& path) {
     if (ext == ".svg") return "image/svg+xml";
     if (ext == ".png") return "image/png";
     if (ext == ".ico") return "image/x-icon";
+    if (ext == ".map") return "application/json";
+    if (ext == ".txt") return "text/plain; charset=utf-8";
+    if (ext == ".woff2") return "font/woff2";
     return "application/octet-stream";
+}
+
+std::optional<std::string> ReadFile(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream data;
+    data << in.rdbuf();
+    return std::move(data).str();
+}
+
+// index.html refers to its assets relatively (app.js?v=…), so it works below a proxy's
+// path prefix; served for a deeper SPA path it needs a base to find them.
+std::string WithBase(std::string html) {
+    if (html.find("<base ") != std::string::npos) return html;
+    const size_t head = html.find("<head>");
+    if (head != std::string::npos) html.insert(head + 6, "<base href=\"/\">");
+    return html;
 }
 
 }  // namespace
@@ -70,13 +92,55 @@ void ApiEnv::WakeScheduler() const {
     if (app_.scheduler) app_.scheduler->Wake();
 }
 
-Api::Api(AppContext context, std::string web_root)
-    : env_(context), web_root_(std::move(web_root)) {
+void ApiEnv::CountResponse(int status) {
+    const int index = status >= 100 && status < 600 ? status / 100 : 0;
+    responses_[index].fetch_add(1, std::memory_order_relaxed);
+}
+
+std::string ApiEnv::RenderHttpMetrics() const {
+    std::string out =
+        "# HELP herald_http_responses_total HTTP responses by status class.\n"
+        "# TYPE herald_http_responses_total counter\n";
+    static constexpr const char* kClasses[6] = {"other", "1xx", "2xx", "3xx", "4xx", "5xx"};
+    for (int i = 0; i < 6; ++i) {
+        out += "herald_http_responses_total{code=\"";
+        out += kClasses[i];
+        out += "\"} ";
+        out += std::to_string(responses_[i].load(std::memory_order_relaxed));
+        out += "\n";
+    }
+    return out;
+}
+
+int64_t ApiEnv::StoreDemoPost(int64_t id, DemoPost post) {
+    std::lock_guard lock(demo_mutex_);
+    if (id <= 0 || id >= demo_next_id_) id = demo_next_id_++;
+    demo_posts_[id] = std::move(post);
+    return id;
+}
+
+std::optional<ApiEnv::DemoPost> ApiEnv::FindDemoPost(int64_t id) const {
+    std::lock_guard lock(demo_mutex_);
+    const auto it = demo_posts_.find(id);
+    if (it == demo_posts_.end()) return std::nullopt;
+    return it->second;
+}
+
+Api::Api(AppContext context, const ServerSettings& settings)
+    : env_(context), web_root_(settings.web_root) {
     constexpr RouteOptions kPublic{.auth = false};
     constexpr RouteOptions kBlocking{.auth = true, .blocking = true};
+    constexpr RouteOptions kKeyInQuery{.auth = true, .key_in_query = true};
     auto& r = router_;
     r.Add("GET", "/healthz", &Healthz, kPublic);
     r.Add("GET", "/readyz", &Readyz, kPublic);
+    r.Add("GET", "/metrics", &MetricsText, kPublic);
+    if (settings.demo_receiver) {
+        r.Add("POST", "/demo/receiver/", &DemoReceive, kPublic);
+        r.Add("GET", "/demo/posts/{id}/", &ShowDemoPost, kPublic);
+    }
+    r.Add("GET", "/api/v1/events/", &ContentEvents, kKeyInQuery);
+    r.Add("POST", "/api/v1/sites/{id}/schedule-approved/", &ScheduleApprovedForSite);
 
     r.Add("POST", "/api/v1/sites/", &CreateSite);
     r.Add("GET", "/api/v1/sites/", &ListSites);
@@ -105,7 +169,10 @@ Api::Api(AppContext context, std::string web_root)
 domain::AccountId Api::Authenticate(std::string_view authorization) {
     constexpr std::string_view kScheme = "Api-Key ";
     if (!StartsWithNoCase(authorization, kScheme)) return 0;
-    const std::string_view key = Trim(authorization.substr(kScheme.size()));
+    return AuthenticateKey(Trim(authorization.substr(kScheme.size())));
+}
+
+domain::AccountId Api::AuthenticateKey(std::string_view key) {
     if (key.empty()) return 0;
     std::string hash = HashApiKey(key);
     const auto now = std::chrono::steady_clock::now();
@@ -123,6 +190,12 @@ domain::AccountId Api::Authenticate(std::string_view authorization) {
 }
 
 Response Api::Handle(const Request& request, const Match& match) {
+    Response response = HandleUncounted(request, match);
+    env_.CountResponse(response.status);
+    return response;
+}
+
+Response Api::HandleUncounted(const Request& request, const Match& match) {
     try {
         if (!match.route) {
             if (match.path_known) {
@@ -135,11 +208,24 @@ Response Api::Handle(const Request& request, const Match& match) {
                 request.path.substr(0, 5) != "/api/") {
                 return ServeStatic(request);
             }
+            if (request.method == "GET" && request.path == "/") {
+                return ErrorResponse(404, "ui_not_built",
+                                     "The web UI is not built: run scripts/build.sh (or "
+                                     "web/build.sh), or pass --web-root DIR.");
+            }
             return ErrorResponse(404, "not_found", "There is no such endpoint.");
         }
         Call call{request, match.params, env_};
         if (match.route->options.auth) {
             call.account = Authenticate(request.authorization);
+            // EventSource cannot send headers: the event stream takes ?api_key= as well.
+            if (call.account == 0 && request.authorization.empty() &&
+                match.route->options.key_in_query) {
+                const QueryParams query(request.query);
+                if (const std::string* key = query.Get("api_key")) {
+                    call.account = AuthenticateKey(*key);
+                }
+            }
             if (call.account == 0) {
                 return ErrorResponse(401, "unauthorized",
                                      "A valid 'Authorization: Api-Key <key>' header is "
@@ -167,14 +253,32 @@ Response Api::ServeStatic(const Request& request) const {
     std::filesystem::path file = std::filesystem::path(web_root_) / relative;
     std::error_code ec;
     if (std::filesystem::is_directory(file, ec)) file /= "index.html";
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return ErrorResponse(404, "not_found", "No such file.");
-    std::ostringstream data;
-    data << in.rdbuf();
+    std::optional<std::string> data = ReadFile(file);
     Response response;
-    response.body = std::move(data).str();
+    if (!data) {
+        // SPA fallback: a path that does not look like a file is a page of the app.
+        if (relative.has_extension()) return ErrorResponse(404, "not_found", "No such file.");
+        file = std::filesystem::path(web_root_) / "index.html";
+        data = ReadFile(file);
+        if (!data) return ErrorResponse(404, "not_found", "No such file.");
+        data = WithBase(std::move(*data));
+    }
     response.content_type = MimeType(file);
+    // index.html names its assets with a content hash (app.js?v=…): those may be cached for
+    // good; everything else is revalidated so a rebuilt UI shows at once.
+    const bool hashed = request.query.substr(0, 2) == "v=" && file.extension() != ".html";
+    response.cache_control = hashed ? "public, max-age=31536000, immutable" : "no-cache";
+    response.body = std::move(*data);
     return response;
+}
+
+std::string DefaultWebRoot() {
+    std::error_code ec;
+    const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (ec) return {};
+    const std::filesystem::path dist = exe.parent_path().parent_path() / "web" / "dist";
+    if (!std::filesystem::is_regular_file(dist / "index.html", ec)) return {};
+    return std::filesystem::weakly_canonical(dist, ec).string();
 }
 
 }  // namespace herald::http

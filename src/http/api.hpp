@@ -18,7 +18,7 @@ public:
     using ApiRouter = Router<Handler>;
     using Match = ApiRouter::Match;
 
-    Api(AppContext context, std::string web_root);
+    Api(AppContext context, const ServerSettings& settings);
 
     Match Find(const Request& request) const { return router_.Find(request.method, request.path); }
     /// Runs the matched route (or answers 404/405/static). Never throws.
@@ -27,6 +27,8 @@ public:
 private:
     /// The account of `Authorization: Api-Key <key>`, or 0.
     domain::AccountId Authenticate(std::string_view authorization);
+    domain::AccountId AuthenticateKey(std::string_view key);
+    Response HandleUncounted(const Request& request, const Match& match);
     Response ServeStatic(const Request& request) const;
 
     struct CachedAccount {

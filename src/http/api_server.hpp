@@ -23,6 +23,7 @@ struct ServerSettings {
     int threads = 2;                  // I/O + handler threads
     size_t max_body_bytes = 1 << 20;  // larger bodies answer 413
     std::string web_root;             // static UI files; empty: none
+    bool demo_receiver = false;       // POST /demo/receiver/ (serve --demo)
 };
 
 /// What handlers work with. Dispatcher and scheduler are null under `serve --no-tasks`.
@@ -51,5 +52,14 @@ private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
+
+/// Where the built web UI normally is: `<dir of this executable>/../web/dist` (build/herald →
+/// web/dist) when that folder has an index.html; empty otherwise.
+std::string DefaultWebRoot();
+
+/// `serve --demo`: creates a new account "demo" with a custom-platform site publishing to this
+/// server's own /demo/receiver/ at `base_url` ("http://127.0.0.1:8080"), auto-publishing into
+/// the next minutes, with approved, review and draft posts. @returns the account's API key.
+std::string SeedDemo(storage::Store& store, TimePoint now, const std::string& base_url);
 
 }  // namespace herald::http

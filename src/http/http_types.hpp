@@ -3,6 +3,7 @@
 // never includes Beast. Private to src/http/.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -17,12 +18,26 @@ struct Request {
     std::string_view host;           // the Host header, or empty
 };
 
+/// A long-lived text/event-stream answer. The server calls Poll on the connection's strand
+/// every PollInterval (or sooner after Wake) and writes what it appends; it owns the timer
+/// and the keep-alive comments, so implementations stay transport-free.
+class EventStream {
+public:
+    virtual ~EventStream() = default;
+    /// Appends zero or more complete SSE frames to `out`. May throw (the stream then ends).
+    virtual void Poll(std::string& out) = 0;
+};
+
 struct Response {
     int status = 200;
     std::string body;                           // JSON unless content_type says otherwise
     std::string_view content_type = "application/json";
     std::string allow;                          // the Allow header of a 405
+    std::string_view cache_control;             // the Cache-Control header, if any
     bool close = false;                         // close the connection after writing
+    /// Set: the answer is an event stream; `body` is written first, then the stream's
+    /// frames until the client goes away or the server stops.
+    std::shared_ptr<EventStream> stream;
 };
 
 /// Path parameters captured by the router ({id} segments), in pattern order.

@@ -3,12 +3,15 @@
 // The only file that sees Beast.
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <list>
 #include <optional>
 #include <thread>
+#include <utility>
 #include <vector>
 
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -37,6 +40,10 @@ constexpr auto kDrainTimeout = std::chrono::seconds{2};
 constexpr uint32_t kHeaderLimit = 16 * 1024;
 constexpr size_t kDrainLimit = 64 * 1024 * 1024;
 constexpr int kBlockingThreads = 8;  // publish-now / test-connection wait on remote platforms
+// Event streams: how often they poll, and the comment that keeps proxies and the browser's
+// EventSource from timing the connection out.
+constexpr auto kStreamPoll = std::chrono::seconds{1};
+constexpr auto kStreamKeepAlive = std::chrono::seconds{15};
 
 std::string_view View(beast::string_view s) { return {s.data(), s.size()}; }
 
@@ -47,7 +54,7 @@ class Session;
 // Everything the server owns; Sessions refer to it (ApiServer::Impl is private).
 struct ServerCore {
     ServerCore(ServerSettings s, AppContext context)
-        : settings(std::move(s)), api(context, settings.web_root) {}
+        : settings(std::move(s)), api(context, settings) {}
 
     // Declared before the io_context so they outlive the handlers it destroys.
     std::mutex sessions_mutex;
@@ -92,6 +99,7 @@ public:
     void Close() {
         net::post(stream_.get_executor(), [self = shared_from_this()] {
             self->closing_ = true;
+            if (self->stream_source_) return self->EndStream();
             if (!self->busy_) {
                 beast::error_code ec;
                 self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
@@ -195,6 +203,7 @@ private:
     }
 
     void Write(Response&& response) {
+        if (response.stream) return StartStream(std::move(response));
         keep_alive_ = !response.close && !closing_ && !server_.stopping && request_.keep_alive();
         response_ = {};
         response_.version(version_);
@@ -206,6 +215,11 @@ private:
                                              response.content_type.size()));
         }
         if (!response.allow.empty()) response_.set(bhttp::field::allow, response.allow);
+        if (!response.cache_control.empty()) {
+            response_.set(bhttp::field::cache_control,
+                          beast::string_view(response.cache_control.data(),
+                                             response.cache_control.size()));
+        }
         response_.body() = std::move(response.body);
         response_.keep_alive(keep_alive_);
         response_.prepare_payload();
@@ -220,6 +234,108 @@ private:
         if (!keep_alive_) return Shutdown();
         request_ = {};
         ReadHeader();
+    }
+
+    // --- event streams (SSE) ------------------------------------------------------------
+    // After the head, the connection only carries frames until either side closes it: the
+    // body is delimited by the close (no chunking), and nothing else is read from it. All of
+    // it runs on this connection's strand except Poll, which may touch the database and so
+    // runs on the blocking pool; a timer per stream drives it.
+
+    void StartStream(Response&& response) {
+        stream_source_ = std::move(response.stream);
+        stream_.expires_never();  // our own timer watches writes from here on
+        std::string head = version_ == 10 ? "HTTP/1.0 200 OK\r\n" : "HTTP/1.1 200 OK\r\n";
+        head +=
+            "Server: herald\r\nContent-Type: text/event-stream\r\n"
+            "Cache-Control: no-cache\r\nX-Accel-Buffering: no\r\nConnection: close\r\n\r\n";
+        head += response.body;
+        WriteFrames(std::move(head));
+        WatchForClose();
+        ScheduleTick();
+    }
+
+    void WriteFrames(std::string frames) {
+        if (writing_) {  // queue behind the write in flight; Tick ends a stuck one
+            pending_out_ += frames;
+            return;
+        }
+        stream_out_ = std::move(frames);
+        writing_ = true;
+        write_started_ = std::chrono::steady_clock::now();
+        net::async_write(stream_.socket(), net::buffer(stream_out_),
+                         net::bind_executor(stream_.get_executor(),
+                                            [self = shared_from_this()](beast::error_code ec,
+                                                                        size_t) {
+                                                self->writing_ = false;
+                                                if (ec) return self->EndStream();
+                                                self->last_write_ =
+                                                    std::chrono::steady_clock::now();
+                                                if (!self->pending_out_.empty()) {
+                                                    self->WriteFrames(
+                                                        std::exchange(self->pending_out_, {}));
+                                                }
+                                            }));
+    }
+
+    // The client sends nothing more on an event stream; a read completing means it left.
+    void WatchForClose() {
+        drain_buffer_.resize(512);
+        stream_.socket().async_read_some(
+            net::buffer(drain_buffer_),
+            net::bind_executor(stream_.get_executor(),
+                               [self = shared_from_this()](beast::error_code ec, size_t) {
+                                   if (ec) return self->EndStream();
+                                   self->WatchForClose();
+                               }));
+    }
+
+    void ScheduleTick() {
+        if (stream_ended_) return;
+        if (!timer_) timer_.emplace(stream_.get_executor());
+        timer_->expires_after(kStreamPoll);
+        timer_->async_wait([self = shared_from_this()](beast::error_code ec) {
+            if (!ec) self->Tick();
+        });
+    }
+
+    void Tick() {
+        if (stream_ended_ || closing_) return EndStream();
+        const auto now = std::chrono::steady_clock::now();
+        if (writing_ && now - write_started_ > kWriteTimeout) return EndStream();
+        if (polling_) return ScheduleTick();
+        polling_ = true;
+        net::post(server_.blocking, [self = shared_from_this()] {
+            std::string out;
+            bool ok = true;
+            try {
+                self->stream_source_->Poll(out);
+            } catch (const std::exception& e) {
+                spdlog::warn("event stream ended: {}", e.what());
+                ok = false;
+            }
+            net::post(self->stream_.get_executor(),
+                      [self, ok, out = std::move(out)]() mutable {
+                          self->polling_ = false;
+                          if (!ok || self->stream_ended_) return self->EndStream();
+                          if (out.empty() &&
+                              std::chrono::steady_clock::now() - self->last_write_ >=
+                                  kStreamKeepAlive) {
+                              out = ": keep-alive\n\n";
+                          }
+                          if (!out.empty()) self->WriteFrames(std::move(out));
+                          self->ScheduleTick();
+                      });
+        });
+    }
+
+    void EndStream() {
+        if (stream_ended_) return;
+        stream_ended_ = true;
+        if (timer_) timer_->cancel();
+        beast::error_code ignored;
+        stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+        stream_.socket().close(ignored);
     }
 
     // Lingering close: stop sending, read and discard what the client still sends for a
@@ -264,6 +380,16 @@ private:
     bool drain_after_write_ = false;
     std::vector<char> drain_buffer_;
     size_t drained_ = 0;
+    // Event stream state (StartStream on).
+    std::shared_ptr<EventStream> stream_source_;
+    std::optional<net::steady_timer> timer_;
+    std::string stream_out_;
+    std::string pending_out_;
+    bool writing_ = false;
+    bool polling_ = false;
+    bool stream_ended_ = false;
+    std::chrono::steady_clock::time_point write_started_{};
+    std::chrono::steady_clock::time_point last_write_ = std::chrono::steady_clock::now();
 };
 
 void ServerCore::Accept() {

@@ -3,6 +3,7 @@
 // PostgreSQL) implement it. Every method is thread-safe and may be called from several
 // processes sharing one database: state changes are compare-and-set, never blind writes.
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <span>
@@ -47,6 +48,8 @@ struct ContentFilter {
     std::optional<int64_t> cluster_id;
     std::optional<TimePoint> scheduled_after;   // scheduled_publish_at >= this
     std::optional<TimePoint> scheduled_before;  // scheduled_publish_at <= this
+    std::optional<TimePoint> published_after;   // published_at >= this
+    std::optional<TimePoint> published_before;  // published_at <= this
     ContentOrder ordering = ContentOrder::kIdAsc;
     PageRequest page;
 };
@@ -115,6 +118,32 @@ public:
     virtual bool UpdateContentIf(const Content& content, SiteStatus expected) = 0;
     /// Deletes content and its records only if site_status is still `expected`.
     virtual bool DeleteContentIf(AccountId account, ContentId id, SiteStatus expected) = 0;
+    /// Up to `limit` of the site's items changed after the position (since, after_id): with
+    /// updated_at > since, or == since and id > after_id; in (updated_at, id) order. Live
+    /// updates poll this (every state change sets updated_at). The default pages through
+    /// ListContent; a store may answer it with one query.
+    virtual std::vector<Content> ListContentChangedSince(AccountId account, SiteId site,
+                                                         TimePoint since, ContentId after_id,
+                                                         int limit) {
+        std::vector<Content> out;
+        ContentFilter filter;
+        filter.account_id = account;
+        filter.site_id = site;
+        filter.page.page_size = 500;
+        for (;; ++filter.page.page) {
+            Page<Content> page = ListContent(filter);
+            for (auto& c : page.items) {
+                if (c.updated_at > since || (c.updated_at == since && c.id > after_id))
+                    out.push_back(std::move(c));
+            }
+            if (page.items.size() < 500) break;
+        }
+        std::sort(out.begin(), out.end(), [](const Content& a, const Content& b) {
+            return a.updated_at != b.updated_at ? a.updated_at < b.updated_at : a.id < b.id;
+        });
+        if (static_cast<int>(out.size()) > limit) out.resize(limit);
+        return out;
+    }
 
     // --- slot scheduler ---------------------------------------------------------------
     /// Active sites with auto_publish_enabled, with their settings, by id.

@@ -212,9 +212,9 @@ TEST_F(SitesApiTest, SlotsListsInstantsInTheSiteZone) {
     auto res = client_->Get(SitePath(site, "slots/") +
                             "?from=2026-01-20T00:00:00Z&to=2026-01-29T00:00:00Z");
     ASSERT_EQ(res.status, 200) << res.body;
-    ASSERT_EQ(res.json["slots"].size(), 2u);
-    EXPECT_EQ(res.json["slots"][0]["at"], "2026-01-21T08:00:00Z");
-    EXPECT_EQ(res.json["slots"][0]["taken"], false);
+    ASSERT_EQ(res.json["results"].size(), 2u);
+    EXPECT_EQ(res.json["results"][0]["at"], "2026-01-21T08:00:00Z");
+    EXPECT_EQ(res.json["results"][0]["state"], "free");
     ExpectError(client_->Get(SitePath(site, "slots/") + "?from=yesterday"), 422,
                 "invalid_datetime", "from");
 }

@@ -138,6 +138,13 @@ Result<storage::ContentFilter> ParseFilter(Call& call) {
     auto before = TimeParam(query, "scheduled_before");
     if (!before) return before.error();
     filter.scheduled_before = *before;
+    // The calendar's published items are placed by published_at (not part of API.md §3).
+    auto published_after = TimeParam(query, "published_after");
+    if (!published_after) return published_after.error();
+    filter.published_after = *published_after;
+    auto published_before = TimeParam(query, "published_before");
+    if (!published_before) return published_before.error();
+    filter.published_before = *published_before;
     auto ordering = ParseOrdering(query);
     if (!ordering) return ordering.error();
     filter.ordering = *ordering;

@@ -3,8 +3,13 @@
 // sites_handlers.cpp, content_handlers.cpp, publisher_handlers.cpp, health_handlers.cpp.
 // Private to src/http/.
 
+#include <array>
+#include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 
 #include "common/time.hpp"
 #include "domain/model.hpp"
@@ -28,10 +33,26 @@ public:
     void WakeDispatcher() const;
     void WakeScheduler() const;
 
+    /// Responses by status class, for /metrics.
+    void CountResponse(int status);
+    std::string RenderHttpMetrics() const;
+
+    /// What the demo receiver got (serve --demo): external id → title and HTML.
+    struct DemoPost {
+        std::string title;
+        std::string html;
+    };
+    int64_t StoreDemoPost(int64_t id, DemoPost post);  // id 0: a new one
+    std::optional<DemoPost> FindDemoPost(int64_t id) const;
+
 private:
     AppContext app_;
     std::once_flag fallback_once_;
     std::unique_ptr<dispatch::Dispatcher> fallback_;
+    std::array<std::atomic<int64_t>, 6> responses_{};  // index status / 100 (0: other)
+    mutable std::mutex demo_mutex_;
+    std::map<int64_t, DemoPost> demo_posts_;
+    int64_t demo_next_id_ = 1;
 };
 
 /// One request as a handler sees it.
@@ -72,6 +93,15 @@ Response DeleteContent(Call& call);
 Response ScheduleContent(Call& call);
 Response RescheduleContent(Call& call);
 Response UnscheduleContent(Call& call);
+
+// Live updates, per-site scheduler run, metrics: live_handlers.cpp.
+Response ContentEvents(Call& call);           // GET /api/v1/events/?site_id= (SSE)
+Response ScheduleApprovedForSite(Call& call); // POST /api/v1/sites/{id}/schedule-approved/
+Response MetricsText(Call& call);             // GET /metrics (no auth)
+
+// serve --demo: the built-in receiver of the demo site (demo.cpp).
+Response DemoReceive(Call& call);  // POST /demo/receiver/
+Response ShowDemoPost(Call& call);  // GET /demo/posts/{id}/
 
 // Publisher: /api/v1/publisher/…
 Response PublishNow(Call& call);  // blocking: calls the platform

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <climits>
 
+#include "domain/slot_states.hpp"
 #include "domain/slots.hpp"
 #include "domain/validation.hpp"
 #include "http/handlers/handler_util.hpp"
@@ -15,6 +16,8 @@ namespace herald::http {
 namespace {
 
 constexpr std::string_view kDefaultPlatform = "wordpress";
+// Covers the local month and ISO week of any instant, in any zone.
+constexpr Milliseconds kCalendarLookBack = std::chrono::hours{24 * 32};
 
 Response SiteResponse(int status, const domain::Site& site) {
     return JsonResponse(status, [&](JsonWriter& w) { WriteSite(w, site); });
@@ -253,20 +256,22 @@ Response ListSlots(Call& call) {
     }
     auto slots = domain::ListSlotInstants(*settings, site->timezone, begin, end);
     if (!slots) return ErrorResponse(slots.error());
-    const domain::SiteCalendar calendar = call.store().LoadCalendar(site->id, begin);
-    std::vector<TimePoint> taken = calendar.scheduled;
-    std::sort(taken.begin(), taken.end());
+    // From a month before, so the limits of the first slots' month and week count fully.
+    const domain::SiteCalendar calendar =
+        call.store().LoadCalendar(site->id, begin - kCalendarLookBack);
+    auto states = domain::ClassifySlots(*settings, site->timezone, calendar, *slots, call.now);
+    if (!states) return ErrorResponse(states.error());
     return JsonResponse(200, [&](JsonWriter& w) {
         w.BeginObject();
         w.Key("site_id").Int(site->id);
         w.Key("timezone").String(site->timezone);
         w.Key("from").Time(begin);
         w.Key("to").Time(end);
-        w.Key("slots").BeginArray();
-        for (const TimePoint at : *slots) {
+        w.Key("results").BeginArray();
+        for (size_t i = 0; i < slots->size(); ++i) {
             w.BeginObject();
-            w.Key("at").Time(at);
-            w.Key("taken").Bool(std::binary_search(taken.begin(), taken.end(), at));
+            w.Key("at").Time((*slots)[i]);
+            w.Key("state").String(domain::ToString((*states)[i]));
             w.EndObject();
         }
         w.EndArray();

@@ -405,6 +405,23 @@ std::optional<Content> SqliteStore::GetContent(AccountId account, ContentId id) 
     return ReadContent(q);
 }
 
+std::vector<Content> SqliteStore::ListContentChangedSince(AccountId account, SiteId site,
+                                                          TimePoint since, ContentId after_id,
+                                                          int limit) {
+    // Walks the site's rows through content_account_site; fine for the few live streams a
+    // server has open (an updated_at index would be the next step at scale).
+    auto conn = pool_->Acquire();
+    Query q(conn->Prepare(std::string("SELECT ") + sql::kContentColumns +
+                          " FROM content WHERE account_id = ?1 AND site_id = ?2"
+                          " AND (updated_at > ?3 OR (updated_at = ?3 AND id > ?4))"
+                          " ORDER BY updated_at, id LIMIT ?5"));
+    q.BindInt(1, account).BindInt(2, site).BindTime(3, since).BindInt(4, after_id);
+    q.BindInt(5, limit);
+    std::vector<Content> out;
+    while (q.Step()) out.push_back(ReadContent(q));
+    return out;
+}
+
 Page<Content> SqliteStore::ListContent(const ContentFilter& f) {
     // The WHERE clause names only the filters present, so each combination gets its own
     // (cached) statement and the planner sees plain equalities it can match to an index.
@@ -416,6 +433,8 @@ Page<Content> SqliteStore::ListContent(const ContentFilter& f) {
     if (f.cluster_id) where += " AND cluster_id = ?6";
     if (f.scheduled_after) where += " AND scheduled_publish_at >= ?7";
     if (f.scheduled_before) where += " AND scheduled_publish_at <= ?8";
+    if (f.published_after) where += " AND published_at >= ?11";
+    if (f.published_before) where += " AND published_at <= ?12";
     auto bind = [&f](Query& q) {
         q.BindInt(1, f.account_id);
         if (f.site_id) q.BindInt(2, *f.site_id);
@@ -425,6 +444,8 @@ Page<Content> SqliteStore::ListContent(const ContentFilter& f) {
         if (f.cluster_id) q.BindInt(6, *f.cluster_id);
         if (f.scheduled_after) q.BindTime(7, *f.scheduled_after);
         if (f.scheduled_before) q.BindTime(8, *f.scheduled_before);
+        if (f.published_after) q.BindTime(11, *f.published_after);
+        if (f.published_before) q.BindTime(12, *f.published_before);
     };
     // SQLite sorts NULL first ascending (unscheduled items lead with kScheduledAsc).
     const char* order = " ORDER BY id";

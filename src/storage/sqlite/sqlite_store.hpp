@@ -49,6 +49,9 @@ public:
     Content CreateContent(const Content& content) override;
     std::optional<Content> GetContent(AccountId account, ContentId id) override;
     Page<Content> ListContent(const ContentFilter& filter) override;
+    std::vector<Content> ListContentChangedSince(AccountId account, SiteId site,
+                                                 TimePoint since, ContentId after_id,
+                                                 int limit) override;
     bool UpdateContentIf(const Content& content, SiteStatus expected) override;
     bool DeleteContentIf(AccountId account, ContentId id, SiteStatus expected) override;
 

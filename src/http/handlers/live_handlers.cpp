@@ -1,0 +1,108 @@
+// What the web UI needs beyond the API contract: the live event stream, the slot scheduler
+// for one site, and /metrics.
+
+#include <algorithm>
+
+#include "dispatch/dispatcher.hpp"
+#include "domain/slots.hpp"
+#include "http/events.hpp"
+#include "http/handlers/handler_util.hpp"
+#include "http/handlers/handlers.hpp"
+#include "http/json_reader.hpp"
+#include "http/query.hpp"
+
+namespace herald::http {
+namespace {
+
+// As in the background scheduler: covers the current local month and ISO week in any zone.
+constexpr Milliseconds kCalendarLookBack = std::chrono::hours{24 * 32};
+
+}  // namespace
+
+Response ContentEvents(Call& call) {
+    const QueryParams query(call.request.query);
+    auto site_id = IntParam(query, "site_id");
+    if (!site_id) return ErrorResponse(site_id.error());
+    if (!*site_id) return ErrorResponse(RequiredError("site_id"));
+    const auto site = call.store().GetSite(call.account, **site_id);
+    if (!site) return NotFoundResponse("The site");
+    Response response;
+    response.content_type = "text/event-stream";
+    // Reconnect soon after a restart; the comment makes the browser fire `open` at once.
+    response.body = "retry: 3000\n: connected\n\n";
+    response.stream =
+        std::make_shared<ContentEventStream>(call.store(), call.account, site->id, call.now);
+    return response;
+}
+
+// Runs the slot calculator for one site now. An explicit user action, so it also assigns
+// for a site whose auto_publish_enabled is off (that switch governs the background runs
+// only); an inactive site is refused, since §2 says it is never scheduled.
+Response ScheduleApprovedForSite(Call& call) {
+    const auto site = call.store().GetSite(call.account, call.params[0]);
+    if (!site) return NotFoundResponse("The site");
+    const auto settings = call.store().GetSettings(call.account, site->id);
+    if (!settings) return NotFoundResponse("The site");
+    auto body = ParseJsonObject(call.request.body, /*empty_ok=*/true);
+    if (!body) return ErrorResponse(body.error());
+    FieldReader r(*body);
+    bool dry_run = false;
+    r.Bool("dry_run", dry_run);
+    if (r.error()) return ErrorResponse(*r.error());
+    if (!site->is_active) {
+        return ErrorResponse(409, "site_inactive",
+                             "The site is inactive; activate it before scheduling content.");
+    }
+    const auto queue = call.store().ListSchedulingQueue(site->id);
+    std::vector<domain::SlotAssignment> assignments;
+    if (!queue.empty()) {
+        const auto calendar = call.store().LoadCalendar(site->id, call.now - kCalendarLookBack);
+        auto assigned =
+            domain::AssignSlots(*settings, site->timezone, calendar, queue, call.now);
+        if (!assigned) return ErrorResponse(assigned.error());
+        assignments = std::move(*assigned);
+    }
+    if (!dry_run && !assignments.empty()) {
+        std::vector<domain::SlotAssignment> by_id = assignments;
+        std::sort(by_id.begin(), by_id.end(),
+                  [](const auto& a, const auto& b) { return a.content_id < b.content_id; });
+        const int applied = call.store().ApplyAssignments(by_id, call.now);
+        if (applied < static_cast<int>(assignments.size())) {
+            // Some item changed meanwhile (edited, scheduled by hand): report what holds.
+            std::erase_if(assignments, [&](const domain::SlotAssignment& a) {
+                const auto c = call.store().GetContent(call.account, a.content_id);
+                return !c || c->site_status != domain::SiteStatus::kScheduled ||
+                       c->scheduled_publish_at != a.at;
+            });
+        }
+        call.env.WakeDispatcher();
+    }
+    return JsonResponse(200, [&](JsonWriter& w) {
+        w.BeginObject();
+        w.Key("site_id").Int(site->id);
+        w.Key("dry_run").Bool(dry_run);
+        w.Key("assigned").Int(static_cast<int64_t>(assignments.size()));
+        w.Key("left_unscheduled").Int(static_cast<int64_t>(queue.size() - assignments.size()));
+        w.Key("assignments").BeginArray();
+        for (const auto& a : assignments) {
+            w.BeginObject();
+            w.Key("content_id").Int(a.content_id);
+            w.Key("scheduled_publish_at").Time(a.at);
+            w.EndObject();
+        }
+        w.EndArray();
+        w.EndObject();
+    }, 128 + assignments.size() * 64);
+}
+
+Response MetricsText(Call& call) {
+    Response response;
+    response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    response.body = call.env.RenderHttpMetrics();
+    if (dispatch::Dispatcher* dispatcher = call.env.app().dispatcher) {
+        response.body += dispatcher->Metrics().RenderPrometheus();
+    }
+    return response;
+}
+
+}  // namespace herald::http
