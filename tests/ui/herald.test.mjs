@@ -1,19 +1,168 @@
-// Browser smoke test against the REAL herald server (what counts).
-// Needs HERALD_URL (e.g. http://127.0.0.1:18080/) and HERALD_KEY (a fresh
-// account's key: the account must have no sites yet). run-herald.sh sets
-// both up. Skipped when they are not set.
+// Browser tests against the REAL herald server (issue 5's "Done when"): headless Chromium
+// drives the UI served by `herald serve` (scheduler and dispatcher on) on loopback.
+// run-herald.sh sets up: HERALD_URL, HERALD_KEY (a fresh account without sites, for the
+// first-run path), HERALD_KEY2 (a second account the tests seed with two sites) and
+// HERALD_ARTIFACTS (where screenshots go). Skipped when HERALD_URL/HERALD_KEY are unset.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { launch, newPage, signIn } from './browser.mjs';
 
 const base = process.env.HERALD_URL;
 const key = process.env.HERALD_KEY;
-const skip = !base || !key ? 'HERALD_URL/HERALD_KEY not set (use run-herald.sh)' : false;
-const unexpected = (errors) => errors.filter((e) => !/Failed to load resource: the server responded with a status of (404|409|422)/.test(e));
+const key2 = process.env.HERALD_KEY2;
+const artifacts = process.env.HERALD_ARTIFACTS || 'out';
+const skip = !base || !key || !key2 ? 'HERALD_URL/HERALD_KEY/HERALD_KEY2 not set (use run-herald.sh)' : false;
+
+// Chromium logs every non-2xx fetch as a console error; those the server was meant to give are
+// allowed per test, anything else (a script error, an unexpected status) fails it.
+const unexpected = (errors, statuses = '404|409|422') => errors.filter(
+  (e) => !new RegExp(`Failed to load resource: the server responded with a status of (${statuses})`).test(e));
+
+// ---- a loopback receiver for the `custom` platform: /ok publishes, /fail refuses (400) ----
+let receiver;
+let receiverUrl;
+let failMode = true;
+const deliveries = [];
+function startReceiver() {
+  return new Promise((resolve) => {
+    receiver = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => { body += d; });
+      req.on('end', () => {
+        const doc = (() => { try { return JSON.parse(body); } catch { return {}; } })();
+        deliveries.push({ path: req.url, signature: req.headers['webhook-signature'], doc });
+        if (req.url.startsWith('/fail') && failMode) {
+          res.writeHead(400, { 'Content-Type': 'application/json' });
+          res.end(JSON.stringify({ error: 'the test receiver refuses this post' }));
+          return;
+        }
+        const id = doc.external_id || `post-${deliveries.length}`;
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ id, url: `${receiverUrl}/posts/${id}` }));
+      });
+    });
+    receiver.listen(0, '127.0.0.1', () => {
+      receiverUrl = `http://127.0.0.1:${receiver.address().port}`;
+      resolve();
+    });
+  });
+}
+
+// ---- API helpers (account 2) ----
+async function api(method, path, body, apiKey = key2) {
+  const r = await fetch(new URL(path, base), {
+    method,
+    headers: { Authorization: `Api-Key ${apiKey}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await r.text();
+  return { status: r.status, json: text ? JSON.parse(text) : null };
+}
+async function ok(method, path, body) {
+  const r = await api(method, path, body);
+  assert.ok(r.status >= 200 && r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.json)}`);
+  return r.json;
+}
+async function listAll(query) {
+  const out = [];
+  let page = 1;
+  for (;;) {
+    const r = await ok('GET', `api/v1/writer/content/?${new URLSearchParams({ ...query, page_size: '500', page: String(page) })}`);
+    out.push(...r.results);
+    if (!r.next) return out;
+    page++;
+  }
+}
+const iso = (d) => new Date(d).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// ---- seed: two sites of account 2 with items in a fixed future month ----
+const seed = {};
+// Day 10..14 of next month, 08:00Z: in the future whatever today is, and in one month view.
+const nextMonth = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() + 1, 1));
+const dayOfNextMonth = (day, hour = 8) => new Date(Date.UTC(nextMonth.getUTCFullYear(), nextMonth.getUTCMonth(), day, hour));
+
+async function makeItem(siteId, title, at) {
+  const c = await ok('POST', 'api/v1/writer/content/', { site_id: siteId, title, content_html: `<p>${title}</p>`, status: 'approved' });
+  if (at) await ok('POST', `api/v1/writer/content/${c.id}/schedule/`, { scheduled_at: iso(at) });
+  return c;
+}
+
+async function seedAccount() {
+  seed.alpha = await ok('POST', 'api/v1/sites/', { name: 'Alpha blog', platform_type: 'custom', domain: `${receiverUrl}/ok`, api_key: 'whsec_dGVzdC1zZWNyZXQ=', timezone: 'Europe/Berlin' });
+  seed.beta = await ok('POST', 'api/v1/sites/', { name: 'Beta shop', platform_type: 'custom', domain: `${receiverUrl}/fail`, api_key: 'whsec_dGVzdC1zZWNyZXQ=', timezone: 'America/New_York' });
+  // Slots every day with a daily limit of 2: week views show free, taken and full slots.
+  for (const site of [seed.alpha, seed.beta]) {
+    await ok('PUT', `api/v1/sites/${site.id}/publishing-settings/`, {
+      auto_publish_enabled: false, publish_days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+      publish_time_slots: ['09:00', '13:00', '17:00'], daily_publish_limit: 2,
+    });
+  }
+  seed.alphaItems = [];
+  for (let i = 0; i < 5; i++) seed.alphaItems.push(await makeItem(seed.alpha.id, `Alpha post ${i + 1}`, dayOfNextMonth(10 + i)));
+  seed.betaItems = [];
+  for (let i = 0; i < 3; i++) seed.betaItems.push(await makeItem(seed.beta.id, `Beta product ${i + 1}`, dayOfNextMonth(10 + i, 14)));
+  // This week, for the screenshots: two tomorrow (the day is full), one published now.
+  const tomorrow = new Date(Date.now() + 86400000);
+  await makeItem(seed.alpha.id, 'Launch announcement', new Date(Date.UTC(tomorrow.getUTCFullYear(), tomorrow.getUTCMonth(), tomorrow.getUTCDate(), 8)));
+  await makeItem(seed.alpha.id, 'Weekly roundup', new Date(Date.UTC(tomorrow.getUTCFullYear(), tomorrow.getUTCMonth(), tomorrow.getUTCDate(), 12)));
+  const published = await makeItem(seed.alpha.id, 'Hello world', null);
+  await ok('POST', 'api/v1/publisher/publish/', { content_id: published.id, destinations: ['custom'] });
+  await ok('POST', 'api/v1/writer/content/', { site_id: seed.alpha.id, title: 'Draft: pricing FAQ', content_html: '<p>…</p>' });
+  await ok('POST', 'api/v1/writer/content/', { site_id: seed.alpha.id, title: 'Ready: case study', content_html: '<p>…</p>', status: 'approved' });
+}
 
 let browser;
-before(async () => { if (!skip) browser = await launch(); });
-after(async () => { await browser?.close(); });
+before(async () => {
+  if (skip) return;
+  mkdirSync(artifacts, { recursive: true });
+  await startReceiver();
+  await seedAccount();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  receiver?.close();
+});
+
+/** Signs in as account 2 and selects `site`. */
+async function openSite(site, viewport) {
+  const s = await newPage(browser, viewport);
+  await signIn(s.page, base, key2);
+  await s.page.getByTestId('site-select').selectOption(String(site.id));
+  await s.page.getByTestId('workspace').waitFor();
+  await s.page.waitForFunction((tz) => document.querySelector('[data-testid="site-timezone"]')?.textContent.includes(tz), site.timezone);
+  return s;
+}
+
+async function settle(page) {
+  await page.waitForFunction(() => document.getElementById('calendar')?.getAttribute('aria-busy') !== 'true');
+  await page.waitForTimeout(200);
+}
+
+async function gotoDate(page, when) {
+  await page.evaluate((t) => window.herald.calendar.gotoDate(t), iso(when));
+  await settle(page);
+}
+
+const shownIds = (page) => page.locator('[data-testid="calendar-event"]').evaluateAll(
+  (els) => [...new Set(els.map((e) => Number(e.dataset.contentId)))].sort((a, b) => a - b));
+
+test('the UI is served by herald itself at / (index, assets, SPA fallback)', { skip }, async () => {
+  const index = await fetch(new URL('/', base));
+  assert.equal(index.status, 200);
+  assert.match(index.headers.get('content-type'), /text\/html/);
+  const html = await index.text();
+  const js = html.match(/src="(app\.js\?v=[^"]+)"/)[1];
+  const asset = await fetch(new URL(js, base));
+  assert.equal(asset.status, 200);
+  assert.match(asset.headers.get('content-type'), /javascript/);
+  assert.match(asset.headers.get('cache-control'), /immutable/);
+  assert.equal((await fetch(new URL('/calendar/anything', base))).status, 200);
+});
 
 test('first run: create a site, write and approve content, schedule it, see it on the calendar', { skip }, async () => {
   const { page, context, errors } = await newPage(browser);
@@ -21,7 +170,7 @@ test('first run: create a site, write and approve content, schedule it, see it o
   await page.getByTestId('first-site-form').waitFor();
   await page.getByTestId('site-name').fill('UI smoke site');
   await page.getByTestId('site-platform').selectOption('custom');
-  await page.getByTestId('site-domain').fill('http://127.0.0.1:9/hook');
+  await page.getByTestId('site-domain').fill(`${receiverUrl}/ok`);
   await page.getByTestId('site-api-key').fill('whsec_dGVzdA==');
   await page.getByTestId('site-timezone-input').fill('Europe/Berlin');
   await page.getByTestId('site-create').click();
@@ -49,16 +198,172 @@ test('first run: create a site, write and approve content, schedule it, see it o
   await context.close();
 });
 
-test('settings: an invalid time slot is refused next to the field', { skip }, async () => {
-  const { page, context } = await newPage(browser);
-  await signIn(page, base, key);
-  await page.getByTestId('workspace').waitFor();
+test('switching site shows only that site\'s items, as many as the API lists', { skip }, async () => {
+  const { page, context, errors } = await openSite(seed.alpha);
+  await page.getByTestId('view-list').click();
+  await gotoDate(page, dayOfNextMonth(12));
+  for (const site of [seed.alpha, seed.beta, seed.alpha]) {
+    await page.getByTestId('site-select').selectOption(String(site.id));
+    await page.waitForFunction((tz) => document.querySelector('[data-testid="site-timezone"]')?.textContent.includes(tz), site.timezone);
+    await settle(page);
+    const from = new Date(Date.UTC(nextMonth.getUTCFullYear(), nextMonth.getUTCMonth(), 1) - 86400000);
+    const to = new Date(Date.UTC(nextMonth.getUTCFullYear(), nextMonth.getUTCMonth() + 1, 2));
+    const expected = (await listAll({ site_id: site.id, scheduled_after: iso(from), scheduled_before: iso(to) }))
+      .filter((c) => {
+        // the list view shows the site's local month
+        const local = new Intl.DateTimeFormat('en-CA', { timeZone: site.timezone, year: 'numeric', month: '2-digit' }).format(new Date(c.scheduled_publish_at));
+        return local === `${nextMonth.getUTCFullYear()}-${String(nextMonth.getUTCMonth() + 1).padStart(2, '0')}`;
+      }).map((c) => c.id).sort((a, b) => a - b);
+    await page.waitForFunction((n) => new Set([...document.querySelectorAll('[data-testid="calendar-event"]')].map((e) => e.dataset.contentId)).size === n, expected.length);
+    assert.deepEqual(await shownIds(page), expected, `site ${site.name}`);
+    const mine = new Set((site === seed.alpha ? seed.alphaItems : seed.betaItems).map((c) => c.id));
+    for (const c of site === seed.alpha ? seed.betaItems : seed.alphaItems) assert.ok(!mine.has(c.id));
+    assert.equal(expected.length, site === seed.alpha ? 5 : 3);
+  }
+  assert.deepEqual(unexpected(errors), []);
+  await context.close();
+});
+
+test('dragging an item in the week view reschedules it in the API', { skip }, async () => {
+  const { page, context, errors } = await openSite(seed.alpha);
+  const item = seed.alphaItems[0];
+  const before = Date.parse((await ok('GET', `api/v1/writer/content/${item.id}/`)).scheduled_publish_at);
+  await page.getByTestId('view-week').click();
+  await gotoDate(page, new Date(before));
+  const ev = page.locator(`[data-testid="calendar-event"][data-content-id="${item.id}"]`).first();
+  await ev.waitFor();
+  await ev.scrollIntoViewIfNeeded();
+  const box = await ev.boundingBox();
+  const slotH = await page.locator('.fc-timegrid-slot').first().evaluate((el) => el.getBoundingClientRect().height);
+  const x = box.x + box.width / 2;
+  const y = box.y + Math.min(8, box.height / 2);
+  const req = page.waitForResponse((r) => r.url().includes(`/content/${item.id}/reschedule/`));
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  for (let i = 1; i <= 10; i++) await page.mouse.move(x, y + (2 * slotH * i) / 10);
+  await page.mouse.up();
+  assert.equal((await req).status(), 200);
+  const after = await ok('GET', `api/v1/writer/content/${item.id}/`);
+  assert.equal(Date.parse(after.scheduled_publish_at), before + 3600000);
+  assert.equal(after.site_status, 'scheduled');
+  await page.getByTestId('info-message').waitFor();
+  assert.deepEqual(unexpected(errors), []);
+  await context.close();
+});
+
+test('publish now turns an item published, with its link', { skip }, async () => {
+  const { page, context, errors } = await openSite(seed.alpha);
+  const item = seed.alphaItems[1];
+  await page.getByTestId('view-list').click();
+  await gotoDate(page, dayOfNextMonth(12));
+  await page.locator(`[data-testid="calendar-event"][data-content-id="${item.id}"]`).first().click();
+  await page.getByTestId('action-publish-now').click();
+  await page.locator('[data-testid="item-site-status"][data-status="published"]').waitFor();
+  const link = page.getByTestId('item-external-url');
+  await link.waitFor();
+  const stored = await ok('GET', `api/v1/writer/content/${item.id}/`);
+  assert.equal(stored.site_status, 'published');
+  assert.ok(stored.external_url.startsWith(`${receiverUrl}/posts/`), stored.external_url);
+  assert.equal(await link.getAttribute('href'), stored.external_url);
+  assert.deepEqual(unexpected(errors), []);
+  await context.close();
+});
+
+test('a failed item shows its error and can be retried', { skip }, async () => {
+  const { page, context, errors } = await openSite(seed.beta);
+  const item = seed.betaItems[0];
+  failMode = true;
+  await page.getByTestId('view-list').click();
+  await gotoDate(page, dayOfNextMonth(12));
+  await page.locator(`[data-testid="calendar-event"][data-content-id="${item.id}"]`).first().click();
+  await page.getByTestId('action-publish-now').click();
+  await page.locator('[data-testid="item-site-status"][data-status="failed"]').waitFor();
+  const stored = await ok('GET', `api/v1/writer/content/${item.id}/`);
+  assert.equal(stored.site_status, 'failed');
+  assert.ok(stored.last_error, 'last_error set');
+  const shown = await page.getByTestId('item-last-error').textContent();
+  assert.ok(shown.includes(stored.last_error), `${shown} / ${stored.last_error}`);
+  await page.locator('[data-testid="record"][data-outcome="failed"]').first().waitFor();
+
+  // Retry once the receiver takes posts again: rescheduled a few seconds ahead, the
+  // dispatcher publishes it, and the open dialog follows live.
+  failMode = false;
+  await page.getByTestId('action-retry').click();
+  await page.locator('[data-testid="item-site-status"][data-status="published"]').waitFor({ timeout: 30000 });
+  const done = await ok('GET', `api/v1/writer/content/${item.id}/`);
+  assert.equal(done.site_status, 'published');
+  assert.equal(done.last_error, null);
+  failMode = true;
+  assert.deepEqual(unexpected(errors, '404|409|422|502'), []);
+  await context.close();
+});
+
+test('an invalid time slot shows the server\'s message next to the field and saves nothing', { skip }, async () => {
+  const { page, context, errors } = await openSite(seed.alpha);
+  const path = `api/v1/sites/${seed.alpha.id}/publishing-settings/`;
+  const before = await ok('GET', path);
+  const refused = await api('PATCH', path, { publish_time_slots: [...before.publish_time_slots, '25:00'] });
+  assert.equal(refused.status, 422);
   await page.getByTestId('tab-settings').click();
+  await page.getByTestId('settings-form').waitFor();
   await page.getByTestId('settings-slot-add').click();
   await page.getByTestId('settings-slot-input').last().fill('25:00');
+  await page.getByTestId('settings-daily-publish-limit').fill('7');
+  const put = page.waitForResponse((r) => r.url().includes('/publishing-settings/') && r.request().method() !== 'GET');
   await page.getByTestId('settings-save').click();
-  await page.getByTestId('field-error-publish_time_slots').waitFor();
+  assert.equal((await put).status(), 422);
+  const fieldError = page.getByTestId('field-error-publish_time_slots');
+  await fieldError.waitFor();
+  assert.equal((await fieldError.textContent()).trim(), refused.json.error.message);
+  assert.deepEqual(await ok('GET', path), before, 'nothing saved');
+  assert.deepEqual(unexpected(errors), []);
   await context.close();
+});
+
+test('an item the dispatcher publishes changes colour without a reload', { skip }, async () => {
+  const { page, context, errors } = await openSite(seed.alpha);
+  await page.getByTestId('view-week').click();
+  await settle(page);
+  await page.locator('[data-testid="live-status"][data-mode="live"]').waitFor();
+  await page.evaluate(() => { window.__noReload = true; });
+  const soon = new Date(Date.now() + 6000);
+  const item = await makeItem(seed.alpha.id, 'Goes out by itself', soon);
+  // Appears (scheduled) and then turns published, both pushed by the server.
+  const ev = page.locator(`[data-testid="calendar-event"][data-content-id="${item.id}"]`).first();
+  await page.locator(`[data-testid="calendar-event"][data-content-id="${item.id}"][data-status="scheduled"]`).first().waitFor({ timeout: 10000 });
+  const scheduledBg = await ev.evaluate((el) => getComputedStyle(el).backgroundColor);
+  await page.locator(`[data-testid="calendar-event"][data-content-id="${item.id}"][data-status="published"]`).first().waitFor({ timeout: 30000 });
+  const publishedBg = await page.locator(`[data-testid="calendar-event"][data-content-id="${item.id}"]`).first().evaluate((el) => getComputedStyle(el).backgroundColor);
+  const swatch = await page.getByTestId('status-color-published').evaluate((el) => getComputedStyle(el).backgroundColor);
+  assert.notEqual(publishedBg, scheduledBg);
+  assert.equal(publishedBg, swatch);
+  assert.equal(await page.evaluate(() => window.__noReload), true, 'the page did not reload');
+  assert.equal((await ok('GET', `api/v1/writer/content/${item.id}/`)).site_status, 'published');
+  assert.deepEqual(unexpected(errors), []);
+  await context.close();
+});
+
+test('screenshots: month, week and settings at desktop and 360 px', { skip }, async () => {
+  for (const [name, viewport] of [['desktop', { width: 1280, height: 900 }], ['mobile', { width: 360, height: 740 }]]) {
+    const { page, context, errors } = await openSite(seed.alpha, viewport);
+    await page.getByTestId('view-month').click();
+    await settle(page);
+    await page.screenshot({ path: join(artifacts, `${name}-month.png`), fullPage: true });
+    // The week of tomorrow: two items (the day is full by the limit of 2) and free slots.
+    await page.getByTestId('view-week').click();
+    await gotoDate(page, new Date(Date.now() + 86400000));
+    await page.locator('[data-testid="slot"][data-slot-state="free"]').first().waitFor({ state: 'attached' });
+    await page.locator('[data-testid="slot"][data-slot-state="full"]').first().waitFor({ state: 'attached' });
+    await page.screenshot({ path: join(artifacts, `${name}-week.png`), fullPage: true });
+    await page.getByTestId('tab-settings').click();
+    await page.getByTestId('settings-form').waitFor();
+    await page.screenshot({ path: join(artifacts, `${name}-settings.png`), fullPage: true });
+    await page.getByTestId('settings-form').screenshot({ path: join(artifacts, `${name}-settings-form.png`) });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${name}: page is ${overflow}px wider than the viewport`);
+    assert.deepEqual(unexpected(errors), []);
+    await context.close();
+  }
 });
 
 test('a wrong key is refused at sign-in', { skip }, async () => {

@@ -29,7 +29,11 @@ export function initItemDialog(): void {
     }, () => undefined);
   });
   onContentChanged((c) => {
-    if (currentId === c.id && dialog.open) { current = c; render(); }
+    if (currentId !== c.id || !dialog.open) return;
+    const moved = !current || current.site_status !== c.site_status;
+    current = c;
+    render();
+    if (moved) loadRecords(c.id, state.gen); // a settled attempt added a record
   });
 }
 
@@ -97,6 +101,16 @@ async function act(btn: HTMLButtonElement, label: string, fn: () => Promise<unkn
   } catch (e) {
     if (!isCurrent(gen, site.id)) return;
     actionError = e instanceof ApiError ? e.message : String(e);
+    // A refused or failed action may still have changed the item (publish-now that the
+    // platform rejected is now `failed` with its error): show that state with the message.
+    try {
+      const fresh = await api.content(id);
+      if (isCurrent(gen, site.id)) {
+        contentChanged(fresh);
+        if (currentId === id) { current = fresh; loadRecords(id, gen); }
+      }
+    } catch { /* the message above is what matters */ }
+    if (!isCurrent(gen, site.id)) return;
     render();
   }
 }
