@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs missing Debian packages, then configures and builds herald into build/.
+# Installs missing Debian packages, then configures and builds herald into build/ and the
+# web UI into web/dist/ (which `herald serve` finds beside build/herald).
 # Usage: scripts/build.sh [extra cmake --build args]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,3 +9,4 @@ if [ ! -f build/build.ninja ]; then
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 fi
 cmake --build build -j "$(nproc)" "$@"
+./web/build.sh

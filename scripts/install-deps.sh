@@ -10,7 +10,13 @@ packages=(
   nlohmann-json3-dev libspdlog-dev libfmt-dev libhowardhinnant-date-dev tzdata
   libcli11-dev libgtest-dev libgmock-dev
   curl wrk python3 bc
+  chromium  # the web UI's browser tests (tests/ui, driven by playwright-core)
 )
+# The web UI is built with Node >= 18 and npm (web/build.sh): Debian's packages unless a node
+# is already on PATH (e.g. from nodesource or nvm).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
