@@ -144,7 +144,7 @@ int Serve(const std::string& db, const std::string& listen, bool no_tasks,
     auto [host, port] = ParseListen(listen);
     storage::StorePtr store = storage::OpenStore(db);
     SystemTimeSource clock;
-    if (store->CountAccounts() == 0) {
+    if (!demo && store->CountAccounts() == 0) {  // --demo prints its own account's key
         const std::string key = CreateAccount(*store, "admin", clock.Now());
         std::cout << "First run: created account 'admin'. Its API key (shown once):\n"
                   << key << std::endl;
