@@ -31,9 +31,10 @@ TEST(WordPressWorkflow, ApprovedPostGoesLiveWithCategoryTagsAndImage) {
 
     // herald downloads the featured image itself, from this loopback server.
     WebhookReceiver images;
-    images.SetDefaultReply(ReceiverReply{.status = 200,
-                                         .body = platforms_test::TinyPng(),
-                                         .headers = {{"Content-Type", "image/png"}}});
+    ReceiverReply png;
+    png.body = platforms_test::TinyPng();
+    png.headers = {{"Content-Type", "image/png"}};
+    images.SetDefaultReply(png);
 
     TempDir dir;
     const std::string db = "sqlite:" + dir.File("herald.db");
