@@ -97,6 +97,25 @@ TEST_F(SitesApiTest, InvalidPatchChangesNothing) {
     EXPECT_EQ(client_->Get(SitePath(site)).json, site);
 }
 
+TEST_F(SitesApiTest, PlatformOptionsAreValidatedPerPlatform) {
+    ExpectError(client_->Post("/api/v1/sites/", {{"name", "wp"},
+                                                 {"platform_type", "wordpress"},
+                                                 {"options", {{"status", "live"}}}}),
+                422, "invalid_options", "options");
+    ExpectError(client_->Post("/api/v1/sites/", {{"name", "wp"},
+                                                 {"platform_type", "wordpress"},
+                                                 {"options", "draft"}}),
+                400, "invalid_type", "options");
+    EXPECT_EQ(client_->Get("/api/v1/sites/").json["count"], 0);
+
+    const json site = MakeSite({{"platform_type", "wordpress"},
+                                {"options", {{"status", "draft"}, {"author", 3}}}});
+    EXPECT_EQ(site["options"]["status"], "draft");
+    ExpectError(client_->Patch(SitePath(site), {{"options", {{"author", "bob"}}}}), 422,
+                "invalid_options", "options");
+    EXPECT_EQ(client_->Get(SitePath(site)).json, site);
+}
+
 TEST_F(SitesApiTest, AnotherAccountsSiteIs404Everywhere) {
     auto bob = NewClient(key_b_);
     const json theirs = MakeSite({{"name", "Bob's"}}, bob.get());

@@ -11,6 +11,9 @@
 #include "http/json_mapping.hpp"
 #include "http/json_reader.hpp"
 #include "http/query.hpp"
+#include "publishers/ghost/ghost_publisher.hpp"
+#include "publishers/shopify/shopify_publisher.hpp"
+#include "publishers/wordpress/wordpress_publisher.hpp"
 
 namespace herald::http {
 namespace {
@@ -25,6 +28,21 @@ Response SiteResponse(int status, const domain::Site& site) {
 
 Response SettingsResponse(const domain::PublishingSettings& settings) {
     return JsonResponse(200, [&](JsonWriter& w) { WriteSettings(w, settings); });
+}
+
+/// The platform's own rules for `options` (e.g. Shopify's blog_id); empty when valid.
+std::string ValidatePlatformOptions(const domain::Site& site) {
+    switch (site.platform_type) {
+        case domain::Platform::kWordPress:
+            return publishers::wordpress::ValidateWordPressOptions(site.options_json);
+        case domain::Platform::kShopify:
+            return publishers::shopify::ValidateShopifyOptions(site.options_json);
+        case domain::Platform::kGhost:
+            return publishers::ghost::ValidateGhostOptions(site.options_json);
+        case domain::Platform::kCustom:
+            return {};
+    }
+    return {};
 }
 
 /// Reads the writable site fields present in the body into `site`. Type errors land in the
@@ -57,6 +75,8 @@ Status ReadSiteFields(FieldReader& r, domain::Site& site) {
                               "timezone must be an IANA time zone name such as Europe/Berlin.",
                               "timezone");
     }
+    if (const std::string problem = ValidatePlatformOptions(site); !problem.empty())
+        return Error::Invalid("invalid_options", problem + ".", "options");
     return domain::ValidateSite(site);
 }
 
