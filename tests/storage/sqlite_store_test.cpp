@@ -331,7 +331,8 @@ TEST_F(ContentTest, CreateGetRoundTripsEveryField) {
     c.content_type = "page";
     c.cluster_id = 77;
     c.categories = {"News", "Ünïcode \"quoted\""};
-    c.tags = {"a", "b"};
+    // Plain names, an empty one, a comma inside a name and an escape: both decoding paths.
+    c.tags = {"a", "", "b, c", "back\\slash"};
     c.featured_image_url = "https://img.example.com/x.png";
     c.status = EditorialStatus::kApproved;
     c.approved_at = At("2026-01-19T08:00:00.125Z");

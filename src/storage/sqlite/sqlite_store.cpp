@@ -5,7 +5,10 @@
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "storage/sqlite/connection_pool.hpp"
 #include "storage/sqlite/migrations.hpp"
@@ -37,6 +40,38 @@ std::vector<T> FromJsonArray(const std::string& text, std::string_view column) {
     } catch (const nlohmann::json::exception& e) {
         throw StorageError("corrupt " + std::string(column) + ": " + e.what());
     }
+}
+
+// Decodes the compact form nlohmann's dump() writes for plain names (`[]`, `["a","b"]`)
+// without building a json tree: list reads decode two of these per row, and the tree
+// dominated the row cost. Anything else (escapes, non-ASCII, spaces, corruption) returns
+// nullopt so the full parser decides, with its validation and error messages.
+std::optional<std::vector<std::string>> ParseSimpleNameArray(std::string_view text) {
+    if (text.size() < 2 || text.front() != '[' || text.back() != ']') return std::nullopt;
+    std::vector<std::string> names;
+    size_t i = 1;
+    const size_t end = text.size() - 1;
+    if (i == end) return names;
+    while (true) {
+        if (text[i] != '"') return std::nullopt;
+        const size_t start = ++i;
+        while (i < end && text[i] != '"') {
+            const auto ch = static_cast<unsigned char>(text[i]);
+            if (ch < 0x20 || ch > 0x7e || ch == '\\') return std::nullopt;
+            ++i;
+        }
+        if (i == end) return std::nullopt;  // unterminated string
+        names.emplace_back(text.substr(start, i - start));
+        ++i;  // closing quote
+        if (i == end) return names;
+        if (text[i] != ',') return std::nullopt;
+        ++i;
+    }
+}
+
+std::vector<std::string> FromJsonNames(const std::string& text, std::string_view column) {
+    if (auto names = ParseSimpleNameArray(text)) return std::move(*names);
+    return FromJsonArray<std::string>(text, column);
 }
 
 std::optional<int> ToOptInt(std::optional<int64_t> v) {
@@ -99,8 +134,8 @@ Content ReadContent(const Query& q) {
     c.slug = q.Text(6);
     c.content_type = q.Text(7);
     c.cluster_id = q.OptInt(8);
-    c.categories = FromJsonArray<std::string>(q.Text(9), "categories");
-    c.tags = FromJsonArray<std::string>(q.Text(10), "tags");
+    c.categories = FromJsonNames(q.Text(9), "categories");
+    c.tags = FromJsonNames(q.Text(10), "tags");
     c.featured_image_url = q.Text(11);
     const std::string status = q.Text(12);
     c.status = ParseOrThrow(ParseEditorialStatus(status), "status", status);
@@ -425,10 +460,16 @@ std::vector<Content> SqliteStore::ListContentChangedSince(AccountId account, Sit
 Page<Content> SqliteStore::ListContent(const ContentFilter& f) {
     // The WHERE clause names only the filters present, so each combination gets its own
     // (cached) statement and the planner sees plain equalities it can match to an index.
+    // The two statuses go in as literals, not parameters: partial indexes are defined on
+    // them, and matching a bound value against an index's WHERE marks the parameter so
+    // that every rebind expires the statement, i.e. a full re-prepare on each request.
+    // Their text comes from our own enums (a handful of fixed words), so this is safe.
     std::string where = " WHERE account_id = ?1";
     if (f.site_id) where += " AND site_id = ?2";
-    if (f.status) where += " AND status = ?3";
-    if (f.site_status) where += " AND site_status = ?4";
+    if (f.status) where += " AND status = '" + std::string(ToString(*f.status)) + "'";
+    if (f.site_status) {
+        where += " AND site_status = '" + std::string(ToString(*f.site_status)) + "'";
+    }
     if (f.content_type) where += " AND content_type = ?5";
     if (f.cluster_id) where += " AND cluster_id = ?6";
     if (f.scheduled_after) where += " AND scheduled_publish_at >= ?7";
@@ -438,8 +479,6 @@ Page<Content> SqliteStore::ListContent(const ContentFilter& f) {
     auto bind = [&f](Query& q) {
         q.BindInt(1, f.account_id);
         if (f.site_id) q.BindInt(2, *f.site_id);
-        if (f.status) q.BindText(3, ToString(*f.status));
-        if (f.site_status) q.BindText(4, ToString(*f.site_status));
         if (f.content_type) q.BindText(5, *f.content_type);
         if (f.cluster_id) q.BindInt(6, *f.cluster_id);
         if (f.scheduled_after) q.BindTime(7, *f.scheduled_after);
@@ -464,6 +503,8 @@ Page<Content> SqliteStore::ListContent(const ContentFilter& f) {
     Page<Content> page;
     page.count = CountRows(*conn, "SELECT COUNT(*) FROM content" + where, bind);
     if (window.offset < page.count) {
+        page.items.reserve(static_cast<size_t>(
+            std::min<int64_t>(window.size, page.count - window.offset)));
         Query q(conn->Prepare(std::string("SELECT ") + sql::kContentColumns + " FROM content" +
                               where + order + " LIMIT ?9 OFFSET ?10"));
         bind(q);
@@ -791,6 +832,8 @@ Page<PublishRecord> SqliteStore::ListRecords(const RecordFilter& f) {
     Page<PublishRecord> page;
     page.count = CountRows(*conn, "SELECT COUNT(*) FROM publish_records" + where, bind);
     if (window.offset < page.count) {
+        page.items.reserve(static_cast<size_t>(
+            std::min<int64_t>(window.size, page.count - window.offset)));
         Query q(conn->Prepare(std::string("SELECT ") + sql::kRecordColumns +
                               " FROM publish_records" + where + " ORDER BY id LIMIT ?9 OFFSET ?10"));
         bind(q);
