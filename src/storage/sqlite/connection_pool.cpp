@@ -23,6 +23,11 @@ sqlite3_stmt* Connection::Prepare(std::string_view sql) {
     return it->second.get();
 }
 
+Transaction Connection::Begin(Transaction::Mode mode) {
+    const char* begin = mode == Transaction::Mode::kImmediate ? "BEGIN IMMEDIATE" : "BEGIN";
+    return Transaction(Prepare(begin), Prepare("COMMIT"));
+}
+
 ConnectionPool::Lease ConnectionPool::Acquire() {
     {
         std::lock_guard lock(mutex_);

@@ -23,6 +23,8 @@ public:
     /// The prepared statement for `sql`, prepared on first use and kept.
     sqlite3_stmt* Prepare(std::string_view sql);
     void Exec(const char* sql) { db_.Exec(sql); }
+    /// A transaction on this connection, its BEGIN and COMMIT from the statement cache.
+    Transaction Begin(Transaction::Mode mode);
 
 private:
     DbHandle db_;

@@ -117,6 +117,23 @@ Transaction::Transaction(sqlite3* db, Mode mode) : db_(db) {
     if (rc != SQLITE_OK) ThrowSqliteError(db_, rc, "cannot begin transaction");
 }
 
+namespace {
+
+/// Runs a statement that returns no rows and leaves it reset for its next use.
+int StepOnce(sqlite3_stmt* stmt) {
+    const int rc = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+}  // namespace
+
+Transaction::Transaction(sqlite3_stmt* begin, sqlite3_stmt* commit)
+    : db_(sqlite3_db_handle(begin)), commit_(commit) {
+    const int rc = StepOnce(begin);
+    if (rc != SQLITE_OK) ThrowSqliteError(db_, rc, "cannot begin transaction");
+}
+
 Transaction::~Transaction() {
     // Errors are ignored on purpose: a failed rollback leaves nothing better to do, and
     // SQLite rolls back on its own when the statement that failed already ended the txn.
@@ -125,7 +142,8 @@ Transaction::~Transaction() {
 }
 
 void Transaction::Commit() {
-    const int rc = sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+    const int rc = commit_ ? StepOnce(commit_)
+                           : sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
     if (rc != SQLITE_OK) ThrowSqliteError(db_, rc, "cannot commit transaction");
     open_ = false;
 }

@@ -106,6 +106,10 @@ class Transaction {
 public:
     enum class Mode { kDeferred, kImmediate };
     Transaction(sqlite3* db, Mode mode);
+    /// Same, running `begin` and `commit` (BEGIN… / COMMIT statements the caller prepared
+    /// once) instead of SQL text: sqlite3_exec re-parses its text on every call, which
+    /// was a visible share of a short read such as a list page.
+    Transaction(sqlite3_stmt* begin, sqlite3_stmt* commit);
     /// Rolls back when not committed; never throws.
     ~Transaction();
     Transaction(const Transaction&) = delete;
@@ -115,6 +119,7 @@ public:
 
 private:
     sqlite3* db_;
+    sqlite3_stmt* commit_ = nullptr;  // null: COMMIT through sqlite3_exec
     bool open_ = true;
 };
 

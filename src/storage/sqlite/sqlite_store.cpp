@@ -313,7 +313,7 @@ int64_t SqliteStore::CountAccounts() {
 
 Site SqliteStore::CreateSite(const Site& site, const PublishingSettings& settings) {
     auto conn = pool_->Acquire();
-    Transaction txn(conn->db(), Mode::kImmediate);
+    Transaction txn = conn->Begin(Mode::kImmediate);
     Site created = site;
     {
         Query q(conn->Prepare(sql::kInsertSite));
@@ -341,7 +341,7 @@ std::optional<Site> SqliteStore::GetSite(AccountId account, SiteId id) {
 Page<Site> SqliteStore::ListSites(AccountId account, PageRequest request) {
     const PageWindow window = Window(request);
     auto conn = pool_->Acquire();
-    Transaction txn(conn->db(), Mode::kDeferred);  // count and page from one snapshot
+    Transaction txn = conn->Begin(Mode::kDeferred);  // count and page from one snapshot
     Page<Site> page;
     {
         Query q(conn->Prepare(sql::kCountSites));
@@ -368,7 +368,7 @@ bool SqliteStore::UpdateSite(const Site& site) {
 
 std::optional<bool> SqliteStore::DeleteSite(AccountId account, SiteId id) {
     auto conn = pool_->Acquire();
-    Transaction txn(conn->db(), Mode::kImmediate);
+    Transaction txn = conn->Begin(Mode::kImmediate);
     {
         Query q(conn->Prepare(sql::kSiteExists));
         q.BindInt(1, id).BindInt(2, account);
@@ -403,7 +403,7 @@ std::optional<PublishingSettings> SqliteStore::GetSettings(AccountId account, Si
 
 bool SqliteStore::PutSettings(AccountId account, const PublishingSettings& settings) {
     auto conn = pool_->Acquire();
-    Transaction txn(conn->db(), Mode::kImmediate);
+    Transaction txn = conn->Begin(Mode::kImmediate);
     {
         Query q(conn->Prepare(sql::kSiteExists));
         q.BindInt(1, settings.site_id).BindInt(2, account);
@@ -499,7 +499,7 @@ Page<Content> SqliteStore::ListContent(const ContentFilter& f) {
     const PageWindow window = Window(f.page);
 
     auto conn = pool_->Acquire();
-    Transaction txn(conn->db(), Mode::kDeferred);  // count and page from one snapshot
+    Transaction txn = conn->Begin(Mode::kDeferred);  // count and page from one snapshot
     Page<Content> page;
     page.count = CountRows(*conn, "SELECT COUNT(*) FROM content" + where, bind);
     if (window.offset < page.count) {
@@ -553,7 +553,7 @@ std::vector<ContentId> SqliteStore::ListSchedulingQueue(SiteId site) {
 
 SiteCalendar SqliteStore::LoadCalendar(SiteId site, TimePoint from) {
     auto conn = pool_->Acquire();
-    Transaction txn(conn->db(), Mode::kDeferred);
+    Transaction txn = conn->Begin(Mode::kDeferred);
     SiteCalendar calendar;
     {
         Query q(conn->Prepare(sql::kCalendarScheduled));
@@ -577,7 +577,7 @@ int SqliteStore::ApplyAssignments(std::span<const SlotAssignment> assignments, T
         return a.content_id < b.content_id;
     });
     auto conn = pool_->Acquire();
-    Transaction txn(conn->db(), Mode::kImmediate);
+    Transaction txn = conn->Begin(Mode::kImmediate);
     int applied = 0;
     sqlite3_stmt* stmt = conn->Prepare(sql::kApplyAssignment);
     for (const SlotAssignment& a : sorted) {
@@ -607,7 +607,7 @@ std::vector<ClaimedItem> SqliteStore::ClaimDueExcept(TimePoint now, int limit,
     auto conn = pool_->Acquire();
     // IMMEDIATE although the UPDATE alone is atomic: the rows read back below must be the
     // ones this claim wrote, with no other writer in between.
-    Transaction txn(conn->db(), Mode::kImmediate);
+    Transaction txn = conn->Begin(Mode::kImmediate);
     std::vector<ContentId> ids;
     {
         Query q(conn->Prepare(skip_sites.empty() ? sql::kClaimDue : sql::kClaimDueExcept));
@@ -645,7 +645,7 @@ std::optional<Result<ClaimedItem>> SqliteStore::ClaimOne(AccountId account, Cont
                                                          TimePoint lease_until) {
     if (claim_token.empty()) throw StorageError("ClaimOne needs a non-empty claim token");
     auto conn = pool_->Acquire();
-    Transaction txn(conn->db(), Mode::kImmediate);
+    Transaction txn = conn->Begin(Mode::kImmediate);
     std::optional<Content> before;
     {
         Query q(conn->Prepare(sql::kGetContent));
@@ -681,7 +681,7 @@ std::optional<Result<ClaimedItem>> SqliteStore::ClaimOne(AccountId account, Cont
 
 std::optional<TimePoint> SqliteStore::NextWakeAt() {
     auto conn = pool_->Acquire();
-    Transaction txn(conn->db(), Mode::kDeferred);
+    Transaction txn = conn->Begin(Mode::kDeferred);
     std::optional<TimePoint> next;
     {
         Query q(conn->Prepare(sql::kNextDue));
@@ -733,7 +733,7 @@ std::optional<RecordId> SqliteStore::FinishAttempt(const Content& content,
                                                    std::string_view claim_token,
                                                    const PublishRecord& record) {
     auto conn = pool_->Acquire();
-    Transaction txn(conn->db(), Mode::kImmediate);
+    Transaction txn = conn->Begin(Mode::kImmediate);
     auto record_id = FinishOne(*conn, content, claim_token, record);
     if (record_id) txn.Commit();
     return record_id;
@@ -747,7 +747,7 @@ std::vector<std::optional<RecordId>> SqliteStore::FinishAttempts(
     // One transaction for the batch: a commit per attempt would cap the dispatcher at the
     // rate SQLite can commit, far below what the network can deliver.
     auto conn = pool_->Acquire();
-    Transaction txn(conn->db(), Mode::kImmediate);
+    Transaction txn = conn->Begin(Mode::kImmediate);
     for (const auto& a : attempts) ids.push_back(FinishOne(*conn, a.content, claim_token, a.record));
     txn.Commit();
     return ids;
@@ -764,7 +764,7 @@ std::vector<std::string> SqliteStore::ListClaimTokens() {
 int64_t SqliteStore::ExpireClaims(std::span<const std::string> tokens) {
     if (tokens.empty()) return 0;
     auto conn = pool_->Acquire();
-    Transaction txn(conn->db(), Mode::kImmediate);
+    Transaction txn = conn->Begin(Mode::kImmediate);
     int64_t expired = 0;
     sqlite3_stmt* stmt = conn->Prepare(sql::kExpireClaims);
     for (const std::string& token : tokens) {
@@ -781,7 +781,7 @@ void SqliteStore::AbandonClaims(std::span<const ContentId> ids, std::string_view
     if (ids.empty()) return;
     const TimePoint now = SystemTimeSource().Now();  // shutdown happens in real time
     auto conn = pool_->Acquire();
-    Transaction txn(conn->db(), Mode::kImmediate);
+    Transaction txn = conn->Begin(Mode::kImmediate);
     sqlite3_stmt* stmt = conn->Prepare(sql::kAbandonClaim);
     for (ContentId id : ids) {
         Query q(stmt);
@@ -804,7 +804,7 @@ void SqliteStore::ReleaseClaims(std::span<const ContentId> ids, std::string_view
     // The interface passes no clock; a release happens at shutdown, in real time.
     const TimePoint now = SystemTimeSource().Now();
     auto conn = pool_->Acquire();
-    Transaction txn(conn->db(), Mode::kImmediate);
+    Transaction txn = conn->Begin(Mode::kImmediate);
     sqlite3_stmt* stmt = conn->Prepare(sql::kReleaseClaim);
     for (ContentId id : ids) {
         Query q(stmt);
@@ -828,7 +828,7 @@ Page<PublishRecord> SqliteStore::ListRecords(const RecordFilter& f) {
     const PageWindow window = Window(f.page);
 
     auto conn = pool_->Acquire();
-    Transaction txn(conn->db(), Mode::kDeferred);
+    Transaction txn = conn->Begin(Mode::kDeferred);
     Page<PublishRecord> page;
     page.count = CountRows(*conn, "SELECT COUNT(*) FROM publish_records" + where, bind);
     if (window.offset < page.count) {
