@@ -175,8 +175,9 @@ TEST(MigrationTest, ConcurrentFirstOpensOfOneFileAllSucceed) {
             try {
                 sqlite::SqliteStore store(path);
                 store.CountAccounts();
-            } catch (const std::exception&) {
+            } catch (const std::exception& e) {
                 ++failures;
+                ADD_FAILURE() << "a first open failed: " << e.what();
             }
         });
     }

@@ -1,14 +1,37 @@
 #include "storage/sqlite/connection_pool.hpp"
 
+#include <chrono>
+#include <thread>
+
 namespace herald::storage::sqlite {
+namespace {
+
+constexpr int kBusyTimeoutMs = 5000;
+
+}  // namespace
 
 Connection::Connection(const std::string& path) : db_(path) {
     // busy_timeout first: the other pragmas may need a lock another process holds.
+    db_.Exec("PRAGMA busy_timeout = 5000;");
+    // Switching a new file to WAL needs an exclusive lock, and SQLite answers "database is
+    // locked" at once, without its busy handler, while another connection is doing the
+    // same first open; so retry here for as long as the busy timeout would have waited.
     // journal_mode=WAL is persistent in the file; setting it again is a no-op.
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds{kBusyTimeoutMs};
+    for (;;) {
+        const int rc = sqlite3_exec(db_.get(), "PRAGMA journal_mode = WAL;", nullptr, nullptr,
+                                    nullptr);
+        if (rc == SQLITE_OK) break;
+        if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) ||
+            std::chrono::steady_clock::now() > deadline) {
+            db_.Exec("PRAGMA journal_mode = WAL;");  // throws with SQLite's own message
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds{5});
+    }
     db_.Exec(
-        "PRAGMA busy_timeout = 5000;"
         "PRAGMA foreign_keys = ON;"
-        "PRAGMA journal_mode = WAL;"
         "PRAGMA synchronous = NORMAL;"
         // Reads go through the OS page cache shared by all connections; the private
         // cache then mostly holds index pages of the statement at hand.
