@@ -409,6 +409,21 @@ struct Dispatcher::Impl {
             spdlog::error("could not record {} attempt(s): {}", batch.size(), e.what());
             for (size_t k : written) settlements[k].kind = Settled::kLost;
         }
+        // Free the capacity and update the gauges before any waiter on the run hears that
+        // its items are settled, so what it reads next (metrics, capacity) is current.
+        // A retry is due again soon: the loop must re-read its next wake time.
+        const bool retries = std::any_of(settlements.begin(), settlements.end(),
+                                         [](const Settlement& s) { return s.kind == Settled::kRetry; });
+        {
+            std::lock_guard lock(mu_);
+            if (retries) wake_requested_ = true;
+            for (const JobPtr& job : jobs) {
+                --running_;
+                --outstanding_;
+                running_jobs_.erase(job.get());
+            }
+            UpdateGaugesLocked();
+        }
         for (size_t i = 0; i < jobs.size(); ++i) {
             const Job& job = *jobs[i];
             const Settlement& s = settlements[i];
@@ -423,19 +438,6 @@ struct Dispatcher::Impl {
             }
             --job.tracker->outstanding;
             job.tracker->settled.notify_all();
-        }
-        // A retry is due again soon: the loop must re-read its next wake time.
-        const bool retries = std::any_of(settlements.begin(), settlements.end(),
-                                         [](const Settlement& s) { return s.kind == Settled::kRetry; });
-        {
-            std::lock_guard lock(mu_);
-            if (retries) wake_requested_ = true;
-            for (const JobPtr& job : jobs) {
-                --running_;
-                --outstanding_;
-                running_jobs_.erase(job.get());
-            }
-            UpdateGaugesLocked();
         }
         pool_changed_.notify_all();
         loop_cv_.notify_all();  // capacity freed: the loop may claim more
