@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/time.hpp"
-#include "publishers/http_client.hpp"
+#include "support/http_test_client.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 #include "support/webhook_receiver.hpp"
@@ -26,19 +26,14 @@ protected:
         db_ = "sqlite:" + dir_.File("herald.db");
         serve_ = StartServe(db_);
         ASSERT_FALSE(serve_.first_api_key.empty()) << "serve prints a first key on an empty db";
-        http_ = publishers::MakeCurlHttpClient();
+        client_ = std::make_unique<HttpTestClient>("127.0.0.1", serve_.port);
+        client_->SetApiKey(serve_.first_api_key);
     }
 
     std::pair<int, json> Call(const std::string& method, const std::string& path,
                               const json& body = nullptr) {
-        publishers::HttpRequest request;
-        request.method = method;
-        request.url = serve_.BaseUrl() + path;
-        request.headers = {{"Authorization", "Api-Key " + serve_.first_api_key},
-                           {"Content-Type", "application/json"}};
-        if (!body.is_null()) request.body = body.dump();
-        const auto response = http_->Send(request);
-        return {response.status, json::parse(response.body, nullptr, false)};
+        const HttpResult r = client_->Send(method, path, body.is_null() ? "" : body.dump());
+        return {r.status, r.json};
     }
 
     int64_t CreateSite(const WebhookReceiver& receiver) {
@@ -73,7 +68,7 @@ protected:
     TempDir dir_;
     std::string db_;
     ServeProcess serve_;
-    publishers::HttpClientPtr http_;
+    std::unique_ptr<HttpTestClient> client_;
 };
 
 TEST_F(ServeTest, ApprovingContentPlacesItInTheNextSlotAtOnce) {

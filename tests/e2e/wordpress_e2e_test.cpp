@@ -10,6 +10,7 @@
 
 #include "platforms/platform_env.hpp"
 #include "publishers/http_client.hpp"
+#include "support/http_test_client.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 #include "support/webhook_receiver.hpp"
@@ -19,9 +20,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string WpEnv(const std::string& name) {
-    return platforms_test::EnvValue(name, "HERALD_WP_ENV", "/tmp/herald-wordpress/env");
-}
+using platforms_test::WpEnv;
 
 TEST(WordPressWorkflow, ApprovedPostGoesLiveWithCategoryTagsAndImage) {
     auto http = publishers::MakeCurlHttpClient();
@@ -39,15 +38,11 @@ TEST(WordPressWorkflow, ApprovedPostGoesLiveWithCategoryTagsAndImage) {
     TempDir dir;
     const std::string db = "sqlite:" + dir.File("herald.db");
     auto serve = StartServe(db, {"--no-tasks"});
+    HttpTestClient api("127.0.0.1", serve.port);
+    api.SetApiKey(serve.first_api_key);
     auto call = [&](const std::string& method, const std::string& path, const json& body) {
-        publishers::HttpRequest request;
-        request.method = method;
-        request.url = serve.BaseUrl() + path;
-        request.headers = {{"Authorization", "Api-Key " + serve.first_api_key},
-                           {"Content-Type", "application/json"}};
-        if (!body.is_null()) request.body = body.dump();
-        const auto response = http->Send(request);
-        return std::make_pair(response.status, json::parse(response.body, nullptr, false));
+        const HttpResult r = api.Send(method, path, body.is_null() ? "" : body.dump());
+        return std::make_pair(r.status, r.json);
     };
 
     auto [site_status, site] = call("POST", "/api/v1/sites/",

@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "publishers/http_client.hpp"
+#include "support/http_test_client.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 #include "support/webhook_receiver.hpp"
@@ -15,27 +15,21 @@ namespace {
 
 using nlohmann::json;
 
+/// herald's API over the suite's HTTP client, as (status, JSON body).
 class Api {
 public:
-    Api(std::string base, std::string key)
-        : base_(std::move(base)), key_(std::move(key)), http_(publishers::MakeCurlHttpClient()) {}
+    Api(uint16_t port, std::string key) : client_("127.0.0.1", port) {
+        client_.SetApiKey(std::move(key));
+    }
 
     std::pair<int, json> Call(const std::string& method, const std::string& path,
                               const json& body = nullptr) {
-        publishers::HttpRequest request;
-        request.method = method;
-        request.url = base_ + path;
-        request.headers = {{"Authorization", "Api-Key " + key_},
-                           {"Content-Type", "application/json"}};
-        if (!body.is_null()) request.body = body.dump();
-        const auto response = http_->Send(request);
-        json parsed = response.body.empty() ? json() : json::parse(response.body, nullptr, false);
-        return {response.status, parsed};
+        const HttpResult r = client_.Send(method, path, body.is_null() ? "" : body.dump());
+        return {r.status, r.json};
     }
 
 private:
-    std::string base_, key_;
-    publishers::HttpClientPtr http_;
+    HttpTestClient client_;
 };
 
 TEST(Workflow, ApprovedContentIsPlacedAndPublishedExactlyOnce) {
@@ -49,7 +43,7 @@ TEST(Workflow, ApprovedContentIsPlacedAndPublishedExactlyOnce) {
     ASSERT_FALSE(key.empty());
 
     auto serve = StartServe(db, {"--no-tasks"});
-    Api api(serve.BaseUrl(), key);
+    Api api(serve.port, key);
 
     auto [site_status, site] = api.Call("POST", "/api/v1/sites/",
                                         {{"name", "Receiver"},
@@ -165,7 +159,7 @@ TEST(Workflow, DryRunChangesNothing) {
     const auto created = RunCommand({HeraldBinary(), "accounts", "create", "bob", "--db", db});
     ASSERT_EQ(created.exit_code, 0);
     auto serve = StartServe(db, {"--no-tasks"});
-    Api api(serve.BaseUrl(), created.LastLine());
+    Api api(serve.port, created.LastLine());
     auto [s, site] = api.Call("POST", "/api/v1/sites/",
                               {{"name", "S"}, {"platform_type", "custom"},
                                {"domain", "http://127.0.0.1:9/hook"}, {"api_key", "k"}});

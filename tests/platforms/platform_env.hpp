@@ -36,6 +36,11 @@ inline std::string EnvValue(const std::string& name, const char* file_var,
     return it == values.end() ? std::string() : it->second;
 }
 
+/// A value for the local WordPress of scripts/wordpress/start.sh (its env file by default).
+inline std::string WpEnv(const std::string& name) {
+    return EnvValue(name, "HERALD_WP_ENV", "/tmp/herald-wordpress/env");
+}
+
 /// True when `url` answers any HTTP status within 3 s.
 inline bool Answers(publishers::HttpClient& http, const std::string& url) {
     publishers::HttpRequest request;

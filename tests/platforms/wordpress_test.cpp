@@ -16,13 +16,9 @@ namespace herald::publishers::wordpress {
 namespace {
 
 using nlohmann::json;
-using platforms_test::EnvValue;
 using platforms_test::Json;
 using platforms_test::RunSuffix;
-
-std::string WpEnv(const std::string& name) {
-    return EnvValue(name, "HERALD_WP_ENV", "/tmp/herald-wordpress/env");
-}
+using platforms_test::WpEnv;
 
 // ---------- pure mapping ----------
 
