@@ -55,6 +55,7 @@ struct Site {
     std::string timezone = "UTC";
     bool is_active = true;
     std::string options_json = "{}";  // per-platform options (e.g. Shopify blog id), a JSON object
+    int64_t version = 1;  // grows with every change of the site or its settings
     TimePoint created_at{};
     TimePoint updated_at{};
 };
@@ -107,6 +108,7 @@ struct Content {
     std::string claim_token;                   // set while `publishing`
     std::optional<TimePoint> lease_until;      // a claim past this is abandoned
 
+    int64_t version = 1;  // grows with every change, whoever makes it
     TimePoint created_at{};
     TimePoint updated_at{};
 
