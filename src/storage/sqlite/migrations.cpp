@@ -1,5 +1,6 @@
 #include "storage/sqlite/migrations.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "storage/store.hpp"
@@ -124,9 +125,136 @@ ALTER TABLE publish_records ADD COLUMN due_at INTEGER;
 UPDATE content SET lease_until = 0 WHERE site_status = 'publishing';
 )sql";
 
+// Write discipline (every acknowledged change kept): a `version` on sites and content that
+// every write checks and bumps; the rule "one item per site per instant" in the schema; and
+// AUTOINCREMENT ids, so an id of a deleted row is never given again (as on PostgreSQL,
+// whose sequences never reuse). SQLite can only add AUTOINCREMENT by rebuilding a table;
+// Migrate() runs this with foreign keys off, as SQLite's ALTER TABLE procedure requires.
+constexpr const char* kV3WriteDiscipline = R"sql(
+CREATE TABLE sites_v3 (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id    INTEGER NOT NULL REFERENCES accounts (id),
+    name          TEXT    NOT NULL,
+    platform_type TEXT    NOT NULL CHECK (platform_type IN ('wordpress', 'shopify', 'ghost', 'custom')),
+    domain        TEXT    NOT NULL DEFAULT '',
+    api_key       TEXT    NOT NULL DEFAULT '',
+    username      TEXT    NOT NULL DEFAULT '',
+    timezone      TEXT    NOT NULL DEFAULT 'UTC',
+    is_active     INTEGER NOT NULL DEFAULT 1,
+    options_json  TEXT    NOT NULL DEFAULT '{}',
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL,
+    version       INTEGER NOT NULL DEFAULT 1
+);
+INSERT INTO sites_v3 (id, account_id, name, platform_type, domain, api_key, username, timezone,
+                      is_active, options_json, created_at, updated_at)
+    SELECT id, account_id, name, platform_type, domain, api_key, username, timezone,
+           is_active, options_json, created_at, updated_at FROM sites;
+DROP TABLE sites;
+ALTER TABLE sites_v3 RENAME TO sites;
+CREATE INDEX sites_account ON sites (account_id, id);
+
+CREATE TABLE content_v3 (
+    id                     INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id             INTEGER NOT NULL,
+    site_id                INTEGER NOT NULL,
+    title                  TEXT    NOT NULL,
+    content_html           TEXT    NOT NULL,
+    excerpt                TEXT    NOT NULL DEFAULT '',
+    slug                   TEXT    NOT NULL DEFAULT '',
+    content_type           TEXT    NOT NULL DEFAULT 'post',
+    cluster_id             INTEGER,
+    categories             TEXT    NOT NULL DEFAULT '[]',
+    tags                   TEXT    NOT NULL DEFAULT '[]',
+    featured_image_url     TEXT    NOT NULL DEFAULT '',
+    status                 TEXT    NOT NULL CHECK (status IN ('draft', 'review', 'approved')),
+    approved_at            INTEGER,
+    site_status            TEXT    NOT NULL CHECK (site_status IN
+                               ('not_published', 'scheduled', 'publishing', 'published', 'failed')),
+    site_status_updated_at INTEGER NOT NULL,
+    scheduled_publish_at   INTEGER,
+    published_at           INTEGER,
+    external_id            TEXT    NOT NULL DEFAULT '',
+    external_url           TEXT    NOT NULL DEFAULT '',
+    last_error             TEXT    NOT NULL DEFAULT '',
+    created_at             INTEGER NOT NULL,
+    updated_at             INTEGER NOT NULL,
+    next_attempt_at        INTEGER,
+    attempts               INTEGER NOT NULL DEFAULT 0,
+    publication_id         TEXT    NOT NULL DEFAULT '',
+    claim_token            TEXT    NOT NULL DEFAULT '',
+    lease_until            INTEGER,
+    due_at INTEGER GENERATED ALWAYS AS (COALESCE(next_attempt_at, scheduled_publish_at, 0)) VIRTUAL,
+    version                INTEGER NOT NULL DEFAULT 1
+);
+INSERT INTO content_v3 (id, account_id, site_id, title, content_html, excerpt, slug,
+        content_type, cluster_id, categories, tags, featured_image_url, status, approved_at,
+        site_status, site_status_updated_at, scheduled_publish_at, published_at, external_id,
+        external_url, last_error, created_at, updated_at, next_attempt_at, attempts,
+        publication_id, claim_token, lease_until)
+    SELECT id, account_id, site_id, title, content_html, excerpt, slug,
+        content_type, cluster_id, categories, tags, featured_image_url, status, approved_at,
+        site_status, site_status_updated_at, scheduled_publish_at, published_at, external_id,
+        external_url, last_error, created_at, updated_at, next_attempt_at, attempts,
+        publication_id, claim_token, lease_until FROM content;
+DROP TABLE content;
+ALTER TABLE content_v3 RENAME TO content;
+CREATE INDEX content_account_id   ON content (account_id, id);
+CREATE INDEX content_account_site ON content (account_id, site_id, site_status, id);
+CREATE INDEX content_queue ON content (site_id, approved_at, id)
+    WHERE status = 'approved' AND site_status = 'not_published'
+          AND scheduled_publish_at IS NULL;
+CREATE INDEX content_published ON content (site_id, published_at)
+    WHERE site_status = 'published';
+CREATE INDEX content_due   ON content (due_at)      WHERE site_status = 'scheduled';
+CREATE INDEX content_lease ON content (lease_until) WHERE site_status = 'publishing';
+
+-- Earlier versions let two items of a site take one instant. Keep the first (a publishing
+-- one before any scheduled one) and hand the others back to the slot scheduler.
+UPDATE content SET site_status = 'not_published', scheduled_publish_at = NULL,
+       next_attempt_at = NULL, attempts = 0, publication_id = '',
+       last_error = 'Unscheduled by an upgrade: another item of the site was scheduled at '
+                    || 'the same instant; the slot scheduler places it again.',
+       site_status_updated_at = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+ WHERE site_status = 'scheduled' AND EXISTS (
+       SELECT 1 FROM content o
+        WHERE o.site_id = content.site_id
+          AND o.scheduled_publish_at = content.scheduled_publish_at
+          AND o.site_status IN ('scheduled', 'publishing')
+          AND (o.site_status = 'publishing' OR o.id < content.id));
+-- The calendar index becomes the rule itself: one item per site per instant.
+CREATE UNIQUE INDEX content_site_instant ON content (site_id, scheduled_publish_at)
+    WHERE site_status IN ('scheduled', 'publishing');
+
+CREATE TABLE publish_records_v3 (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    content_id   INTEGER NOT NULL REFERENCES content (id) ON DELETE CASCADE,
+    site_id      INTEGER NOT NULL,
+    account_id   INTEGER NOT NULL,
+    attempt      INTEGER NOT NULL,
+    started_at   INTEGER NOT NULL,
+    finished_at  INTEGER NOT NULL,
+    outcome      TEXT    NOT NULL CHECK (outcome IN ('published', 'failed', 'retry')),
+    http_status  INTEGER,
+    error        TEXT    NOT NULL DEFAULT '',
+    external_id  TEXT    NOT NULL DEFAULT '',
+    external_url TEXT    NOT NULL DEFAULT '',
+    due_at       INTEGER
+);
+INSERT INTO publish_records_v3 SELECT id, content_id, site_id, account_id, attempt, started_at,
+       finished_at, outcome, http_status, error, external_id, external_url, due_at
+  FROM publish_records;
+DROP TABLE publish_records;
+ALTER TABLE publish_records_v3 RENAME TO publish_records;
+CREATE INDEX records_content      ON publish_records (content_id, id);
+CREATE INDEX records_account      ON publish_records (account_id, id);
+CREATE INDEX records_account_site ON publish_records (account_id, site_id, id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "base tables", kV1BaseTables},
     {2, "dispatch bookkeeping", kV2DispatchBookkeeping},
+    {3, "write discipline", kV3WriteDiscipline},
 };
 
 }  // namespace
@@ -149,6 +277,17 @@ void Migrate(sqlite3* db, int up_to) {
         throw StorageError("database schema version " + std::to_string(found) +
                            " is newer than this herald supports (" + std::to_string(latest) +
                            "); upgrade herald");
+    if (found >= std::min(up_to, latest)) return;
+    // Rebuilding a table (migration 3) must not fire the ON DELETE CASCADEs of the old one;
+    // the pragma is a no-op inside a transaction, so it is set around them, and the
+    // references are checked before each commit instead.
+    sqlite3_exec(db, "PRAGMA foreign_keys = OFF", nullptr, nullptr, nullptr);
+    struct RestoreForeignKeys {
+        sqlite3* db;
+        ~RestoreForeignKeys() {
+            sqlite3_exec(db, "PRAGMA foreign_keys = ON", nullptr, nullptr, nullptr);
+        }
+    } restore{db};
     for (const Migration& migration : Migrations()) {
         if (migration.version > up_to) break;
         if (migration.version <= found) continue;
@@ -162,6 +301,13 @@ void Migrate(sqlite3* db, int up_to) {
                 std::string message = error != nullptr ? error : sqlite3_errstr(rc);
                 sqlite3_free(error);
                 throw StorageError(message);
+            }
+            {
+                StmtHandle check(db, "PRAGMA foreign_key_check");
+                Query violations(check.get());
+                if (violations.Step())
+                    throw StorageError("a reference points to a missing row in table '" +
+                                       violations.Text(0) + "'");
             }
             const std::string set_version =
                 "PRAGMA user_version = " + std::to_string(migration.version);

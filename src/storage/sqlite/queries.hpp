@@ -15,10 +15,10 @@ inline constexpr const char* kCountAccounts = "SELECT COUNT(*) FROM accounts";
 // --- sites --------------------------------------------------------------------------------
 #define HERALD_SITE_COLUMNS                                                                   \
     "id, account_id, name, platform_type, domain, api_key, username, timezone, is_active, " \
-    "options_json, created_at, updated_at"
+    "options_json, created_at, updated_at, version"
 #define HERALD_SITE_COLUMNS_S                                                              \
     "s.id, s.account_id, s.name, s.platform_type, s.domain, s.api_key, s.username, "     \
-    "s.timezone, s.is_active, s.options_json, s.created_at, s.updated_at"
+    "s.timezone, s.is_active, s.options_json, s.created_at, s.updated_at, s.version"
 
 inline constexpr const char* kInsertSite =
     "INSERT INTO sites (account_id, name, platform_type, domain, api_key, username, timezone,"
@@ -32,11 +32,18 @@ inline constexpr const char* kListSites =
     "SELECT " HERALD_SITE_COLUMNS " FROM sites WHERE account_id = ?1"
     " ORDER BY id LIMIT ?2 OFFSET ?3";
 inline constexpr const char* kCountSites = "SELECT COUNT(*) FROM sites WHERE account_id = ?1";
-// created_at is immutable.
+// created_at is immutable. ?12 id, ?13 the version the change was computed from.
 inline constexpr const char* kUpdateSite =
     "UPDATE sites SET name = ?2, platform_type = ?3, domain = ?4, api_key = ?5, username = ?6,"
-    " timezone = ?7, is_active = ?8, options_json = ?9, updated_at = ?11"
-    " WHERE id = ?12 AND account_id = ?1";
+    " timezone = ?7, is_active = ?8, options_json = ?9, updated_at = ?11,"
+    " version = version + 1"
+    " WHERE id = ?12 AND account_id = ?1 AND version = ?13 RETURNING version";
+// A change of the site's settings is a change of the site. ?4 expected version or NULL.
+inline constexpr const char* kBumpSiteVersion =
+    "UPDATE sites SET version = version + 1, updated_at = ?3"
+    " WHERE id = ?1 AND account_id = ?2 AND (?4 IS NULL OR version = ?4) RETURNING version";
+inline constexpr const char* kSiteVersion =
+    "SELECT version FROM sites WHERE id = ?1 AND account_id = ?2";
 inline constexpr const char* kSiteExists =
     "SELECT 1 FROM sites WHERE id = ?1 AND account_id = ?2";
 inline constexpr const char* kSiteHasPublishing =
@@ -65,13 +72,15 @@ inline constexpr const char* kGetSettings =
     " p.daily_publish_limit, p.weekly_publish_limit, p.monthly_publish_limit, p.updated_at"
     " FROM publishing_settings p JOIN sites s ON s.id = p.site_id"
     " WHERE p.site_id = ?1 AND s.account_id = ?2";
-// Settings columns first (0..7), then the site's (8..19).
-inline constexpr const char* kListAutoPublishSites =
+inline constexpr const char* kListAutoPublishSiteIds =
+    "SELECT s.id FROM sites s JOIN publishing_settings p ON p.site_id = s.id"
+    " WHERE s.is_active = 1 AND p.auto_publish_enabled = 1 ORDER BY s.id";
+// Settings columns first (0..7), then the site's (8..20).
+inline constexpr const char* kGetSchedulingSite =
     "SELECT p.site_id, p.auto_publish_enabled, p.publish_days, p.publish_time_slots,"
     " p.daily_publish_limit, p.weekly_publish_limit, p.monthly_publish_limit, p.updated_at, "
     HERALD_SITE_COLUMNS_S
-    " FROM sites s JOIN publishing_settings p ON p.site_id = s.id"
-    " WHERE s.is_active = 1 AND p.auto_publish_enabled = 1 ORDER BY s.id";
+    " FROM sites s JOIN publishing_settings p ON p.site_id = s.id WHERE s.id = ?1";
 
 // --- content ------------------------------------------------------------------------------
 #define HERALD_CONTENT_COLUMNS                                                               \
@@ -79,7 +88,7 @@ inline constexpr const char* kListAutoPublishSites =
     "categories, tags, featured_image_url, status, approved_at, site_status, "               \
     "site_status_updated_at, scheduled_publish_at, published_at, external_id, external_url, " \
     "last_error, next_attempt_at, attempts, publication_id, claim_token, lease_until, "       \
-    "created_at, updated_at"
+    "created_at, updated_at, version"
 
 inline constexpr const char* kContentColumns = HERALD_CONTENT_COLUMNS;
 
@@ -95,33 +104,37 @@ inline constexpr const char* kInsertContent =
     " WHERE EXISTS (SELECT 1 FROM sites WHERE id = ?2 AND account_id = ?1)"
     " RETURNING id";
 
-#define HERALD_CONTENT_SET                                                                    \
-    "UPDATE content SET site_id = ?2, title = ?3, content_html = ?4, excerpt = ?5, slug = ?6,"  \
-    " content_type = ?7, cluster_id = ?8, categories = ?9, tags = ?10,"                         \
-    " featured_image_url = ?11, status = ?12, approved_at = ?13, site_status = ?14,"            \
-    " site_status_updated_at = ?15, scheduled_publish_at = ?16, published_at = ?17,"            \
-    " external_id = ?18, external_url = ?19, last_error = ?20, next_attempt_at = ?21,"          \
-    " attempts = ?22, publication_id = ?23, claim_token = ?24, lease_until = ?25,"              \
-    " updated_at = ?27"
-
-// ?28 id, ?29 expected site_status. The site must stay within the account.
-inline constexpr const char* kUpdateContentIf =
-    HERALD_CONTENT_SET
-    " WHERE id = ?28 AND account_id = ?1 AND site_status = ?29"
-    " AND EXISTS (SELECT 1 FROM sites WHERE id = ?2 AND account_id = ?1)";
-// ?28 id, ?29 claim token.
-inline constexpr const char* kUpdateContentIfClaimed =
-    HERALD_CONTENT_SET
+// Content updates are assembled from these per column group (ContentFields) by
+// sqlite_content.cpp; parameter numbers follow BindContent (?1..?27), then ?28 id and
+// ?29 the expected version or claim token.
+inline constexpr const char* kSetContentText =
+    " title = ?3, content_html = ?4, excerpt = ?5, slug = ?6, content_type = ?7,"
+    " cluster_id = ?8, categories = ?9, tags = ?10, featured_image_url = ?11,";
+inline constexpr const char* kSetContentSite = " site_id = ?2,";
+inline constexpr const char* kSetContentEditorial = " status = ?12, approved_at = ?13,";
+inline constexpr const char* kSetContentSchedule =
+    " site_status = ?14, site_status_updated_at = ?15, scheduled_publish_at = ?16,"
+    " published_at = ?17, external_id = ?18, external_url = ?19, last_error = ?20,"
+    " next_attempt_at = ?21, attempts = ?22, publication_id = ?23, claim_token = ?24,"
+    " lease_until = ?25,";
+inline constexpr const char* kSetContentAlways = " updated_at = ?27, version = version + 1";
+// The site must stay within the account.
+inline constexpr const char* kWhereContentVersion =
+    " WHERE id = ?28 AND account_id = ?1 AND version = ?29"
+    " AND EXISTS (SELECT 1 FROM sites WHERE id = ?2 AND account_id = ?1) RETURNING version";
+inline constexpr const char* kWhereContentClaimed =
     " WHERE id = ?28 AND account_id = ?1 AND site_status = 'publishing' AND claim_token = ?29"
     " AND ?29 <> ''";
+inline constexpr const char* kContentVersion =
+    "SELECT version FROM content WHERE id = ?1 AND account_id = ?2";
 
 inline constexpr const char* kGetContent =
     "SELECT " HERALD_CONTENT_COLUMNS " FROM content WHERE id = ?1 AND account_id = ?2";
 inline constexpr const char* kGetContentById =
     "SELECT " HERALD_CONTENT_COLUMNS " FROM content WHERE id = ?1";
 // Records go by ON DELETE CASCADE.
-inline constexpr const char* kDeleteContentIf =
-    "DELETE FROM content WHERE id = ?1 AND account_id = ?2 AND site_status = ?3";
+inline constexpr const char* kDeleteContent =
+    "DELETE FROM content WHERE id = ?1 AND account_id = ?2 AND version = ?3";
 
 // --- slot scheduler -------------------------------------------------------------------------
 inline constexpr const char* kSchedulingQueue =
@@ -138,7 +151,7 @@ inline constexpr const char* kCalendarPublished =
 // ?1 scheduled_publish_at, ?2 now, ?3 id.
 inline constexpr const char* kApplyAssignment =
     "UPDATE content SET scheduled_publish_at = ?1, site_status = 'scheduled',"
-    " site_status_updated_at = ?2, updated_at = ?2"
+    " site_status_updated_at = ?2, updated_at = ?2, version = version + 1"
     " WHERE id = ?3 AND status = 'approved' AND site_status = 'not_published'"
     " AND scheduled_publish_at IS NULL";
 
@@ -154,7 +167,7 @@ inline constexpr const char* kClaimDue =
     " attempts = attempts + 1,"
     " publication_id = CASE WHEN publication_id = '' THEN lower(hex(randomblob(16)))"
     " ELSE publication_id END,"
-    " site_status_updated_at = ?1, updated_at = ?1"
+    " site_status_updated_at = ?1, updated_at = ?1, version = version + 1"
     " WHERE id IN (SELECT id FROM ("
     "   SELECT id, due_at FROM (SELECT c.id, c.due_at FROM content c"
     "     CROSS JOIN sites s ON s.id = c.site_id"
@@ -173,7 +186,7 @@ inline constexpr const char* kClaimDueExcept =
     " attempts = attempts + 1,"
     " publication_id = CASE WHEN publication_id = '' THEN lower(hex(randomblob(16)))"
     " ELSE publication_id END,"
-    " site_status_updated_at = ?1, updated_at = ?1"
+    " site_status_updated_at = ?1, updated_at = ?1, version = version + 1"
     " WHERE id IN (SELECT id FROM ("
     "   SELECT id, due_at FROM (SELECT c.id, c.due_at FROM content c"
     "     CROSS JOIN sites s ON s.id = c.site_id"
@@ -194,7 +207,7 @@ inline constexpr const char* kClaimOne =
     " attempts = attempts + 1,"
     " publication_id = CASE WHEN publication_id = '' THEN lower(hex(randomblob(16)))"
     " ELSE publication_id END,"
-    " site_status_updated_at = ?4, updated_at = ?4"
+    " site_status_updated_at = ?4, updated_at = ?4, version = version + 1"
     " WHERE id = ?1 AND site_status = ?5";
 inline constexpr const char* kNextDue =
     "SELECT c.due_at FROM content c CROSS JOIN sites s ON s.id = c.site_id"
@@ -204,24 +217,26 @@ inline constexpr const char* kNextLeaseEnd =
     " WHERE c.site_status = 'publishing' AND c.lease_until IS NOT NULL AND s.is_active = 1"
     " ORDER BY c.lease_until LIMIT 1";
 inline constexpr const char* kExtendLease =
-    "UPDATE content SET lease_until = ?3"
+    "UPDATE content SET lease_until = ?3, version = version + 1"
     " WHERE id = ?1 AND claim_token = ?2 AND ?2 <> '' AND site_status = 'publishing'";
 // ?1 id, ?2 claim token, ?3 now.
 inline constexpr const char* kReleaseClaim =
     "UPDATE content SET site_status = 'scheduled', attempts = MAX(attempts - 1, 0),"
-    " claim_token = '', lease_until = NULL, site_status_updated_at = ?3, updated_at = ?3"
+    " claim_token = '', lease_until = NULL, site_status_updated_at = ?3, updated_at = ?3,"
+    " version = version + 1"
     " WHERE id = ?1 AND claim_token = ?2 AND ?2 <> '' AND site_status = 'publishing'";
 inline constexpr const char* kListClaimTokens =
     "SELECT DISTINCT claim_token FROM content"
     " WHERE site_status = 'publishing' AND claim_token <> ''";
 // lease_until 0 is long past: the next ClaimDue takes the item, NextWakeAt says "now".
 inline constexpr const char* kExpireClaims =
-    "UPDATE content SET lease_until = 0"
+    "UPDATE content SET lease_until = 0, version = version + 1"
     " WHERE site_status = 'publishing' AND claim_token = ?1 AND ?1 <> ''";
 // ?1 id, ?2 claim token, ?3 now. Like kReleaseClaim but attempts stay counted.
 inline constexpr const char* kAbandonClaim =
     "UPDATE content SET site_status = 'scheduled',"
-    " claim_token = '', lease_until = NULL, site_status_updated_at = ?3, updated_at = ?3"
+    " claim_token = '', lease_until = NULL, site_status_updated_at = ?3, updated_at = ?3,"
+    " version = version + 1"
     " WHERE id = ?1 AND claim_token = ?2 AND ?2 <> '' AND site_status = 'publishing'";
 inline constexpr const char* kCountOverdue =
     "SELECT COUNT(*), MIN(c.due_at) FROM content c CROSS JOIN sites s ON s.id = c.site_id"
@@ -243,6 +258,5 @@ inline constexpr const char* kInsertRecord =
 #undef HERALD_CONTENT_COLUMNS
 #undef HERALD_RECORD_COLUMNS
 #undef HERALD_SETTINGS_COLUMNS
-#undef HERALD_CONTENT_SET
 
 }  // namespace herald::storage::sqlite::sql

@@ -13,6 +13,7 @@ void ThrowSqliteError(sqlite3* db, int rc, std::string_view what) {
     message += (db != nullptr && sqlite3_errcode(db) == rc) ? sqlite3_errmsg(db)
                                                              : sqlite3_errstr(rc);
     message += " (code " + std::to_string(rc) + ")";
+    if (rc == SQLITE_CONSTRAINT_UNIQUE) throw UniqueViolation(message);
     throw StorageError(message);
 }
 

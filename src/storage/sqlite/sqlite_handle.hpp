@@ -12,10 +12,18 @@
 #include <utility>
 
 #include "common/time.hpp"
+#include "storage/store.hpp"
 
 namespace herald::storage::sqlite {
 
-/// Throws StorageError("<what>: <sqlite message> (code N)").
+/// A UNIQUE constraint refused a write (e.g. a second item of a site at one instant).
+class UniqueViolation : public StorageError {
+public:
+    using StorageError::StorageError;
+};
+
+/// Throws StorageError("<what>: <sqlite message> (code N)"), UniqueViolation for
+/// SQLITE_CONSTRAINT_UNIQUE.
 [[noreturn]] void ThrowSqliteError(sqlite3* db, int rc, std::string_view what);
 
 /// An owned sqlite3 connection.

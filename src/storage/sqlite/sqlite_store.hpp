@@ -41,44 +41,46 @@ public:
     Site CreateSite(const Site& site, const PublishingSettings& settings) override;
     std::optional<Site> GetSite(AccountId account, SiteId id) override;
     Page<Site> ListSites(AccountId account, PageRequest page) override;
-    bool UpdateSite(const Site& site) override;
-    std::optional<bool> DeleteSite(AccountId account, SiteId id) override;
+    WriteResult UpdateSite(const Site& site, int64_t expected_version) override;
+    WriteOutcome DeleteSite(AccountId account, SiteId id,
+                            std::optional<int64_t> expected_version) override;
     std::optional<PublishingSettings> GetSettings(AccountId account, SiteId site) override;
-    bool PutSettings(AccountId account, const PublishingSettings& settings) override;
+    WriteResult PutSettings(AccountId account, const PublishingSettings& settings,
+                            std::optional<int64_t> expected_site_version) override;
 
     Content CreateContent(const Content& content) override;
     std::optional<Content> GetContent(AccountId account, ContentId id) override;
     Page<Content> ListContent(const ContentFilter& filter) override;
+    WriteResult UpdateContent(const Content& content, int64_t expected_version,
+                              unsigned fields) override;
+    WriteOutcome DeleteContent(AccountId account, ContentId id,
+                               int64_t expected_version) override;
     std::vector<Content> ListContentChangedSince(AccountId account, SiteId site,
                                                  TimePoint since, ContentId after_id,
                                                  int limit) override;
-    bool UpdateContentIf(const Content& content, SiteStatus expected) override;
-    bool DeleteContentIf(AccountId account, ContentId id, SiteStatus expected) override;
 
-    std::vector<SchedulableSite> ListAutoPublishSites() override;
-    std::vector<ContentId> ListSchedulingQueue(SiteId site) override;
+    std::vector<SiteId> ListAutoPublishSiteIds() override;
+    std::vector<SiteScheduleOutcome> ScheduleSites(const ScheduleRequest& request,
+                                                   const SlotPlanner& plan) override;
     SiteCalendar LoadCalendar(SiteId site, TimePoint from) override;
-    int ApplyAssignments(std::span<const SlotAssignment> assignments, TimePoint now) override;
 
     std::vector<ClaimedItem> ClaimDue(TimePoint now, int limit, std::string_view claim_token,
-                                      TimePoint lease_until) override;
-    std::vector<ClaimedItem> ClaimDueExcept(TimePoint now, int limit, std::string_view claim_token,
-                                            TimePoint lease_until,
-                                            std::span<const SiteId> skip_sites) override;
+                                      TimePoint lease_until,
+                                      std::span<const SiteId> skip_sites) override;
     std::optional<Result<ClaimedItem>> ClaimOne(AccountId account, ContentId id,
                                                 std::string_view claim_token, TimePoint now,
                                                 TimePoint lease_until) override;
     std::optional<TimePoint> NextWakeAt() override;
-    std::optional<RecordId> FinishAttempt(const Content& content, std::string_view claim_token,
-                                          const PublishRecord& record) override;
-    bool ExtendLease(ContentId id, std::string_view claim_token,
-                     TimePoint lease_until) override;
-    void ReleaseClaims(std::span<const ContentId> ids, std::string_view claim_token) override;
     std::vector<std::optional<RecordId>> FinishAttempts(std::span<const FinishedAttempt> attempts,
                                                         std::string_view claim_token) override;
+    bool ExtendLease(ContentId id, std::string_view claim_token,
+                     TimePoint lease_until) override;
+    void ReleaseClaims(std::span<const ContentId> ids, std::string_view claim_token,
+                       TimePoint now) override;
+    void AbandonClaims(std::span<const ContentId> ids, std::string_view claim_token,
+                       TimePoint now) override;
     std::vector<std::string> ListClaimTokens() override;
     int64_t ExpireClaims(std::span<const std::string> tokens) override;
-    void AbandonClaims(std::span<const ContentId> ids, std::string_view claim_token) override;
 
     Page<PublishRecord> ListRecords(const RecordFilter& filter) override;
     Overdue CountOverdue(TimePoint now) override;

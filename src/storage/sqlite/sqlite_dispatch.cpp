@@ -1,0 +1,232 @@
+// The dispatcher's side of the store: atomic claims with leases, settling attempts under
+// the claim token, and giving claims back.
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/sqlite/connection_pool.hpp"
+#include "storage/sqlite/queries.hpp"
+#include "storage/sqlite/sqlite_handle.hpp"
+#include "storage/sqlite/sqlite_rows.hpp"
+#include "storage/sqlite/sqlite_store.hpp"
+
+namespace herald::storage::sqlite {
+
+using Mode = Transaction::Mode;
+
+std::vector<ClaimedItem> SqliteStore::ClaimDue(TimePoint now, int limit,
+                                               std::string_view claim_token,
+                                               TimePoint lease_until,
+                                               std::span<const SiteId> skip_sites) {
+    if (limit <= 0) return {};
+    if (claim_token.empty()) throw StorageError("ClaimDue needs a non-empty claim token");
+    auto conn = pool_->Acquire();
+    // IMMEDIATE although the UPDATE alone is atomic: the rows read back below must be the
+    // ones this claim wrote, with no other writer in between.
+    Transaction txn = conn->Begin(Mode::kImmediate);
+    std::vector<ContentId> ids;
+    {
+        Query q(conn->Prepare(skip_sites.empty() ? sql::kClaimDue : sql::kClaimDueExcept));
+        q.BindTime(1, now).BindInt(2, limit).BindText(3, claim_token).BindTime(4, lease_until);
+        if (!skip_sites.empty())
+            q.BindText(5, nlohmann::json(std::vector<SiteId>(skip_sites.begin(), skip_sites.end()))
+                              .dump());
+        while (q.Step()) ids.push_back(q.Int(0));
+    }
+    std::vector<ClaimedItem> claimed;
+    claimed.reserve(ids.size());
+    std::map<SiteId, Site> sites;
+    for (ContentId id : ids) {
+        auto content = LoadContentById(*conn, id);
+        if (!content) throw StorageError("claimed content vanished inside its transaction");
+        auto site_it = sites.find(content->site_id);
+        if (site_it == sites.end()) {
+            auto site = LoadSiteById(*conn, content->site_id);
+            if (!site) throw StorageError("claimed content has no site");
+            site_it = sites.emplace(site->id, std::move(*site)).first;
+        }
+        const TimePoint due_at = content->DueAt();  // the claim leaves both inputs alone
+        claimed.push_back({std::move(*content), site_it->second, due_at});
+    }
+    txn.Commit();
+    std::sort(claimed.begin(), claimed.end(), [](const ClaimedItem& a, const ClaimedItem& b) {
+        return a.due_at != b.due_at ? a.due_at < b.due_at : a.content.id < b.content.id;
+    });
+    return claimed;
+}
+
+std::optional<Result<ClaimedItem>> SqliteStore::ClaimOne(AccountId account, ContentId id,
+                                                         std::string_view claim_token,
+                                                         TimePoint now,
+                                                         TimePoint lease_until) {
+    if (claim_token.empty()) throw StorageError("ClaimOne needs a non-empty claim token");
+    auto conn = pool_->Acquire();
+    Transaction txn = conn->Begin(Mode::kImmediate);
+    std::optional<Content> before;
+    {
+        Query q(conn->Prepare(sql::kGetContent));
+        q.BindInt(1, id).BindInt(2, account);
+        if (!q.Step()) return std::nullopt;
+        before = ReadContent(q);
+    }
+    if (before->site_status == SiteStatus::kPublishing)
+        return Result<ClaimedItem>(Error::Conflict(
+            "already_publishing", "This content is being published right now.", "site_status"));
+    if (before->status != EditorialStatus::kApproved)
+        return Result<ClaimedItem>(Error::Conflict(
+            "not_approved", "Only approved content can be published.", "status"));
+    auto site = LoadSiteById(*conn, before->site_id);
+    if (!site) throw StorageError("content has no site");
+    if (!site->is_active)
+        return Result<ClaimedItem>(Error::Conflict(
+            "site_inactive", "The site is inactive; activate it to publish.", "site_id"));
+    {
+        Query q(conn->Prepare(sql::kClaimOne));
+        q.BindInt(1, id)
+            .BindText(2, claim_token)
+            .BindTime(3, lease_until)
+            .BindTime(4, now)
+            .BindText(5, ToString(before->site_status));
+        q.Run();
+        if (q.Changes() != 1) throw StorageError("claim of a locked row changed nothing");
+    }
+    auto after = LoadContentById(*conn, id);
+    txn.Commit();
+    return Result<ClaimedItem>(ClaimedItem{std::move(*after), std::move(*site), before->DueAt()});
+}
+
+std::optional<TimePoint> SqliteStore::NextWakeAt() {
+    auto conn = pool_->Acquire();
+    Transaction txn = conn->Begin(Mode::kDeferred);
+    std::optional<TimePoint> next;
+    {
+        Query q(conn->Prepare(sql::kNextDue));
+        if (q.Step()) next = q.OptTime(0);
+    }
+    {
+        Query q(conn->Prepare(sql::kNextLeaseEnd));
+        if (q.Step()) {
+            if (auto lease = q.OptTime(0); lease && (!next || *lease < *next)) next = lease;
+        }
+    }
+    txn.Commit();
+    return next;
+}
+
+namespace {
+
+// A settle writes the schedule columns only: the rest of the row is the editors'.
+const std::string kFinishSql = [] {
+    return std::string("UPDATE content SET") + sql::kSetContentSchedule + sql::kSetContentAlways +
+           sql::kWhereContentClaimed;
+}();
+
+/// The claimed update and the record insert of one attempt, inside the caller's transaction.
+std::optional<RecordId> FinishOne(Connection& conn, const Content& content,
+                                  std::string_view claim_token, const PublishRecord& record) {
+    {
+        Query q(conn.Prepare(kFinishSql));
+        BindContent(q, content);
+        q.BindInt(28, content.id).BindText(29, claim_token);
+        q.Run();
+        if (q.Changes() == 0) return std::nullopt;  // the claim was lost: write nothing
+    }
+    Query q(conn.Prepare(sql::kInsertRecord));
+    q.BindInt(1, content.id)
+        .BindInt(2, content.site_id)
+        .BindInt(3, content.account_id)
+        .BindInt(4, record.attempt)
+        .BindTime(5, record.started_at)
+        .BindTime(6, record.finished_at)
+        .BindText(7, ToString(record.outcome))
+        .BindOptInt(8, record.http_status ? std::optional<int64_t>(*record.http_status)
+                                          : std::nullopt)
+        .BindText(9, record.error)
+        .BindText(10, record.external_id)
+        .BindText(11, record.external_url)
+        .BindOptTime(12, record.due_at);
+    if (!q.Step()) throw StorageError("record insert returned no id");
+    return q.Int(0);
+}
+
+}  // namespace
+
+std::vector<std::optional<RecordId>> SqliteStore::FinishAttempts(
+    std::span<const FinishedAttempt> attempts, std::string_view claim_token) {
+    std::vector<std::optional<RecordId>> ids;
+    if (attempts.empty()) return ids;
+    ids.reserve(attempts.size());
+    // One transaction for the batch: a commit per attempt would cap the dispatcher at the
+    // rate SQLite can commit, far below what the network can deliver.
+    auto conn = pool_->Acquire();
+    Transaction txn = conn->Begin(Mode::kImmediate);
+    for (const auto& a : attempts) ids.push_back(FinishOne(*conn, a.content, claim_token, a.record));
+    txn.Commit();
+    return ids;
+}
+
+std::vector<std::string> SqliteStore::ListClaimTokens() {
+    auto conn = pool_->Acquire();
+    Query q(conn->Prepare(sql::kListClaimTokens));
+    std::vector<std::string> tokens;
+    while (q.Step()) tokens.push_back(q.Text(0));
+    return tokens;
+}
+
+int64_t SqliteStore::ExpireClaims(std::span<const std::string> tokens) {
+    if (tokens.empty()) return 0;
+    auto conn = pool_->Acquire();
+    Transaction txn = conn->Begin(Mode::kImmediate);
+    int64_t expired = 0;
+    sqlite3_stmt* stmt = conn->Prepare(sql::kExpireClaims);
+    for (const std::string& token : tokens) {
+        Query q(stmt);
+        q.BindText(1, token);
+        q.Run();
+        expired += q.Changes();
+    }
+    txn.Commit();
+    return expired;
+}
+
+void SqliteStore::AbandonClaims(std::span<const ContentId> ids, std::string_view claim_token,
+                                TimePoint now) {
+    if (ids.empty()) return;
+    auto conn = pool_->Acquire();
+    Transaction txn = conn->Begin(Mode::kImmediate);
+    sqlite3_stmt* stmt = conn->Prepare(sql::kAbandonClaim);
+    for (ContentId id : ids) {
+        Query q(stmt);
+        q.BindInt(1, id).BindText(2, claim_token).BindTime(3, now);
+        q.Run();
+    }
+    txn.Commit();
+}
+
+bool SqliteStore::ExtendLease(ContentId id, std::string_view claim_token, TimePoint lease_until) {
+    auto conn = pool_->Acquire();
+    Query q(conn->Prepare(sql::kExtendLease));
+    q.BindInt(1, id).BindText(2, claim_token).BindTime(3, lease_until);
+    q.Run();
+    return q.Changes() > 0;
+}
+
+void SqliteStore::ReleaseClaims(std::span<const ContentId> ids, std::string_view claim_token,
+                                TimePoint now) {
+    if (ids.empty()) return;
+    auto conn = pool_->Acquire();
+    Transaction txn = conn->Begin(Mode::kImmediate);
+    sqlite3_stmt* stmt = conn->Prepare(sql::kReleaseClaim);
+    for (ContentId id : ids) {
+        Query q(stmt);
+        q.BindInt(1, id).BindText(2, claim_token).BindTime(3, now);
+        q.Run();
+    }
+    txn.Commit();
+}
+
+}  // namespace herald::storage::sqlite

@@ -1,0 +1,252 @@
+// Row readers and binders shared by the SQLite store's files (column order: queries.hpp).
+
+#include "storage/sqlite/sqlite_rows.hpp"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "storage/sqlite/queries.hpp"
+
+namespace herald::storage::sqlite {
+namespace {
+
+constexpr int kMaxPageSize = 500;
+
+// --- value conversions ------------------------------------------------------------------
+
+template <typename T>
+T ParseOrThrow(std::optional<T> parsed, std::string_view column, const std::string& text) {
+    if (!parsed) throw StorageError("unexpected " + std::string(column) + " '" + text + "'");
+    return *parsed;
+}
+
+std::string ToJson(const std::vector<std::string>& names) { return nlohmann::json(names).dump(); }
+std::string ToJson(const std::vector<int>& numbers) { return nlohmann::json(numbers).dump(); }
+
+template <typename T>
+std::vector<T> FromJsonArray(const std::string& text, std::string_view column) {
+    try {
+        return nlohmann::json::parse(text).get<std::vector<T>>();
+    } catch (const nlohmann::json::exception& e) {
+        throw StorageError("corrupt " + std::string(column) + ": " + e.what());
+    }
+}
+
+// Decodes the compact form nlohmann's dump() writes for plain names (`[]`, `["a","b"]`)
+// without building a json tree: list reads decode two of these per row, and the tree
+// dominated the row cost. Anything else (escapes, non-ASCII, spaces, corruption) returns
+// nullopt so the full parser decides, with its validation and error messages.
+std::optional<std::vector<std::string>> ParseSimpleNameArray(std::string_view text) {
+    if (text.size() < 2 || text.front() != '[' || text.back() != ']') return std::nullopt;
+    std::vector<std::string> names;
+    size_t i = 1;
+    const size_t end = text.size() - 1;
+    if (i == end) return names;
+    while (true) {
+        if (text[i] != '"') return std::nullopt;
+        const size_t start = ++i;
+        while (i < end && text[i] != '"') {
+            const auto ch = static_cast<unsigned char>(text[i]);
+            if (ch < 0x20 || ch > 0x7e || ch == '\\') return std::nullopt;
+            ++i;
+        }
+        if (i == end) return std::nullopt;  // unterminated string
+        names.emplace_back(text.substr(start, i - start));
+        ++i;  // closing quote
+        if (i == end) return names;
+        if (text[i] != ',') return std::nullopt;
+        ++i;
+    }
+}
+
+std::vector<std::string> FromJsonNames(const std::string& text, std::string_view column) {
+    if (auto names = ParseSimpleNameArray(text)) return std::move(*names);
+    return FromJsonArray<std::string>(text, column);
+}
+
+}  // namespace
+
+std::optional<int> ToOptInt(std::optional<int64_t> v) {
+    return v ? std::optional<int>(static_cast<int>(*v)) : std::nullopt;
+}
+
+PageWindow Window(PageRequest request) {
+    const int page = std::max(request.page, 1);
+    const int size = std::clamp(request.page_size, 1, kMaxPageSize);
+    return {page, size, static_cast<int64_t>(page - 1) * size};
+}
+
+// --- row readers (column order: queries.hpp) ----------------------------------------------
+
+Site ReadSite(const Query& q, int base) {
+    Site s;
+    s.id = q.Int(base + 0);
+    s.account_id = q.Int(base + 1);
+    s.name = q.Text(base + 2);
+    const std::string platform = q.Text(base + 3);
+    s.platform_type = ParseOrThrow(ParsePlatform(platform), "platform_type", platform);
+    s.domain = q.Text(base + 4);
+    s.api_key = q.Text(base + 5);
+    s.username = q.Text(base + 6);
+    s.timezone = q.Text(base + 7);
+    s.is_active = q.Bool(base + 8);
+    s.options_json = q.Text(base + 9);
+    s.created_at = q.Time(base + 10);
+    s.updated_at = q.Time(base + 11);
+    s.version = q.Int(base + 12);
+    return s;
+}
+
+PublishingSettings ReadSettings(const Query& q, int base) {
+    PublishingSettings p;
+    p.site_id = q.Int(base + 0);
+    p.auto_publish_enabled = q.Bool(base + 1);
+    p.publish_days = FromJsonArray<int>(q.Text(base + 2), "publish_days");
+    p.publish_time_slots = FromJsonArray<int>(q.Text(base + 3), "publish_time_slots");
+    p.daily_publish_limit = ToOptInt(q.OptInt(base + 4));
+    p.weekly_publish_limit = ToOptInt(q.OptInt(base + 5));
+    p.monthly_publish_limit = ToOptInt(q.OptInt(base + 6));
+    p.updated_at = q.Time(base + 7);
+    return p;
+}
+
+Content ReadContent(const Query& q) {
+    Content c;
+    c.id = q.Int(0);
+    c.account_id = q.Int(1);
+    c.site_id = q.Int(2);
+    c.title = q.Text(3);
+    c.content_html = q.Text(4);
+    c.excerpt = q.Text(5);
+    c.slug = q.Text(6);
+    c.content_type = q.Text(7);
+    c.cluster_id = q.OptInt(8);
+    c.categories = FromJsonNames(q.Text(9), "categories");
+    c.tags = FromJsonNames(q.Text(10), "tags");
+    c.featured_image_url = q.Text(11);
+    const std::string status = q.Text(12);
+    c.status = ParseOrThrow(ParseEditorialStatus(status), "status", status);
+    c.approved_at = q.OptTime(13);
+    const std::string site_status = q.Text(14);
+    c.site_status = ParseOrThrow(ParseSiteStatus(site_status), "site_status", site_status);
+    c.site_status_updated_at = q.Time(15);
+    c.scheduled_publish_at = q.OptTime(16);
+    c.published_at = q.OptTime(17);
+    c.external_id = q.Text(18);
+    c.external_url = q.Text(19);
+    c.last_error = q.Text(20);
+    c.next_attempt_at = q.OptTime(21);
+    c.attempts = static_cast<int>(q.Int(22));
+    c.publication_id = q.Text(23);
+    c.claim_token = q.Text(24);
+    c.lease_until = q.OptTime(25);
+    c.created_at = q.Time(26);
+    c.updated_at = q.Time(27);
+    c.version = q.Int(28);
+    return c;
+}
+
+PublishRecord ReadRecord(const Query& q) {
+    PublishRecord r;
+    r.id = q.Int(0);
+    r.content_id = q.Int(1);
+    r.site_id = q.Int(2);
+    r.account_id = q.Int(3);
+    r.attempt = static_cast<int>(q.Int(4));
+    r.started_at = q.Time(5);
+    r.finished_at = q.Time(6);
+    const std::string outcome = q.Text(7);
+    r.outcome = ParseOrThrow(ParseAttemptOutcome(outcome), "outcome", outcome);
+    r.http_status = ToOptInt(q.OptInt(8));
+    r.error = q.Text(9);
+    r.external_id = q.Text(10);
+    r.external_url = q.Text(11);
+    r.due_at = q.OptTime(12);
+    return r;
+}
+
+// --- binders --------------------------------------------------------------------------------
+
+// ?1 account_id … ?27 updated_at, shared by kInsertContent and the content updates.
+void BindContent(Query& q, const Content& c) {
+    q.BindInt(1, c.account_id)
+        .BindInt(2, c.site_id)
+        .BindText(3, c.title)
+        .BindText(4, c.content_html)
+        .BindText(5, c.excerpt)
+        .BindText(6, c.slug)
+        .BindText(7, c.content_type)
+        .BindOptInt(8, c.cluster_id)
+        .BindText(9, ToJson(c.categories))
+        .BindText(10, ToJson(c.tags))
+        .BindText(11, c.featured_image_url)
+        .BindText(12, ToString(c.status))
+        .BindOptTime(13, c.approved_at)
+        .BindText(14, ToString(c.site_status))
+        .BindTime(15, c.site_status_updated_at)
+        .BindOptTime(16, c.scheduled_publish_at)
+        .BindOptTime(17, c.published_at)
+        .BindText(18, c.external_id)
+        .BindText(19, c.external_url)
+        .BindText(20, c.last_error)
+        .BindOptTime(21, c.next_attempt_at)
+        .BindInt(22, c.attempts)
+        .BindText(23, c.publication_id)
+        .BindText(24, c.claim_token)
+        .BindOptTime(25, c.lease_until)
+        .BindTime(26, c.created_at)
+        .BindTime(27, c.updated_at);
+}
+
+// ?1 account_id … ?11 updated_at, shared by kInsertSite and kUpdateSite.
+void BindSite(Query& q, const Site& s) {
+    q.BindInt(1, s.account_id)
+        .BindText(2, s.name)
+        .BindText(3, ToString(s.platform_type))
+        .BindText(4, s.domain)
+        .BindText(5, s.api_key)
+        .BindText(6, s.username)
+        .BindText(7, s.timezone)
+        .BindBool(8, s.is_active)
+        .BindText(9, s.options_json)
+        .BindTime(10, s.created_at)
+        .BindTime(11, s.updated_at);
+}
+
+void BindSettings(Query& q, SiteId site, const PublishingSettings& p) {
+    auto opt = [](std::optional<int> v) {
+        return v ? std::optional<int64_t>(*v) : std::nullopt;
+    };
+    q.BindInt(1, site)
+        .BindBool(2, p.auto_publish_enabled)
+        .BindText(3, ToJson(p.publish_days))
+        .BindText(4, ToJson(p.publish_time_slots))
+        .BindOptInt(5, opt(p.daily_publish_limit))
+        .BindOptInt(6, opt(p.weekly_publish_limit))
+        .BindOptInt(7, opt(p.monthly_publish_limit))
+        .BindTime(8, p.updated_at);
+}
+
+std::optional<Content> LoadContentById(Connection& conn, ContentId id) {
+    Query q(conn.Prepare(sql::kGetContentById));
+    q.BindInt(1, id);
+    if (!q.Step()) return std::nullopt;
+    return ReadContent(q);
+}
+
+std::optional<Site> LoadSiteById(Connection& conn, SiteId id) {
+    Query q(conn.Prepare(sql::kGetSiteById));
+    q.BindInt(1, id);
+    if (!q.Step()) return std::nullopt;
+    return ReadSite(q);
+}
+
+int64_t CountRows(Connection& conn, const std::string& sql,
+                  const std::function<void(Query&)>& bind) {
+    Query q(conn.Prepare(sql));
+    bind(q);
+    if (!q.Step()) return 0;
+    return q.Int(0);
+}
+
+}  // namespace herald::storage::sqlite

@@ -1,0 +1,42 @@
+#pragma once
+// Row readers, binders and small helpers shared by the SQLite store's files. Column order
+// and parameter numbers are those of queries.hpp.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "storage/sqlite/connection_pool.hpp"
+#include "storage/sqlite/sqlite_handle.hpp"
+#include "storage/store.hpp"
+
+namespace herald::storage::sqlite {
+
+std::optional<int> ToOptInt(std::optional<int64_t> v);
+
+struct PageWindow {
+    int page;
+    int size;
+    int64_t offset;
+};
+/// The page asked for, clamped to 1..500 rows.
+PageWindow Window(PageRequest request);
+
+Site ReadSite(const Query& q, int base = 0);
+PublishingSettings ReadSettings(const Query& q, int base = 0);
+Content ReadContent(const Query& q);
+PublishRecord ReadRecord(const Query& q);
+
+/// ?1 account_id … ?27 updated_at (kInsertContent and every content update).
+void BindContent(Query& q, const Content& c);
+/// ?1 account_id … ?11 updated_at (kInsertSite and kUpdateSite).
+void BindSite(Query& q, const Site& s);
+void BindSettings(Query& q, SiteId site, const PublishingSettings& p);
+
+std::optional<Content> LoadContentById(Connection& conn, ContentId id);
+std::optional<Site> LoadSiteById(Connection& conn, SiteId id);
+int64_t CountRows(Connection& conn, const std::string& sql,
+                  const std::function<void(Query&)>& bind);
+
+}  // namespace herald::storage::sqlite

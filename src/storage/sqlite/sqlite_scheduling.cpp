@@ -1,0 +1,131 @@
+// The slot scheduler's one write path: each site's settings, queue and calendar are read and
+// its assignments written under SQLite's write lock, so no other scheduler or manual schedule
+// can take a slot between the read and the write.
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+#include <vector>
+
+#include "storage/sqlite/connection_pool.hpp"
+#include "storage/sqlite/queries.hpp"
+#include "storage/sqlite/sqlite_handle.hpp"
+#include "storage/sqlite/sqlite_rows.hpp"
+#include "storage/sqlite/sqlite_store.hpp"
+
+namespace herald::storage::sqlite {
+namespace {
+
+using Mode = Transaction::Mode;
+
+// A run over many sites commits at a site boundary after this many assignments or this much
+// time, so API writers never wait long for the lock while a big run goes on; a commit per
+// site instead would dominate a run over thousands of small sites.
+constexpr size_t kChunkAssignments = 20000;
+constexpr auto kChunkTime = std::chrono::milliseconds{200};
+
+SiteCalendar ReadCalendar(Connection& conn, SiteId site, TimePoint from) {
+    SiteCalendar calendar;
+    {
+        Query q(conn.Prepare(sql::kCalendarScheduled));
+        q.BindInt(1, site).BindTime(2, from);
+        while (q.Step()) calendar.scheduled.push_back(q.Time(0));
+    }
+    {
+        Query q(conn.Prepare(sql::kCalendarPublished));
+        q.BindInt(1, site).BindTime(2, from);
+        while (q.Step()) calendar.published.push_back(q.Time(0));
+    }
+    return calendar;
+}
+
+SiteScheduleOutcome ScheduleOne(Connection& conn, const ScheduleRequest& request, SiteId id,
+                                const SlotPlanner& plan) {
+    SiteScheduleOutcome out;
+    out.site_id = id;
+    std::optional<Site> site;
+    PublishingSettings settings;
+    {
+        Query q(conn.Prepare(sql::kGetSchedulingSite));
+        q.BindInt(1, id);
+        if (q.Step()) {
+            settings = ReadSettings(q, 0);
+            site = ReadSite(q, 8);
+        }
+    }
+    if (!site || !site->is_active ||
+        (request.require_auto_publish && !settings.auto_publish_enabled)) {
+        out.skipped = true;
+        return out;
+    }
+    out.site_name = site->name;
+    std::vector<ContentId> queue;
+    {
+        Query q(conn.Prepare(sql::kSchedulingQueue));
+        q.BindInt(1, id);
+        while (q.Step()) queue.push_back(q.Int(0));
+    }
+    out.queued = queue.size();
+    if (queue.empty()) return out;
+    const SiteCalendar calendar = ReadCalendar(conn, id, request.calendar_from);
+    auto planned = plan(SiteSchedulingInput{*site, settings, queue, calendar});
+    if (!planned) {
+        out.error = planned.error();
+        return out;
+    }
+    out.assignments = std::move(*planned);
+    if (request.dry_run) return out;
+    // Every queued item is still what the queue says (the lock is held), so each update
+    // applies; the condition stays as the statement's own guard.
+    sqlite3_stmt* stmt = conn.Prepare(sql::kApplyAssignment);
+    std::erase_if(out.assignments, [&](const SlotAssignment& a) {
+        Query q(stmt);
+        q.BindTime(1, a.at).BindTime(2, request.now).BindInt(3, a.content_id);
+        q.Run();
+        return q.Changes() == 0;
+    });
+    return out;
+}
+
+}  // namespace
+
+std::vector<SiteId> SqliteStore::ListAutoPublishSiteIds() {
+    auto conn = pool_->Acquire();
+    Query q(conn->Prepare(sql::kListAutoPublishSiteIds));
+    std::vector<SiteId> ids;
+    while (q.Step()) ids.push_back(q.Int(0));
+    return ids;
+}
+
+SiteCalendar SqliteStore::LoadCalendar(SiteId site, TimePoint from) {
+    auto conn = pool_->Acquire();
+    Transaction txn = conn->Begin(Mode::kDeferred);  // both lists from one snapshot
+    SiteCalendar calendar = ReadCalendar(*conn, site, from);
+    txn.Commit();
+    return calendar;
+}
+
+std::vector<SiteScheduleOutcome> SqliteStore::ScheduleSites(const ScheduleRequest& request,
+                                                            const SlotPlanner& plan) {
+    std::vector<SiteScheduleOutcome> outcomes;
+    outcomes.reserve(request.sites.size());
+    auto conn = pool_->Acquire();
+    size_t next = 0;
+    while (next < request.sites.size()) {
+        // A dry run writes nothing, so a read snapshot is enough for it.
+        Transaction txn = conn->Begin(request.dry_run ? Mode::kDeferred : Mode::kImmediate);
+        const auto chunk_start = std::chrono::steady_clock::now();
+        size_t assigned = 0;
+        while (next < request.sites.size()) {
+            outcomes.push_back(ScheduleOne(*conn, request, request.sites[next++], plan));
+            assigned += outcomes.back().assignments.size();
+            if (assigned >= kChunkAssignments ||
+                std::chrono::steady_clock::now() - chunk_start >= kChunkTime)
+                break;
+        }
+        txn.Commit();  // a dry run's transaction wrote nothing
+    }
+    return outcomes;
+}
+
+}  // namespace herald::storage::sqlite
