@@ -585,7 +585,7 @@ struct Dispatcher::Impl {
         std::vector<domain::ContentId> ids;
         for (const auto& job : jobs) ids.push_back(job->item.content.id);
         try {
-            store_.ReleaseClaims(ids, claim_token_);
+            store_.ReleaseClaims(ids, claim_token_, clock_.Now());
         } catch (const std::exception& e) {
             spdlog::error("dispatcher: releasing {} claims failed ({}); their leases will "
                           "expire instead", ids.size(), e.what());
@@ -779,7 +779,7 @@ struct Dispatcher::Impl {
             // they are not due again in this run and the loop ends.
             for (;;) {
                 const int room = WaitForCapacity();
-                auto items = store_.ClaimDueExcept(now, room, claim_token_, LeaseUntil(now),
+                auto items = store_.ClaimDue(now, room, claim_token_, LeaseUntil(now),
                                                    FullSites());
                 if (items.empty()) {
                     // Items of full sites are still due in this run: wait for their queues.
@@ -880,7 +880,7 @@ struct Dispatcher::Impl {
                 if (room > 0) {
                     const TimePoint now = clock_.Now();
                     auto items =
-                        store_.ClaimDueExcept(now, room, claim_token_, LeaseUntil(now), full);
+                        store_.ClaimDue(now, room, claim_token_, LeaseUntil(now), full);
                     claimed = items.size();
                     Submit(std::move(items), loop_tracker_, real_clock);
                 }
@@ -967,7 +967,7 @@ struct Dispatcher::Impl {
                          "deadline; putting them back to be sent again (same webhook-id)",
                          still_running.size());
             try {
-                store_.AbandonClaims(still_running, claim_token_);
+                store_.AbandonClaims(still_running, claim_token_, clock_.Now());
             } catch (const std::exception& e) {
                 spdlog::error("dispatcher: giving back {} claims failed ({}); their leases "
                               "will expire instead", still_running.size(), e.what());

@@ -1,5 +1,5 @@
-// The slot scheduler run: read every auto-publishing site's queue and calendar, let the pure
-// calculator place the items, then store every site's assignments in one transaction.
+// The slot scheduler run: every auto-publishing site's queue placed by the pure calculator,
+// each site read and written in one store transaction that holds it.
 
 #include "dispatch/slot_scheduler.hpp"
 
@@ -14,13 +14,25 @@
 namespace herald::dispatch {
 namespace {
 
-// Far enough back to cover the start of the current local month and ISO week in any zone
-// (a month is at most 31 days; a zone is at most ~14 h from UTC).
-constexpr Milliseconds kCalendarLookBack = std::chrono::hours{24 * 32};
 // Approvals tend to arrive in bursts (a batch approve in the UI); one run serves them all.
 constexpr Milliseconds kWakeDebounce{100};
 
 }  // namespace
+
+std::vector<storage::SiteScheduleOutcome> ScheduleSites(storage::Store& store,
+                                                        std::vector<domain::SiteId> sites,
+                                                        TimePoint now, bool dry_run,
+                                                        bool require_auto_publish) {
+    storage::ScheduleRequest request;
+    request.sites = std::move(sites);
+    request.now = now;
+    request.calendar_from = now - domain::kCalendarLookBack;
+    request.dry_run = dry_run;
+    request.require_auto_publish = require_auto_publish;
+    return store.ScheduleSites(request, [now](const storage::SiteSchedulingInput& in) {
+        return domain::AssignSlots(in.settings, in.site.timezone, in.calendar, in.queue, now);
+    });
+}
 
 struct SlotScheduler::Impl {
     Impl(storage::Store& store, const TimeSource& clock) : store_(store), clock_(clock) {}
@@ -29,47 +41,20 @@ struct SlotScheduler::Impl {
 
     ScheduleRunSummary RunOnce(TimePoint now, bool dry_run) {
         ScheduleRunSummary summary;
-        const auto sites = store_.ListAutoPublishSites();
-        for (const auto& entry : sites) {
-            const domain::Site& site = entry.site;
+        const auto outcomes = ScheduleSites(store_, store_.ListAutoPublishSiteIds(), now,
+                                            dry_run, /*require_auto_publish=*/true);
+        for (const auto& site : outcomes) {
+            if (site.skipped) continue;  // changed since it was listed
             ++summary.sites;
-            try {
-                const auto queue = store_.ListSchedulingQueue(site.id);
-                if (queue.empty()) continue;
-                const auto calendar = store_.LoadCalendar(site.id, now - kCalendarLookBack);
-                auto assigned =
-                    domain::AssignSlots(entry.settings, site.timezone, calendar, queue, now);
-                if (!assigned) {
-                    summary.errors.push_back(fmt::format("site {} ({}): {}", site.id, site.name,
-                                                         assigned.error().message));
-                    summary.left_unscheduled += static_cast<int>(queue.size());
-                    continue;
-                }
-                summary.left_unscheduled += static_cast<int>(queue.size() - assigned->size());
-                summary.assignments.insert(summary.assignments.end(), assigned->begin(),
-                                           assigned->end());
-            } catch (const std::exception& e) {
-                // One broken site must not keep the others from being scheduled.
-                summary.errors.push_back(
-                    fmt::format("site {} ({}): {}", site.id, site.name, e.what()));
+            if (site.error) {
+                summary.errors.push_back(fmt::format("site {} ({}): {}", site.site_id,
+                                                     site.site_name, site.error->message));
             }
+            summary.left_unscheduled += static_cast<int>(site.queued - site.assignments.size());
+            summary.assignments.insert(summary.assignments.end(), site.assignments.begin(),
+                                       site.assignments.end());
         }
-        if (dry_run) {
-            summary.assigned = static_cast<int>(summary.assignments.size());
-        } else if (!summary.assignments.empty()) {
-            // One transaction for every site: a commit per site dominated the run time. In id
-            // order, the row updates walk the table's pages in sequence instead of at random.
-            std::vector<domain::SlotAssignment> by_id = summary.assignments;
-            std::sort(by_id.begin(), by_id.end(), [](const auto& a, const auto& b) {
-                return a.content_id < b.content_id;
-            });
-            summary.assigned = store_.ApplyAssignments(by_id, now);
-            if (summary.assigned < static_cast<int>(summary.assignments.size()))
-                spdlog::info("slot scheduler: {} of {} assignments skipped (content changed "
-                             "meanwhile)",
-                             summary.assignments.size() - summary.assigned,
-                             summary.assignments.size());
-        }
+        summary.assigned = static_cast<int>(summary.assignments.size());
         return summary;
     }
 

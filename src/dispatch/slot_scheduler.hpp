@@ -22,6 +22,14 @@ struct ScheduleRunSummary {
     std::vector<std::string> errors;                  // per-site problems (e.g. bad zone)
 };
 
+/// The one way slots are given, for the background run, its dry run, the API's per-site run
+/// and the CLI alike: the pure slot calculator (domain::AssignSlots) inside
+/// Store::ScheduleSites, which holds each site while its calendar is read and written.
+std::vector<storage::SiteScheduleOutcome> ScheduleSites(storage::Store& store,
+                                                        std::vector<domain::SiteId> sites,
+                                                        TimePoint now, bool dry_run,
+                                                        bool require_auto_publish);
+
 class SlotScheduler {
 public:
     SlotScheduler(storage::Store& store, const TimeSource& clock);

@@ -31,6 +31,11 @@ struct SiteCalendar {
 
 inline constexpr int kSlotHorizonDays = 366;
 
+/// How far back a calendar must reach for the limits of a slot at `t` to count fully: the
+/// start of t's local month and ISO week in any zone (a month is at most 31 days, a zone at
+/// most ~14 h from UTC).
+inline constexpr Milliseconds kCalendarLookBack = std::chrono::hours{24 * 32};
+
 /// Gives each item of `queue` (already in approved_at, id order) the earliest free slot
 /// strictly after `now`, per API.md §4: local weekdays and times in `settings` read in
 /// `time_zone`; a nonexistent local time moves forward by the gap; an ambiguous one means

@@ -16,6 +16,7 @@ struct Request {
     std::string_view body;
     std::string_view authorization;  // the Authorization header, or empty
     std::string_view host;           // the Host header, or empty
+    std::string_view if_match;       // the If-Match header, or empty
 };
 
 /// A long-lived text/event-stream answer. The server calls Poll on the connection's strand
@@ -33,6 +34,7 @@ struct Response {
     std::string body;                           // JSON unless content_type says otherwise
     std::string_view content_type = "application/json";
     std::string allow;                          // the Allow header of a 405
+    std::string etag;                           // the ETag header ("\"<version>\""), if any
     std::string_view cache_control;             // the Cache-Control header, if any
     bool close = false;                         // close the connection after writing
     /// Set: the answer is an event stream; `body` is written first, then the stream's

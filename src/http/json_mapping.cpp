@@ -19,6 +19,7 @@ void WriteSite(JsonWriter& w, const domain::Site& site) {
     // Stored only after being parsed as an object, so it is valid JSON.
     w.Key("options").Raw(site.options_json.empty() ? std::string_view("{}")
                                                    : std::string_view(site.options_json));
+    w.Key("version").Int(site.version);
     w.Key("created_at").Time(site.created_at);
     w.Key("updated_at").Time(site.updated_at);
     w.EndObject();
@@ -51,6 +52,7 @@ void WriteSettings(JsonWriter& w, const domain::PublishingSettings& settings) {
 void WriteContent(JsonWriter& w, const domain::Content& c) {
     w.BeginObject();
     w.Key("id").Int(c.id);
+    w.Key("version").Int(c.version);
     w.Key("site_id").Int(c.site_id);
     w.Key("title").String(c.title);
     w.Key("content_html").String(c.content_html);

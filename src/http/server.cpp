@@ -187,6 +187,7 @@ private:
             .body = request_.body(),
             .authorization = header(bhttp::field::authorization),
             .host = header(bhttp::field::host),
+            .if_match = header(bhttp::field::if_match),
         };
         Api::Match match = server_.api.Find(view_);
         if (match.route && match.route->options.blocking) {
@@ -215,6 +216,7 @@ private:
                                              response.content_type.size()));
         }
         if (!response.allow.empty()) response_.set(bhttp::field::allow, response.allow);
+        if (!response.etag.empty()) response_.set(bhttp::field::etag, response.etag);
         if (!response.cache_control.empty()) {
             response_.set(bhttp::field::cache_control,
                           beast::string_view(response.cache_control.data(),

@@ -1,5 +1,8 @@
 // Content CRUD, list filters and the schedule / reschedule / unschedule actions.
 
+#include <functional>
+#include <optional>
+
 #include "domain/status_machine.hpp"
 #include "domain/validation.hpp"
 #include "http/handlers/handler_util.hpp"
@@ -15,9 +18,69 @@ using domain::Content;
 using domain::EditorialStatus;
 using domain::SiteStatus;
 
+// A writer that lost a race re-reads and tries again; contention on one item is a handful
+// of people and the dispatcher, so this many rounds only run out under a pathological storm.
+constexpr int kMaxWriteRounds = 32;
+
 Response ContentResponse(int status, const Content& content) {
-    return JsonResponse(status, [&](JsonWriter& w) { WriteContent(w, content); },
-                        768 + content.content_html.size() + content.title.size());
+    Response response =
+        JsonResponse(status, [&](JsonWriter& w) { WriteContent(w, content); },
+                     768 + content.content_html.size() + content.title.size());
+    response.etag = ETagOf(content.version);
+    return response;
+}
+
+Response SlotTaken() {
+    return ErrorResponse(409, "slot_taken",
+                         "Another item of this site is already scheduled at that time; pick "
+                         "another time.",
+                         "scheduled_at");
+}
+
+Response TooMuchContention() {
+    return ErrorResponse(409, "concurrent_update",
+                         "The content kept changing while this request was handled; reload and "
+                         "try again.");
+}
+
+/// A change to one item: edits `next` (a copy of `stored`), and names the column groups it
+/// changed, or answers the refusal (409/422) when the item's current state does not allow it.
+using ContentChange =
+    std::function<std::optional<Response>(Content& next, const Content& stored, unsigned& fields)>;
+
+/// The one way the API writes content (API.md §10): read, apply `change`, write the changed
+/// column groups under the version that was read. When another writer got there first, the
+/// change is applied again to what it left (so edits of different fields both take effect,
+/// and a move that is no longer allowed answers 409); with If-Match, a moved version is 412.
+/// `on_written` runs after a successful write (wake-ups).
+Response WriteContentChange(Call& call, const ContentChange& change,
+                            const std::function<void(const Content&, const Content&)>&
+                                on_written = {}) {
+    const IfMatch precondition(call.request.if_match);
+    for (int round = 0; round < kMaxWriteRounds; ++round) {
+        const auto stored = call.store().GetContent(call.account, call.params[0]);
+        if (!stored) return NotFoundResponse("The content");
+        if (!precondition.Allows(stored->version)) return PreconditionFailed();
+        Content next = *stored;
+        unsigned fields = 0;
+        if (auto refused = change(next, *stored, fields)) return std::move(*refused);
+        next.updated_at = call.now;
+        const storage::WriteResult written =
+            call.store().UpdateContent(next, stored->version, fields);
+        switch (written.outcome) {
+            case storage::WriteOutcome::kApplied:
+                next.version = written.version;
+                if (on_written) on_written(*stored, next);
+                return ContentResponse(200, next);
+            case storage::WriteOutcome::kNotFound: return NotFoundResponse("The content");
+            case storage::WriteOutcome::kSlotTaken: return SlotTaken();
+            case storage::WriteOutcome::kConflict:
+            case storage::WriteOutcome::kBusy:
+                if (precondition.present()) return PreconditionFailed();
+                continue;  // someone else wrote first: apply the change to what they left
+        }
+    }
+    return TooMuchContention();
 }
 
 Response SiteNotFound() {
@@ -28,14 +91,6 @@ Response SiteNotFound() {
 Response Publishing() {
     return ErrorResponse(409, "content_publishing",
                          "The content is being published right now; try again in a moment.");
-}
-
-/// After a compare-and-set lost: either it vanished (404) or it moved under us (409).
-Response LostRace(Call& call, domain::ContentId id) {
-    if (!call.store().GetContent(call.account, id)) return NotFoundResponse("The content");
-    return ErrorResponse(409, "concurrent_update",
-                         "The content changed while this request was handled; reload and try "
-                         "again.");
 }
 
 struct ContentFields {
@@ -156,8 +211,9 @@ Result<storage::ContentFilter> ParseFilter(Call& call) {
 
 /// schedule / reschedule: body {"scheduled_at": T}, T strictly in the future.
 Response ScheduleAction(Call& call, domain::SiteAction action) {
-    auto content = call.store().GetContent(call.account, call.params[0]);
-    if (!content) return NotFoundResponse("The content");
+    if (!call.store().GetContent(call.account, call.params[0])) {
+        return NotFoundResponse("The content");
+    }
     auto body = ParseJsonObject(call.request.body, /*empty_ok=*/true);
     if (!body) return ErrorResponse(body.error());
     FieldReader r(*body);
@@ -169,22 +225,24 @@ Response ScheduleAction(Call& call, domain::SiteAction action) {
         return ErrorResponse(422, "in_past", "scheduled_at must be in the future.",
                              "scheduled_at");
     }
-    auto next = domain::NextSiteStatus(content->status, content->site_status, action);
-    if (!next) return ErrorResponse(next.error());
-    const SiteStatus expected = content->site_status;
-    content->site_status = *next;
-    content->scheduled_publish_at = at;
-    content->site_status_updated_at = call.now;
-    content->updated_at = call.now;
-    // A new publication: fresh retry budget and webhook-id. external_id stays, so a
-    // republish updates the remote post instead of creating a second one.
-    content->next_attempt_at.reset();
-    content->attempts = 0;
-    content->last_error.clear();
-    content->publication_id.clear();
-    if (!call.store().UpdateContentIf(*content, expected)) return LostRace(call, content->id);
-    call.env.WakeDispatcher();
-    return ContentResponse(200, *content);
+    return WriteContentChange(
+        call,
+        [&](Content& content, const Content&, unsigned& fields) -> std::optional<Response> {
+            auto next = domain::NextSiteStatus(content.status, content.site_status, action);
+            if (!next) return ErrorResponse(next.error());
+            content.site_status = *next;
+            content.scheduled_publish_at = at;
+            content.site_status_updated_at = call.now;
+            // A new publication: fresh retry budget and webhook-id. external_id stays, so a
+            // republish updates the remote post instead of creating a second one.
+            content.next_attempt_at.reset();
+            content.attempts = 0;
+            content.last_error.clear();
+            content.publication_id.clear();
+            fields = storage::kContentSchedule;
+            return std::nullopt;
+        },
+        [&](const Content&, const Content&) { call.env.WakeDispatcher(); });
 }
 
 }  // namespace
@@ -236,57 +294,72 @@ Response GetContent(Call& call) {
 }
 
 Response PatchContent(Call& call) {
-    const auto stored = call.store().GetContent(call.account, call.params[0]);
-    if (!stored) return NotFoundResponse("The content");
+    if (!call.store().GetContent(call.account, call.params[0])) {
+        return NotFoundResponse("The content");
+    }
     auto body = ParseJsonObject(call.request.body);
     if (!body) return ErrorResponse(body.error());
-    FieldReader r(*body);
-    Content content = *stored;
-    auto fields = ReadContentFields(r, content);
-    if (!fields) return ErrorResponse(fields.error());
-    if (auto valid = domain::ValidateContent(content); !valid) {
-        return ErrorResponse(valid.error());
-    }
-    // Writing over an item in flight would race the dispatcher's settle.
-    if (stored->site_status == SiteStatus::kPublishing) return Publishing();
-    if (fields->site_id && *fields->site_id != stored->site_id) {
-        auto site = FindSite(call, *fields->site_id);
-        if (!site) return SiteNotFound();
-        // A remote post or a booked slot belongs to the old site.
-        if (stored->site_status != SiteStatus::kNotPublished || !stored->external_id.empty()) {
-            return ErrorResponse(409, "content_not_movable",
-                                 "Only content that was never published or scheduled can move "
-                                 "to another site.",
-                                 "site_id");
-        }
-        content.site_id = site->id;
-    }
-    if (fields->status) {
-        if (auto moved = MoveStatus(content, *fields->status, call.now); !moved) {
-            return ErrorResponse(moved.error());
-        }
-    }
-    content.updated_at = call.now;
-    if (!call.store().UpdateContentIf(content, stored->site_status)) {
-        return LostRace(call, stored->id);
-    }
-    if (content.status == EditorialStatus::kApproved &&
-        stored->status != EditorialStatus::kApproved) {
-        call.env.WakeScheduler();
-    }
-    return ContentResponse(200, content);
+    return WriteContentChange(
+        call,
+        [&](Content& content, const Content& stored,
+            unsigned& fields) -> std::optional<Response> {
+            FieldReader r(*body);
+            auto read = ReadContentFields(r, content);
+            if (!read) return ErrorResponse(read.error());
+            if (auto valid = domain::ValidateContent(content); !valid) {
+                return ErrorResponse(valid.error());
+            }
+            // Writing over an item in flight would race the dispatcher's settle.
+            if (stored.site_status == SiteStatus::kPublishing) return Publishing();
+            fields = storage::kContentText;
+            if (read->site_id && *read->site_id != stored.site_id) {
+                auto site = FindSite(call, *read->site_id);
+                if (!site) return SiteNotFound();
+                // A remote post or a booked slot belongs to the old site.
+                if (stored.site_status != SiteStatus::kNotPublished ||
+                    !stored.external_id.empty()) {
+                    return ErrorResponse(409, "content_not_movable",
+                                         "Only content that was never published or scheduled "
+                                         "can move to another site.",
+                                         "site_id");
+                }
+                content.site_id = site->id;
+                fields |= storage::kContentSite;
+            }
+            if (read->status) {
+                if (auto moved = MoveStatus(content, *read->status, call.now); !moved) {
+                    return ErrorResponse(moved.error());
+                }
+                fields |= storage::kContentEditorial;
+            }
+            return std::nullopt;
+        },
+        [&](const Content& stored, const Content& written) {
+            if (written.status == EditorialStatus::kApproved &&
+                stored.status != EditorialStatus::kApproved) {
+                call.env.WakeScheduler();
+            }
+        });
 }
 
 Response DeleteContent(Call& call) {
-    const auto stored = call.store().GetContent(call.account, call.params[0]);
-    if (!stored) return NotFoundResponse("The content");
-    if (auto allowed = domain::CheckDelete(stored->site_status); !allowed) {
-        return ErrorResponse(allowed.error());
+    const IfMatch precondition(call.request.if_match);
+    for (int round = 0; round < kMaxWriteRounds; ++round) {
+        const auto stored = call.store().GetContent(call.account, call.params[0]);
+        if (!stored) return NotFoundResponse("The content");
+        if (!precondition.Allows(stored->version)) return PreconditionFailed();
+        if (auto allowed = domain::CheckDelete(stored->site_status); !allowed) {
+            return ErrorResponse(allowed.error());
+        }
+        switch (call.store().DeleteContent(call.account, stored->id, stored->version)) {
+            case storage::WriteOutcome::kApplied: return NoContentResponse();
+            case storage::WriteOutcome::kNotFound: return NotFoundResponse("The content");
+            default:
+                if (precondition.present()) return PreconditionFailed();
+                continue;
+        }
     }
-    if (!call.store().DeleteContentIf(call.account, stored->id, stored->site_status)) {
-        return LostRace(call, stored->id);
-    }
-    return NoContentResponse();
+    return TooMuchContention();
 }
 
 Response ScheduleContent(Call& call) {
@@ -298,22 +371,22 @@ Response RescheduleContent(Call& call) {
 }
 
 Response UnscheduleContent(Call& call) {
-    auto content = call.store().GetContent(call.account, call.params[0]);
-    if (!content) return NotFoundResponse("The content");
-    auto next = domain::NextSiteStatus(content->status, content->site_status,
-                                       domain::SiteAction::kUnschedule);
-    if (!next) return ErrorResponse(next.error());
-    const SiteStatus expected = content->site_status;
-    content->site_status = *next;
-    content->scheduled_publish_at.reset();
-    content->next_attempt_at.reset();
-    content->attempts = 0;
-    content->publication_id.clear();
-    content->site_status_updated_at = call.now;
-    content->updated_at = call.now;
-    if (!call.store().UpdateContentIf(*content, expected)) return LostRace(call, content->id);
-    call.env.WakeDispatcher();
-    return ContentResponse(200, *content);
+    return WriteContentChange(
+        call,
+        [&](Content& content, const Content&, unsigned& fields) -> std::optional<Response> {
+            auto next = domain::NextSiteStatus(content.status, content.site_status,
+                                               domain::SiteAction::kUnschedule);
+            if (!next) return ErrorResponse(next.error());
+            content.site_status = *next;
+            content.scheduled_publish_at.reset();
+            content.next_attempt_at.reset();
+            content.attempts = 0;
+            content.publication_id.clear();
+            content.site_status_updated_at = call.now;
+            fields = storage::kContentSchedule;
+            return std::nullopt;
+        },
+        [&](const Content&, const Content&) { call.env.WakeDispatcher(); });
 }
 
 }  // namespace herald::http

@@ -7,6 +7,7 @@
 #include <date/date.h>
 #include <fmt/format.h>
 
+#include "dispatch/slot_scheduler.hpp"
 #include "domain/slots.hpp"
 #include "http/api_keys.hpp"
 #include "http/handlers/handler_util.hpp"
@@ -152,10 +153,8 @@ std::string SeedDemo(storage::Store& store, TimePoint now, const std::string& ba
         store.CreateContent(c);
     }
     // Place the approved posts at once instead of waiting for the scheduler's next run.
-    const auto queue = store.ListSchedulingQueue(site.id);
-    const auto calendar = store.LoadCalendar(site.id, now - std::chrono::hours{24 * 32});
-    auto assigned = domain::AssignSlots(settings, site.timezone, calendar, queue, now);
-    if (assigned) store.ApplyAssignments(*assigned, now);
+    dispatch::ScheduleSites(store, {site.id}, now, /*dry_run=*/false,
+                            /*require_auto_publish=*/false);
     return key;
 }
 

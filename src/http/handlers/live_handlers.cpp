@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "dispatch/dispatcher.hpp"
+#include "dispatch/slot_scheduler.hpp"
 #include "domain/slots.hpp"
 #include "http/events.hpp"
 #include "http/handlers/handler_util.hpp"
@@ -14,8 +15,6 @@
 namespace herald::http {
 namespace {
 
-// As in the background scheduler: covers the current local month and ISO week in any zone.
-constexpr Milliseconds kCalendarLookBack = std::chrono::hours{24 * 32};
 
 }  // namespace
 
@@ -53,36 +52,23 @@ Response ScheduleApprovedForSite(Call& call) {
         return ErrorResponse(409, "site_inactive",
                              "The site is inactive; activate it before scheduling content.");
     }
-    const auto queue = call.store().ListSchedulingQueue(site->id);
-    std::vector<domain::SlotAssignment> assignments;
-    if (!queue.empty()) {
-        const auto calendar = call.store().LoadCalendar(site->id, call.now - kCalendarLookBack);
-        auto assigned =
-            domain::AssignSlots(*settings, site->timezone, calendar, queue, call.now);
-        if (!assigned) return ErrorResponse(assigned.error());
-        assignments = std::move(*assigned);
+    auto outcomes = dispatch::ScheduleSites(call.store(), {site->id}, call.now, dry_run,
+                                            /*require_auto_publish=*/false);
+    auto& outcome = outcomes.at(0);
+    if (outcome.skipped) {  // deleted or deactivated meanwhile
+        return ErrorResponse(409, "site_inactive",
+                             "The site is inactive; activate it before scheduling content.");
     }
-    if (!dry_run && !assignments.empty()) {
-        std::vector<domain::SlotAssignment> by_id = assignments;
-        std::sort(by_id.begin(), by_id.end(),
-                  [](const auto& a, const auto& b) { return a.content_id < b.content_id; });
-        const int applied = call.store().ApplyAssignments(by_id, call.now);
-        if (applied < static_cast<int>(assignments.size())) {
-            // Some item changed meanwhile (edited, scheduled by hand): report what holds.
-            std::erase_if(assignments, [&](const domain::SlotAssignment& a) {
-                const auto c = call.store().GetContent(call.account, a.content_id);
-                return !c || c->site_status != domain::SiteStatus::kScheduled ||
-                       c->scheduled_publish_at != a.at;
-            });
-        }
-        call.env.WakeDispatcher();
-    }
+    if (outcome.error) return ErrorResponse(*outcome.error);
+    const auto& assignments = outcome.assignments;
+    const size_t queued = outcome.queued;
+    if (!dry_run && !assignments.empty()) call.env.WakeDispatcher();
     return JsonResponse(200, [&](JsonWriter& w) {
         w.BeginObject();
         w.Key("site_id").Int(site->id);
         w.Key("dry_run").Bool(dry_run);
         w.Key("assigned").Int(static_cast<int64_t>(assignments.size()));
-        w.Key("left_unscheduled").Int(static_cast<int64_t>(queue.size() - assignments.size()));
+        w.Key("left_unscheduled").Int(static_cast<int64_t>(queued - assignments.size()));
         w.Key("assignments").BeginArray();
         for (const auto& a : assignments) {
             w.BeginObject();

@@ -19,15 +19,27 @@ namespace herald::http {
 namespace {
 
 constexpr std::string_view kDefaultPlatform = "wordpress";
-// Covers the local month and ISO week of any instant, in any zone.
-constexpr Milliseconds kCalendarLookBack = std::chrono::hours{24 * 32};
+
+// As for content: a writer that lost a race re-reads and applies its change again.
+constexpr int kMaxWriteRounds = 32;
 
 Response SiteResponse(int status, const domain::Site& site) {
-    return JsonResponse(status, [&](JsonWriter& w) { WriteSite(w, site); });
+    Response response = JsonResponse(status, [&](JsonWriter& w) { WriteSite(w, site); });
+    response.etag = ETagOf(site.version);
+    return response;
 }
 
-Response SettingsResponse(const domain::PublishingSettings& settings) {
-    return JsonResponse(200, [&](JsonWriter& w) { WriteSettings(w, settings); });
+/// The settings are part of their site: their ETag is the site's version.
+Response SettingsResponse(const domain::PublishingSettings& settings, int64_t site_version) {
+    Response response = JsonResponse(200, [&](JsonWriter& w) { WriteSettings(w, settings); });
+    response.etag = ETagOf(site_version);
+    return response;
+}
+
+Response TooMuchContention() {
+    return ErrorResponse(409, "concurrent_update",
+                         "The site kept changing while this request was handled; reload and "
+                         "try again.");
 }
 
 /// The platform's own rules for `options` (e.g. Shopify's blog_id); empty when valid.
@@ -135,23 +147,39 @@ Status ReadSettingsFields(const nlohmann::json& body, domain::PublishingSettings
 
 Response WriteSettings(Call& call, bool replace) {
     const domain::SiteId site_id = call.params[0];
-    auto stored = call.store().GetSettings(call.account, site_id);
-    if (!stored) return NotFoundResponse("The site");
+    if (!call.store().GetSite(call.account, site_id)) return NotFoundResponse("The site");
     auto body = ParseJsonObject(call.request.body);
     if (!body) return ErrorResponse(body.error());
-    domain::PublishingSettings settings;
-    if (replace) {
-        settings.site_id = site_id;
-    } else {
-        settings = *stored;
+    const IfMatch precondition(call.request.if_match);
+    for (int round = 0; round < kMaxWriteRounds; ++round) {
+        // The site's version first: a settings write between the two reads moves it, so the
+        // write below refuses and the loop reads again.
+        const auto site = call.store().GetSite(call.account, site_id);
+        if (!site) return NotFoundResponse("The site");
+        if (!precondition.Allows(site->version)) return PreconditionFailed();
+        auto stored = call.store().GetSettings(call.account, site_id);
+        if (!stored) return NotFoundResponse("The site");
+        domain::PublishingSettings settings;
+        if (replace) {
+            settings.site_id = site_id;
+        } else {
+            settings = *stored;
+        }
+        if (auto status = ReadSettingsFields(*body, settings); !status) {
+            return ErrorResponse(status.error());
+        }
+        settings.updated_at = call.now;
+        const auto written = call.store().PutSettings(call.account, settings, site->version);
+        if (written.applied()) {
+            call.env.WakeScheduler();
+            return SettingsResponse(settings, written.version);
+        }
+        if (written.outcome == storage::WriteOutcome::kNotFound) {
+            return NotFoundResponse("The site");
+        }
+        if (precondition.present()) return PreconditionFailed();
     }
-    if (auto status = ReadSettingsFields(*body, settings); !status) {
-        return ErrorResponse(status.error());
-    }
-    settings.updated_at = call.now;
-    if (!call.store().PutSettings(call.account, settings)) return NotFoundResponse("The site");
-    call.env.WakeScheduler();
-    return SettingsResponse(settings);
+    return TooMuchContention();
 }
 
 }  // namespace
@@ -192,31 +220,53 @@ Response GetSite(Call& call) {
 }
 
 Response PatchSite(Call& call) {
-    const auto stored = call.store().GetSite(call.account, call.params[0]);
-    if (!stored) return NotFoundResponse("The site");
+    if (!call.store().GetSite(call.account, call.params[0])) return NotFoundResponse("The site");
     auto body = ParseJsonObject(call.request.body);
     if (!body) return ErrorResponse(body.error());
-    FieldReader r(*body);
-    domain::Site site = *stored;
-    if (auto status = ReadSiteFields(r, site); !status) return ErrorResponse(status.error());
-    site.updated_at = call.now;
-    if (!call.store().UpdateSite(site)) return NotFoundResponse("The site");
-    if (site.is_active != stored->is_active || site.timezone != stored->timezone) {
-        call.env.WakeScheduler();
-        call.env.WakeDispatcher();
+    const IfMatch precondition(call.request.if_match);
+    for (int round = 0; round < kMaxWriteRounds; ++round) {
+        const auto stored = call.store().GetSite(call.account, call.params[0]);
+        if (!stored) return NotFoundResponse("The site");
+        if (!precondition.Allows(stored->version)) return PreconditionFailed();
+        FieldReader r(*body);
+        domain::Site site = *stored;
+        if (auto status = ReadSiteFields(r, site); !status) return ErrorResponse(status.error());
+        site.updated_at = call.now;
+        const auto written = call.store().UpdateSite(site, stored->version);
+        if (written.applied()) {
+            site.version = written.version;
+            if (site.is_active != stored->is_active || site.timezone != stored->timezone) {
+                call.env.WakeScheduler();
+                call.env.WakeDispatcher();
+            }
+            return SiteResponse(200, site);
+        }
+        if (written.outcome == storage::WriteOutcome::kNotFound) {
+            return NotFoundResponse("The site");
+        }
+        if (precondition.present()) return PreconditionFailed();
     }
-    return SiteResponse(200, site);
+    return TooMuchContention();
 }
 
 Response DeleteSite(Call& call) {
-    const auto deleted = call.store().DeleteSite(call.account, call.params[0]);
-    if (!deleted) return NotFoundResponse("The site");
-    if (!*deleted) {
-        return ErrorResponse(409, "site_publishing",
-                             "The site has content being published right now; try again in a "
-                             "moment.");
+    const IfMatch precondition(call.request.if_match);
+    std::optional<int64_t> expected;
+    if (precondition.present()) {
+        const auto stored = call.store().GetSite(call.account, call.params[0]);
+        if (!stored) return NotFoundResponse("The site");
+        if (!precondition.Allows(stored->version)) return PreconditionFailed();
+        expected = stored->version;
     }
-    return NoContentResponse();
+    switch (call.store().DeleteSite(call.account, call.params[0], expected)) {
+        case storage::WriteOutcome::kApplied: return NoContentResponse();
+        case storage::WriteOutcome::kNotFound: return NotFoundResponse("The site");
+        case storage::WriteOutcome::kBusy:
+            return ErrorResponse(409, "site_publishing",
+                                 "The site has content being published right now; try again "
+                                 "in a moment.");
+        default: return PreconditionFailed();
+    }
 }
 
 Response TestConnection(Call& call) {
@@ -278,7 +328,7 @@ Response ListSlots(Call& call) {
     if (!slots) return ErrorResponse(slots.error());
     // From a month before, so the limits of the first slots' month and week count fully.
     const domain::SiteCalendar calendar =
-        call.store().LoadCalendar(site->id, begin - kCalendarLookBack);
+        call.store().LoadCalendar(site->id, begin - domain::kCalendarLookBack);
     auto states = domain::ClassifySlots(*settings, site->timezone, calendar, *slots, call.now);
     if (!states) return ErrorResponse(states.error());
     return JsonResponse(200, [&](JsonWriter& w) {
@@ -300,9 +350,10 @@ Response ListSlots(Call& call) {
 }
 
 Response GetSettings(Call& call) {
+    const auto site = call.store().GetSite(call.account, call.params[0]);
     const auto settings = call.store().GetSettings(call.account, call.params[0]);
-    if (!settings) return NotFoundResponse("The site");
-    return SettingsResponse(*settings);
+    if (!site || !settings) return NotFoundResponse("The site");
+    return SettingsResponse(*settings, site->version);
 }
 
 Response PutSettings(Call& call) { return WriteSettings(call, /*replace=*/true); }
