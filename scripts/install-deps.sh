@@ -9,6 +9,7 @@ packages=(
   libcurl4-openssl-dev libsqlite3-dev sqlite3 libsodium-dev libssl-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libhowardhinnant-date-dev tzdata
   libcli11-dev libgtest-dev libgmock-dev
+  libpq-dev postgresql postgresql-contrib
   curl wrk python3 bc
   chromium  # the web UI's browser tests (tests/ui, driven by playwright-core)
 )

@@ -1,6 +1,7 @@
 #include <cctype>
 #include <string>
 
+#include "storage/postgres/postgres_store.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 #include "storage/store.hpp"
 
@@ -26,8 +27,9 @@ bool HasScheme(std::string_view url) {
 }  // namespace
 
 StorePtr OpenStore(std::string_view url) {
+    // libpq takes the URI itself as its conninfo.
     if (url.starts_with("postgresql://") || url.starts_with("postgres://"))
-        throw StorageError("PostgreSQL support is not in this build yet; use 'sqlite:PATH'");
+        return std::make_unique<postgres::PostgresStore>(std::string(url));
     std::string_view path = url;
     if (url.starts_with("sqlite://")) {
         path.remove_prefix(std::string_view("sqlite://").size());  // sqlite:///abs/path

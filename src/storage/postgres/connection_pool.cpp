@@ -1,0 +1,144 @@
+#include "storage/postgres/connection_pool.hpp"
+
+#include <cstring>
+
+namespace herald::storage::postgres {
+namespace {
+
+// Notices ("relation … already exists, skipping") are not errors; libpq would print them
+// on stderr, in the middle of herald's own log lines.
+void IgnoreNotice(void*, const char*) {}
+
+}  // namespace
+
+Connection::Connection(const std::string& url) {
+    // Defaults first: the URI's own settings (expanded from "dbname") override them. A
+    // connect timeout, so an unreachable host fails instead of hanging on the TCP handshake.
+    const char* keywords[] = {"connect_timeout", "application_name", "client_encoding", "dbname",
+                              nullptr};
+    const char* values[] = {"10", "herald", "UTF8", url.c_str(), nullptr};
+    conn_.reset(PQconnectdbParams(keywords, values, /*expand_dbname=*/1));
+    if (!conn_ || PQstatus(conn_.get()) != CONNECTION_OK)
+        ThrowConnectionError(conn_.get(), "cannot connect to PostgreSQL");
+    PQsetNoticeProcessor(conn_.get(), IgnoreNotice, nullptr);
+}
+
+PgResult Connection::Exec(std::string_view sql, const Params& params) {
+    auto it = statements_.find(std::string(sql));
+    if (it == statements_.end()) {
+        std::string name = "h" + std::to_string(statements_.size() + 1);
+        const std::string text(sql);
+        CheckResult(conn_.get(), PQprepare(conn_.get(), name.c_str(), text.c_str(), 0, nullptr),
+                    "cannot prepare a statement");
+        it = statements_.emplace(text, std::move(name)).first;
+    }
+    const std::vector<const char*> values = params.Pointers();
+    return CheckResult(conn_.get(),
+                       PQexecPrepared(conn_.get(), it->second.c_str(), params.size(),
+                                      values.data(), nullptr, nullptr, /*resultFormat=*/0),
+                       "PostgreSQL statement failed");
+}
+
+PgResult Connection::ExecText(const char* sql) {
+    return CheckResult(conn_.get(), PQexec(conn_.get(), sql), "PostgreSQL statement failed");
+}
+
+void Connection::Reset() {
+    statements_.clear();
+    PQreset(conn_.get());
+    if (PQstatus(conn_.get()) != CONNECTION_OK)
+        ThrowConnectionError(conn_.get(), "cannot reconnect to PostgreSQL");
+    PQsetNoticeProcessor(conn_.get(), IgnoreNotice, nullptr);
+}
+
+ConnectionPool::ConnectionPool(std::string url, size_t size)
+    : url_(std::move(url)), size_(size == 0 ? 1 : size) {}
+
+ConnectionPool::Lease ConnectionPool::Acquire() {
+    std::unique_lock lock(mutex_);
+    returned_.wait(lock, [this] { return !idle_.empty() || open_ < size_; });
+    std::unique_ptr<Connection> connection;
+    if (!idle_.empty()) {
+        connection = std::move(idle_.back());
+        idle_.pop_back();
+    } else {
+        ++open_;
+    }
+    lock.unlock();
+    // Connecting and reconnecting happen outside the lock: both wait on the network.
+    try {
+        if (!connection) {
+            connection = std::make_unique<Connection>(url_);
+        } else if (!connection->Healthy()) {
+            connection->Reset();
+        }
+    } catch (...) {
+        lock.lock();
+        --open_;
+        returned_.notify_one();
+        throw;
+    }
+    return Lease(this, std::move(connection));
+}
+
+void ConnectionPool::Return(std::unique_ptr<Connection> connection) {
+    // A caller that threw between BEGIN and its guard's rollback cannot exist (the guard
+    // outlives the statements), but a broken session may still report a transaction.
+    if (connection->Healthy() && !connection->Idle()) {
+        try {
+            connection->ExecText("ROLLBACK");
+        } catch (const StorageError&) {
+        }
+    }
+    std::lock_guard lock(mutex_);
+    if (connection->Healthy() && !connection->Idle()) {
+        --open_;  // unusable: close it (the unique_ptr does) and let Acquire open another
+    } else {
+        idle_.push_back(std::move(connection));  // a broken one is reset on its next Acquire
+    }
+    returned_.notify_one();
+}
+
+Transaction::Transaction(Connection& conn, const char* begin) : conn_(conn) {
+    conn_.ExecText(begin);
+}
+
+Transaction::~Transaction() {
+    if (!open_) return;
+    try {
+        conn_.ExecText("ROLLBACK");
+    } catch (const StorageError&) {
+        // The connection is broken; the server ends the transaction with the session.
+    }
+}
+
+void Transaction::Commit() {
+    open_ = false;
+    const PgResult result = conn_.ExecText("COMMIT");
+    // COMMIT of a transaction an earlier error aborted "succeeds" as ROLLBACK.
+    if (std::strcmp(PQcmdStatus(result.get()), "ROLLBACK") == 0)
+        throw StorageError("PostgreSQL rolled the transaction back after an earlier error");
+}
+
+void Transaction::Rollback() {
+    open_ = false;
+    conn_.ExecText("ROLLBACK");
+}
+
+Savepoint::Savepoint(Connection& conn) : conn_(conn) { conn_.ExecText("SAVEPOINT herald_step"); }
+
+Savepoint::~Savepoint() {
+    if (!open_) return;
+    try {
+        conn_.ExecText("ROLLBACK TO SAVEPOINT herald_step; RELEASE SAVEPOINT herald_step");
+    } catch (const StorageError&) {
+        // Broken connection: the enclosing transaction's guard fails too and rolls back.
+    }
+}
+
+void Savepoint::Release() {
+    open_ = false;
+    conn_.ExecText("RELEASE SAVEPOINT herald_step");
+}
+
+}  // namespace herald::storage::postgres

@@ -1,0 +1,194 @@
+// Content rows: create, read, list, and the versioned, field-targeted writes.
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/postgres/connection_pool.hpp"
+#include "storage/postgres/pg_handle.hpp"
+#include "storage/postgres/pg_rows.hpp"
+#include "storage/postgres/postgres_store.hpp"
+
+namespace herald::storage::postgres {
+namespace {
+
+/// Why a versioned write of a content row matched no row: gone, or moved on. As in SQLite,
+/// a site_id outside the account also lands here as a conflict (the API checks it first).
+WriteOutcome ContentMissOutcome(Connection& conn, AccountId account, ContentId id) {
+    Params p;
+    p.Int(id);
+    p.Int(account);
+    return conn.Exec("SELECT version FROM content WHERE id = $1 AND account_id = $2", p).empty()
+               ? WriteOutcome::kNotFound
+               : WriteOutcome::kConflict;
+}
+
+bool TakesInstant(const Content& c) {
+    return c.scheduled_publish_at && (c.site_status == SiteStatus::kScheduled ||
+                                      c.site_status == SiteStatus::kPublishing);
+}
+
+}  // namespace
+
+Content PostgresStore::CreateContent(const Content& content) {
+    auto conn = pool_->Acquire();
+    Transaction txn(*conn);
+    {
+        // The site must exist in the account and stay while the row goes in; one that takes
+        // an instant on the calendar holds the site like every manual schedule.
+        Params p;
+        p.Int(content.site_id);
+        p.Int(content.account_id);
+        const std::string sql = std::string("SELECT 1 FROM sites WHERE id = $1 AND account_id = $2") +
+                                (TakesInstant(content) ? " FOR UPDATE" : " FOR KEY SHARE");
+        if (conn->Exec(sql, p).empty())
+            throw StorageError("content's site " + std::to_string(content.site_id) +
+                               " does not exist in account " +
+                               std::to_string(content.account_id));
+    }
+    Params p;
+    const std::string values = ContentInsertValues(p, content);
+    Content created = content;
+    try {
+        const PgResult r = conn->Exec("INSERT INTO content (" + ContentInsertColumns() +
+                                          ") VALUES (" + values + ") RETURNING id, version",
+                                      p);
+        created.id = r.Int(0, 0);
+        created.version = r.Int(0, 1);
+    } catch (const PgError& e) {
+        if (!e.unique_violation()) throw;
+        throw StorageError("content cannot be created scheduled at an instant another item of "
+                           "site " + std::to_string(content.site_id) + " holds");
+    }
+    txn.Commit();
+    return created;
+}
+
+std::optional<Content> PostgresStore::GetContent(AccountId account, ContentId id) {
+    Params p;
+    p.Int(id);
+    p.Int(account);
+    auto conn = pool_->Acquire();
+    const PgResult r = conn->Exec(
+        "SELECT " + ContentColumns() + " FROM content WHERE id = $1 AND account_id = $2", p);
+    if (r.empty()) return std::nullopt;
+    return ReadContent(Row{r, 0});
+}
+
+std::vector<Content> PostgresStore::ListContentChangedSince(AccountId account, SiteId site,
+                                                            TimePoint since, ContentId after_id,
+                                                            int limit) {
+    Params p;
+    p.Int(account);
+    p.Int(site);
+    p.Time(since);
+    p.Int(after_id);
+    p.Int(limit);
+    auto conn = pool_->Acquire();
+    const PgResult r = conn->Exec("SELECT " + ContentColumns() +
+                                      " FROM content WHERE account_id = $1 AND site_id = $2"
+                                      " AND (updated_at > $3 OR (updated_at = $3 AND id > $4))"
+                                      " ORDER BY updated_at, id LIMIT $5",
+                                  p);
+    std::vector<Content> out;
+    out.reserve(static_cast<size_t>(r.rows()));
+    for (int i = 0; i < r.rows(); ++i) out.push_back(ReadContent(Row{r, i}));
+    return out;
+}
+
+Page<Content> PostgresStore::ListContent(const ContentFilter& f) {
+    // The WHERE clause names only the filters present (one cached statement per
+    // combination); every value is a parameter.
+    Params p;
+    std::string where = " WHERE account_id = " + p.Int(f.account_id);
+    if (f.site_id) where += " AND site_id = " + p.Int(*f.site_id);
+    if (f.status) where += " AND status = " + p.Text(ToString(*f.status));
+    if (f.site_status) where += " AND site_status = " + p.Text(ToString(*f.site_status));
+    if (f.content_type) where += " AND content_type = " + p.Text(*f.content_type);
+    if (f.cluster_id) where += " AND cluster_id = " + p.Int(*f.cluster_id);
+    if (f.scheduled_after) where += " AND scheduled_publish_at >= " + p.Time(*f.scheduled_after);
+    if (f.scheduled_before) where += " AND scheduled_publish_at <= " + p.Time(*f.scheduled_before);
+    if (f.published_after) where += " AND published_at >= " + p.Time(*f.published_after);
+    if (f.published_before) where += " AND published_at <= " + p.Time(*f.published_before);
+    // SQLite's order: NULL sorts first ascending and last descending (PostgreSQL's default
+    // is the other way round).
+    const char* order = " ORDER BY id";
+    switch (f.ordering) {
+        case ContentOrder::kIdAsc: order = " ORDER BY id"; break;
+        case ContentOrder::kIdDesc: order = " ORDER BY id DESC"; break;
+        case ContentOrder::kScheduledAsc:
+            order = " ORDER BY scheduled_publish_at ASC NULLS FIRST, id";
+            break;
+        case ContentOrder::kScheduledDesc:
+            order = " ORDER BY scheduled_publish_at DESC NULLS LAST, id DESC";
+            break;
+    }
+    const PageWindow window = Window(f.page);
+
+    auto conn = pool_->Acquire();
+    // Count and page from one snapshot.
+    Transaction txn(*conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    Page<Content> page;
+    page.count = conn->Exec("SELECT COUNT(*) FROM content" + where, p).Int(0, 0);
+    if (window.offset < page.count) {
+        std::string sql = "SELECT " + ContentColumns() + " FROM content" + where + order;
+        sql += " LIMIT " + p.Int(window.size);
+        sql += " OFFSET " + p.Int(window.offset);
+        const PgResult r = conn->Exec(sql, p);
+        page.items.reserve(static_cast<size_t>(r.rows()));
+        for (int i = 0; i < r.rows(); ++i) page.items.push_back(ReadContent(Row{r, i}));
+    }
+    txn.Commit();
+    return page;
+}
+
+WriteResult PostgresStore::UpdateContent(const Content& content, int64_t expected_version,
+                                         unsigned fields) {
+    auto conn = pool_->Acquire();
+    Transaction txn(*conn);
+    // A write that may place the item on a calendar (its schedule, or its site) holds the
+    // sites involved first, as the slot scheduler does while it reads that calendar.
+    if (fields & (kContentSchedule | kContentSite)) {
+        const SiteId target[] = {content.site_id};
+        LockSites(*conn, content.account_id, target, content.id);
+    }
+    Params p;
+    std::string sql = "UPDATE content SET " + ContentSet(p, content, fields);
+    const std::string account = p.Int(content.account_id);
+    sql += " WHERE id = " + p.Int(content.id);
+    sql += " AND account_id = " + account;
+    sql += " AND version = " + p.Int(expected_version);
+    // The site must stay within the account.
+    sql += " AND EXISTS (SELECT 1 FROM sites WHERE id = " + p.Int(content.site_id);
+    sql += " AND account_id = " + account + ") RETURNING version";
+    std::optional<int64_t> version;
+    try {
+        const PgResult r = conn->Exec(sql, p);
+        if (!r.empty()) version = r.Int(0, 0);
+    } catch (const PgError& e) {
+        if (!e.unique_violation()) throw;
+        return {WriteOutcome::kSlotTaken, 0};  // the guard rolls back: nothing changed
+    }
+    if (!version) return {ContentMissOutcome(*conn, content.account_id, content.id), 0};
+    txn.Commit();
+    return {WriteOutcome::kApplied, *version};
+}
+
+WriteOutcome PostgresStore::DeleteContent(AccountId account, ContentId id,
+                                          int64_t expected_version) {
+    Params p;
+    p.Int(id);
+    p.Int(account);
+    p.Int(expected_version);
+    auto conn = pool_->Acquire();
+    // Records go by ON DELETE CASCADE.
+    if (!conn->Exec("DELETE FROM content WHERE id = $1 AND account_id = $2 AND version = $3"
+                    " RETURNING id",
+                    p)
+             .empty())
+        return WriteOutcome::kApplied;
+    return ContentMissOutcome(*conn, account, id);
+}
+
+}  // namespace herald::storage::postgres

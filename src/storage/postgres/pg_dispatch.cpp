@@ -1,0 +1,254 @@
+// The dispatcher's side of the store: claims with leases (SKIP LOCKED, so concurrent
+// dispatchers take disjoint items without waiting on each other), settling attempts under
+// the claim token, and giving claims back.
+
+#include <algorithm>
+#include <numeric>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/postgres/connection_pool.hpp"
+#include "storage/postgres/pg_handle.hpp"
+#include "storage/postgres/pg_rows.hpp"
+#include "storage/postgres/postgres_store.hpp"
+
+namespace herald::storage::postgres {
+namespace {
+
+// 32 hex digits, the format SQLite's lower(hex(randomblob(16))) gives.
+constexpr const char* kNewPublicationId =
+    "CASE WHEN content.publication_id = '' THEN replace(gen_random_uuid()::text, '-', '')"
+    " ELSE content.publication_id END";
+
+const std::string& ClaimDueSql() {
+    // The inner SELECT picks and locks the rows; rows another claimer holds are skipped,
+    // and a row that changed since the statement's snapshot is re-checked once locked.
+    // The claim leaves next_attempt_at and scheduled_publish_at alone, so the returned
+    // due_at is the item's due time before the claim.
+    static const std::string sql =
+        std::string("UPDATE content SET site_status = 'publishing', claim_token = $3,"
+                    " lease_until = $4, attempts = content.attempts + 1, publication_id = ") +
+        kNewPublicationId +
+        ", site_status_updated_at = $1, updated_at = $1, version = content.version + 1"
+        " FROM (SELECT c.id FROM content c JOIN sites s ON s.id = c.site_id"
+        "   WHERE ((c.site_status = 'scheduled' AND c.due_at <= $1)"
+        "          OR (c.site_status = 'publishing' AND c.lease_until < $1))"
+        "     AND s.is_active AND NOT (c.site_id = ANY($5::bigint[]))"
+        "   ORDER BY c.due_at, c.id LIMIT $2 FOR UPDATE OF c SKIP LOCKED) AS picked,"
+        " sites AS site"
+        " WHERE content.id = picked.id AND site.id = content.site_id"
+        " RETURNING " +
+        ContentColumns("content") + ", " + SiteColumns("site") + ", content.due_at";
+    return sql;
+}
+
+}  // namespace
+
+std::vector<ClaimedItem> PostgresStore::ClaimDue(TimePoint now, int limit,
+                                                 std::string_view claim_token,
+                                                 TimePoint lease_until,
+                                                 std::span<const SiteId> skip_sites) {
+    if (limit <= 0) return {};
+    if (claim_token.empty()) throw StorageError("ClaimDue needs a non-empty claim token");
+    Params p;
+    p.Time(now);
+    p.Int(limit);
+    p.Text(claim_token);
+    p.Time(lease_until);
+    p.IntArray(skip_sites);
+    auto conn = pool_->Acquire();
+    const PgResult r = conn->Exec(ClaimDueSql(), p);
+    std::vector<ClaimedItem> claimed;
+    claimed.reserve(static_cast<size_t>(r.rows()));
+    for (int i = 0; i < r.rows(); ++i) {
+        claimed.push_back({ReadContent(Row{r, i}), ReadSite(Row{r, i, kContentColumnCount}),
+                           r.Time(i, kContentColumnCount + kSiteColumnCount)});
+    }
+    std::sort(claimed.begin(), claimed.end(), [](const ClaimedItem& a, const ClaimedItem& b) {
+        return a.due_at != b.due_at ? a.due_at < b.due_at : a.content.id < b.content.id;
+    });
+    return claimed;
+}
+
+std::optional<Result<ClaimedItem>> PostgresStore::ClaimOne(AccountId account, ContentId id,
+                                                           std::string_view claim_token,
+                                                           TimePoint now,
+                                                           TimePoint lease_until) {
+    if (claim_token.empty()) throw StorageError("ClaimOne needs a non-empty claim token");
+    auto conn = pool_->Acquire();
+    Transaction txn(*conn);
+    std::optional<Content> before;
+    {
+        Params p;
+        p.Int(id);
+        p.Int(account);
+        const PgResult r = conn->Exec("SELECT " + ContentColumns() +
+                                          " FROM content WHERE id = $1 AND account_id = $2"
+                                          " FOR UPDATE",
+                                      p);
+        if (r.empty()) return std::nullopt;
+        before = ReadContent(Row{r, 0});
+    }
+    if (before->site_status == SiteStatus::kPublishing)
+        return Result<ClaimedItem>(Error::Conflict(
+            "already_publishing", "This content is being published right now.", "site_status"));
+    if (before->status != EditorialStatus::kApproved)
+        return Result<ClaimedItem>(Error::Conflict(
+            "not_approved", "Only approved content can be published.", "status"));
+    std::optional<Site> site;
+    {
+        Params p;
+        p.Int(before->site_id);
+        const PgResult r = conn->Exec("SELECT " + SiteColumns() + " FROM sites WHERE id = $1", p);
+        if (r.empty()) throw StorageError("content has no site");
+        site = ReadSite(Row{r, 0});
+    }
+    if (!site->is_active)
+        return Result<ClaimedItem>(Error::Conflict(
+            "site_inactive", "The site is inactive; activate it to publish.", "site_id"));
+    Params p;
+    p.Int(id);
+    p.Text(claim_token);
+    p.Time(lease_until);
+    p.Time(now);
+    std::optional<Content> after;
+    try {
+        const PgResult r = conn->Exec(
+            std::string("UPDATE content SET site_status = 'publishing', claim_token = $2,"
+                        " lease_until = $3, attempts = content.attempts + 1, publication_id = ") +
+                kNewPublicationId +
+                ", site_status_updated_at = $4, updated_at = $4, version = content.version + 1"
+                " WHERE id = $1 RETURNING " +
+                ContentColumns(),
+            p);
+        if (r.empty()) throw StorageError("claim of a locked row changed nothing");
+        after = ReadContent(Row{r, 0});
+    } catch (const PgError& e) {
+        // A failed or published item keeps its old instant; another may hold it now.
+        if (!e.unique_violation()) throw;
+        return Result<ClaimedItem>(Error::Conflict(
+            "slot_taken", "Another item of the site is scheduled at this item's time.",
+            "scheduled_publish_at"));
+    }
+    txn.Commit();
+    return Result<ClaimedItem>(ClaimedItem{std::move(*after), std::move(*site), before->DueAt()});
+}
+
+std::optional<TimePoint> PostgresStore::NextWakeAt() {
+    auto conn = pool_->Acquire();
+    // LEAST ignores NULLs: either kind of work alone decides.
+    const PgResult r = conn->Exec(
+        "SELECT LEAST("
+        " (SELECT c.due_at FROM content c JOIN sites s ON s.id = c.site_id"
+        "   WHERE c.site_status = 'scheduled' AND s.is_active ORDER BY c.due_at LIMIT 1),"
+        " (SELECT c.lease_until FROM content c JOIN sites s ON s.id = c.site_id"
+        "   WHERE c.site_status = 'publishing' AND c.lease_until IS NOT NULL AND s.is_active"
+        "   ORDER BY c.lease_until LIMIT 1))");
+    return r.OptTime(0, 0);
+}
+
+std::vector<std::optional<RecordId>> PostgresStore::FinishAttempts(
+    std::span<const FinishedAttempt> attempts, std::string_view claim_token) {
+    std::vector<std::optional<RecordId>> ids(attempts.size());
+    if (attempts.empty() || claim_token.empty()) return ids;
+    // In id order, so two batches that share rows lock them in the same order.
+    std::vector<size_t> order(attempts.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+        return attempts[a].content.id < attempts[b].content.id;
+    });
+    auto conn = pool_->Acquire();
+    // One transaction for the batch: a commit (and its WAL flush) per attempt would cap the
+    // dispatcher far below what the network delivers.
+    Transaction txn(*conn);
+    for (const size_t i : order) {
+        const Content& content = attempts[i].content;
+        {
+            // A settle writes the schedule columns only: the rest of the row is the editors'.
+            Params p;
+            std::string sql = "UPDATE content SET " + ContentSet(p, content, kContentSchedule);
+            sql += " WHERE id = " + p.Int(content.id);
+            sql += " AND account_id = " + p.Int(content.account_id);
+            sql += " AND site_status = 'publishing' AND claim_token = " + p.Text(claim_token);
+            sql += " RETURNING id";
+            if (conn->Exec(sql, p).empty()) continue;  // the claim was lost: write nothing
+        }
+        Params p;
+        const std::string values = RecordInsert(p, content, attempts[i].record);
+        ids[i] = conn->Exec("INSERT INTO publish_records " + values + " RETURNING id", p).Int(0, 0);
+    }
+    txn.Commit();
+    return ids;
+}
+
+bool PostgresStore::ExtendLease(ContentId id, std::string_view claim_token,
+                                TimePoint lease_until) {
+    if (claim_token.empty()) return false;
+    Params p;
+    p.Int(id);
+    p.Text(claim_token);
+    p.Time(lease_until);
+    auto conn = pool_->Acquire();
+    return conn->Exec("UPDATE content SET lease_until = $3, version = version + 1"
+                      " WHERE id = $1 AND claim_token = $2 AND site_status = 'publishing'",
+                      p)
+               .affected() > 0;
+}
+
+void PostgresStore::ReleaseClaims(std::span<const ContentId> ids, std::string_view claim_token,
+                                  TimePoint now) {
+    if (ids.empty() || claim_token.empty()) return;
+    Params p;
+    p.IntArray(ids);
+    p.Text(claim_token);
+    p.Time(now);
+    auto conn = pool_->Acquire();
+    conn->Exec("UPDATE content SET site_status = 'scheduled', attempts = GREATEST(attempts - 1, 0),"
+               " claim_token = '', lease_until = NULL, site_status_updated_at = $3,"
+               " updated_at = $3, version = version + 1"
+               " WHERE id = ANY($1::bigint[]) AND claim_token = $2 AND site_status = 'publishing'",
+               p);
+}
+
+void PostgresStore::AbandonClaims(std::span<const ContentId> ids, std::string_view claim_token,
+                                  TimePoint now) {
+    if (ids.empty() || claim_token.empty()) return;
+    Params p;
+    p.IntArray(ids);
+    p.Text(claim_token);
+    p.Time(now);
+    auto conn = pool_->Acquire();
+    // Like ReleaseClaims, but attempts stay counted: the call may have reached the target.
+    conn->Exec("UPDATE content SET site_status = 'scheduled',"
+               " claim_token = '', lease_until = NULL, site_status_updated_at = $3,"
+               " updated_at = $3, version = version + 1"
+               " WHERE id = ANY($1::bigint[]) AND claim_token = $2 AND site_status = 'publishing'",
+               p);
+}
+
+std::vector<std::string> PostgresStore::ListClaimTokens() {
+    auto conn = pool_->Acquire();
+    const PgResult r = conn->Exec(
+        "SELECT DISTINCT claim_token FROM content"
+        " WHERE site_status = 'publishing' AND claim_token <> ''");
+    std::vector<std::string> tokens;
+    tokens.reserve(static_cast<size_t>(r.rows()));
+    for (int i = 0; i < r.rows(); ++i) tokens.push_back(r.Text(i, 0));
+    return tokens;
+}
+
+int64_t PostgresStore::ExpireClaims(std::span<const std::string> tokens) {
+    if (tokens.empty()) return 0;
+    Params p;
+    p.TextArray(tokens);
+    auto conn = pool_->Acquire();
+    // lease_until 0 is long past: the next ClaimDue takes the items, NextWakeAt says "now".
+    return conn->Exec("UPDATE content SET lease_until = 0, version = version + 1"
+                      " WHERE site_status = 'publishing' AND claim_token = ANY($1::text[])"
+                      " AND claim_token <> ''",
+                      p)
+        .affected();
+}
+
+}  // namespace herald::storage::postgres

@@ -1,0 +1,60 @@
+#pragma once
+// Column lists, row readers and value binders shared by the PostgreSQL store's files. A
+// reader takes the columns in the order of the matching list.
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "storage/postgres/connection_pool.hpp"
+#include "storage/postgres/pg_handle.hpp"
+#include "storage/store.hpp"
+
+namespace herald::storage::postgres {
+
+inline constexpr int kMaxPageSize = 500;
+inline constexpr int kSiteColumnCount = 13;
+inline constexpr int kSettingsColumnCount = 8;
+inline constexpr int kContentColumnCount = 29;
+
+/// "a.id, a.account_id, …" (no prefix when `alias` is empty).
+std::string SiteColumns(std::string_view alias = {});
+std::string SettingsColumns(std::string_view alias = {});
+std::string ContentColumns(std::string_view alias = {});
+std::string RecordColumns();
+
+Site ReadSite(const Row& row);
+PublishingSettings ReadSettings(const Row& row);
+Content ReadContent(const Row& row);
+PublishRecord ReadRecord(const Row& row);
+
+/// The writable columns of an insert and their placeholders in `params`:
+/// "(account_id, name, …) VALUES ($1, $2, …)".
+std::string SiteInsert(Params& params, const Site& site);
+std::string SettingsInsert(Params& params, SiteId site, const PublishingSettings& settings);
+std::string ContentInsertColumns();
+/// The placeholders of ContentInsertColumns(), in order: "$1, $2, …".
+std::string ContentInsertValues(Params& params, const Content& content);
+std::string RecordInsert(Params& params, const Content& content, const PublishRecord& record);
+
+/// "col = $n, …" for the column groups `fields` (ContentFields).
+std::string ContentSet(Params& params, const Content& content, unsigned fields);
+
+std::string ToJson(const std::vector<std::string>& names);
+std::string ToJson(const std::vector<int>& numbers);
+
+/// Takes the row locks of the account's sites `ids` in id order (the order every path uses,
+/// so two lockers cannot deadlock), and of the site `content` currently belongs to (when
+/// given). Held until the transaction ends: whoever places an item on a site's calendar
+/// holds the site first, so the slot scheduler's read of that calendar stays true.
+void LockSites(Connection& conn, AccountId account, std::span<const SiteId> ids,
+               std::optional<ContentId> content = std::nullopt);
+
+struct PageWindow {
+    int size;
+    int64_t offset;
+};
+PageWindow Window(PageRequest request);
+
+}  // namespace herald::storage::postgres

@@ -1,0 +1,95 @@
+#pragma once
+// The PostgreSQL implementation of Store: a pool of libpq connections to one database that
+// several herald processes may share. Behaves exactly like SqliteStore; where SQLite relies
+// on its single write lock, this takes row locks (the site's row for anything that places
+// items on its calendar, SKIP LOCKED for claims). libpq stays out of this header.
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "storage/store.hpp"
+
+namespace herald::storage::postgres {
+
+class ConnectionPool;
+
+class PostgresStore final : public Store {
+public:
+    struct Options {
+        /// Connections open at once; callers beyond that wait for one.
+        size_t pool_size = 8;
+        /// Test hook: stop migrating at this schema version.
+        std::optional<int> migrate_up_to;
+    };
+
+    /// Connects to `url` (postgresql://… or any libpq conninfo) and migrates the database.
+    /// @throws StorageError (one line) when it cannot connect, is newer than this code, or a
+    /// migration fails.
+    explicit PostgresStore(const std::string& url) : PostgresStore(url, Options{}) {}
+    PostgresStore(const std::string& url, Options options);
+    ~PostgresStore() override;
+
+    /// The schema version this code migrates to.
+    static int LatestSchemaVersion();
+    /// The highest version recorded in schema_migrations.
+    int SchemaVersion();
+
+    AccountId CreateAccount(std::string_view name, std::string_view api_key_hash,
+                            TimePoint now) override;
+    std::optional<Account> FindAccountByKeyHash(std::string_view api_key_hash) override;
+    int64_t CountAccounts() override;
+
+    Site CreateSite(const Site& site, const PublishingSettings& settings) override;
+    std::optional<Site> GetSite(AccountId account, SiteId id) override;
+    Page<Site> ListSites(AccountId account, PageRequest page) override;
+    WriteResult UpdateSite(const Site& site, int64_t expected_version) override;
+    WriteOutcome DeleteSite(AccountId account, SiteId id,
+                            std::optional<int64_t> expected_version) override;
+    std::optional<PublishingSettings> GetSettings(AccountId account, SiteId site) override;
+    WriteResult PutSettings(AccountId account, const PublishingSettings& settings,
+                            std::optional<int64_t> expected_site_version) override;
+
+    Content CreateContent(const Content& content) override;
+    std::optional<Content> GetContent(AccountId account, ContentId id) override;
+    Page<Content> ListContent(const ContentFilter& filter) override;
+    WriteResult UpdateContent(const Content& content, int64_t expected_version,
+                              unsigned fields) override;
+    WriteOutcome DeleteContent(AccountId account, ContentId id,
+                               int64_t expected_version) override;
+    std::vector<Content> ListContentChangedSince(AccountId account, SiteId site,
+                                                 TimePoint since, ContentId after_id,
+                                                 int limit) override;
+
+    std::vector<SiteId> ListAutoPublishSiteIds() override;
+    std::vector<SiteScheduleOutcome> ScheduleSites(const ScheduleRequest& request,
+                                                   const SlotPlanner& plan) override;
+    SiteCalendar LoadCalendar(SiteId site, TimePoint from) override;
+
+    std::vector<ClaimedItem> ClaimDue(TimePoint now, int limit, std::string_view claim_token,
+                                      TimePoint lease_until,
+                                      std::span<const SiteId> skip_sites) override;
+    std::optional<Result<ClaimedItem>> ClaimOne(AccountId account, ContentId id,
+                                                std::string_view claim_token, TimePoint now,
+                                                TimePoint lease_until) override;
+    std::optional<TimePoint> NextWakeAt() override;
+    std::vector<std::optional<RecordId>> FinishAttempts(std::span<const FinishedAttempt> attempts,
+                                                        std::string_view claim_token) override;
+    bool ExtendLease(ContentId id, std::string_view claim_token,
+                     TimePoint lease_until) override;
+    void ReleaseClaims(std::span<const ContentId> ids, std::string_view claim_token,
+                       TimePoint now) override;
+    void AbandonClaims(std::span<const ContentId> ids, std::string_view claim_token,
+                       TimePoint now) override;
+    std::vector<std::string> ListClaimTokens() override;
+    int64_t ExpireClaims(std::span<const std::string> tokens) override;
+
+    Page<PublishRecord> ListRecords(const RecordFilter& filter) override;
+    Overdue CountOverdue(TimePoint now) override;
+
+private:
+    std::unique_ptr<ConnectionPool> pool_;
+};
+
+}  // namespace herald::storage::postgres
