@@ -97,6 +97,52 @@ TEST(PostgresOpenTest, ConnectionErrorsAreOneLine) {
     }
 }
 
+TEST(PostgresOpenTest, ALostConnectionIsReconnectedOnTheNextCall) {
+    if (SkipWithoutServer()) GTEST_SKIP() << "HERALD_TEST_PG_URL is not set";
+    herald::testing::TestDatabase db;
+    postgres::PostgresStore::Options options;
+    options.pool_size = 1;
+    postgres::PostgresStore store(db.url(), options);
+    EXPECT_EQ(store.CountAccounts(), 0);
+    PgQuery(db.url(),
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()");
+    // The call that finds the session gone fails (one line); the next one reconnects.
+    try {
+        store.CountAccounts();
+    } catch (const StorageError& e) {
+        EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(store.CountAccounts(), 0);
+}
+
+TEST(PostgresOpenTest, ThePoolBoundsTheConnections) {
+    if (SkipWithoutServer()) GTEST_SKIP() << "HERALD_TEST_PG_URL is not set";
+    herald::testing::TestDatabase db;
+    postgres::PostgresStore::Options options;
+    options.pool_size = 2;
+    postgres::PostgresStore store(db.url(), options);
+    std::atomic<int> peak{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 6; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 20; ++i) {
+                store.CreateAccount("a", "key-" + std::to_string(t) + "-" + std::to_string(i),
+                                    TimePoint{});
+                const int open = std::stoi(PgQuery(
+                    db.url(), "SELECT COUNT(*) FROM pg_stat_activity WHERE datname ="
+                              " current_database() AND application_name = 'herald'"));
+                int seen = peak.load();
+                while (open > seen && !peak.compare_exchange_weak(seen, open)) {
+                }
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(store.CountAccounts(), 120);
+    EXPECT_LE(peak.load(), 2);
+}
+
 using PgContentTest = PgStoreTest;
 
 TEST_F(PgContentTest, CreateGetListAndVersionedUpdate) {

@@ -166,8 +166,12 @@ WriteOutcome PostgresStore::DeleteSite(AccountId account, SiteId id,
         "SELECT version FROM sites WHERE id = $1 AND account_id = $2 FOR UPDATE", p);
     if (site.empty()) return WriteOutcome::kNotFound;
     if (expected_version && site.Int(0, 0) != *expected_version) return WriteOutcome::kConflict;
-    if (conn->Exec("SELECT EXISTS (SELECT 1 FROM content WHERE account_id = $2 AND site_id = $1"
-                   " AND site_status = 'publishing')",
+    // Claims do not lock the site, so its items are locked too (waiting out a claim in
+    // progress, and keeping later claimers off them) before "nothing is publishing" is
+    // checked on their newest versions.
+    if (conn->Exec("SELECT COALESCE(bool_or(site_status = 'publishing'), FALSE) FROM"
+                   " (SELECT site_status FROM content WHERE account_id = $2 AND site_id = $1"
+                   "  FOR UPDATE) AS items",
                    p)
             .Bool(0, 0))
         return WriteOutcome::kBusy;
