@@ -17,6 +17,7 @@
 #include "publishers/http_client.hpp"
 #include "publishers/publisher.hpp"
 #include "storage/store.hpp"
+#include "support/backends.hpp"
 #include "support/http_test_client.hpp"
 #include "support/temp_dir.hpp"
 
@@ -37,14 +38,16 @@ private:
 
 inline TimePoint Iso(std::string_view text) { return *ParseIso(text); }
 
-class ApiTest : public ::testing::Test {
+/// Parameterised by database backend (support/backends.hpp): each TEST_P runs on each.
+class ApiTest : public ::testing::TestWithParam<std::string> {
 protected:
     static constexpr const char* kNow = "2026-01-20T12:00:00Z";
 
     void SetUp() override { StartServer(http::ServerSettings{}); }
 
     void StartServer(http::ServerSettings settings) {
-        store_ = storage::OpenStore("sqlite:" + dir_.File("h.db"));
+        db_ = std::make_unique<BackendDatabase>(GetParam());
+        store_ = storage::OpenStore(db_->url());
         key_a_ = http::GenerateApiKey();
         key_b_ = http::GenerateApiKey();
         account_a_ = store_->CreateAccount("alice", http::HashApiKey(key_a_), clock_.Now());
@@ -121,6 +124,7 @@ protected:
     }
 
     TempDir dir_;
+    std::unique_ptr<BackendDatabase> db_;
     ManualClock clock_{Iso(kNow)};
     storage::StorePtr store_;
     std::string key_a_, key_b_;

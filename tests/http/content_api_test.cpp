@@ -23,7 +23,7 @@ protected:
     int64_t site_id_ = 0;
 };
 
-TEST_F(ContentApiTest, CreateReturnsEveryField) {
+TEST_P(ContentApiTest, CreateReturnsEveryField) {
     auto res = client_->Post("/api/v1/writer/content/",
                              {{"site_id", site_id_},
                               {"title", "Launch"},
@@ -57,13 +57,13 @@ TEST_F(ContentApiTest, CreateReturnsEveryField) {
     EXPECT_EQ(client_->Get(ContentPath(c)).json, c);
 }
 
-TEST_F(ContentApiTest, CreateApprovedSetsApprovedAt) {
+TEST_P(ContentApiTest, CreateApprovedSetsApprovedAt) {
     const json c = Approved();
     EXPECT_EQ(c["status"], "approved");
     EXPECT_EQ(c["approved_at"], kNow);
 }
 
-TEST_F(ContentApiTest, InvalidCreateBodies) {
+TEST_P(ContentApiTest, InvalidCreateBodies) {
     const std::string path = "/api/v1/writer/content/";
     const json ok = {{"site_id", site_id_}, {"title", "t"}, {"content_html", "x"}};
     auto with = [&](json extra) {
@@ -90,7 +90,7 @@ TEST_F(ContentApiTest, InvalidCreateBodies) {
     EXPECT_EQ(client_->Get(path).json["count"], 0);
 }
 
-TEST_F(ContentApiTest, EditorialMoves) {
+TEST_P(ContentApiTest, EditorialMoves) {
     const json c = MakeContent(site_id_);
     const std::string path = ContentPath(c);
     auto refused = client_->Patch(path, {{"status", "approved"}});  // draft → approved skips review
@@ -112,7 +112,7 @@ TEST_F(ContentApiTest, EditorialMoves) {
     EXPECT_EQ(client_->Get(path).json, res.json);
 }
 
-TEST_F(ContentApiTest, ApprovedScheduledContentCannotGoBackToDraft) {
+TEST_P(ContentApiTest, ApprovedScheduledContentCannotGoBackToDraft) {
     const json c = Approved();
     ASSERT_EQ(client_->Post(ContentPath(c, "schedule/"),
                             {{"scheduled_at", "2026-01-21T09:00:00Z"}}).status, 200);
@@ -121,7 +121,7 @@ TEST_F(ContentApiTest, ApprovedScheduledContentCannotGoBackToDraft) {
     EXPECT_EQ(client_->Get(ContentPath(c)).json["status"], "approved");
 }
 
-TEST_F(ContentApiTest, InvalidPatchChangesNothing) {
+TEST_P(ContentApiTest, InvalidPatchChangesNothing) {
     const json c = MakeContent(site_id_);
     const std::string path = ContentPath(c);
     ExpectError(client_->Patch(path, {{"title", "new"}, {"tags", "x"}}), 400, "invalid_type",
@@ -133,7 +133,7 @@ TEST_F(ContentApiTest, InvalidPatchChangesNothing) {
     EXPECT_EQ(client_->Get(path).json, c);
 }
 
-TEST_F(ContentApiTest, ScheduleRescheduleUnschedule) {
+TEST_P(ContentApiTest, ScheduleRescheduleUnschedule) {
     const json c = Approved();
     clock_.Set(Iso("2026-01-20T12:30:00Z"));
     auto res = client_->Post(ContentPath(c, "schedule/"),
@@ -159,7 +159,7 @@ TEST_F(ContentApiTest, ScheduleRescheduleUnschedule) {
     EXPECT_EQ(res.status, 409) << res.body;
 }
 
-TEST_F(ContentApiTest, SchedulingUnapprovedContentIs409) {
+TEST_P(ContentApiTest, SchedulingUnapprovedContentIs409) {
     const json c = MakeContent(site_id_, {{"status", "review"}});
     auto res = client_->Post(ContentPath(c, "schedule/"),
                              {{"scheduled_at", "2026-01-21T09:00:00Z"}});
@@ -168,7 +168,7 @@ TEST_F(ContentApiTest, SchedulingUnapprovedContentIs409) {
     EXPECT_EQ(client_->Get(ContentPath(c)).json, c);
 }
 
-TEST_F(ContentApiTest, BadScheduleTimes) {
+TEST_P(ContentApiTest, BadScheduleTimes) {
     const json c = Approved();
     const std::string path = ContentPath(c, "schedule/");
     ExpectError(client_->Post(path, {{"scheduled_at", "2026-01-20T11:59:59Z"}}), 422, "in_past",
@@ -188,14 +188,14 @@ TEST_F(ContentApiTest, BadScheduleTimes) {
     EXPECT_EQ(client_->Get(ContentPath(c)).json, c);
 }
 
-TEST_F(ContentApiTest, DeleteContent) {
+TEST_P(ContentApiTest, DeleteContent) {
     const json c = MakeContent(site_id_);
     EXPECT_EQ(client_->Delete(ContentPath(c)).status, 204);
     ExpectError(client_->Get(ContentPath(c)), 404, "not_found");
     ExpectError(client_->Delete(ContentPath(c)), 404, "not_found");
 }
 
-TEST_F(ContentApiTest, AnotherAccountsContentIs404Everywhere) {
+TEST_P(ContentApiTest, AnotherAccountsContentIs404Everywhere) {
     auto bob = NewClient(key_b_);
     const json bob_site = MakeSite(json::object(), bob.get());
     const json theirs = MakeContent(bob_site["id"], {{"status", "approved"}}, bob.get());
@@ -224,7 +224,7 @@ TEST_F(ContentApiTest, AnotherAccountsContentIs404Everywhere) {
     EXPECT_EQ(bob->Get(ContentPath(theirs)).json, theirs);
 }
 
-TEST_F(ContentApiTest, FiltersAndOrdering) {
+TEST_P(ContentApiTest, FiltersAndOrdering) {
     const json other_site = MakeSite({{"name", "Other"}});
     const json a = MakeContent(site_id_, {{"content_type", "page"}, {"cluster_id", 3}});
     const json b = Approved();
@@ -272,7 +272,7 @@ TEST_F(ContentApiTest, FiltersAndOrdering) {
                 "page_size");
 }
 
-TEST_F(ContentApiTest, PaginationLinksKeepFilters) {
+TEST_P(ContentApiTest, PaginationLinksKeepFilters) {
     for (int i = 0; i < 3; ++i) Approved();
     auto res = client_->Get("/api/v1/writer/content/?status=approved&page_size=1&page=2");
     ASSERT_EQ(res.status, 200);
@@ -284,4 +284,6 @@ TEST_F(ContentApiTest, PaginationLinksKeepFilters) {
 }
 
 }  // namespace
+HERALD_ON_EVERY_BACKEND(ContentApiTest);
+
 }  // namespace herald::testing

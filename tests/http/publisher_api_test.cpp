@@ -20,7 +20,7 @@ protected:
     int64_t site_id_ = 0;
 };
 
-TEST_F(PublisherApiTest, PublishNowPublishesAndRecords) {
+TEST_P(PublisherApiTest, PublishNowPublishesAndRecords) {
     const json c = MakeContent(site_id_, {{"status", "approved"}});
     auto res = client_->Post("/api/v1/publisher/publish",
                              {{"content_id", c["id"]}, {"destinations", {"custom"}}});
@@ -57,7 +57,7 @@ TEST_F(PublisherApiTest, PublishNowPublishesAndRecords) {
     EXPECT_EQ(bob->Get("/api/v1/publisher/records/").json["count"], 0);
 }
 
-TEST_F(PublisherApiTest, PublishNowRefusals) {
+TEST_P(PublisherApiTest, PublishNowRefusals) {
     const json draft = MakeContent(site_id_);
     auto res = client_->Post("/api/v1/publisher/publish", {{"content_id", draft["id"]}});
     EXPECT_EQ(res.status, 409) << res.body;
@@ -74,7 +74,7 @@ TEST_F(PublisherApiTest, PublishNowRefusals) {
     EXPECT_EQ(client_->Get(ContentPath(draft)).json, draft);
 }
 
-TEST_F(PublisherApiTest, PlatformFailureIs502WithItsMessage) {
+TEST_P(PublisherApiTest, PlatformFailureIs502WithItsMessage) {
     ReceiverReply forbidden;
     forbidden.status = 403;
     forbidden.body = R"({"error":"forbidden"})";
@@ -91,7 +91,7 @@ TEST_F(PublisherApiTest, PlatformFailureIs502WithItsMessage) {
                 "content_id");
 }
 
-TEST_F(PublisherApiTest, RescheduleKeepsExternalIdForAnUpdate) {
+TEST_P(PublisherApiTest, RescheduleKeepsExternalIdForAnUpdate) {
     const json c = MakeContent(site_id_, {{"status", "approved"}});
     auto published = client_->Post("/api/v1/publisher/publish", {{"content_id", c["id"]}});
     ASSERT_EQ(published.status, 200) << published.body;
@@ -102,7 +102,7 @@ TEST_F(PublisherApiTest, RescheduleKeepsExternalIdForAnUpdate) {
     EXPECT_EQ(res.json["external_id"], published.json["external_id"]);
 }
 
-TEST_F(PublisherApiTest, TestConnectionReportsTheReceiver) {
+TEST_P(PublisherApiTest, TestConnectionReportsTheReceiver) {
     auto res = client_->Post(SitePath(site_, "test-connection/"), json::object());
     if (res.status == 200) {
         EXPECT_EQ(res.json["ok"], true);
@@ -115,4 +115,6 @@ TEST_F(PublisherApiTest, TestConnectionReportsTheReceiver) {
 }
 
 }  // namespace
+HERALD_ON_EVERY_BACKEND(PublisherApiTest);
+
 }  // namespace herald::testing

@@ -10,7 +10,7 @@ namespace {
 
 class ServerTest : public ApiTest {};
 
-TEST_F(ServerTest, HealthzAnswersWithoutAuth) {
+TEST_P(ServerTest, HealthzAnswersWithoutAuth) {
     auto anonymous = NewClient("");
     auto res = anonymous->Get("/healthz");
     EXPECT_EQ(res.status, 200);
@@ -18,7 +18,7 @@ TEST_F(ServerTest, HealthzAnswersWithoutAuth) {
     EXPECT_EQ(res.Header("content-type"), "application/json");
 }
 
-TEST_F(ServerTest, ReadyzReportsOverdueAndHeartbeat) {
+TEST_P(ServerTest, ReadyzReportsOverdueAndHeartbeat) {
     auto anonymous = NewClient("");
     auto res = anonymous->Get("/readyz");
     ASSERT_EQ(res.status, 200) << res.body;
@@ -28,7 +28,7 @@ TEST_F(ServerTest, ReadyzReportsOverdueAndHeartbeat) {
     EXPECT_TRUE(res.json["dispatcher"].contains("last_heartbeat"));
 }
 
-TEST_F(ServerTest, ReadyzCountsOverdueItems) {
+TEST_P(ServerTest, ReadyzCountsOverdueItems) {
     const json site = MakeSite();
     const json c = MakeContent(site["id"], {{"status", "approved"}});
     ASSERT_EQ(client_->Post(ContentPath(c, "schedule/"), {{"scheduled_at", "2026-01-20T13:00:00Z"}})
@@ -41,7 +41,7 @@ TEST_F(ServerTest, ReadyzCountsOverdueItems) {
     EXPECT_EQ(res.json["overdue"]["oldest_age_seconds"], 100);
 }
 
-TEST_F(ServerTest, MissingOrWrongKeyIs401) {
+TEST_P(ServerTest, MissingOrWrongKeyIs401) {
     auto anonymous = NewClient("");
     ExpectError(anonymous->Get("/api/v1/sites/"), 401, "unauthorized");
     auto wrong = NewClient("hk_not-a-real-key");
@@ -54,7 +54,7 @@ TEST_F(ServerTest, MissingOrWrongKeyIs401) {
     EXPECT_EQ(client_->Get("/api/v1/sites/").json["count"], 0);
 }
 
-TEST_F(ServerTest, UnknownPathIs404AndWrongMethodIs405) {
+TEST_P(ServerTest, UnknownPathIs404AndWrongMethodIs405) {
     ExpectError(client_->Get("/api/v1/nothing/"), 404, "not_found");
     ExpectError(client_->Get("/api/v1/sites/abc/"), 404, "not_found");
     auto res = client_->Send("PUT", "/api/v1/sites/", "{}");
@@ -62,7 +62,7 @@ TEST_F(ServerTest, UnknownPathIs404AndWrongMethodIs405) {
     EXPECT_NE(res.Header("allow").find("GET"), std::string::npos);
 }
 
-TEST_F(ServerTest, TrailingSlashIsOptional) {
+TEST_P(ServerTest, TrailingSlashIsOptional) {
     const json site = MakeSite();
     const std::string id = std::to_string(site["id"].get<int64_t>());
     EXPECT_EQ(client_->Get("/api/v1/sites/" + id).status, 200);
@@ -70,7 +70,7 @@ TEST_F(ServerTest, TrailingSlashIsOptional) {
     EXPECT_EQ(client_->Get("/api/v1/sites").status, 200);
 }
 
-TEST_F(ServerTest, OversizedBodyIs413AndChangesNothing) {
+TEST_P(ServerTest, OversizedBodyIs413AndChangesNothing) {
     TearDown();
     http::ServerSettings settings;
     settings.max_body_bytes = 4096;
@@ -84,12 +84,12 @@ TEST_F(ServerTest, OversizedBodyIs413AndChangesNothing) {
     EXPECT_EQ(client_->Get("/healthz").status, 200);
 }
 
-TEST_F(ServerTest, KeepAliveReusesOneConnection) {
+TEST_P(ServerTest, KeepAliveReusesOneConnection) {
     for (int i = 0; i < 20; ++i) ASSERT_EQ(client_->Get("/api/v1/sites/").status, 200);
     EXPECT_EQ(client_->connections(), 1);
 }
 
-TEST_F(ServerTest, PipelinedRequestsAnswerInOrder) {
+TEST_P(ServerTest, PipelinedRequestsAnswerInOrder) {
     const std::string auth = "Authorization: Api-Key " + key_a_ + "\r\n";
     std::string raw;
     raw += "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
@@ -103,14 +103,14 @@ TEST_F(ServerTest, PipelinedRequestsAnswerInOrder) {
     EXPECT_EQ(results[2].json["count"], 0);
 }
 
-TEST_F(ServerTest, GarbageRequestIs400) {
+TEST_P(ServerTest, GarbageRequestIs400) {
     auto results = client_->SendRaw("THIS IS NOT HTTP\r\n\r\n", 1);
     ASSERT_EQ(results.size(), 1u);
     EXPECT_EQ(results[0].status, 400);
     EXPECT_EQ(client_->Get("/healthz").status, 200);
 }
 
-TEST_F(ServerTest, MalformedJsonIs400) {
+TEST_P(ServerTest, MalformedJsonIs400) {
     ExpectError(client_->Send("POST", "/api/v1/sites/", "{\"name\": "), 400, "malformed_json");
     ExpectError(client_->Send("POST", "/api/v1/sites/", ""), 400, "malformed_json");
     ExpectError(client_->Send("POST", "/api/v1/sites/", "[1,2]"), 400, "invalid_type");
@@ -119,7 +119,7 @@ TEST_F(ServerTest, MalformedJsonIs400) {
     EXPECT_EQ(client_->Get("/api/v1/sites/").json["count"], 0);
 }
 
-TEST_F(ServerTest, StopIsIdempotentAndClosesConnections) {
+TEST_P(ServerTest, StopIsIdempotentAndClosesConnections) {
     ASSERT_EQ(client_->Get("/healthz").status, 200);
     server_->Stop();
     server_->Stop();
@@ -127,4 +127,6 @@ TEST_F(ServerTest, StopIsIdempotentAndClosesConnections) {
 }
 
 }  // namespace
+HERALD_ON_EVERY_BACKEND(ServerTest);
+
 }  // namespace herald::testing

@@ -7,7 +7,7 @@ namespace {
 
 class SitesApiTest : public ApiTest {};
 
-TEST_F(SitesApiTest, CreateGetListPatchDelete) {
+TEST_P(SitesApiTest, CreateGetListPatchDelete) {
     auto res = client_->Post("/api/v1/sites/", {{"name", "Main blog"},
                                                 {"platform_type", "wordpress"},
                                                 {"domain", "https://blog.example.com"},
@@ -56,7 +56,7 @@ TEST_F(SitesApiTest, CreateGetListPatchDelete) {
     ExpectError(client_->Delete(SitePath(site)), 404, "not_found");
 }
 
-TEST_F(SitesApiTest, CreatingASiteCreatesDefaultSettings) {
+TEST_P(SitesApiTest, CreatingASiteCreatesDefaultSettings) {
     const json site = MakeSite();
     auto res = client_->Get(SitePath(site, "publishing-settings/"));
     ASSERT_EQ(res.status, 200) << res.body;
@@ -68,12 +68,12 @@ TEST_F(SitesApiTest, CreatingASiteCreatesDefaultSettings) {
     EXPECT_TRUE(res.json["monthly_publish_limit"].is_null());
 }
 
-TEST_F(SitesApiTest, HasApiKeyFalseWithoutKey) {
+TEST_P(SitesApiTest, HasApiKeyFalseWithoutKey) {
     const json site = MakeSite({{"api_key", nullptr}});
     EXPECT_EQ(site["has_api_key"], false);
 }
 
-TEST_F(SitesApiTest, InvalidSiteBodiesAreRefusedAndStoreNothing) {
+TEST_P(SitesApiTest, InvalidSiteBodiesAreRefusedAndStoreNothing) {
     ExpectError(client_->Post("/api/v1/sites/", {{"name", 5}}), 400, "invalid_type", "name");
     ExpectError(client_->Post("/api/v1/sites/", {{"name", "x"}, {"is_active", "yes"}}), 400,
                 "invalid_type", "is_active");
@@ -87,7 +87,7 @@ TEST_F(SitesApiTest, InvalidSiteBodiesAreRefusedAndStoreNothing) {
     EXPECT_EQ(client_->Get("/api/v1/sites/").json["count"], 0);
 }
 
-TEST_F(SitesApiTest, InvalidPatchChangesNothing) {
+TEST_P(SitesApiTest, InvalidPatchChangesNothing) {
     const json site = MakeSite();
     ExpectError(client_->Patch(SitePath(site), {{"name", "ok"}, {"timezone", "Nowhere/City"}}),
                 422, "unknown_time_zone", "timezone");
@@ -97,7 +97,7 @@ TEST_F(SitesApiTest, InvalidPatchChangesNothing) {
     EXPECT_EQ(client_->Get(SitePath(site)).json, site);
 }
 
-TEST_F(SitesApiTest, PlatformOptionsAreValidatedPerPlatform) {
+TEST_P(SitesApiTest, PlatformOptionsAreValidatedPerPlatform) {
     ExpectError(client_->Post("/api/v1/sites/", {{"name", "wp"},
                                                  {"platform_type", "wordpress"},
                                                  {"options", {{"status", "live"}}}}),
@@ -116,7 +116,7 @@ TEST_F(SitesApiTest, PlatformOptionsAreValidatedPerPlatform) {
     EXPECT_EQ(client_->Get(SitePath(site)).json, site);
 }
 
-TEST_F(SitesApiTest, AnotherAccountsSiteIs404Everywhere) {
+TEST_P(SitesApiTest, AnotherAccountsSiteIs404Everywhere) {
     auto bob = NewClient(key_b_);
     const json theirs = MakeSite({{"name", "Bob's"}}, bob.get());
     ExpectError(client_->Get(SitePath(theirs)), 404, "not_found");
@@ -131,7 +131,7 @@ TEST_F(SitesApiTest, AnotherAccountsSiteIs404Everywhere) {
     EXPECT_EQ(bob->Get(SitePath(theirs)).json, theirs);
 }
 
-TEST_F(SitesApiTest, SettingsPatchMergesAndPutReplaces) {
+TEST_P(SitesApiTest, SettingsPatchMergesAndPutReplaces) {
     const json site = MakeSite();
     const std::string path = SitePath(site, "publishing-settings/");
     auto res = client_->Patch(path, {{"auto_publish_enabled", true},
@@ -156,7 +156,7 @@ TEST_F(SitesApiTest, SettingsPatchMergesAndPutReplaces) {
     EXPECT_TRUE(res.json["weekly_publish_limit"].is_null());
 }
 
-TEST_F(SitesApiTest, InvalidSettingsAreRefusedAndChangeNothing) {
+TEST_P(SitesApiTest, InvalidSettingsAreRefusedAndChangeNothing) {
     const json site = MakeSite();
     const std::string path = SitePath(site, "publishing-settings/");
     const json before = client_->Get(path).json;
@@ -191,7 +191,7 @@ TEST_F(SitesApiTest, InvalidSettingsAreRefusedAndChangeNothing) {
     EXPECT_EQ(client_->Get(path).json, before);
 }
 
-TEST_F(SitesApiTest, PaginationBuildsAbsoluteLinks) {
+TEST_P(SitesApiTest, PaginationBuildsAbsoluteLinks) {
     for (int i = 0; i < 5; ++i) MakeSite({{"name", "s" + std::to_string(i)}});
     auto page1 = client_->Get("/api/v1/sites/?page_size=2");
     ASSERT_EQ(page1.status, 200);
@@ -215,7 +215,7 @@ TEST_F(SitesApiTest, PaginationBuildsAbsoluteLinks) {
     EXPECT_EQ(client_->Get("/api/v1/sites/?page_size=100000").status, 200);
 }
 
-TEST_F(SitesApiTest, TestConnectionNeedsDomainAndKey) {
+TEST_P(SitesApiTest, TestConnectionNeedsDomainAndKey) {
     const json no_key = MakeSite({{"api_key", ""}});
     ExpectError(client_->Post(SitePath(no_key, "test-connection/"), json::object()), 422,
                 "missing_api_key", "api_key");
@@ -224,7 +224,7 @@ TEST_F(SitesApiTest, TestConnectionNeedsDomainAndKey) {
                 "missing_domain", "domain");
 }
 
-TEST_F(SitesApiTest, SlotsListsInstantsInTheSiteZone) {
+TEST_P(SitesApiTest, SlotsListsInstantsInTheSiteZone) {
     const json site = MakeSite({{"timezone", "Europe/Berlin"}});
     client_->Put(SitePath(site, "publishing-settings/"),
                  {{"publish_days", {"wed"}}, {"publish_time_slots", {"09:00"}}});
@@ -239,4 +239,6 @@ TEST_F(SitesApiTest, SlotsListsInstantsInTheSiteZone) {
 }
 
 }  // namespace
+HERALD_ON_EVERY_BACKEND(SitesApiTest);
+
 }  // namespace herald::testing

@@ -74,7 +74,7 @@ protected:
     std::string web_root_;
 };
 
-TEST_F(UiEndpointsTest, SlotsAreFreeTakenOrFullByLimit) {
+TEST_P(UiEndpointsTest, SlotsAreFreeTakenOrFullByLimit) {
     const json site = MakeSite();
     ASSERT_EQ(client_->Put(SitePath(site, "publishing-settings/"),
                            {{"publish_days", {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
@@ -100,7 +100,7 @@ TEST_F(UiEndpointsTest, SlotsAreFreeTakenOrFullByLimit) {
     EXPECT_EQ(slots[5]["state"], "free");
 }
 
-TEST_F(UiEndpointsTest, SlotsCountWeeklyLimitsInTheSiteZone) {
+TEST_P(UiEndpointsTest, SlotsCountWeeklyLimitsInTheSiteZone) {
     // Tokyo: 2026-01-25 23:30Z is already Monday 26th there, a new ISO week.
     const json site = MakeSite({{"timezone", "Asia/Tokyo"}});
     client_->Put(SitePath(site, "publishing-settings/"),
@@ -123,7 +123,7 @@ TEST_F(UiEndpointsTest, SlotsCountWeeklyLimitsInTheSiteZone) {
     EXPECT_EQ(slots[3]["state"], "free");   // Mon 26th, next week
 }
 
-TEST_F(UiEndpointsTest, ScheduleApprovedForOneSiteDryRunThenForReal) {
+TEST_P(UiEndpointsTest, ScheduleApprovedForOneSiteDryRunThenForReal) {
     const json site = MakeSite();  // auto_publish_enabled is off: an explicit run still assigns
     const json other = MakeSite({{"name", "Other"}});
     client_->Put(SitePath(site, "publishing-settings/"),
@@ -162,7 +162,7 @@ TEST_F(UiEndpointsTest, ScheduleApprovedForOneSiteDryRunThenForReal) {
                 "site_inactive");
 }
 
-TEST_F(UiEndpointsTest, EventStreamSendsChangesOfItsSiteOnly) {
+TEST_P(UiEndpointsTest, EventStreamSendsChangesOfItsSiteOnly) {
     const json site = MakeSite();
     const json other = MakeSite({{"name", "Other"}});
     const json c = MakeContent(site["id"], {{"status", "approved"}});
@@ -206,7 +206,7 @@ TEST_F(UiEndpointsTest, EventStreamSendsChangesOfItsSiteOnly) {
     EXPECT_EQ(frames, 1u) << reader.received();
 }
 
-TEST_F(UiEndpointsTest, EventStreamNeedsAKeyAndTheAccountsSite) {
+TEST_P(UiEndpointsTest, EventStreamNeedsAKeyAndTheAccountsSite) {
     const json site = MakeSite();
     const std::string sid = std::to_string(site["id"].get<int64_t>());
     auto anonymous = NewClient("");
@@ -221,14 +221,15 @@ TEST_F(UiEndpointsTest, EventStreamNeedsAKeyAndTheAccountsSite) {
     EXPECT_TRUE(reader.WaitFor("200 OK", std::chrono::seconds{5})) << reader.received();
 }
 
-TEST_F(UiEndpointsTest, ContentListFiltersOnPublishedAt) {
+TEST_P(UiEndpointsTest, ContentListFiltersOnPublishedAt) {
     const json site = MakeSite({{"domain", "http://127.0.0.1:9/nothing"}});
     const json c = MakeContent(site["id"], {{"status", "approved"}});
     // Published through the store (the dispatcher would need a receiver).
     auto stored = store_->GetContent(account_a_, c["id"]);
     stored->site_status = domain::SiteStatus::kPublished;
     stored->published_at = Iso("2026-01-19T10:00:00Z");
-    ASSERT_TRUE(store_->UpdateContentIf(*stored, domain::SiteStatus::kNotPublished));
+    ASSERT_TRUE(
+        store_->UpdateContent(*stored, stored->version, storage::kContentSchedule).applied());
     const std::string base = "/api/v1/writer/content/?site_id=" +
                              std::to_string(site["id"].get<int64_t>());
     EXPECT_EQ(client_->Get(base + "&published_after=2026-01-19T00:00:00Z").json["count"], 1);
@@ -239,7 +240,7 @@ TEST_F(UiEndpointsTest, ContentListFiltersOnPublishedAt) {
                 "published_after");
 }
 
-TEST_F(UiEndpointsTest, StaticFilesWithCacheHeadersAndSpaFallback) {
+TEST_P(UiEndpointsTest, StaticFilesWithCacheHeadersAndSpaFallback) {
     auto anonymous = NewClient("");
     auto index = anonymous->Get("/");
     ASSERT_EQ(index.status, 200);
@@ -261,7 +262,7 @@ TEST_F(UiEndpointsTest, StaticFilesWithCacheHeadersAndSpaFallback) {
     ExpectError(anonymous->Get("/api/v1/unknown/"), 404, "not_found");
 }
 
-TEST_F(UiEndpointsTest, MetricsCountResponses) {
+TEST_P(UiEndpointsTest, MetricsCountResponses) {
     client_->Get("/api/v1/sites/");
     NewClient("")->Get("/api/v1/sites/");
     auto res = NewClient("")->Get("/metrics");
@@ -272,7 +273,7 @@ TEST_F(UiEndpointsTest, MetricsCountResponses) {
         << res.body;
 }
 
-TEST_F(UiEndpointsTest, DemoSitePublishesToTheBuiltInReceiver) {
+TEST_P(UiEndpointsTest, DemoSitePublishesToTheBuiltInReceiver) {
     const std::string base = "http://127.0.0.1:" + std::to_string(server_->Port());
     const std::string key = http::SeedDemo(*store_, clock_.Now(), base);
     auto demo = NewClient(key);
@@ -300,4 +301,6 @@ TEST_F(UiEndpointsTest, DemoSitePublishesToTheBuiltInReceiver) {
 }
 
 }  // namespace
+HERALD_ON_EVERY_BACKEND(UiEndpointsTest);
+
 }  // namespace herald::testing
