@@ -38,8 +38,15 @@ std::string WithDatabase(const std::string& url, const std::string& database) {
     return url.substr(0, path) + "/" + database + url.substr(end);
 }
 
-std::string PgQuery(const std::string& url, const std::string& sql) {
-    std::unique_ptr<PGconn, ConnCloser> conn(PQconnectdb(url.c_str()));
+namespace {
+
+std::string Run(const std::string& url, const std::string& sql, bool admin) {
+    // The admin session (CREATE/DROP DATABASE) does not wait for its WAL flush: that halves
+    // the ~0.4 s a fresh database costs with fsync on, and a test database needs no
+    // durability. The stores under test keep the server's settings.
+    const char* keywords[] = {"dbname", admin ? "options" : nullptr, nullptr};
+    const char* values[] = {url.c_str(), admin ? "-c synchronous_commit=off" : nullptr, nullptr};
+    std::unique_ptr<PGconn, ConnCloser> conn(PQconnectdbParams(keywords, values, 1));
     if (PQstatus(conn.get()) != CONNECTION_OK)
         throw std::runtime_error("cannot connect to " + url + ": " +
                                  Trimmed(PQerrorMessage(conn.get())));
@@ -58,13 +65,19 @@ std::string PgQuery(const std::string& url, const std::string& sql) {
     return value;
 }
 
+}  // namespace
+
+std::string PgQuery(const std::string& url, const std::string& sql) {
+    return Run(url, sql, /*admin=*/false);
+}
+
 std::string CreateTestDatabase() {
     const std::string server = PgServerUrl();
     if (server.empty()) throw std::runtime_error("HERALD_TEST_PG_URL is not set");
     std::random_device rd;
     std::mt19937_64 rng((static_cast<uint64_t>(rd()) << 32) ^ rd());
     const std::string name = "h_" + std::to_string(rng() % 1000000000000ULL);
-    PgQuery(server, "CREATE DATABASE " + name);
+    Run(server, "CREATE DATABASE " + name, /*admin=*/true);
     return WithDatabase(server, name);
 }
 
@@ -75,7 +88,7 @@ void DropTestDatabase(const std::string& url) {
                                                        ? std::string::npos
                                                        : query - slash - 1);
     if (name.rfind("h_", 0) != 0) return;  // never drop anything a test did not create
-    PgQuery(PgServerUrl(), "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+    Run(PgServerUrl(), "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)", /*admin=*/true);
 }
 
 TestDatabase::~TestDatabase() {
