@@ -67,15 +67,16 @@ private:
     std::map<ContentId, std::vector<bool>> seen_;
 };
 
-TEST_F(DispatchTest, HundredsInFlightAtOnceOnOneSiteWhenItAllowsIt) {
+TEST_P(DispatchTest, HundredsInFlightAtOnceOnOneSiteWhenItAllowsIt) {
     Site site = site_;
     site.options_json = R"({"max_in_flight": 300})";
-    ASSERT_TRUE(store_->UpdateSite(site));
+    ASSERT_TRUE(store_->UpdateSite(site, site.version).applied());
     receiver_.SetDefaultReply(Slow(400ms));
     settings_.max_in_flight = 1000;
     constexpr int kItems = 300;
     std::vector<ContentId> ids;
-    for (int i = 0; i < kItems; ++i) ids.push_back(AddScheduled(site, now_ - 1s).id);
+    for (int i = 0; i < kItems; ++i)
+        ids.push_back(AddScheduled(site, now_ - 1s - Milliseconds{i}).id);
 
     Dispatcher dispatcher = MakeDispatcher(clock_);
     EXPECT_EQ(dispatcher.RunDueOnce(now_).published, kItems);
@@ -91,14 +92,16 @@ TEST_F(DispatchTest, HundredsInFlightAtOnceOnOneSiteWhenItAllowsIt) {
     EXPECT_EQ(dispatcher.Metrics().QueueDepth(), 0);
 }
 
-TEST_F(DispatchTest, PerSiteRateLimitSpacesOneSiteAndNotTheOther) {
+TEST_P(DispatchTest, PerSiteRateLimitSpacesOneSiteAndNotTheOther) {
     Site limited = AddSite("limited");
     limited.options_json = R"({"rate_limit_per_minute": 120, "rate_limit_burst": 1})";
-    ASSERT_TRUE(store_->UpdateSite(limited));
+    ASSERT_TRUE(store_->UpdateSite(limited, limited.version).applied());
     const Site free_site = AddSite("free");
     std::vector<ContentId> limited_ids, free_ids;
-    for (int i = 0; i < 4; ++i) limited_ids.push_back(AddScheduled(limited, now_ - 5s).id);
-    for (int i = 0; i < 4; ++i) free_ids.push_back(AddScheduled(free_site, now_ - 1s).id);
+    for (int i = 0; i < 4; ++i)
+        limited_ids.push_back(AddScheduled(limited, now_ - 5s - Milliseconds{i}).id);
+    for (int i = 0; i < 4; ++i)
+        free_ids.push_back(AddScheduled(free_site, now_ - 1s - Milliseconds{i}).id);
 
     Dispatcher dispatcher = MakeDispatcher(clock_);
     EXPECT_EQ(dispatcher.RunDueOnce(now_).published, 8);
@@ -125,14 +128,14 @@ pid_t DeadPid() {
     return pid;
 }
 
-TEST_F(DispatchTest, ClaimsOfADeadLocalProcessAreTakenOverAtOnceAndFlaggedMaybeDelivered) {
+TEST_P(DispatchTest, ClaimsOfADeadLocalProcessAreTakenOverAtOnceAndFlaggedMaybeDelivered) {
     const ContentId mine = AddScheduled(site_, now_ - 2s).id;
     const ContentId elsewhere = AddScheduled(site_, now_ - 1s).id;
     // A herald on this host that died mid-call, with a lease an hour long …
     const std::string dead = "d1/" + HostName() + "/" + std::to_string(DeadPid()) + ".1/abc";
-    ASSERT_EQ(store_->ClaimDue(now_, 1, dead, now_ + 1h).size(), 1u);
+    ASSERT_EQ(store_->ClaimDue(now_, 1, dead, now_ + 1h, {}).size(), 1u);
     // … and one on another host, whose claim only its lease can end.
-    ASSERT_EQ(store_->ClaimDue(now_, 1, "d1/other-host/1.1/abc", now_ + 1h).size(), 1u);
+    ASSERT_EQ(store_->ClaimDue(now_, 1, "d1/other-host/1.1/abc", now_ + 1h, {}).size(), 1u);
 
     publishers::PublisherRegistry registry;
     auto owned = std::make_unique<Noting>(*registry_.For(Platform::kCustom));
@@ -150,7 +153,7 @@ TEST_F(DispatchTest, ClaimsOfADeadLocalProcessAreTakenOverAtOnceAndFlaggedMaybeD
               std::string::npos);
 }
 
-TEST_F(DispatchTest, RetriesAreFlaggedMaybeDeliveredAndKeepTheirWebhookId) {
+TEST_P(DispatchTest, RetriesAreFlaggedMaybeDeliveredAndKeepTheirWebhookId) {
     const ContentId id = AddScheduled(site_, now_ - 1s).id;
     receiver_.EnqueueReply(Answer(503));
     publishers::PublisherRegistry registry;
@@ -164,7 +167,7 @@ TEST_F(DispatchTest, RetriesAreFlaggedMaybeDeliveredAndKeepTheirWebhookId) {
     EXPECT_EQ(receiver_.CountsByWebhookId().size(), 1u);
 }
 
-TEST_F(DispatchTest, ShutdownDeadlineGivesInFlightItemsBackWithTheirAttemptCounted) {
+TEST_P(DispatchTest, ShutdownDeadlineGivesInFlightItemsBackWithTheirAttemptCounted) {
     receiver_.SetDefaultReply(Slow(3s));
     const ContentId id = AddScheduled(site_, now_ - 1s).id;
     {
@@ -190,7 +193,7 @@ TEST_F(DispatchTest, ShutdownDeadlineGivesInFlightItemsBackWithTheirAttemptCount
     EXPECT_EQ(counts.begin()->second, 2);
 }
 
-TEST_F(DispatchTest, OverdueItemsGoOutOldestFirstWithTheirLatenessRecorded) {
+TEST_P(DispatchTest, OverdueItemsGoOutOldestFirstWithTheirLatenessRecorded) {
     settings_.max_in_flight = 1;
     settings_.max_in_flight_per_site = 1;
     std::vector<ContentId> ids;  // created newest-due first
@@ -213,8 +216,8 @@ TEST_F(DispatchTest, OverdueItemsGoOutOldestFirstWithTheirLatenessRecorded) {
 }
 
 /// Prometheus text format: every sample line is `name{labels} value` after a # TYPE of it.
-TEST_F(DispatchTest, MetricsRenderPrometheusText) {
-    for (int i = 0; i < 3; ++i) AddScheduled(site_, now_ - 1s);
+TEST_P(DispatchTest, MetricsRenderPrometheusText) {
+    for (int i = 0; i < 3; ++i) AddScheduled(site_, now_ - 1s - Milliseconds{i});
     receiver_.EnqueueReply(Answer(500));
     Dispatcher dispatcher = MakeDispatcher(clock_);
     const RunSummary summary = dispatcher.RunDueOnce(now_);

@@ -1,6 +1,7 @@
 #pragma once
-// A real SQLite store in a temp dir, a real loopback webhook receiver and the real curl
-// client: the dispatcher tests run the whole outbound path without mocks.
+// A real store (a fresh database of each backend: DispatchTest is parameterised by backend),
+// a real loopback webhook receiver and the real curl client: the dispatcher tests run the
+// whole outbound path without mocks.
 
 #include <gtest/gtest.h>
 
@@ -9,6 +10,7 @@
 #include "publishers/http_client.hpp"
 #include "publishers/publisher.hpp"
 #include "storage/store.hpp"
+#include "support/backends.hpp"
 #include "support/temp_dir.hpp"
 #include "support/webhook_receiver.hpp"
 
@@ -33,10 +35,11 @@ inline ReceiverReply Slow(Milliseconds delay) {
     return reply;
 }
 
-class DispatchTest : public ::testing::Test {
+class DispatchTest : public ::testing::TestWithParam<std::string> {
 protected:
     DispatchTest()
-        : store_(storage::OpenStore("sqlite:" + dir_.File("herald.db"))),
+        : db_(GetParam()),
+          store_(storage::OpenStore(db_.url())),
           http_(publishers::MakeCurlHttpClient()),
           registry_(publishers::MakeDefaultPublishers(*http_)) {
         now_ = SystemTimeSource().Now();
@@ -63,6 +66,8 @@ protected:
         return store_->CreateSite(site, settings);
     }
 
+    /// Approved and scheduled at `at`. One item per site and instant: the store refuses a
+    /// second at a taken one, so tests that want many "at once" spread them by milliseconds.
     Content AddScheduled(const Site& site, TimePoint at, const std::string& title = "Post") {
         Content c;
         c.account_id = account_;
@@ -95,7 +100,8 @@ protected:
         return Dispatcher(*store_, registry_, clock, settings_);
     }
 
-    TempDir dir_;
+    // The database outlives the store (its connections), the store outlives everything else.
+    herald::testing::BackendDatabase db_;
     WebhookReceiver receiver_;
     storage::StorePtr store_;
     publishers::HttpClientPtr http_;

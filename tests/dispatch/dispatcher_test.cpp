@@ -13,7 +13,11 @@ namespace {
 
 using namespace std::chrono_literals;
 
-TEST_F(DispatchTest, RunDueOncePublishesEachDueItemExactlyOnce) {
+// Once for DispatchTest, whose tests are spread over this file and
+// concurrency_recovery_test.cpp (a second instantiation would name every test twice).
+HERALD_ON_EVERY_BACKEND(DispatchTest);
+
+TEST_P(DispatchTest, RunDueOncePublishesEachDueItemExactlyOnce) {
     std::vector<ContentId> due, later;
     for (int i = 0; i < 20; ++i) due.push_back(AddScheduled(site_, now_ - Milliseconds{i * 1000}).id);
     for (int i = 1; i <= 2; ++i) later.push_back(AddScheduled(site_, now_ + std::chrono::hours{i}).id);
@@ -62,7 +66,7 @@ TEST_F(DispatchTest, RunDueOncePublishesEachDueItemExactlyOnce) {
     EXPECT_EQ(receiver_.RequestCount(), 20u);
 }
 
-TEST_F(DispatchTest, TransientFailuresRetryThenSucceed) {
+TEST_P(DispatchTest, TransientFailuresRetryThenSucceed) {
     const TimePoint at = now_ - 1s;
     const ContentId id = AddScheduled(site_, at).id;
     receiver_.EnqueueReply(Answer(503));
@@ -108,7 +112,7 @@ TEST_F(DispatchTest, TransientFailuresRetryThenSucceed) {
     EXPECT_EQ(counts.begin()->second, 3);
 }
 
-TEST_F(DispatchTest, RetryAfterIsHonoured) {
+TEST_P(DispatchTest, RetryAfterIsHonoured) {
     const ContentId id = AddScheduled(site_, now_ - 1s).id;
     receiver_.EnqueueReply(Answer(429, "600"));
     Dispatcher dispatcher = MakeDispatcher(clock_);
@@ -119,7 +123,7 @@ TEST_F(DispatchTest, RetryAfterIsHonoured) {
     EXPECT_LT(*c.next_attempt_at, now_ + 660s);
 }
 
-TEST_F(DispatchTest, GivesUpAfterMaxAttempts) {
+TEST_P(DispatchTest, GivesUpAfterMaxAttempts) {
     const ContentId id = AddScheduled(site_, now_ - 1s).id;
     receiver_.SetDefaultReply(Answer(502));
     Dispatcher dispatcher = MakeDispatcher(clock_);
@@ -136,7 +140,7 @@ TEST_F(DispatchTest, GivesUpAfterMaxAttempts) {
     EXPECT_EQ(dispatcher.RunDueOnce(now_ + 3h).failed, 0);  // failed stays failed
 }
 
-TEST_F(DispatchTest, PermanentFailureAfterOneAttempt) {
+TEST_P(DispatchTest, PermanentFailureAfterOneAttempt) {
     const ContentId id = AddScheduled(site_, now_ - 1s).id;
     receiver_.SetDefaultReply(Answer(401));
     Dispatcher dispatcher = MakeDispatcher(clock_);
@@ -153,10 +157,10 @@ TEST_F(DispatchTest, PermanentFailureAfterOneAttempt) {
     EXPECT_EQ(receiver_.RequestCount(), 1u);
 }
 
-TEST_F(DispatchTest, MissingCredentialsFailWithoutACall) {
+TEST_P(DispatchTest, MissingCredentialsFailWithoutACall) {
     Site site = site_;
     site.api_key = "";
-    ASSERT_TRUE(store_->UpdateSite(site));
+    ASSERT_TRUE(store_->UpdateSite(site, site.version).applied());
     const ContentId id = AddScheduled(site, now_ - 1s).id;
     Dispatcher dispatcher = MakeDispatcher(clock_);
     EXPECT_EQ(dispatcher.RunDueOnce(now_).failed, 1);
@@ -164,7 +168,7 @@ TEST_F(DispatchTest, MissingCredentialsFailWithoutACall) {
     EXPECT_EQ(receiver_.RequestCount(), 0u);
 }
 
-TEST_F(DispatchTest, PlatformWithoutAdapterFailsPermanently) {
+TEST_P(DispatchTest, PlatformWithoutAdapterFailsPermanently) {
     const Site wp = AddSite("wp", Platform::kWordPress);
     const ContentId id = AddScheduled(wp, now_ - 1s).id;
     publishers::PublisherRegistry only_custom;  // a build without a WordPress adapter
@@ -175,7 +179,7 @@ TEST_F(DispatchTest, PlatformWithoutAdapterFailsPermanently) {
               "publishing to wordpress is not supported by this version of herald yet");
 }
 
-TEST_F(DispatchTest, InactiveSiteIsNotPublished) {
+TEST_P(DispatchTest, InactiveSiteIsNotPublished) {
     const Site off = AddSite("off", Platform::kCustom, /*active=*/false);
     const ContentId id = AddScheduled(off, now_ - 1s).id;
     Dispatcher dispatcher = MakeDispatcher(clock_);
@@ -184,10 +188,10 @@ TEST_F(DispatchTest, InactiveSiteIsNotPublished) {
     EXPECT_EQ(receiver_.RequestCount(), 0u);
 }
 
-TEST_F(DispatchTest, ExpiredLeaseIsReclaimedAndTheOldClaimCannotSettle) {
+TEST_P(DispatchTest, ExpiredLeaseIsReclaimedAndTheOldClaimCannotSettle) {
     const ContentId id = AddScheduled(site_, now_ - 1s).id;
     // A dispatcher that died mid-call: it claimed the item with a short lease.
-    auto dead = store_->ClaimDue(now_, 10, "dead-dispatcher", now_ + 1s);
+    auto dead = store_->ClaimDue(now_, 10, "dead-dispatcher", now_ + 1s, {});
     ASSERT_EQ(dead.size(), 1u);
     Dispatcher dispatcher = MakeDispatcher(clock_);
     EXPECT_EQ(dispatcher.RunDueOnce(now_).published, 0);  // lease still running
@@ -203,11 +207,12 @@ TEST_F(DispatchTest, ExpiredLeaseIsReclaimedAndTheOldClaimCannotSettle) {
     stale.site_status = SiteStatus::kFailed;
     PublishRecord record;
     record.content_id = id;
-    EXPECT_FALSE(store_->FinishAttempt(stale, "dead-dispatcher", record));
+    const std::vector<storage::FinishedAttempt> attempts = {{stale, record}};
+    EXPECT_FALSE(store_->FinishAttempts(attempts, "dead-dispatcher").at(0));
     EXPECT_EQ(Get(id).site_status, SiteStatus::kPublished);
 }
 
-TEST_F(DispatchTest, NowInTheFutureOrPastTerminatesAndStaysCoherent) {
+TEST_P(DispatchTest, NowInTheFutureOrPastTerminatesAndStaysCoherent) {
     const ContentId id = AddScheduled(site_, now_ - 1s).id;
     receiver_.SetDefaultReply(Answer(503));
     Dispatcher dispatcher = MakeDispatcher(clock_);
@@ -241,7 +246,7 @@ int MaxOverlap(const std::vector<PublishRecord>& records) {
     return most;
 }
 
-TEST_F(DispatchTest, PerSiteCapDoesNotBlockOtherSites) {
+TEST_P(DispatchTest, PerSiteCapDoesNotBlockOtherSites) {
     settings_.max_in_flight = 6;
     settings_.max_in_flight_per_site = 2;
     const Site busy = AddSite("busy");
@@ -273,7 +278,7 @@ TEST_F(DispatchTest, PerSiteCapDoesNotBlockOtherSites) {
     EXPECT_LT(Records(other_id).at(0).finished_at, busy_last_finish);
 }
 
-TEST_F(DispatchTest, PublishNow) {
+TEST_P(DispatchTest, PublishNow) {
     Content draft;
     draft.account_id = account_;
     draft.site_id = site_.id;
@@ -321,7 +326,7 @@ TEST_F(DispatchTest, PublishNow) {
     EXPECT_EQ(Get(approved.id).site_status, SiteStatus::kFailed);
 }
 
-TEST_F(DispatchTest, BackgroundLoopPublishesOnTime) {
+TEST_P(DispatchTest, BackgroundLoopPublishesOnTime) {
     settings_.idle_wake = 1h;  // only the due time may wake it: no polling
     const ContentId overdue = AddScheduled(site_, now_ - 1h).id;
     const TimePoint due = clock_.Now() + 1s;
@@ -343,7 +348,7 @@ TEST_F(DispatchTest, BackgroundLoopPublishesOnTime) {
     EXPECT_GE(dispatcher.LastHeartbeat(), now_);
 }
 
-TEST_F(DispatchTest, WakeAfterAScheduleChange) {
+TEST_P(DispatchTest, WakeAfterAScheduleChange) {
     settings_.idle_wake = 1h;
     Dispatcher dispatcher = MakeDispatcher(clock_);
     const ContentId id = AddScheduled(site_, now_ + 1h).id;
@@ -353,7 +358,7 @@ TEST_F(DispatchTest, WakeAfterAScheduleChange) {
     // Rescheduled to now, as the API would; then the API wakes the dispatcher.
     Content c = Get(id);
     c.scheduled_publish_at = clock_.Now();
-    ASSERT_TRUE(store_->UpdateContentIf(c, SiteStatus::kScheduled));
+    ASSERT_TRUE(store_->UpdateContent(c, c.version, storage::kContentSchedule).applied());
     const auto woken = std::chrono::steady_clock::now();
     dispatcher.Wake();
     ASSERT_TRUE(receiver_.WaitForRequests(1, 3s));
@@ -362,7 +367,7 @@ TEST_F(DispatchTest, WakeAfterAScheduleChange) {
     EXPECT_EQ(Get(id).site_status, SiteStatus::kPublished);
 }
 
-TEST_F(DispatchTest, StopReleasesItemsNeverStarted) {
+TEST_P(DispatchTest, StopReleasesItemsNeverStarted) {
     settings_.max_in_flight = 1;
     settings_.max_in_flight_per_site = 1;
     receiver_.SetDefaultReply(Slow(500ms));

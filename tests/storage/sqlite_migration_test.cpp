@@ -113,7 +113,7 @@ TEST(MigrationTest, V1DatabaseIsMigratedWithDataIntact) {
 
     // The new columns work: both items are claimable (the stuck one's lease is expired).
     const TimePoint now = FromUnixMillis(kT0);
-    auto claimed = store.ClaimDue(now, 10, "tok", now + Seconds{60});
+    auto claimed = store.ClaimDue(now, 10, "tok", now + Seconds{60}, {});
     ASSERT_EQ(claimed.size(), 2u);
     EXPECT_EQ(claimed[0].content.id, 11);  // due earlier
     EXPECT_EQ(claimed[1].content.id, 10);
@@ -130,7 +130,8 @@ TEST(MigrationTest, V1DatabaseIsMigratedWithDataIntact) {
     record.attempt = 1;
     record.outcome = AttemptOutcome::kPublished;
     record.due_at = claimed[1].due_at;
-    auto record_id = store.FinishAttempt(done, "tok", record);
+    const std::vector<FinishedAttempt> attempts = {{done, record}};
+    auto record_id = store.FinishAttempts(attempts, "tok").at(0);
     ASSERT_TRUE(record_id);
     records = store.ListRecords({1, 10, std::nullopt, {}});
     ASSERT_EQ(records.count, 2);

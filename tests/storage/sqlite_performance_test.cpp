@@ -90,7 +90,7 @@ void Populate(const std::string& path, int accounts, int sites, int64_t rows, Ti
 
 // --- plans (always run) -------------------------------------------------------------------------
 
-class QueryPlanTest : public StoreTest {
+class QueryPlanTest : public SqliteOnlyTest {
 protected:
     void SetUp() override {
         Populate(path_, 3, 30, 3000, kNow);
@@ -135,7 +135,8 @@ TEST_F(QueryPlanTest, HotQueriesAreIndexDriven) {
     expect_index(sqlite::sql::kNextLeaseEnd, "content_lease");
     expect_index(sqlite::sql::kCountOverdue, "content_due");
     expect_index(sqlite::sql::kSchedulingQueue, "content_queue");
-    expect_index(sqlite::sql::kCalendarScheduled, "content_calendar");
+    // The unique one-item-per-instant index doubles as the calendar's.
+    expect_index(sqlite::sql::kCalendarScheduled, "content_site_instant");
     expect_index(sqlite::sql::kCalendarPublished, "content_published");
     expect_index(sqlite::sql::kSiteHasPublishing, "content_account_site");
     expect_index(sqlite::sql::kDeleteSiteContent, "content_account_site");
@@ -149,7 +150,7 @@ TEST_F(QueryPlanTest, HotQueriesAreIndexDriven) {
 
 // --- timed benchmarks (HERALD_STORAGE_BENCH=1) ---------------------------------------------------
 
-class StorageBenchmark : public StoreTest {
+class StorageBenchmark : public SqliteOnlyTest {
 protected:
     void SetUp() override {
         if (std::getenv("HERALD_STORAGE_BENCH") == nullptr)
@@ -198,9 +199,22 @@ TEST_F(StorageBenchmark, MillionRows) {
     std::printf("ListContent(account) by -scheduled page 3: %.1f us/call (count 100k)\n",
                 MicrosSince(start) / 200);
 
+    // A dry run that places nothing: what a per-site run costs to read queue and calendar.
+    const SlotPlanner place_nothing = [](const SiteSchedulingInput&) {
+        return Result<std::vector<SlotAssignment>>(std::vector<SlotAssignment>{});
+    };
     start = Clock::now();
-    for (int i = 0; i < 1000; ++i) (void)store().ListSchedulingQueue(1 + i % 1000);
-    std::printf("ListSchedulingQueue: %.1f us/call\n", MicrosSince(start) / 1000);
+    for (int i = 0; i < 1000; ++i) {
+        ScheduleRequest request;
+        request.sites = {1 + i % 1000};
+        request.now = kNow;
+        request.calendar_from = kNow - kCalendarLookBack;
+        request.dry_run = true;
+        request.require_auto_publish = false;
+        (void)store().ScheduleSites(request, place_nothing);
+    }
+    std::printf("ScheduleSites(1 site, dry run, queue+calendar): %.1f us/call\n",
+                MicrosSince(start) / 1000);
     start = Clock::now();
     for (int i = 0; i < 1000; ++i) (void)store().LoadCalendar(1 + i % 1000, kNow);
     std::printf("LoadCalendar (~400 scheduled+publishing/site): %.1f us/call\n",
@@ -219,37 +233,37 @@ TEST_F(StorageBenchmark, MillionRows) {
     int claimed = 0;
     for (int i = 0; i < 50; ++i)
         claimed += static_cast<int>(
-            store().ClaimDue(later, 64, "bench", later + std::chrono::minutes{2}).size());
+            store().ClaimDue(later, 64, "bench", later + std::chrono::minutes{2}, {}).size());
     std::printf("ClaimDue(64): %.1f us/call (%d claimed)\n", MicrosSince(start) / 50, claimed);
     EXPECT_EQ(claimed, 50 * 64);
 
-    // ApplyAssignments of 100,000 in one transaction.
-    RawDb(path_).Exec(
-        "UPDATE content SET site_status = 'not_published', scheduled_publish_at = NULL"
-        " WHERE id IN (SELECT id FROM content WHERE site_status = 'not_published' LIMIT 100000)");
-    std::vector<SlotAssignment> assignments;
-    {
-        sqlite3* db = nullptr;
-        sqlite3_open(path_.c_str(), &db);
-        sqlite3_stmt* stmt = nullptr;
-        sqlite3_prepare_v2(db,
-                           "SELECT id FROM content WHERE site_status = 'not_published'"
-                           " AND scheduled_publish_at IS NULL LIMIT 100000",
-                           -1, &stmt, nullptr);
-        int64_t n = 0;
-        while (sqlite3_step(stmt) == SQLITE_ROW)
-            assignments.push_back({sqlite3_column_int64(stmt, 0), kNow + Seconds{++n}});
-        sqlite3_finalize(stmt);
-        sqlite3_close(db);
-    }
-    ASSERT_EQ(assignments.size(), 100000u);
+    // 100,000 assignments through ScheduleSites over every site (the approved,
+    // not_published rows are the queue), each at an instant of its own past the data.
+    std::vector<SiteId> all_sites;
+    for (SiteId id = 1; id <= 1000; ++id) all_sites.push_back(id);
+    int64_t placed = 0;
+    const SlotPlanner place = [&placed](const SiteSchedulingInput& in) {
+        std::vector<SlotAssignment> out;
+        for (ContentId id : in.queue) {
+            if (placed == 100000) break;
+            out.push_back({id, kNow + std::chrono::days{400} + Seconds{++placed}});
+        }
+        return Result<std::vector<SlotAssignment>>(std::move(out));
+    };
+    ScheduleRequest request;
+    request.sites = all_sites;
+    request.now = kNow;
+    request.calendar_from = kNow - kCalendarLookBack;
+    request.require_auto_publish = false;
     start = Clock::now();
     cpu_start = CpuMillis();
-    const int applied = store().ApplyAssignments(assignments, kNow);
+    size_t applied = 0;
+    for (const auto& outcome : store().ScheduleSites(request, place))
+        applied += outcome.assignments.size();
     const double apply_ms = MicrosSince(start) / 1000;
-    std::printf("ApplyAssignments(100,000): %.0f ms wall, %.0f ms CPU\n", apply_ms,
-                CpuMillis() - cpu_start);
-    EXPECT_EQ(applied, 100000);
+    std::printf("ScheduleSites(1,000 sites, 100,000 assignments): %.0f ms wall, %.0f ms CPU\n",
+                apply_ms, CpuMillis() - cpu_start);
+    EXPECT_EQ(applied, 100000u);
     EXPECT_LT(apply_ms, 1000.0);
 }
 

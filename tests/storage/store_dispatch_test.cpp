@@ -1,6 +1,6 @@
-// The scheduler's and dispatcher's side of the store: queue, calendar, assignments, claims
-// (including two processes' worth of connections racing), finishing attempts, releases,
-// records, overdue counts and the next wake-up.
+// The scheduler's and dispatcher's side of the store, on every backend: queue, calendar,
+// assignments, claims (including two processes' worth of connections racing), finishing
+// attempts, releases, records, overdue counts and the next wake-up.
 
 #include <gtest/gtest.h>
 
@@ -18,9 +18,23 @@ constexpr Milliseconds kLease = std::chrono::minutes{2};
 
 // --- slot scheduler -----------------------------------------------------------------------------
 
-using SchedulerStoreTest = StoreTest;
+constexpr unsigned kAllFields = kContentText | kContentSite | kContentEditorial | kContentSchedule;
 
-TEST_F(SchedulerStoreTest, AutoPublishSitesAreActiveAndEnabledOnly) {
+using SchedulerStoreTest = StoreTest;
+HERALD_ON_EVERY_BACKEND(SchedulerStoreTest);
+
+/// A ScheduleSites request for one site, as an explicit per-site run makes it.
+ScheduleRequest OneSite(SiteId site, TimePoint now, bool dry_run) {
+    ScheduleRequest request;
+    request.sites = {site};
+    request.now = now;
+    request.calendar_from = now - kCalendarLookBack;
+    request.dry_run = dry_run;
+    request.require_auto_publish = false;
+    return request;
+}
+
+TEST_P(SchedulerStoreTest, AutoPublishSitesAreActiveAndEnabledOnly) {
     const AccountId account = NewAccount();
     PublishingSettings on;
     on.auto_publish_enabled = true;
@@ -29,16 +43,15 @@ TEST_F(SchedulerStoreTest, AutoPublishSitesAreActiveAndEnabledOnly) {
     NewSite(account, "off", true, {});
     NewSite(account, "inactive", false, on);
     const Site s4 = NewSite(NewAccount("b"), "other account", true, on);
-    auto sites = store().ListAutoPublishSites();
-    ASSERT_EQ(sites.size(), 2u);
-    EXPECT_EQ(sites[0].site.id, s1.id);
-    EXPECT_EQ(sites[0].site.name, "on");
-    EXPECT_EQ(sites[0].settings.site_id, s1.id);
-    EXPECT_EQ(sites[0].settings.publish_time_slots, (std::vector<int>{600}));
-    EXPECT_EQ(sites[1].site.id, s4.id);
+    EXPECT_EQ(store().ListAutoPublishSiteIds(), (std::vector<SiteId>{s1.id, s4.id}));
+    // Switching auto-publish off (or the site inactive) takes a site off the list.
+    on.site_id = s1.id;
+    on.auto_publish_enabled = false;
+    ASSERT_TRUE(store().PutSettings(account, on, std::nullopt).applied());
+    EXPECT_EQ(store().ListAutoPublishSiteIds(), (std::vector<SiteId>{s4.id}));
 }
 
-TEST_F(SchedulerStoreTest, QueueIsApprovedUnscheduledByApprovedAtThenId) {
+TEST_P(SchedulerStoreTest, QueueIsApprovedUnscheduledByApprovedAtThenId) {
     const AccountId account = NewAccount();
     const Site site = NewSite(account);
     const Site other = NewSite(account, "other");
@@ -56,11 +69,23 @@ TEST_F(SchedulerStoreTest, QueueIsApprovedUnscheduledByApprovedAtThenId) {
         c.scheduled_publish_at = At("2026-02-01T09:00:00Z");
     });
     NewApproved(other, At("2026-01-19T00:00:00Z"));                // another site
-    EXPECT_EQ(store().ListSchedulingQueue(site.id),
-              (std::vector<ContentId>{early.id, late.id, tie.id}));
+    // The queue is what ScheduleSites hands the planner.
+    std::vector<ContentId> queue;
+    int planned = 0;
+    const auto outcomes = store().ScheduleSites(
+        OneSite(site.id, kNow, /*dry_run=*/true), [&](const SiteSchedulingInput& in) {
+            ++planned;
+            EXPECT_EQ(in.site.id, site.id);
+            queue.assign(in.queue.begin(), in.queue.end());
+            return Result<std::vector<SlotAssignment>>(std::vector<SlotAssignment>{});
+        });
+    EXPECT_EQ(planned, 1);
+    EXPECT_EQ(queue, (std::vector<ContentId>{early.id, late.id, tie.id}));
+    ASSERT_EQ(outcomes.size(), 1u);
+    EXPECT_EQ(outcomes[0].queued, 3u);
 }
 
-TEST_F(SchedulerStoreTest, CalendarHasScheduledPublishingAndPublishedFromInstant) {
+TEST_P(SchedulerStoreTest, CalendarHasScheduledPublishingAndPublishedFromInstant) {
     const AccountId account = NewAccount();
     const Site site = NewSite(account);
     const TimePoint from = At("2026-01-20T00:00:00Z");
@@ -93,30 +118,43 @@ TEST_F(SchedulerStoreTest, CalendarHasScheduledPublishingAndPublishedFromInstant
     EXPECT_EQ(calendar.published, (std::vector<TimePoint>{At("2026-01-20T09:05:00Z")}));
 }
 
-TEST_F(SchedulerStoreTest, ApplyAssignmentsSkipsWhatChangedMeanwhile) {
+TEST_P(SchedulerStoreTest, ScheduleSitesSetsOnlyItemsStillQueued) {
     const AccountId account = NewAccount();
     const Site site = NewSite(account);
     const Content ok = NewApproved(site, kNow);
     Content unapproved = NewApproved(site, kNow);
     Content scheduled_by_hand = NewApproved(site, kNow);
     Content timed = NewApproved(site, kNow);
-    // Between reading the queue and applying, the API moved three of them.
+    // The API moved three of them out of the queue.
     unapproved.status = EditorialStatus::kDraft;
-    ASSERT_TRUE(store().UpdateContentIf(unapproved, SiteStatus::kNotPublished));
+    ASSERT_TRUE(store().UpdateContent(unapproved, unapproved.version, kAllFields).applied());
     scheduled_by_hand.site_status = SiteStatus::kScheduled;
     scheduled_by_hand.scheduled_publish_at = At("2026-03-01T09:00:00Z");
-    ASSERT_TRUE(store().UpdateContentIf(scheduled_by_hand, SiteStatus::kNotPublished));
+    ASSERT_TRUE(store()
+                    .UpdateContent(scheduled_by_hand, scheduled_by_hand.version, kAllFields)
+                    .applied());
     timed.scheduled_publish_at = At("2026-03-02T09:00:00Z");
-    ASSERT_TRUE(store().UpdateContentIf(timed, SiteStatus::kNotPublished));
+    ASSERT_TRUE(store().UpdateContent(timed, timed.version, kAllFields).applied());
 
     const TimePoint slot = At("2026-01-21T09:00:00Z");
     const TimePoint now = At("2026-01-20T12:30:00Z");
+    // A planner that places items outside the queue too: the store's own guard (approved,
+    // not_published, unscheduled) must keep every one of them as it is.
     std::vector<SlotAssignment> assignments = {{ok.id, slot},
                                                {unapproved.id, slot + Seconds{1}},
                                                {scheduled_by_hand.id, slot + Seconds{2}},
                                                {timed.id, slot + Seconds{3}},
                                                {999999, slot + Seconds{4}}};
-    EXPECT_EQ(store().ApplyAssignments(assignments, now), 1);
+    const SlotPlanner plan = [&](const SiteSchedulingInput& in) {
+        EXPECT_EQ(std::vector<ContentId>(in.queue.begin(), in.queue.end()),
+                  std::vector<ContentId>{ok.id});
+        return Result<std::vector<SlotAssignment>>(assignments);
+    };
+    auto outcomes = store().ScheduleSites(OneSite(site.id, now, false), plan);
+    ASSERT_EQ(outcomes.size(), 1u);
+    ASSERT_EQ(outcomes[0].assignments.size(), 1u);
+    EXPECT_EQ(outcomes[0].assignments[0].content_id, ok.id);
+    EXPECT_EQ(outcomes[0].assignments[0].at, slot);
 
     auto got = store().GetContent(account, ok.id);
     EXPECT_EQ(got->site_status, SiteStatus::kScheduled);
@@ -127,9 +165,13 @@ TEST_F(SchedulerStoreTest, ApplyAssignmentsSkipsWhatChangedMeanwhile) {
     EXPECT_EQ(store().GetContent(account, scheduled_by_hand.id)->scheduled_publish_at,
               At("2026-03-01T09:00:00Z"));
     EXPECT_EQ(store().GetContent(account, timed.id)->site_status, SiteStatus::kNotPublished);
-    // Applying again changes nothing.
-    EXPECT_EQ(store().ApplyAssignments(assignments, now), 0);
-    EXPECT_EQ(store().ApplyAssignments({}, now), 0);
+    EXPECT_EQ(store().GetContent(account, timed.id)->scheduled_publish_at,
+              At("2026-03-02T09:00:00Z"));
+    // Applying again changes nothing: the queue is empty, so the planner is not asked.
+    outcomes = store().ScheduleSites(OneSite(site.id, now, false), plan);
+    ASSERT_EQ(outcomes.size(), 1u);
+    EXPECT_TRUE(outcomes[0].assignments.empty());
+    EXPECT_EQ(store().GetContent(account, ok.id)->version, ok.version + 1);
 }
 
 // --- ClaimDue ---------------------------------------------------------------------------------------
@@ -142,21 +184,22 @@ protected:
     }
     std::vector<ContentId> ClaimIds(TimePoint now, int limit, const std::string& token = "tok") {
         std::vector<ContentId> ids;
-        for (const auto& item : store().ClaimDue(now, limit, token, now + kLease))
+        for (const auto& item : store().ClaimDue(now, limit, token, now + kLease, {}))
             ids.push_back(item.content.id);
         return ids;
     }
     AccountId account_ = 0;
     Site site_;
 };
+HERALD_ON_EVERY_BACKEND(ClaimTest);
 
-TEST_F(ClaimTest, ClaimsDueItemsOnlyAndMarksThem) {
+TEST_P(ClaimTest, ClaimsDueItemsOnlyAndMarksThem) {
     const Content due = NewScheduled(site_, At("2026-01-20T11:59:00Z"));
     const Content exactly_now = NewScheduled(site_, kNow);
     const Content future = NewScheduled(site_, At("2026-01-20T12:00:01Z"));
     const Content draft = NewContent(site_);
 
-    auto claimed = store().ClaimDue(kNow, 10, "tok-1", kNow + kLease);
+    auto claimed = store().ClaimDue(kNow, 10, "tok-1", kNow + kLease, {});
     ASSERT_EQ(claimed.size(), 2u);
     EXPECT_EQ(claimed[0].content.id, due.id);
     EXPECT_EQ(claimed[1].content.id, exactly_now.id);
@@ -184,14 +227,14 @@ TEST_F(ClaimTest, ClaimsDueItemsOnlyAndMarksThem) {
     EXPECT_TRUE(ClaimIds(kNow + Seconds{1}, 10).size() == 1);  // only `future`, now due
 }
 
-TEST_F(ClaimTest, InactiveSitesAreExcluded) {
+TEST_P(ClaimTest, InactiveSitesAreExcluded) {
     const Site inactive = NewSite(account_, "off", false);
     NewScheduled(inactive, At("2026-01-20T11:00:00Z"));
     const Content active = NewScheduled(site_, At("2026-01-20T11:30:00Z"));
     EXPECT_EQ(ClaimIds(kNow, 10), (std::vector<ContentId>{active.id}));
 }
 
-TEST_F(ClaimTest, OldestDueFirstAndLimitRespected) {
+TEST_P(ClaimTest, OldestDueFirstAndLimitRespected) {
     const Content c3 = NewScheduled(site_, At("2026-01-20T11:03:00Z"));
     const Content c1 = NewScheduled(site_, At("2026-01-20T11:01:00Z"));
     // A retry: next_attempt_at wins over scheduled_publish_at.
@@ -206,39 +249,39 @@ TEST_F(ClaimTest, OldestDueFirstAndLimitRespected) {
     const Content later_retry = NewContent(site_, [](Content& c) {
         c.status = EditorialStatus::kApproved;
         c.site_status = SiteStatus::kScheduled;
-        c.scheduled_publish_at = At("2026-01-20T08:00:00Z");
+        c.scheduled_publish_at = At("2026-01-20T08:01:00Z");  // one item per site instant
         c.next_attempt_at = At("2026-01-20T13:00:00Z");  // not yet
     });
     const Content c0 = NewScheduled(site_, At("2026-01-20T11:00:00Z"));
 
     // Long leases, so the final check at 13:00 does not also reclaim these.
     const TimePoint long_lease = kNow + std::chrono::hours{3};
-    auto first = store().ClaimDue(kNow, 2, "tok", long_lease);
+    auto first = store().ClaimDue(kNow, 2, "tok", long_lease, {});
     ASSERT_EQ(first.size(), 2u);
     EXPECT_EQ(first[0].content.id, c0.id);
     EXPECT_EQ(first[1].content.id, c1.id);
-    auto second = store().ClaimDue(kNow, 2, "tok", long_lease);
+    auto second = store().ClaimDue(kNow, 2, "tok", long_lease, {});
     ASSERT_EQ(second.size(), 2u);
     EXPECT_EQ(second[0].content.id, retry.id);
     EXPECT_EQ(second[0].content.attempts, 2);
     EXPECT_EQ(second[0].content.publication_id, "keep-me");
     EXPECT_EQ(second[0].due_at, At("2026-01-20T11:02:00Z"));
     EXPECT_EQ(second[1].content.id, c3.id);
-    EXPECT_TRUE(store().ClaimDue(kNow, 2, "tok", long_lease).empty());
-    EXPECT_TRUE(store().ClaimDue(kNow, 0, "tok", long_lease).empty());
+    EXPECT_TRUE(store().ClaimDue(kNow, 2, "tok", long_lease, {}).empty());
+    EXPECT_TRUE(store().ClaimDue(kNow, 0, "tok", long_lease, {}).empty());
     EXPECT_EQ(ClaimIds(At("2026-01-20T13:00:00Z"), 5), (std::vector<ContentId>{later_retry.id}));
 }
 
-TEST_F(ClaimTest, ExpiredLeaseIsReclaimedWithSamePublication) {
+TEST_P(ClaimTest, ExpiredLeaseIsReclaimedWithSamePublication) {
     const Content c = NewScheduled(site_, At("2026-01-20T11:00:00Z"));
-    auto first = store().ClaimDue(kNow, 10, "dead", kNow + kLease);
+    auto first = store().ClaimDue(kNow, 10, "dead", kNow + kLease, {});
     ASSERT_EQ(first.size(), 1u);
     // Lease still running: nothing to claim.
     EXPECT_TRUE(ClaimIds(kNow + kLease - Milliseconds{1}, 10, "live").empty());
     EXPECT_TRUE(ClaimIds(kNow + kLease, 10, "live").empty());  // ended *before* now only
     // Past the lease: taken over, attempts counted, publication kept.
     const TimePoint later = kNow + kLease + Seconds{1};
-    auto second = store().ClaimDue(later, 10, "live", later + kLease);
+    auto second = store().ClaimDue(later, 10, "live", later + kLease, {});
     ASSERT_EQ(second.size(), 1u);
     EXPECT_EQ(second[0].content.id, c.id);
     EXPECT_EQ(second[0].content.claim_token, "live");
@@ -253,7 +296,7 @@ TEST_F(ClaimTest, ExpiredLeaseIsReclaimedWithSamePublication) {
     late.claim_token.clear();
     PublishRecord record;
     record.outcome = AttemptOutcome::kPublished;
-    EXPECT_FALSE(store().FinishAttempt(late, "dead", record));
+    EXPECT_FALSE(Finish(late, "dead", record));
     EXPECT_FALSE(store().ExtendLease(c.id, "dead", later + kLease * 2));
     auto stored = store().GetContent(account_, c.id);
     EXPECT_EQ(stored->site_status, SiteStatus::kPublishing);
@@ -262,20 +305,20 @@ TEST_F(ClaimTest, ExpiredLeaseIsReclaimedWithSamePublication) {
     EXPECT_EQ(store().ListRecords({account_, c.id, std::nullopt, {}}).count, 0);
 }
 
-TEST_F(ClaimTest, TwoStoresRacingNeverClaimTheSameItemTwice) {
+TEST_P(ClaimTest, TwoStoresRacingNeverClaimTheSameItemTwice) {
     constexpr int kItems = 500;
     std::set<ContentId> all;
     for (int i = 0; i < kItems; ++i)
         all.insert(NewScheduled(site_, kNow - Seconds{kItems - i}).id);
 
     // Two stores = two independent pools on one file, as two processes would have.
-    sqlite::SqliteStore second(path_);
+    StorePtr second = OpenStore(url());
     std::vector<ContentId> got_a, got_b;
     std::atomic<bool> go{false};
     auto worker = [&go](Store& store, std::string token, std::vector<ContentId>& out) {
         while (!go.load()) std::this_thread::yield();
         for (;;) {
-            auto claimed = store.ClaimDue(kNow, 7, token, kNow + kLease);
+            auto claimed = store.ClaimDue(kNow, 7, token, kNow + kLease, {});
             if (claimed.empty()) break;
             for (const auto& item : claimed) {
                 EXPECT_EQ(item.content.claim_token, token);
@@ -284,7 +327,7 @@ TEST_F(ClaimTest, TwoStoresRacingNeverClaimTheSameItemTwice) {
         }
     };
     std::thread a(worker, std::ref(store()), "A", std::ref(got_a));
-    std::thread b(worker, std::ref(second), "B", std::ref(got_b));
+    std::thread b(worker, std::ref(*second), "B", std::ref(got_b));
     go = true;
     a.join();
     b.join();
@@ -304,7 +347,7 @@ TEST_F(ClaimTest, TwoStoresRacingNeverClaimTheSameItemTwice) {
     for (ContentId id : set_b) EXPECT_EQ(store().GetContent(account_, id)->claim_token, "B");
 }
 
-TEST_F(ClaimTest, ManyThreadsOnOneStoreShareThePool) {
+TEST_P(ClaimTest, ManyThreadsOnOneStoreShareThePool) {
     constexpr int kItems = 300;
     for (int i = 0; i < kItems; ++i) NewScheduled(site_, kNow - Seconds{i + 1});
     std::vector<std::vector<ContentId>> got(6);
@@ -313,7 +356,7 @@ TEST_F(ClaimTest, ManyThreadsOnOneStoreShareThePool) {
         threads.emplace_back([this, t, &got] {
             const std::string token = "T" + std::to_string(t);
             for (;;) {
-                auto claimed = store().ClaimDue(kNow, 5, token, kNow + kLease);
+                auto claimed = store().ClaimDue(kNow, 5, token, kNow + kLease, {});
                 if (claimed.empty()) break;
                 for (const auto& item : claimed) {
                     got[t].push_back(item.content.id);
@@ -332,7 +375,7 @@ TEST_F(ClaimTest, ManyThreadsOnOneStoreShareThePool) {
 
 // --- ClaimOne ----------------------------------------------------------------------------------------
 
-TEST_F(ClaimTest, ClaimOneForPublishNow) {
+TEST_P(ClaimTest, ClaimOneForPublishNow) {
     const Content draft = NewContent(site_);
     const Content approved = NewApproved(site_, kNow);
     const Site off = NewSite(account_, "off", false);
@@ -373,9 +416,9 @@ TEST_F(ClaimTest, ClaimOneForPublishNow) {
 
 // --- FinishAttempt, ExtendLease, ReleaseClaims -------------------------------------------------------
 
-TEST_F(ClaimTest, FinishAttemptWritesRecordAndContentTogether) {
+TEST_P(ClaimTest, FinishAttemptWritesRecordAndContentTogether) {
     const Content c = NewScheduled(site_, At("2026-01-20T11:00:00Z"));
-    auto claimed = store().ClaimDue(kNow, 1, "tok", kNow + kLease);
+    auto claimed = store().ClaimDue(kNow, 1, "tok", kNow + kLease, {});
     ASSERT_EQ(claimed.size(), 1u);
     Content done = claimed[0].content;
     done.site_status = SiteStatus::kPublished;
@@ -395,7 +438,7 @@ TEST_F(ClaimTest, FinishAttemptWritesRecordAndContentTogether) {
     record.external_url = "https://example.com/42";
     record.due_at = claimed[0].due_at;
 
-    auto id = store().FinishAttempt(done, "tok", record);
+    auto id = Finish(done, "tok", record);
     ASSERT_TRUE(id);
     auto stored = store().GetContent(account_, c.id);
     EXPECT_EQ(stored->site_status, SiteStatus::kPublished);
@@ -420,12 +463,12 @@ TEST_F(ClaimTest, FinishAttemptWritesRecordAndContentTogether) {
     EXPECT_EQ(r.due_at, At("2026-01-20T11:00:00Z"));
 
     // The claim is spent: finishing again with the same token writes nothing.
-    EXPECT_FALSE(store().FinishAttempt(done, "tok", record));
-    EXPECT_FALSE(store().FinishAttempt(done, "", record));
+    EXPECT_FALSE(Finish(done, "tok", record));
+    EXPECT_FALSE(Finish(done, "", record));
     EXPECT_EQ(store().ListRecords({account_, c.id, std::nullopt, {}}).count, 1);
 }
 
-TEST_F(ClaimTest, ExtendLeaseOnlyWhileHeld) {
+TEST_P(ClaimTest, ExtendLeaseOnlyWhileHeld) {
     const Content c = NewScheduled(site_, At("2026-01-20T11:00:00Z"));
     ASSERT_EQ(ClaimIds(kNow, 1).size(), 1u);
     const TimePoint extended = kNow + kLease * 3;
@@ -437,21 +480,22 @@ TEST_F(ClaimTest, ExtendLeaseOnlyWhileHeld) {
     EXPECT_TRUE(ClaimIds(kNow + kLease * 2, 10, "other").empty());
 }
 
-TEST_F(ClaimTest, ReleaseClaimsPutsItemsBack) {
+TEST_P(ClaimTest, ReleaseClaimsPutsItemsBack) {
     const Content a = NewScheduled(site_, At("2026-01-20T11:00:00Z"));
     const Content b = NewScheduled(site_, At("2026-01-20T11:01:00Z"));
     const Content c = NewScheduled(site_, At("2026-01-20T11:02:00Z"));
     ASSERT_EQ(ClaimIds(kNow, 2, "mine").size(), 2u);
     ASSERT_EQ(ClaimIds(kNow, 1, "theirs").size(), 1u);
     std::vector<ContentId> ids = {a.id, b.id, c.id};
-    store().ReleaseClaims(ids, "mine");  // c is not mine: untouched
+    const TimePoint released_at = kNow + Seconds{5};
+    store().ReleaseClaims(ids, "mine", released_at);  // c is not mine: untouched
     for (ContentId id : {a.id, b.id}) {
         auto got = store().GetContent(account_, id);
         EXPECT_EQ(got->site_status, SiteStatus::kScheduled);
         EXPECT_EQ(got->attempts, 0);
         EXPECT_EQ(got->claim_token, "");
         EXPECT_FALSE(got->lease_until);
-        EXPECT_GT(got->site_status_updated_at, kNow);  // stamped (wall clock)
+        EXPECT_EQ(got->site_status_updated_at, released_at);  // stamped with `now`
     }
     EXPECT_EQ(store().GetContent(account_, c.id)->claim_token, "theirs");
     // Released items are due again.
@@ -460,7 +504,7 @@ TEST_F(ClaimTest, ReleaseClaimsPutsItemsBack) {
 
 // --- records list ------------------------------------------------------------------------------------
 
-TEST_F(ClaimTest, RecordsListFiltersAndPaginates) {
+TEST_P(ClaimTest, RecordsListFiltersAndPaginates) {
     const Site other_site = NewSite(account_, "other");
     const AccountId stranger = NewAccount("stranger");
     const Site stranger_site = NewSite(stranger, "theirs");
@@ -470,7 +514,7 @@ TEST_F(ClaimTest, RecordsListFiltersAndPaginates) {
                                   NewScheduled(stranger_site, kNow - Seconds{5})};
     // Two attempts for items[0] (retry, then published), one for each of the others.
     auto finish = [&](AttemptOutcome outcome) {
-        auto claimed = store().ClaimDue(kNow, 10, "t", kNow + kLease);
+        auto claimed = store().ClaimDue(kNow, 10, "t", kNow + kLease, {});
         for (auto& item : claimed) {
             Content c = item.content;
             c.claim_token.clear();
@@ -481,13 +525,13 @@ TEST_F(ClaimTest, RecordsListFiltersAndPaginates) {
             r.attempt = c.attempts;
             r.outcome = retry ? AttemptOutcome::kRetry : AttemptOutcome::kPublished;
             if (outcome == AttemptOutcome::kRetry && !retry) continue;  // leave held
-            ASSERT_TRUE(store().FinishAttempt(c, "t", r));
+            ASSERT_TRUE(Finish(c, "t", r));
         }
     };
     finish(AttemptOutcome::kRetry);
     // Re-open the held ones: release them, then publish everything.
     std::vector<ContentId> held = {items[1].id, items[2].id, items[3].id};
-    store().ReleaseClaims(held, "t");
+    store().ReleaseClaims(held, "t", kNow);
     finish(AttemptOutcome::kPublished);
 
     auto all = store().ListRecords({account_, std::nullopt, std::nullopt, {}});
@@ -515,7 +559,7 @@ TEST_F(ClaimTest, RecordsListFiltersAndPaginates) {
 
 // --- health: CountOverdue and NextWakeAt -------------------------------------------------------------
 
-TEST_F(ClaimTest, CountOverdueCountsScheduledDueBeforeNowOnActiveSites) {
+TEST_P(ClaimTest, CountOverdueCountsScheduledDueBeforeNowOnActiveSites) {
     EXPECT_EQ(store().CountOverdue(kNow).count, 0);
     EXPECT_FALSE(store().CountOverdue(kNow).oldest_due_at);
     NewScheduled(site_, At("2026-01-20T11:00:00Z"));
@@ -534,7 +578,7 @@ TEST_F(ClaimTest, CountOverdueCountsScheduledDueBeforeNowOnActiveSites) {
     EXPECT_EQ(overdue.oldest_due_at, At("2026-01-20T11:00:00Z"));
 }
 
-TEST_F(ClaimTest, NextWakeAtIsFirstDueOrLeaseEnd) {
+TEST_P(ClaimTest, NextWakeAtIsFirstDueOrLeaseEnd) {
     EXPECT_EQ(store().NextWakeAt(), std::nullopt);
     NewScheduled(NewSite(account_, "off", false), At("2026-01-20T08:00:00Z"));
     EXPECT_EQ(store().NextWakeAt(), std::nullopt);  // inactive sites never wake us
