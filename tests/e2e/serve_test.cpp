@@ -10,6 +10,7 @@
 
 #include "common/time.hpp"
 #include "support/http_test_client.hpp"
+#include "support/backends.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 #include "support/webhook_receiver.hpp"
@@ -20,10 +21,11 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-class ServeTest : public ::testing::Test {
+class ServeTest : public ::testing::TestWithParam<std::string> {
 protected:
     void SetUp() override {
-        db_ = "sqlite:" + dir_.File("herald.db");
+        database_ = std::make_unique<BackendDatabase>(GetParam());
+        db_ = database_->url();
         serve_ = StartServe(db_);
         ASSERT_FALSE(serve_.first_api_key.empty()) << "serve prints a first key on an empty db";
         client_ = std::make_unique<HttpTestClient>("127.0.0.1", serve_.port);
@@ -66,12 +68,13 @@ protected:
     }
 
     TempDir dir_;
+    std::unique_ptr<BackendDatabase> database_;
     std::string db_;
     ServeProcess serve_;
     std::unique_ptr<HttpTestClient> client_;
 };
 
-TEST_F(ServeTest, ApprovingContentPlacesItInTheNextSlotAtOnce) {
+TEST_P(ServeTest, ApprovingContentPlacesItInTheNextSlotAtOnce) {
     WebhookReceiver receiver;
     const int64_t site_id = CreateSite(receiver);
     ASSERT_EQ(Call("PATCH", "/api/v1/sites/" + std::to_string(site_id) + "/publishing-settings/",
@@ -94,7 +97,7 @@ TEST_F(ServeTest, ApprovingContentPlacesItInTheNextSlotAtOnce) {
     EXPECT_EQ(receiver.RequestCount(), 0u) << "a slot in the future is not published yet";
 }
 
-TEST_F(ServeTest, ScheduledItemIsPublishedAtItsTime) {
+TEST_P(ServeTest, ScheduledItemIsPublishedAtItsTime) {
     WebhookReceiver receiver;
     const int64_t site_id = CreateSite(receiver);
     const int64_t id = CreateApproved(site_id, "On time");
@@ -118,10 +121,12 @@ TEST_F(ServeTest, ScheduledItemIsPublishedAtItsTime) {
     EXPECT_EQ(receiver.RequestCount(), 1u);
 }
 
-TEST_F(ServeTest, SigtermStopsCleanly) {
+TEST_P(ServeTest, SigtermStopsCleanly) {
     serve_.process->Signal(SIGTERM);
     EXPECT_EQ(serve_.process->Wait(15s), 0);
 }
 
 }  // namespace
+HERALD_ON_EVERY_BACKEND(ServeTest);
+
 }  // namespace herald::testing

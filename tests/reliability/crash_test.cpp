@@ -18,7 +18,7 @@ constexpr int kItems = 1000;
 constexpr int kSites = 4;
 constexpr int kKills = 5;
 
-TEST_F(ReliabilityTest, SigkillAtRandomMomentsLosesNothingAndPublishesEachItemOnce) {
+TEST_P(ReliabilityTest, SigkillAtRandomMomentsLosesNothingAndPublishesEachItemOnce) {
     // 50-200 ms per request, decided per request.
     receiver_.SetHandler([](const ReceivedRequest&) -> std::optional<ReceiverReply> {
         thread_local std::mt19937 rng{std::random_device{}()};
@@ -103,4 +103,6 @@ TEST_F(ReliabilityTest, SigkillAtRandomMomentsLosesNothingAndPublishesEachItemOn
 }
 
 }  // namespace
+HERALD_ON_EVERY_BACKEND(ReliabilityTest);
+
 }  // namespace herald::reliability

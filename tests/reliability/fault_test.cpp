@@ -16,7 +16,7 @@ namespace {
 constexpr int kFlakyItems = 200;
 constexpr int kLockedItems = 5;
 
-TEST_F(ReliabilityTest, RandomFaultsAreRetriedAndRefusedCredentialsFailOnce) {
+TEST_P(ReliabilityTest, RandomFaultsAreRetriedAndRefusedCredentialsFailOnce) {
     // A reset on a reused keep-alive connection is retried once by libcurl itself; a reset
     // drops that retry too, so herald sees it.
     auto drop_next = std::make_shared<std::set<std::string>>();

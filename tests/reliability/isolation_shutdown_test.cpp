@@ -11,7 +11,7 @@
 namespace herald::reliability {
 namespace {
 
-TEST_F(ReliabilityTest, HungSiteDoesNotDelayOthersAndSigtermLeavesNothingPublishing) {
+TEST_P(ReliabilityTest, HungSiteDoesNotDelayOthersAndSigtermLeavesNothingPublishing) {
     receiver_.SetHandler([](const ReceivedRequest& r) -> std::optional<ReceiverReply> {
         if (r.target != "/hooks/hung") return std::nullopt;
         ReceiverReply reply;

@@ -1,5 +1,5 @@
 #pragma once
-// Binary-level reliability tests: a real `herald serve` on a real SQLite file, seeded
+// Binary-level reliability tests: a real `herald serve` on a real database of each backend, seeded
 // directly through the store before it starts, publishing to a real loopback receiver.
 
 #include <gtest/gtest.h>
@@ -15,6 +15,7 @@
 
 #include "common/time.hpp"
 #include "storage/store.hpp"
+#include "support/backends.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 #include "support/webhook_receiver.hpp"
@@ -28,10 +29,10 @@ using herald::testing::ReceiverReply;
 using herald::testing::TempDir;
 using herald::testing::WebhookReceiver;
 
-class ReliabilityTest : public ::testing::Test {
+class ReliabilityTest : public ::testing::TestWithParam<std::string> {
 protected:
     ReliabilityTest()
-        : db_url_("sqlite:" + dir_.File("herald.db")), store_(storage::OpenStore(db_url_)) {
+        : db_(GetParam()), db_url_(db_.url()), store_(storage::OpenStore(db_url_)) {
         now_ = SystemTimeSource().Now();
         account_ = store_->CreateAccount("acme", "hash-of-key", now_);
     }
@@ -119,6 +120,7 @@ protected:
     }
 
     TempDir dir_;
+    herald::testing::BackendDatabase db_;
     WebhookReceiver receiver_;
     std::string db_url_;
     storage::StorePtr store_;
