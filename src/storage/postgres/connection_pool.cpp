@@ -1,6 +1,7 @@
 #include "storage/postgres/connection_pool.hpp"
 
 #include <cstring>
+#include <optional>
 
 namespace herald::storage::postgres {
 namespace {
@@ -23,7 +24,7 @@ Connection::Connection(const std::string& url) {
     PQsetNoticeProcessor(conn_.get(), IgnoreNotice, nullptr);
 }
 
-PgResult Connection::Exec(std::string_view sql, const Params& params) {
+const std::string& Connection::Prepared(std::string_view sql) {
     auto it = statements_.find(std::string(sql));
     if (it == statements_.end()) {
         std::string name = "h" + std::to_string(statements_.size() + 1);
@@ -32,11 +33,76 @@ PgResult Connection::Exec(std::string_view sql, const Params& params) {
                     "cannot prepare a statement");
         it = statements_.emplace(text, std::move(name)).first;
     }
+    return it->second;
+}
+
+PgResult Connection::Exec(std::string_view sql, const Params& params) {
+    const std::string& name = Prepared(sql);
     const std::vector<const char*> values = params.Pointers();
     return CheckResult(conn_.get(),
-                       PQexecPrepared(conn_.get(), it->second.c_str(), params.size(),
-                                      values.data(), nullptr, nullptr, /*resultFormat=*/0),
+                       PQexecPrepared(conn_.get(), name.c_str(), params.size(), values.data(),
+                                      nullptr, nullptr, /*resultFormat=*/0),
                        "PostgreSQL statement failed");
+}
+
+std::vector<PgResult> Connection::ExecPipelined(std::string_view sql,
+                                                std::span<const Params> params) {
+    std::vector<PgResult> results;
+    if (params.empty()) return results;
+    const std::string& name = Prepared(sql);  // PQprepare is not allowed inside a pipeline
+    PGconn* conn = conn_.get();
+    if (PQenterPipelineMode(conn) != 1)
+        ThrowConnectionError(conn, "cannot enter pipeline mode");
+    bool sent = true;
+    for (const Params& p : params) {
+        const std::vector<const char*> values = p.Pointers();
+        if (PQsendQueryPrepared(conn, name.c_str(), p.size(), values.data(), nullptr, nullptr,
+                                0) != 1) {
+            sent = false;
+            break;
+        }
+    }
+    if (!sent || PQpipelineSync(conn) != 1) {
+        // The connection is broken; the session (and its transaction) is gone with it.
+        const std::string message = OneLine(PQerrorMessage(conn));
+        PQexitPipelineMode(conn);
+        throw StorageError("PostgreSQL pipeline failed: " + message);
+    }
+    // Each statement's result is followed by a null; the sync point ends the batch.
+    std::optional<PgError> first_error;
+    std::optional<std::string> broken;
+    results.reserve(params.size());
+    for (;;) {
+        PGresult* raw = PQgetResult(conn);
+        if (raw == nullptr) {
+            if (PQstatus(conn) != CONNECTION_OK) {
+                broken = OneLine(PQerrorMessage(conn));
+                break;
+            }
+            continue;
+        }
+        const ExecStatusType status = PQresultStatus(raw);
+        if (status == PGRES_PIPELINE_SYNC) {
+            PQclear(raw);
+            break;
+        }
+        if (status == PGRES_PIPELINE_ABORTED) {
+            PQclear(raw);  // skipped after an earlier failure
+            continue;
+        }
+        try {
+            results.push_back(CheckResult(conn, raw, "PostgreSQL statement failed"));
+        } catch (const PgError& e) {
+            if (!first_error) first_error = e;
+        }
+    }
+    PQexitPipelineMode(conn);
+    if (broken) throw StorageError("PostgreSQL pipeline failed: " + *broken);
+    if (first_error) throw *first_error;
+    if (results.size() != params.size())
+        throw StorageError("PostgreSQL pipeline returned " + std::to_string(results.size()) +
+                           " results for " + std::to_string(params.size()) + " statements");
+    return results;
 }
 
 PgResult Connection::ExecText(const char* sql) {

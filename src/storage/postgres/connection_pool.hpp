@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -26,6 +27,11 @@ public:
     /// Runs `sql` through a statement prepared on first use on this connection and kept,
     /// with `params` as text. @throws PgError.
     PgResult Exec(std::string_view sql, const Params& params = {});
+    /// Runs `sql` once per parameter set, sending them all before reading any reply
+    /// (libpq's pipeline mode): one round trip for the batch. Results are in order. If one
+    /// fails, the ones after it are skipped and the first error is thrown (the caller's
+    /// transaction is then aborted). @throws PgError.
+    std::vector<PgResult> ExecPipelined(std::string_view sql, std::span<const Params> params);
     /// Runs SQL text without parameters through the simple protocol (may hold several
     /// statements: BEGIN, DDL). @throws PgError.
     PgResult ExecText(const char* sql);
@@ -38,6 +44,9 @@ public:
     void Reset();
 
 private:
+    /// The name of the statement prepared for `sql` on this connection.
+    const std::string& Prepared(std::string_view sql);
+
     ConnPtr conn_;
     std::unordered_map<std::string, std::string> statements_;  // SQL text -> statement name
 };

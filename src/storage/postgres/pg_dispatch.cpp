@@ -43,6 +43,35 @@ const std::string& ClaimDueSql() {
     return sql;
 }
 
+/// One settle as one statement: the schedule columns only (the rest of the row is the
+/// editors'), and only while the claim is held; the record is inserted only if the row was.
+std::string FinishSql(Params& p, const FinishedAttempt& attempt, std::string_view claim_token) {
+    const Content& c = attempt.content;
+    const PublishRecord& r = attempt.record;
+    std::string sql = "WITH settled AS (UPDATE content SET " + ContentSet(p, c, kContentSchedule);
+    sql += " WHERE id = " + p.Int(c.id);
+    sql += " AND account_id = " + p.Int(c.account_id);
+    sql += " AND site_status = 'publishing' AND claim_token = " + p.Text(claim_token);
+    sql += " RETURNING id) INSERT INTO publish_records (content_id, site_id, account_id,"
+           " attempt, started_at, finished_at, outcome, http_status, error, external_id,"
+           " external_url, due_at) SELECT settled.id";
+    // Casts: a parameter in a SELECT list has no column to take its type from.
+    sql += ", " + p.Int(c.site_id) + "::bigint";
+    sql += ", " + p.Int(c.account_id) + "::bigint";
+    sql += ", " + p.Int(r.attempt) + "::integer";
+    sql += ", " + p.Time(r.started_at) + "::bigint";
+    sql += ", " + p.Time(r.finished_at) + "::bigint";
+    sql += ", " + p.Text(ToString(r.outcome)) + "::text";
+    sql += ", " + p.OptInt(r.http_status ? std::optional<int64_t>(*r.http_status)
+                                         : std::nullopt) + "::integer";
+    sql += ", " + p.Text(r.error) + "::text";
+    sql += ", " + p.Text(r.external_id) + "::text";
+    sql += ", " + p.Text(r.external_url) + "::text";
+    sql += ", " + p.OptTime(r.due_at) + "::bigint";
+    sql += " FROM settled RETURNING id";
+    return sql;
+}
+
 }  // namespace
 
 std::vector<ClaimedItem> PostgresStore::ClaimDue(TimePoint now, int limit,
@@ -158,25 +187,19 @@ std::vector<std::optional<RecordId>> PostgresStore::FinishAttempts(
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
         return attempts[a].content.id < attempts[b].content.id;
     });
+    std::string sql;
+    std::vector<Params> params(attempts.size());
+    for (size_t k = 0; k < order.size(); ++k) {
+        const std::string text = FinishSql(params[k], attempts[order[k]], claim_token);
+        if (k == 0) sql = text;  // every attempt builds the same text
+    }
     auto conn = pool_->Acquire();
-    // One transaction for the batch: a commit (and its WAL flush) per attempt would cap the
-    // dispatcher far below what the network delivers.
+    // One transaction for the batch (a commit, and its WAL flush, per attempt would cap the
+    // dispatcher far below what the network delivers), and one round trip for it.
     Transaction txn(*conn);
-    for (const size_t i : order) {
-        const Content& content = attempts[i].content;
-        {
-            // A settle writes the schedule columns only: the rest of the row is the editors'.
-            Params p;
-            std::string sql = "UPDATE content SET " + ContentSet(p, content, kContentSchedule);
-            sql += " WHERE id = " + p.Int(content.id);
-            sql += " AND account_id = " + p.Int(content.account_id);
-            sql += " AND site_status = 'publishing' AND claim_token = " + p.Text(claim_token);
-            sql += " RETURNING id";
-            if (conn->Exec(sql, p).empty()) continue;  // the claim was lost: write nothing
-        }
-        Params p;
-        const std::string values = RecordInsert(p, content, attempts[i].record);
-        ids[i] = conn->Exec("INSERT INTO publish_records " + values + " RETURNING id", p).Int(0, 0);
+    const std::vector<PgResult> results = conn->ExecPipelined(sql, params);
+    for (size_t k = 0; k < order.size(); ++k) {
+        if (!results[k].empty()) ids[order[k]] = results[k].Int(0, 0);  // else: claim lost
     }
     txn.Commit();
     return ids;
