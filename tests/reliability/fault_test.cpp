@@ -56,7 +56,8 @@ TEST_P(ReliabilityTest, RandomFaultsAreRetriedAndRefusedCredentialsFailOnce) {
                      "Post " + std::to_string(i));
     std::vector<ContentId> locked_ids;
     for (int i = 0; i < kLockedItems; ++i)
-        locked_ids.push_back(AddScheduled(locked, now_, "Locked " + std::to_string(i)).id);
+        locked_ids.push_back(
+            AddScheduled(locked, now_ + Milliseconds{i}, "Locked " + std::to_string(i)).id);
 
     auto serve = herald::testing::StartServe(
         db_url_, {"--request-timeout-ms", "500", "--retry-base-ms", "100",

@@ -22,7 +22,9 @@ TEST_P(ReliabilityTest, HungSiteDoesNotDelayOthersAndSigtermLeavesNothingPublish
     const Site fine = AddSite("fine");
     // The hung site has a large backlog due now; the other site's items fall due while it
     // is stuck.
-    for (int i = 0; i < 200; ++i) AddScheduled(hung, now_ - 1s, "Stuck " + std::to_string(i));
+    // One item per site instant: a millisecond apart.
+    for (int i = 0; i < 200; ++i)
+        AddScheduled(hung, now_ - 1s - Milliseconds{i}, "Stuck " + std::to_string(i));
     std::vector<ContentId> fine_ids;
     for (int i = 0; i < 10; ++i)
         fine_ids.push_back(
