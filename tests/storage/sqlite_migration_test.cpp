@@ -138,6 +138,72 @@ TEST(MigrationTest, V1DatabaseIsMigratedWithDataIntact) {
     EXPECT_EQ(records.items[1].due_at, claimed[1].due_at);
 }
 
+// Schema 3 makes "one item per site per instant" a unique index. A v2 database may hold two
+// items of a site at one instant: the first keeps it, the others go back to the scheduler's
+// queue with a note; nothing else changes, settings and records survive the table rebuilds,
+// and ids are never given again afterwards.
+TEST(MigrationTest, V2DoubleBookingsAreHandedBackAndIdsAreNotReused) {
+    herald::testing::TempDir dir;
+    const std::string path = dir.File("v2.db");
+    { sqlite::SqliteStore old(path, {.migrate_up_to = 2}); }
+    {
+        RawDb raw(path);
+        const std::string t0 = std::to_string(kT0);
+        const std::string at = std::to_string(kT0 + 3600000);
+        raw.Exec("INSERT INTO accounts (id, name, api_key_hash, created_at) VALUES"
+                 " (1, 'acme', 'h', " + t0 + ")");
+        raw.Exec("INSERT INTO sites (id, account_id, name, platform_type, created_at, updated_at)"
+                 " VALUES (1, 1, 'a', 'custom', " + t0 + ", " + t0 + "),"
+                 " (2, 1, 'b', 'custom', " + t0 + ", " + t0 + ")");
+        raw.Exec("INSERT INTO publishing_settings (site_id, publish_days, publish_time_slots,"
+                 " updated_at) VALUES (1, '[0]', '[540]', " + t0 + "), (2, '[1]', '[600]', " +
+                 t0 + ")");
+        // 20 and 21 share site 1's instant; 22 has it on site 2 (allowed); 23 is published.
+        const std::string cols =
+            "INSERT INTO content (id, account_id, site_id, title, content_html, status,"
+            " approved_at, site_status, site_status_updated_at, scheduled_publish_at, created_at,"
+            " updated_at) VALUES ";
+        raw.Exec(cols + "(20, 1, 1, 'first', 'x', 'approved', " + t0 + ", 'scheduled', " + t0 +
+                 ", " + at + ", " + t0 + ", " + t0 + ")");
+        raw.Exec(cols + "(21, 1, 1, 'second', 'x', 'approved', " + t0 + ", 'scheduled', " + t0 +
+                 ", " + at + ", " + t0 + ", " + t0 + ")");
+        raw.Exec(cols + "(22, 1, 2, 'other site', 'x', 'approved', " + t0 + ", 'scheduled', " +
+                 t0 + ", " + at + ", " + t0 + ", " + t0 + ")");
+        raw.Exec(cols + "(23, 1, 1, 'published', 'x', 'approved', " + t0 + ", 'published', " +
+                 t0 + ", " + at + ", " + t0 + ", " + t0 + ")");
+        raw.Exec("INSERT INTO publish_records (id, content_id, site_id, account_id, attempt,"
+                 " started_at, finished_at, outcome) VALUES (7, 23, 1, 1, 1, " + t0 + ", " + t0 +
+                 ", 'published')");
+    }
+    sqlite::SqliteStore store(path);
+    EXPECT_EQ(store.SchemaVersion(), sqlite::SqliteStore::LatestSchemaVersion());
+    const auto first = store.GetContent(1, 20);
+    const auto second = store.GetContent(1, 21);
+    const auto other = store.GetContent(1, 22);
+    ASSERT_TRUE(first && second && other);
+    EXPECT_EQ(first->site_status, SiteStatus::kScheduled);
+    EXPECT_EQ(first->version, 1);
+    EXPECT_EQ(other->site_status, SiteStatus::kScheduled);
+    EXPECT_EQ(second->site_status, SiteStatus::kNotPublished);
+    EXPECT_FALSE(second->scheduled_publish_at);
+    EXPECT_EQ(second->status, EditorialStatus::kApproved);  // the scheduler places it again
+    EXPECT_NE(second->last_error.find("same instant"), std::string::npos);
+    EXPECT_EQ(store.GetContent(1, 23)->site_status, SiteStatus::kPublished);
+    EXPECT_EQ(store.ListRecords({1, 23, std::nullopt, {}}).count, 1);
+    ASSERT_TRUE(store.GetSettings(1, 2));
+    EXPECT_EQ(store.GetSettings(1, 2)->publish_days, (std::vector<int>{1}));
+    EXPECT_EQ(store.GetSite(1, 1)->version, 1);
+
+    // Delete the newest item; the next one gets a new id, not 23 again.
+    ASSERT_EQ(store.DeleteContent(1, 23, store.GetContent(1, 23)->version),
+              WriteOutcome::kApplied);
+    Content c = *store.GetContent(1, 20);
+    c.id = 0;
+    c.site_status = SiteStatus::kNotPublished;
+    c.scheduled_publish_at.reset();
+    EXPECT_EQ(store.CreateContent(c).id, 24);
+}
+
 TEST(MigrationTest, NewerSchemaIsRefusedAndLeftAlone) {
     herald::testing::TempDir dir;
     const std::string path = dir.File("future.db");
