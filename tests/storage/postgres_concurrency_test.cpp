@@ -96,7 +96,8 @@ TEST_F(PgConcurrencyTest, ClaimOrderSkipListAndAbandonedLeases) {
     record.outcome = AttemptOutcome::kPublished;
     record.started_at = record.finished_at = kNow;
     const FinishedAttempt lost[] = {{done, record}};
-    EXPECT_EQ(store().FinishAttempts(lost, "one"), std::vector<std::optional<RecordId>>{std::nullopt});
+    EXPECT_EQ(store().FinishAttempts(lost, "one"),
+              std::vector<std::optional<RecordId>>{std::nullopt});
     EXPECT_EQ(store().ListClaimTokens(), std::vector<std::string>{"two"});
 
     // The second one settles a1 (schedule columns only) and gives the others back.

@@ -40,8 +40,8 @@ Content PostgresStore::CreateContent(const Content& content) {
         Params p;
         p.Int(content.site_id);
         p.Int(content.account_id);
-        const std::string sql = std::string("SELECT 1 FROM sites WHERE id = $1 AND account_id = $2") +
-                                (TakesInstant(content) ? " FOR UPDATE" : " FOR KEY SHARE");
+        std::string sql = "SELECT 1 FROM sites WHERE id = $1 AND account_id = $2";
+        sql += TakesInstant(content) ? " FOR UPDATE" : " FOR KEY SHARE";
         if (conn->Exec(sql, p).empty())
             throw StorageError("content's site " + std::to_string(content.site_id) +
                                " does not exist in account " +
