@@ -158,9 +158,13 @@ TEST_P(ScheduleSitesTest, ConcurrentRunsNeverDoubleBookOrExceedLimits) {
     }
     std::thread editor([&] {
         while (!go.load()) std::this_thread::yield();
-        for (Content& c : drafts) {
+        // Each approval dated before everything queued, so it goes to the head of its
+        // site's queue and every run plans differently from the one before: runs that did
+        // not hold the site would then write plans that disagree (and break the limits).
+        for (size_t i = 0; i < drafts.size(); ++i) {
+            Content& c = drafts[i];
             c.status = EditorialStatus::kApproved;
-            c.approved_at = kNow;
+            c.approved_at = kNow - std::chrono::hours{1} - Milliseconds{static_cast<int>(i)};
             const auto r = store_->UpdateContent(c, c.version, storage::kContentEditorial);
             EXPECT_TRUE(r.applied()) << static_cast<int>(r.outcome);
             std::this_thread::sleep_for(1ms);
