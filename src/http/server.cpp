@@ -49,6 +49,37 @@ std::string_view View(beast::string_view s) { return {s.data(), s.size()}; }
 
 }  // namespace
 
+/// RFC 9112 §6.1/§6.3: a request whose Transfer-Encoding does not end in `chunked`, or that
+/// has Content-Length as well, has no trustworthy length; a proxy in front may have framed it
+/// differently (request smuggling). Beast reads such a body by its length, so refuse it here.
+static bool FramingIsUnambiguous(const bhttp::request_parser<bhttp::string_body>::value_type& req) {
+    const auto te = req.find(bhttp::field::transfer_encoding);
+    if (te == req.end()) return true;
+    if (req.find(bhttp::field::content_length) != req.end()) return false;
+    std::string_view codings(te->value().data(), te->value().size());
+    while (!codings.empty() && (codings.back() == ' ' || codings.back() == '\t'))
+        codings.remove_suffix(1);
+    const size_t comma = codings.rfind(',');
+    std::string_view last = comma == std::string_view::npos ? codings : codings.substr(comma + 1);
+    while (!last.empty() && (last.front() == ' ' || last.front() == '\t')) last.remove_prefix(1);
+    return beast::iequals(beast::string_view(last.data(), last.size()), "chunked");
+}
+
+/// An absolute-form target (`http://host/path?q`, RFC 9112 §3.2.2) is routed by its path,
+/// like the origin form every browser sends.
+static beast::string_view OriginForm(beast::string_view target) {
+    for (beast::string_view scheme : {"http://", "https://"}) {
+        if (target.size() >= scheme.size() &&
+            beast::iequals(target.substr(0, scheme.size()), scheme)) {
+            const size_t path = target.find_first_of("/?", scheme.size());
+            if (path == beast::string_view::npos) return "/";
+            if (target[path] == '?') return "/";  // no path: the root, as a proxy would ask
+            return target.substr(path);
+        }
+    }
+    return target;
+}
+
 class Session;
 
 // Everything the server owns; Sessions refer to it (ApiServer::Impl is private).
@@ -125,6 +156,11 @@ private:
         busy_ = true;
         if (ec) return OnReadError(ec);
         version_ = parser_->get().version();
+        if (!FramingIsUnambiguous(parser_->get())) {
+            return WriteError(400, "bad_request",
+                              "Transfer-Encoding must end in 'chunked' and may not come with "
+                              "Content-Length.");
+        }
         // Clients such as curl wait for this before sending a large body.
         const auto expect = parser_->get()[bhttp::field::expect];
         if (!parser_->is_done() && beast::iequals(expect, "100-continue")) {
@@ -176,7 +212,7 @@ private:
 
     void Handle() {
         request_ = parser_->release();
-        const beast::string_view target = request_.target();
+        const beast::string_view target = OriginForm(request_.target());
         const size_t question = target.find('?');
         const auto header = [&](bhttp::field f) { return View(request_[f]); };
         view_ = Request{

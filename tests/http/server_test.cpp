@@ -110,6 +110,36 @@ TEST_P(ServerTest, GarbageRequestIs400) {
     EXPECT_EQ(client_->Get("/healthz").status, 200);
 }
 
+// RFC 9112 §6.1: a Transfer-Encoding that does not end in chunked, or one beside a
+// Content-Length, leaves the body's length ambiguous (request smuggling): 400, nothing read.
+TEST_P(ServerTest, AmbiguousFramingIs400) {
+    const std::string auth = "Authorization: Api-Key " + key_a_ + "\r\n";
+    const std::string body = R"({"name":"Smuggled","platform_type":"custom"})";
+    const std::string length = "Content-Length: " + std::to_string(body.size()) + "\r\n";
+    for (const std::string te : {"xchunked", "chunked, identity", "chunked", "identity"}) {
+        auto results = client_->SendRaw("POST /api/v1/sites/ HTTP/1.1\r\nHost: x\r\n" + auth +
+                                            "Content-Type: application/json\r\n" + length +
+                                            "Transfer-Encoding: " + te + "\r\n\r\n" + body,
+                                        1);
+        ASSERT_EQ(results.size(), 1u) << te;
+        EXPECT_EQ(results[0].status, 400) << te;
+    }
+    EXPECT_EQ(client_->Get("/api/v1/sites/").json["count"], 0);
+}
+
+TEST_P(ServerTest, AbsoluteFormTargetIsRoutedByItsPath) {
+    auto results = client_->SendRaw("GET http://herald.example/healthz HTTP/1.1\r\nHost: x\r\n\r\n", 1);
+    ASSERT_EQ(results.size(), 1u);
+    EXPECT_EQ(results[0].status, 200);
+    EXPECT_EQ(results[0].json, json({{"status", "ok"}}));
+    const std::string auth = "Authorization: Api-Key " + key_a_ + "\r\n";
+    results = client_->SendRaw(
+        "GET HTTPS://x:1/api/v1/sites/?page=1 HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n", 1);
+    ASSERT_EQ(results.size(), 1u);
+    EXPECT_EQ(results[0].status, 200) << results[0].body;
+    EXPECT_EQ(results[0].json["count"], 0);
+}
+
 TEST_P(ServerTest, MalformedJsonIs400) {
     ExpectError(client_->Send("POST", "/api/v1/sites/", "{\"name\": "), 400, "malformed_json");
     ExpectError(client_->Send("POST", "/api/v1/sites/", ""), 400, "malformed_json");
