@@ -21,6 +21,7 @@
 #include "http/api_server.hpp"
 #include "publishers/http_client.hpp"
 #include "publishers/publisher.hpp"
+#include "storage/copy.hpp"
 #include "storage/store.hpp"
 
 namespace herald::app {
@@ -135,16 +136,39 @@ void RaiseFileLimit() {
     }
 }
 
+/// What one `herald serve` process does (`--role`).
+enum class Role { kAll, kApi, kWorker };
+
+Role ParseRole(const std::string& text) {
+    if (text == "all") return Role::kAll;
+    if (text == "api") return Role::kApi;
+    if (text == "worker") return Role::kWorker;
+    throw UsageError("--role must be all, api or worker (got '" + text + "')");
+}
+
+std::string_view RoleNote(Role role) {
+    switch (role) {
+        case Role::kAll: return "";
+        case Role::kApi: return " (role api: background tasks off)";
+        case Role::kWorker: return " (role worker: scheduler and dispatcher; /healthz, /readyz, /metrics only)";
+    }
+    return "";
+}
+
 volatile std::sig_atomic_t g_stop_signal = 0;
 extern "C" void OnStopSignal(int signal) { g_stop_signal = signal; }
 
-int Serve(const std::string& db, const std::string& listen, bool no_tasks,
-          const std::string& web_root, const DispatchFlags& flags, bool demo) {
+int Serve(const std::string& db, const storage::StoreOptions& store_options,
+          const std::string& listen, Role role, const std::string& web_root,
+          const DispatchFlags& flags, bool demo) {
     RaiseFileLimit();
     auto [host, port] = ParseListen(listen);
-    storage::StorePtr store = storage::OpenStore(db);
+    const bool no_tasks = role == Role::kApi;
+    const bool serves_api = role != Role::kWorker;
+    storage::StorePtr store = storage::OpenStore(db, store_options);
     SystemTimeSource clock;
-    if (!demo && store->CountAccounts() == 0) {  // --demo prints its own account's key
+    // A worker serves no API: the first account is left to a process that does.
+    if (serves_api && !demo && store->CountAccounts() == 0) {  // --demo prints its own account's key
         const std::string key = CreateAccount(*store, "admin", clock.Now());
         std::cout << "First run: created account 'admin'. Its API key (shown once):\n"
                   << key << std::endl;
@@ -160,6 +184,7 @@ int Serve(const std::string& db, const std::string& listen, bool no_tasks,
     // Without --web-root: the UI the README's build put beside the binary (web/dist).
     server_settings.web_root = web_root.empty() ? http::DefaultWebRoot() : web_root;
     server_settings.demo_receiver = demo;
+    server_settings.ops_only = !serves_api;
     http::ApiServer server{server_settings,
                            http::AppContext{*store, clock, registry, &dispatcher,
                                             no_tasks ? nullptr : &scheduler}};
@@ -173,8 +198,8 @@ int Serve(const std::string& db, const std::string& listen, bool no_tasks,
         scheduler.Start([&dispatcher] { dispatcher.Wake(); });
     }
     std::cout << "herald serving on http://" << (host.find(':') != std::string::npos ? "[" + host + "]" : host)
-              << ":" << server.Port() << (no_tasks ? " (background tasks off)" : "") << std::endl;
-    if (server_settings.web_root.empty())
+              << ":" << server.Port() << RoleNote(role) << std::endl;
+    if (serves_api && server_settings.web_root.empty())
         std::cout << "web UI not found (run scripts/build.sh or pass --web-root)" << std::endl;
     if (demo) {
         const std::string base = "http://" + (host == "0.0.0.0" || host == "::" ? "127.0.0.1"
@@ -198,9 +223,10 @@ int Serve(const std::string& db, const std::string& listen, bool no_tasks,
     return 0;
 }
 
-int ScheduleApproved(const std::string& db, const std::string& now_text, bool dry_run) {
+int ScheduleApproved(const std::string& db, const storage::StoreOptions& store_options,
+                     const std::string& now_text, bool dry_run) {
     auto clock = MakeClock(now_text);
-    storage::StorePtr store = storage::OpenStore(db);
+    storage::StorePtr store = storage::OpenStore(db, store_options);
     dispatch::SlotScheduler scheduler{*store, *clock};
     const auto summary = scheduler.RunOnce(clock->Now(), dry_run);
     for (const auto& a : summary.assignments)
@@ -214,11 +240,11 @@ int ScheduleApproved(const std::string& db, const std::string& now_text, bool dr
     return 0;
 }
 
-int ProcessScheduled(const std::string& db, const std::string& now_text,
-                     const DispatchFlags& flags) {
+int ProcessScheduled(const std::string& db, const storage::StoreOptions& store_options,
+                     const std::string& now_text, const DispatchFlags& flags) {
     RaiseFileLimit();
     auto clock = MakeClock(now_text);
-    storage::StorePtr store = storage::OpenStore(db);
+    storage::StorePtr store = storage::OpenStore(db, store_options);
     publishers::HttpClientPtr http_client = publishers::MakeCurlHttpClient(flags.Curl());
     publishers::PublisherRegistry registry = publishers::MakeDefaultPublishers(*http_client);
     dispatch::Dispatcher dispatcher{*store, registry, *clock, flags.Settings()};
@@ -228,25 +254,58 @@ int ProcessScheduled(const std::string& db, const std::string& now_text,
     return 0;
 }
 
+/// `herald migrate`: opening a store applies the missing migrations (under the backend's
+/// migration lock, so many processes may do it at once).
+int Migrate(const std::string& db, const storage::StoreOptions& store_options) {
+    storage::StorePtr store = storage::OpenStore(db, store_options);
+    std::cout << "database migrated: schema version " << store->SchemaVersion() << std::endl;
+    return 0;
+}
+
+/// `herald db copy FROM TO`.
+int CopyDb(const std::string& from_url, const std::string& to_url) {
+    if (from_url == to_url) throw UsageError("db copy: FROM and TO name the same database");
+    storage::StorePtr from = storage::OpenStore(from_url);
+    storage::StorePtr to = storage::OpenStore(to_url);
+    const auto counts = storage::CopyDatabase(*from, *to);
+    for (const auto& c : counts)
+        std::cout << c.table << ": " << c.target << " rows copied" << std::endl;
+    std::cout << "copied; row counts match in every table" << std::endl;
+    return 0;
+}
+
 int Run(int argc, char** argv) {
     CLI::App app{"herald: publishes approved content to its sites on time, exactly once"};
     app.require_subcommand(1);
     app.set_version_flag("--version", "herald 0.1.0");
 
     std::string db = kDefaultDb;
-    auto add_db = [&db](CLI::App* command) {
+    storage::StoreOptions store_options;
+    auto add_db = [&db, &store_options](CLI::App* command) {
         command->add_option("--db", db, "database URL: sqlite:PATH or postgresql://…")
             ->envname("HERALD_DB")
             ->capture_default_str();
+        command->add_option("--db-pool-size", store_options.pool_size,
+                            "PostgreSQL connections this process keeps open at most (default "
+                            "8); SQLite ignores it")
+            ->envname("HERALD_DB_POOL_SIZE")
+            ->check(CLI::Range(1, 1000));
     };
 
     auto* serve = app.add_subcommand("serve", "HTTP API, web UI, scheduler and dispatcher");
     add_db(serve);
     std::string listen = "127.0.0.1:8080";
     bool no_tasks = false;
+    std::string role_text = "all";
     std::string web_root;
     serve->add_option("--listen", listen, "HOST:PORT to listen on")->capture_default_str();
-    serve->add_flag("--no-tasks", no_tasks, "serve API and UI only; no scheduler or dispatcher");
+    auto* role_option =
+        serve->add_option("--role", role_text,
+                          "all: API, UI and background work; api: API and UI only; worker: "
+                          "slot scheduler and dispatcher, with only /healthz, /readyz and "
+                          "/metrics on --listen")
+            ->capture_default_str();
+    serve->add_flag("--no-tasks", no_tasks, "the same as --role api");
     serve->add_option("--web-root", web_root,
                       "serve the web UI from this folder (default: web/dist beside the build)");
     bool demo = false;
@@ -275,23 +334,50 @@ int Run(int argc, char** argv) {
     process->add_option("--now", now_text, "ISO 8601 time to use as now");
     AddDispatchFlags(process, dispatch_flags);
 
+    auto* migrate = app.add_subcommand("migrate", "apply the database migrations and exit");
+    add_db(migrate);
+
+    auto* db_command = app.add_subcommand("db", "database maintenance");
+    db_command->require_subcommand(1);
+    auto* copy = db_command->add_subcommand(
+        "copy",
+        "copy every row (ids kept) from FROM_URL into the empty database TO_URL, in one "
+        "transaction; refuses a target that holds anything");
+    std::string copy_from;
+    std::string copy_to;
+    copy->add_option("FROM_URL", copy_from, "source database URL")->required();
+    copy->add_option("TO_URL", copy_to, "target database URL (empty or new)")->required();
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return app.exit(e);
     }
 
-    if (*serve) return Serve(db, listen, no_tasks, web_root, dispatch_flags, demo);
+    if (*serve) {
+        Role role = ParseRole(role_text);
+        if (no_tasks) {
+            if (role_option->count() > 0 && role != Role::kApi)
+                throw UsageError("--no-tasks is --role api; it cannot go with --role " +
+                                 role_text);
+            role = Role::kApi;
+        }
+        if (demo && role == Role::kWorker)
+            throw UsageError("--demo needs the API: use --role all or --role api");
+        return Serve(db, store_options, listen, role, web_root, dispatch_flags, demo);
+    }
     if (*create) {
         if (account_name.empty()) throw UsageError("account NAME must not be empty");
-        storage::StorePtr store = storage::OpenStore(db);
+        storage::StorePtr store = storage::OpenStore(db, store_options);
         const std::string key = CreateAccount(*store, account_name, SystemTimeSource{}.Now());
         std::cout << "created account '" << account_name << "'; its API key (shown once):\n"
                   << key << std::endl;
         return 0;
     }
-    if (*schedule) return ScheduleApproved(db, now_text, dry_run);
-    if (*process) return ProcessScheduled(db, now_text, dispatch_flags);
+    if (*schedule) return ScheduleApproved(db, store_options, now_text, dry_run);
+    if (*process) return ProcessScheduled(db, store_options, now_text, dispatch_flags);
+    if (*migrate) return Migrate(db, store_options);
+    if (*copy) return CopyDb(copy_from, copy_to);
     return 2;
 }
 

@@ -135,6 +135,10 @@ Api::Api(AppContext context, const ServerSettings& settings)
     r.Add("GET", "/healthz", &Healthz, kPublic);
     r.Add("GET", "/readyz", &Readyz, kPublic);
     r.Add("GET", "/metrics", &MetricsText, kPublic);
+    if (settings.ops_only) {  // a worker: every other path answers 404, no UI
+        web_root_.clear();
+        return;
+    }
     if (settings.demo_receiver) {
         r.Add("POST", "/demo/receiver/", &DemoReceive, kPublic);
         r.Add("GET", "/demo/posts/{id}/", &ShowDemoPost, kPublic);

@@ -24,6 +24,7 @@ struct ServerSettings {
     size_t max_body_bytes = 1 << 20;  // larger bodies answer 413
     std::string web_root;             // static UI files; empty: none
     bool demo_receiver = false;       // POST /demo/receiver/ (serve --demo)
+    bool ops_only = false;            // only /healthz, /readyz, /metrics (serve --role worker)
 };
 
 /// What handlers work with. Dispatcher and scheduler are null under `serve --no-tasks`.

@@ -3,6 +3,7 @@
 // PostgreSQL) implement it. Every method is thread-safe and may be called from several
 // processes sharing one database: state changes are compare-and-set, never blind writes.
 
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -137,9 +138,88 @@ struct ScheduleRequest {
     bool require_auto_publish = true;  // background runs; an explicit per-site run is not
 };
 
+/// One account row as stored: the account and the hash of its API key.
+struct AccountRow {
+    Account account;
+    std::string api_key_hash;
+};
+
+/// The whole database as plain rows, for `herald db copy`: every row of every table, ids,
+/// versions and dispatch bookkeeping included, each table in id order. It holds the
+/// database in memory, which suits the sizes herald targets (a million content rows are a
+/// few hundred MB); a larger database would need a copy that streams table by table.
+struct Snapshot {
+    std::vector<AccountRow> accounts;
+    std::vector<Site> sites;
+    std::vector<PublishingSettings> settings;
+    std::vector<Content> content;
+    std::vector<PublishRecord> records;
+    /// The highest id each table has ever given (its sequence; >= the largest id present,
+    /// larger when rows were deleted), so a copy never hands out a deleted row's id again.
+    struct Sequences {
+        int64_t accounts = 0;
+        int64_t sites = 0;
+        int64_t content = 0;
+        int64_t records = 0;
+    } sequences;
+};
+
+/// A claim by a dispatcher that may share the database with dispatchers of other processes
+/// and other machines (Store::Claim).
+struct ClaimRequest {
+    /// Due-ness: `scheduled` items with DueAt() <= now are claimed (the caller's clock; a
+    /// `--now` replay passes its own).
+    TimePoint now{};
+    int limit = 0;
+    std::string_view claim_token;
+    /// The lease's length. Its end is set, and "the lease ended" is checked, on the clock of
+    /// the database (PostgreSQL: the server's now(); SQLite: this machine's clock, which every
+    /// process sharing the file shares), never on the caller's.
+    Milliseconds lease{};
+    /// Sites whose queue in this dispatcher is full: left alone.
+    std::span<const SiteId> skip_sites;
+    /// At most this many items of one site are `publishing` under a live lease at once,
+    /// counted over every process (a site's options_json "max_in_flight" overrides); the
+    /// claim takes only the room left, race-free across processes. 0: no cap.
+    int max_in_flight_per_site = 0;
+};
+
+/// What a change notice says (Store::SubscribeChanges).
+struct ChangeNotice {
+    enum Kind : unsigned {
+        kDue = 1u << 0,      // an item may be due sooner, or claims were given back
+        kQueue = 1u << 1,    // an approval or a settings/site change: the slot scheduler has work
+        kContent = 1u << 2,  // content of `account`/`site` changed (live updates)
+        kAll = kDue | kQueue | kContent,
+    };
+    unsigned kinds = kAll;
+    AccountId account = 0;  // 0: unknown (a notice of kAll after a gap: anything may have changed)
+    SiteId site = 0;
+};
+using ChangeCallback = std::function<void(const ChangeNotice&)>;
+
+/// Ends its subscription when destroyed (waits for a callback still running).
+class ChangeSubscription {
+public:
+    virtual ~ChangeSubscription() = default;
+};
+
+/// Held while this process leads a role (Store::TryLead); released when destroyed or when
+/// the process dies.
+class LeadershipLease {
+public:
+    virtual ~LeadershipLease() = default;
+    /// Checks that the lock is still held (PostgreSQL: a round trip on the session that holds
+    /// it). false: lost (the session died); drop the lease and try to lead again later.
+    virtual bool StillHeld() = 0;
+};
+
 class Store {
 public:
     virtual ~Store() = default;
+
+    /// The schema version of the open database (after the migrations opening it applied).
+    virtual int SchemaVersion() = 0;
 
     // --- accounts -------------------------------------------------------------------
     /// @returns the new account's id.
@@ -250,6 +330,33 @@ public:
     /// next ClaimDue takes them over (attempts kept). @returns how many.
     virtual int64_t ExpireClaims(std::span<const std::string> tokens) = 0;
 
+    // --- several processes on one database --------------------------------------------
+    /// ClaimDue for dispatchers sharing the database (ClaimRequest says how leases, the
+    /// per-site cap and due-ness are measured): `scheduled` items due at request.now and
+    /// `publishing` items whose lease ended (database clock), oldest due first, each site
+    /// only up to its cap. Each claimed item becomes `publishing` with the token, the lease,
+    /// attempts + 1 and a publication_id, as with ClaimDue.
+    virtual std::vector<ClaimedItem> Claim(const ClaimRequest& request) = 0;
+    /// ExtendLease with a lease length measured on the database's clock. false when lost.
+    virtual bool RenewLease(ContentId id, std::string_view claim_token, Milliseconds lease) = 0;
+    /// How long until the dispatcher has work: min(first DueAt() of a scheduled item of an
+    /// active site - now, first lease end of a publishing item - the database's now). May be
+    /// negative (work is due). nullopt: nothing scheduled or claimed.
+    virtual std::optional<Milliseconds> NextWorkIn(TimePoint now) = 0;
+    /// Tries to become the one process running `role` (e.g. "slot-scheduler") among all that
+    /// share the database. nullptr: another process leads it. PostgreSQL: a session advisory
+    /// lock on a connection of its own, released when the lease or the process (its session)
+    /// ends. SQLite: an exclusive flock on a lock file beside the database file.
+    /// @throws StorageError when the database cannot be reached.
+    virtual std::unique_ptr<LeadershipLease> TryLead(std::string_view role) = 0;
+    /// Calls `on_change` (on a thread of the store's; it must be quick and must not subscribe
+    /// or unsubscribe) for changes made by any process sharing the database, until the
+    /// subscription is destroyed. PostgreSQL: LISTEN on a connection of its own to what the
+    /// schema's triggers send with pg_notify in each writing transaction; after the listening
+    /// connection was lost and is back, one kAll notice (anything may have changed meanwhile).
+    /// SQLite: see SqliteStore::SubscribeChanges.
+    virtual std::unique_ptr<ChangeSubscription> SubscribeChanges(ChangeCallback on_change) = 0;
+
     // --- records and health ---------------------------------------------------------------
     virtual Page<PublishRecord> ListRecords(const RecordFilter& filter) = 0;
     /// Scheduled items of active sites due before `now`: how many, and the oldest due time.
@@ -258,6 +365,16 @@ public:
         std::optional<TimePoint> oldest_due_at;
     };
     virtual Overdue CountOverdue(TimePoint now) = 0;
+
+    // --- whole-database copy (herald db copy) ---------------------------------------------
+    /// Every row of every table, read from one consistent snapshot of the database.
+    virtual Snapshot ExportSnapshot() = 0;
+    /// Inserts every row of `snapshot` with its own id (and version) in one transaction,
+    /// advances each id sequence past max(snapshot.sequences, the largest id copied), and
+    /// checks the row count of every table against the snapshot before committing.
+    /// @throws StorageError, writing nothing, when the database already holds any account,
+    /// site, settings, content or record, or when anything fails.
+    virtual void ImportSnapshot(const Snapshot& snapshot) = 0;
 };
 
 using StorePtr = std::unique_ptr<Store>;
@@ -266,5 +383,12 @@ using StorePtr = std::unique_ptr<Store>;
 /// "sqlite:PATH" (or a bare path) or "postgresql://…".
 /// @throws StorageError when it cannot be opened or the URL is not understood.
 StorePtr OpenStore(std::string_view url);
+
+/// How OpenStore opens a database.
+struct StoreOptions {
+    /// PostgreSQL: connections in the pool (0: the store's default). SQLite ignores it.
+    size_t pool_size = 0;
+};
+StorePtr OpenStore(std::string_view url, const StoreOptions& options);
 
 }  // namespace herald::storage

@@ -26,10 +26,15 @@ bool HasScheme(std::string_view url) {
 
 }  // namespace
 
-StorePtr OpenStore(std::string_view url) {
+StorePtr OpenStore(std::string_view url) { return OpenStore(url, StoreOptions{}); }
+
+StorePtr OpenStore(std::string_view url, const StoreOptions& options) {
     // libpq takes the URI itself as its conninfo.
-    if (url.starts_with("postgresql://") || url.starts_with("postgres://"))
-        return std::make_unique<postgres::PostgresStore>(std::string(url));
+    if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
+        postgres::PostgresStore::Options pg;
+        if (options.pool_size > 0) pg.pool_size = options.pool_size;
+        return std::make_unique<postgres::PostgresStore>(std::string(url), pg);
+    }
     std::string_view path = url;
     if (url.starts_with("sqlite://")) {
         path.remove_prefix(std::string_view("sqlite://").size());  // sqlite:///abs/path

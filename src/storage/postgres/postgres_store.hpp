@@ -34,7 +34,7 @@ public:
     /// The schema version this code migrates to.
     static int LatestSchemaVersion();
     /// The highest version recorded in schema_migrations.
-    int SchemaVersion();
+    int SchemaVersion() override;
 
     AccountId CreateAccount(std::string_view name, std::string_view api_key_hash,
                             TimePoint now) override;
@@ -87,6 +87,9 @@ public:
 
     Page<PublishRecord> ListRecords(const RecordFilter& filter) override;
     Overdue CountOverdue(TimePoint now) override;
+
+    Snapshot ExportSnapshot() override;
+    void ImportSnapshot(const Snapshot& snapshot) override;
 
 private:
     std::unique_ptr<ConnectionPool> pool_;

@@ -20,6 +20,7 @@ inline constexpr const char* kCountAccounts = "SELECT COUNT(*) FROM accounts";
     "s.id, s.account_id, s.name, s.platform_type, s.domain, s.api_key, s.username, "     \
     "s.timezone, s.is_active, s.options_json, s.created_at, s.updated_at, s.version"
 
+inline constexpr const char* kSiteColumnsList = HERALD_SITE_COLUMNS;
 inline constexpr const char* kInsertSite =
     "INSERT INTO sites (account_id, name, platform_type, domain, api_key, username, timezone,"
     " is_active, options_json, created_at, updated_at)"
@@ -59,6 +60,7 @@ inline constexpr const char* kDeleteSite = "DELETE FROM sites WHERE id = ?1 AND 
     "site_id, auto_publish_enabled, publish_days, publish_time_slots, daily_publish_limit, " \
     "weekly_publish_limit, monthly_publish_limit, updated_at"
 
+inline constexpr const char* kSettingsColumnsList = HERALD_SETTINGS_COLUMNS;
 inline constexpr const char* kUpsertSettings =
     "INSERT INTO publishing_settings (" HERALD_SETTINGS_COLUMNS ")"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"

@@ -31,7 +31,7 @@ public:
     /// The schema version this code migrates to.
     static int LatestSchemaVersion();
     /// PRAGMA user_version of the open database.
-    int SchemaVersion();
+    int SchemaVersion() override;
 
     AccountId CreateAccount(std::string_view name, std::string_view api_key_hash,
                             TimePoint now) override;
@@ -84,6 +84,9 @@ public:
 
     Page<PublishRecord> ListRecords(const RecordFilter& filter) override;
     Overdue CountOverdue(TimePoint now) override;
+
+    Snapshot ExportSnapshot() override;
+    void ImportSnapshot(const Snapshot& snapshot) override;
 
 private:
     std::unique_ptr<ConnectionPool> pool_;

@@ -1,0 +1,189 @@
+// SqliteStore: the whole-database export and import behind `herald db copy`.
+
+#include <iterator>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/sqlite/connection_pool.hpp"
+#include "storage/sqlite/queries.hpp"
+#include "storage/sqlite/sqlite_handle.hpp"
+#include "storage/sqlite/sqlite_rows.hpp"
+#include "storage/sqlite/sqlite_store.hpp"
+
+namespace herald::storage::sqlite {
+namespace {
+
+using Mode = Transaction::Mode;
+
+// The tables in the order rows go in (references first).
+constexpr const char* kTables[] = {"accounts", "sites", "publishing_settings", "content",
+                                   "publish_records"};
+
+int64_t Count(Connection& conn, const std::string& table) {
+    Query q(conn.Prepare("SELECT COUNT(*) FROM " + table));
+    return q.Step() ? q.Int(0) : 0;
+}
+
+/// The highest id the table has given: its AUTOINCREMENT sequence, or its largest id for a
+/// table without one (accounts).
+int64_t HighestId(Connection& conn, const std::string& table) {
+    Query q(conn.Prepare("SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '" +
+                         table + "'), 0), COALESCE((SELECT MAX(id) FROM " + table + "), 0))"));
+    return q.Step() ? q.Int(0) : 0;
+}
+
+/// Moves the AUTOINCREMENT sequence of `table` to at least `at_least`.
+void AdvanceSequence(Connection& conn, const std::string& table, int64_t at_least) {
+    if (at_least <= 0) return;
+    {
+        Query q(conn.Prepare("UPDATE sqlite_sequence SET seq = MAX(seq, ?1) WHERE name = ?2"));
+        q.BindInt(1, at_least).BindText(2, table);
+        q.Run();
+        if (q.Changes() > 0) return;
+    }
+    Query q(conn.Prepare("INSERT INTO sqlite_sequence (name, seq) VALUES (?1, ?2)"));
+    q.BindText(1, table).BindInt(2, at_least);
+    q.Run();
+}
+
+}  // namespace
+
+Snapshot SqliteStore::ExportSnapshot() {
+    auto conn = pool_->Acquire();
+    // One read transaction: every table from the same snapshot of the file.
+    Transaction txn = conn->Begin(Mode::kDeferred);
+    Snapshot s;
+    {
+        Query q(conn->Prepare("SELECT id, name, created_at, api_key_hash FROM accounts ORDER BY id"));
+        while (q.Step()) s.accounts.push_back({Account{q.Int(0), q.Text(1), q.Time(2)}, q.Text(3)});
+    }
+    {
+        Query q(conn->Prepare(std::string("SELECT ") + sql::kSiteColumnsList +
+                              " FROM sites ORDER BY id"));
+        while (q.Step()) s.sites.push_back(ReadSite(q));
+    }
+    {
+        Query q(conn->Prepare(std::string("SELECT ") + sql::kSettingsColumnsList +
+                              " FROM publishing_settings ORDER BY site_id"));
+        while (q.Step()) s.settings.push_back(ReadSettings(q));
+    }
+    {
+        Query q(conn->Prepare(std::string("SELECT ") + sql::kContentColumns +
+                              " FROM content ORDER BY id"));
+        while (q.Step()) s.content.push_back(ReadContent(q));
+    }
+    {
+        Query q(conn->Prepare(std::string("SELECT ") + sql::kRecordColumns +
+                              " FROM publish_records ORDER BY id"));
+        while (q.Step()) s.records.push_back(ReadRecord(q));
+    }
+    s.sequences.accounts = HighestId(*conn, "accounts");
+    s.sequences.sites = HighestId(*conn, "sites");
+    s.sequences.content = HighestId(*conn, "content");
+    s.sequences.records = HighestId(*conn, "publish_records");
+    txn.Commit();
+    return s;
+}
+
+void SqliteStore::ImportSnapshot(const Snapshot& s) {
+    auto conn = pool_->Acquire();
+    // The write lock from the start: nobody writes between the emptiness check and COMMIT.
+    Transaction txn = conn->Begin(Mode::kImmediate);
+    {
+        std::string held;
+        for (const char* table : kTables) {
+            const int64_t n = Count(*conn, table);
+            if (n == 0) continue;
+            if (!held.empty()) held += ", ";
+            held += std::to_string(n) + " " + table;
+        }
+        if (!held.empty())
+            throw StorageError("the target database is not empty (it holds " + held +
+                               "); copy only into an empty database");
+    }
+    for (const AccountRow& a : s.accounts) {
+        Query q(conn->Prepare(
+            "INSERT INTO accounts (id, name, api_key_hash, created_at) VALUES (?1, ?2, ?3, ?4)"));
+        q.BindInt(1, a.account.id)
+            .BindText(2, a.account.name)
+            .BindText(3, a.api_key_hash)
+            .BindTime(4, a.account.created_at);
+        q.Run();
+    }
+    for (const Site& site : s.sites) {
+        // BindSite's ?1..?11, then id and version.
+        Query q(conn->Prepare(
+            "INSERT INTO sites (account_id, name, platform_type, domain, api_key, username,"
+            " timezone, is_active, options_json, created_at, updated_at, id, version)"
+            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"));
+        BindSite(q, site);
+        q.BindInt(12, site.id).BindInt(13, site.version);
+        q.Run();
+    }
+    for (const PublishingSettings& settings : s.settings) {
+        Query q(conn->Prepare(std::string("INSERT INTO publishing_settings (") +
+                              sql::kSettingsColumnsList +
+                              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+        BindSettings(q, settings.site_id, settings);
+        q.Run();
+    }
+    for (const Content& c : s.content) {
+        // BindContent's ?1..?27, then id and version.
+        Query q(conn->Prepare(
+            "INSERT INTO content (account_id, site_id, title, content_html, excerpt, slug,"
+            " content_type, cluster_id, categories, tags, featured_image_url, status,"
+            " approved_at, site_status, site_status_updated_at, scheduled_publish_at,"
+            " published_at, external_id, external_url, last_error, next_attempt_at, attempts,"
+            " publication_id, claim_token, lease_until, created_at, updated_at, id, version)"
+            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
+            " ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)"));
+        BindContent(q, c);
+        q.BindInt(28, c.id).BindInt(29, c.version);
+        q.Run();
+    }
+    for (const PublishRecord& r : s.records) {
+        Query q(conn->Prepare(
+            "INSERT INTO publish_records (content_id, site_id, account_id, attempt, started_at,"
+            " finished_at, outcome, http_status, error, external_id, external_url, due_at, id)"
+            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"));
+        q.BindInt(1, r.content_id)
+            .BindInt(2, r.site_id)
+            .BindInt(3, r.account_id)
+            .BindInt(4, r.attempt)
+            .BindTime(5, r.started_at)
+            .BindTime(6, r.finished_at)
+            .BindText(7, ToString(r.outcome))
+            .BindOptInt(8, r.http_status ? std::optional<int64_t>(*r.http_status) : std::nullopt)
+            .BindText(9, r.error)
+            .BindText(10, r.external_id)
+            .BindText(11, r.external_url)
+            .BindOptTime(12, r.due_at)
+            .BindInt(13, r.id);
+        q.Run();
+    }
+    // AUTOINCREMENT sequences past every copied id and every id the source ever gave
+    // (accounts has none: SQLite gives max(id) + 1 there, which the copied rows settle).
+    AdvanceSequence(*conn, "sites", s.sequences.sites);
+    AdvanceSequence(*conn, "content", s.sequences.content);
+    AdvanceSequence(*conn, "publish_records", s.sequences.records);
+
+    {
+        Query q(conn->Prepare("PRAGMA foreign_key_check"));
+        if (q.Step())
+            throw StorageError("copy check failed: a row of table '" + q.Text(0) +
+                               "' refers to a missing row");
+    }
+    const size_t expected[] = {s.accounts.size(), s.sites.size(), s.settings.size(),
+                               s.content.size(), s.records.size()};
+    for (size_t i = 0; i < std::size(kTables); ++i) {
+        const int64_t n = Count(*conn, kTables[i]);
+        if (n != static_cast<int64_t>(expected[i]))
+            throw StorageError(std::string("copy check failed: table ") + kTables[i] + " holds " +
+                               std::to_string(n) + " rows after the copy, expected " +
+                               std::to_string(expected[i]));
+    }
+    txn.Commit();
+}
+
+}  // namespace herald::storage::sqlite
