@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "storage/sqlite/connection_pool.hpp"
@@ -18,10 +19,10 @@ namespace {
 
 using Mode = Transaction::Mode;
 
-// A run over many sites commits at a site boundary after this many assignments or this much
-// time, so API writers never wait long for the lock while a big run goes on; a commit per
-// site instead would dominate a run over thousands of small sites.
-constexpr size_t kChunkAssignments = 20000;
+// A run over many sites plans sites under the write lock until this many assignments or this
+// much planning time, then writes them and commits, so API writers wait for at most one
+// chunk; a commit per site instead would dominate a run over thousands of small sites.
+constexpr size_t kChunkAssignments = 50000;
 constexpr auto kChunkTime = std::chrono::milliseconds{200};
 
 SiteCalendar ReadCalendar(Connection& conn, SiteId site, TimePoint from) {
@@ -74,17 +75,36 @@ SiteScheduleOutcome ScheduleOne(Connection& conn, const ScheduleRequest& request
         return out;
     }
     out.assignments = std::move(*planned);
-    if (request.dry_run) return out;
-    // Every queued item is still what the queue says (the lock is held), so each update
-    // applies; the condition stays as the statement's own guard.
-    sqlite3_stmt* stmt = conn.Prepare(sql::kApplyAssignment);
-    std::erase_if(out.assignments, [&](const SlotAssignment& a) {
-        Query q(stmt);
-        q.BindTime(1, a.at).BindTime(2, request.now).BindInt(3, a.content_id);
-        q.Run();
-        return q.Changes() == 0;
-    });
     return out;
+}
+
+/// Writes the planned assignments of a chunk of sites, in content id order: one site's items
+/// lie scattered through the table, and walking the pages in order is what makes 100,000
+/// updates fast. Every queued item is still what the queue said (the lock is held since), so
+/// each update applies; its condition stays as the statement's own guard, and an assignment
+/// that did not apply is dropped from its site's outcome.
+void ApplyChunk(Connection& conn, std::span<SiteScheduleOutcome> chunk, TimePoint now) {
+    std::vector<const SlotAssignment*> by_id;
+    for (const auto& site : chunk) {
+        for (const auto& a : site.assignments) by_id.push_back(&a);
+    }
+    std::sort(by_id.begin(), by_id.end(),
+              [](const auto* a, const auto* b) { return a->content_id < b->content_id; });
+    std::vector<ContentId> missed;
+    sqlite3_stmt* stmt = conn.Prepare(sql::kApplyAssignment);
+    for (const SlotAssignment* a : by_id) {
+        Query q(stmt);
+        q.BindTime(1, a->at).BindTime(2, now).BindInt(3, a->content_id);
+        q.Run();
+        if (q.Changes() == 0) missed.push_back(a->content_id);
+    }
+    if (missed.empty()) return;
+    std::sort(missed.begin(), missed.end());
+    for (auto& site : chunk) {
+        std::erase_if(site.assignments, [&](const SlotAssignment& a) {
+            return std::binary_search(missed.begin(), missed.end(), a.content_id);
+        });
+    }
 }
 
 }  // namespace
@@ -115,6 +135,7 @@ std::vector<SiteScheduleOutcome> SqliteStore::ScheduleSites(const ScheduleReques
         // A dry run writes nothing, so a read snapshot is enough for it.
         Transaction txn = conn->Begin(request.dry_run ? Mode::kDeferred : Mode::kImmediate);
         const auto chunk_start = std::chrono::steady_clock::now();
+        const size_t first = outcomes.size();
         size_t assigned = 0;
         while (next < request.sites.size()) {
             outcomes.push_back(ScheduleOne(*conn, request, request.sites[next++], plan));
@@ -122,6 +143,9 @@ std::vector<SiteScheduleOutcome> SqliteStore::ScheduleSites(const ScheduleReques
             if (assigned >= kChunkAssignments ||
                 std::chrono::steady_clock::now() - chunk_start >= kChunkTime)
                 break;
+        }
+        if (!request.dry_run) {
+            ApplyChunk(*conn, std::span(outcomes).subspan(first), request.now);
         }
         txn.Commit();  // a dry run's transaction wrote nothing
     }
