@@ -149,8 +149,10 @@ Role ParseRole(const std::string& text) {
 std::string_view RoleNote(Role role) {
     switch (role) {
         case Role::kAll: return "";
-        case Role::kApi: return " (role api: background tasks off)";
-        case Role::kWorker: return " (role worker: scheduler and dispatcher; /healthz, /readyz, /metrics only)";
+        // No colon in these: the line ends with the port, and scripts split at the last ':'.
+        case Role::kApi: return " (role api, background tasks off)";
+        case Role::kWorker:
+            return " (role worker, scheduler and dispatcher; only /healthz, /readyz and /metrics)";
     }
     return "";
 }
