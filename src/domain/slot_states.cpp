@@ -1,4 +1,5 @@
 #include "domain/slot_states.hpp"
+#include "common/text.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -50,7 +51,7 @@ Result<std::vector<SlotState>> ClassifySlots(const PublishingSettings& settings,
     } catch (...) {
         return Error::Invalid("unknown_timezone",
                               fmt::format("\"{}\" is not a time zone the tz database knows",
-                                          time_zone.substr(0, 80)),
+                                          Utf8Prefix(time_zone, 80)),
                               "timezone");
     }
     // A few dozen instants and a few hundred calendar entries: maps are plenty.

@@ -1,4 +1,5 @@
 #include "domain/slots.hpp"
+#include "common/text.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -35,7 +36,7 @@ const date::time_zone* FindZone(std::string_view name) noexcept {
 Error UnknownZone(std::string_view name) {
     return Error::Invalid("unknown_timezone",
                           fmt::format("\"{}\" is not a time zone the tz database knows",
-                                      name.substr(0, 80)),
+                                      Utf8Prefix(name, 80)),
                           "timezone");
 }
 

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "domain/slots.hpp"
+#include "common/text.hpp"
 
 namespace herald::domain {
 namespace {
@@ -78,6 +79,8 @@ bool IsHttpUrl(std::string_view url) {
         if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), IsDigit)) {
             return false;
         }
+        const int number = std::stoi(std::string(port));
+        if (number < 1 || number > 65535) return false;
         host = host.substr(0, colon);
     }
     return !host.empty();
@@ -99,7 +102,7 @@ Result<WeekdayIndex> ParseWeekday(std::string_view name) {
     return Error::Invalid("invalid_weekday",
                           fmt::format("\"{}\" is not a weekday; use mon, tue, wed, thu, fri, sat "
                                       "or sun",
-                                      name.substr(0, 40)),
+                                      Utf8Prefix(name, 40)),
                           "publish_days");
 }
 
@@ -114,7 +117,7 @@ Result<int> ParseTimeSlot(std::string_view text) {
     return Error::Invalid("invalid_time_slot",
                           fmt::format("\"{}\" is not a time slot; use HH:MM between 00:00 and "
                                       "23:59",
-                                      text.substr(0, 40)),
+                                      Utf8Prefix(text, 40)),
                           "publish_time_slots");
 }
 
@@ -178,7 +181,7 @@ Status ValidateSite(const Site& site) {
         return Error::Invalid("unknown_timezone",
                               fmt::format("\"{}\" is not a time zone the tz database knows "
                                           "(use an IANA name such as Europe/Berlin or UTC)",
-                                          std::string_view(site.timezone).substr(0, 80)),
+                                          Utf8Prefix(site.timezone, 80)),
                               "timezone");
     }
     if (!site.domain.empty()) {
@@ -220,6 +223,12 @@ Status ValidateContent(const Content& content) {
     }
     if (content.featured_image_url.size() > kMaxUrlBytes) {
         return TooLong("featured_image_url", kMaxUrlBytes, "bytes");
+    }
+    // The adapters download it to upload it to the platform: only web URLs, never file://.
+    if (!content.featured_image_url.empty() && !IsHttpUrl(content.featured_image_url)) {
+        return Error::Invalid("invalid_url",
+                              "featured_image_url must be an http:// or https:// URL with a host.",
+                              "featured_image_url");
     }
     for (const auto& [names, field] : {std::pair{&content.categories, "categories"},
                                       std::pair{&content.tags, "tags"}}) {

@@ -53,10 +53,22 @@ void FieldReader::FailType(const char* name, std::string_view expected) {
     Fail(Error::BadRequest("invalid_type", std::move(message), name));
 }
 
+// "\u0000" is valid JSON but no text herald stores may hold it (PostgreSQL refuses it, and
+// every platform would): refused with the field named, like any invalid value.
+bool FieldReader::HasNul(const char* name, const std::string& value) {
+    if (value.find('\0') == std::string::npos) return false;
+    std::string message = "The field '";
+    message += name;
+    message += "' may not contain the NUL character.";
+    Fail(Error::Invalid("invalid_characters", std::move(message), name));
+    return true;
+}
+
 bool FieldReader::String(const char* name, std::string& out, bool null_is_empty) {
     const auto it = object_.find(name);
     if (it == object_.end()) return false;
     if (it->is_string()) {
+        if (HasNul(name, it->get_ref<const std::string&>())) return false;
         out = it->get_ref<const std::string&>();
         return true;
     }
@@ -130,6 +142,7 @@ bool FieldReader::StringList(const char* name, std::vector<std::string>& out) {
             FailType(name, "a list of strings");
             return false;
         }
+        if (HasNul(name, item.get_ref<const std::string&>())) return false;
         values.push_back(item.get<std::string>());
     }
     out = std::move(values);

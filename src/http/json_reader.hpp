@@ -49,6 +49,7 @@ public:
 
 private:
     void FailType(const char* name, std::string_view expected);
+    bool HasNul(const char* name, const std::string& value);
 
     const nlohmann::json& object_;
     std::optional<Error> error_;

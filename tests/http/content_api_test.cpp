@@ -23,6 +23,17 @@ protected:
     int64_t site_id_ = 0;
 };
 
+TEST_P(ContentApiTest, FeaturedImageMustBeAWebUrl) {
+    const json site = MakeSite();
+    auto res = client_->Post("/api/v1/writer/content/",
+                             {{"site_id", site["id"]}, {"title", "t"}, {"content_html", "x"},
+                              {"featured_image_url", "file:///etc/passwd"}});
+    ExpectError(res, 422, "invalid_url", "featured_image_url");
+    EXPECT_EQ(client_->Get("/api/v1/writer/content/").json["count"], 0);
+    const json c = MakeContent(site["id"], {{"featured_image_url", "https://img.example/a.png"}});
+    EXPECT_EQ(c["featured_image_url"], "https://img.example/a.png");
+}
+
 TEST_P(ContentApiTest, CreateReturnsEveryField) {
     auto res = client_->Post("/api/v1/writer/content/",
                              {{"site_id", site_id_},

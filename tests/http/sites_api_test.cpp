@@ -87,6 +87,39 @@ TEST_P(SitesApiTest, InvalidSiteBodiesAreRefusedAndStoreNothing) {
     EXPECT_EQ(client_->Get("/api/v1/sites/").json["count"], 0);
 }
 
+TEST_P(SitesApiTest, UrlsAreValidatedFullyAndKeptAsGiven) {
+    for (const char* bad : {"http://a:99999/", "http://a:0/", "file:///etc/passwd", "http://",
+                            "https://host name/"}) {
+        ExpectError(client_->Post("/api/v1/sites/", {{"name", "x"}, {"platform_type", "custom"},
+                                                     {"domain", bad}}),
+                    422, "invalid_url", "domain");
+    }
+    EXPECT_EQ(client_->Get("/api/v1/sites/").json["count"], 0);
+    // A custom endpoint is called exactly as given, trailing slash included.
+    const json site = MakeSite({{"domain", "https://hooks.example.com/in/"}});
+    EXPECT_EQ(site["domain"], "https://hooks.example.com/in/");
+    EXPECT_EQ(MakeSite({{"domain", "http://127.0.0.1:65535/x"}})["domain"],
+              "http://127.0.0.1:65535/x");
+}
+
+TEST_P(SitesApiTest, NulCharactersAreRefused) {
+    ExpectError(client_->Send("POST", "/api/v1/sites/", R"({"name": "a\u0000b"})"), 422,
+                "invalid_characters", "name");
+    EXPECT_EQ(client_->Get("/api/v1/sites/").json["count"], 0);
+}
+
+TEST_P(SitesApiTest, EchoedValuesAreCutOnCharacterBoundaries) {
+    const json site = MakeSite();
+    std::string euros;
+    for (int i = 0; i < 30; ++i) euros += "\u20ac";  // 3 bytes each: 40 bytes cut inside one
+    auto res = client_->Send("PATCH", SitePath(site, "publishing-settings/"),
+                             R"({"publish_days": [")" + euros + R"("]})");
+    ASSERT_EQ(res.status, 422) << res.body;
+    ASSERT_TRUE(res.json.is_object()) << "not valid JSON/UTF-8: " << res.body;
+    const std::string message = res.json["error"]["message"];
+    EXPECT_NE(message.find("\xe2\x82\xac\xe2\x82\xac"), std::string::npos);
+}
+
 TEST_P(SitesApiTest, InvalidPatchChangesNothing) {
     const json site = MakeSite();
     ExpectError(client_->Patch(SitePath(site), {{"name", "ok"}, {"timezone", "Nowhere/City"}}),

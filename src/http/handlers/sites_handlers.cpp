@@ -80,8 +80,8 @@ Status ReadSiteFields(FieldReader& r, domain::Site& site) {
         }
         site.platform_type = *parsed;
     }
-    // Trailing slashes would double up when adapters append their paths.
-    while (site.domain.size() > 1 && site.domain.back() == '/') site.domain.pop_back();
+    // Kept as given: a custom endpoint's trailing slash is part of its URL, and the adapters
+    // that append paths join them without doubling slashes (publishers::common::JoinUrl).
     if (!domain::IsKnownTimeZone(site.timezone)) {
         return Error::Invalid("unknown_time_zone",
                               "timezone must be an IANA time zone name such as Europe/Berlin.",
