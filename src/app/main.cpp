@@ -22,6 +22,8 @@
 #include "publishers/http_client.hpp"
 #include "publishers/publisher.hpp"
 #include "storage/copy.hpp"
+#include "storage/secret_box.hpp"
+#include "storage/sqlite/sqlite_store.hpp"
 #include "storage/store.hpp"
 
 namespace herald::app {
@@ -65,8 +67,89 @@ std::pair<std::string, uint16_t> ParseListen(const std::string& listen) {
 
 std::string CreateAccount(storage::Store& store, const std::string& name, TimePoint now) {
     std::string key = http::GenerateApiKey();
-    store.CreateAccount(name, http::HashApiKey(key), now);
+    store.CreateAccount(name, http::HashApiKey(key), now, http::ApiKeyPrefix(key));
     return key;
+}
+
+/// The one account named `name`, for `herald keys`.
+domain::AccountId AccountNamed(storage::Store& store, const std::string& name) {
+    const auto accounts = store.FindAccountsByName(name);
+    if (accounts.empty()) throw UsageError("there is no account named '" + name + "'");
+    if (accounts.size() > 1)
+        throw UsageError("several accounts are named '" + name + "' (ids " +
+                         std::to_string(accounts.front().id) + ", …); rename one first");
+    return accounts.front().id;
+}
+
+std::string OptionalIso(const std::optional<TimePoint>& t) { return t ? FormatIso(*t) : "never"; }
+
+/// `herald keys …`.
+int KeysCreate(const std::string& db, const storage::StoreOptions& options,
+               const std::string& account_name, const std::string& key_name) {
+    storage::StorePtr store = storage::OpenStore(db, options);
+    const domain::AccountId account = AccountNamed(*store, account_name);
+    const std::string key = http::GenerateApiKey();
+    const auto created = store->CreateApiKey(account, key_name, http::ApiKeyPrefix(key),
+                                             http::HashApiKey(key), SystemTimeSource{}.Now());
+    std::cout << "created API key " << created.id << " '" << created.name << "' for account '"
+              << account_name << "' (shown once):\n"
+              << key << std::endl;
+    return 0;
+}
+
+int KeysList(const std::string& db, const storage::StoreOptions& options,
+             const std::string& account_name) {
+    storage::StorePtr store = storage::OpenStore(db, options);
+    const domain::AccountId account = AccountNamed(*store, account_name);
+    std::cout << "id\tname\tprefix\tcreated_at\tlast_used_at\n";
+    for (const auto& key : store->ListApiKeys(account))
+        std::cout << key.id << "\t" << key.name << "\t" << key.prefix << "…\t"
+                  << FormatIso(key.created_at) << "\t" << OptionalIso(key.last_used_at) << "\n";
+    std::cout << std::flush;
+    return 0;
+}
+
+int KeysRevoke(const std::string& db, const storage::StoreOptions& options, int64_t key_id) {
+    storage::StorePtr store = storage::OpenStore(db, options);
+    if (!store->RevokeApiKey(std::nullopt, key_id, SystemTimeSource{}.Now()))
+        throw UsageError("there is no live API key with id " + std::to_string(key_id));
+    std::cout << "revoked API key " << key_id
+              << " (running servers refuse it within 5 seconds)" << std::endl;
+    return 0;
+}
+
+/// `herald secrets rotate --new-key-file PATH`: every stored credential re-encrypted under
+/// the new key in one transaction. A SQLite database keyed by its default "<db>.key" file has
+/// that file replaced by the new key once the transaction committed.
+int SecretsRotate(const std::string& db, const storage::StoreOptions& options,
+                  const std::string& new_key_file) {
+    const storage::SecretBox next(storage::ReadKeyFile(new_key_file));
+    storage::StorePtr store = storage::OpenStore(db, options);
+    const int64_t count = store->RotateSecrets(next);
+    std::cout << "re-encrypted " << count << " stored credential" << (count == 1 ? "" : "s")
+              << " under the new key" << std::endl;
+    auto* sqlite_store = dynamic_cast<storage::sqlite::SqliteStore*>(store.get());
+    if (sqlite_store != nullptr && sqlite_store->KeyFromDefaultFile()) {
+        std::string path = db;
+        if (path.starts_with("sqlite://")) path = path.substr(9);
+        else if (path.starts_with("sqlite:")) path = path.substr(7);
+        storage::WriteKeyFile(path + ".key", storage::ReadKeyFile(new_key_file));
+        std::cout << "replaced " << path << ".key with the new key" << std::endl;
+    } else {
+        std::cout << "from now on start herald with the new key (--secret-key-file "
+                  << new_key_file << " or HERALD_SECRET_KEY)" << std::endl;
+    }
+    return 0;
+}
+
+/// `herald backup FILE`.
+int Backup(const std::string& db, const std::string& file) {
+    storage::BackupDatabase(db, file);
+    std::cout << "backed up " << db << " to " << file
+              << " (credentials stay encrypted: serve it with the same key, e.g. copy the "
+                 "database's .key file to "
+              << file << ".key, or pass --secret-key-file)" << std::endl;
+    return 0;
 }
 
 /// The dispatcher's knobs on the command line (serve and process-scheduled).
@@ -265,10 +348,14 @@ int Migrate(const std::string& db, const storage::StoreOptions& store_options) {
 }
 
 /// `herald db copy FROM TO`.
-int CopyDb(const std::string& from_url, const std::string& to_url) {
+int CopyDb(const std::string& from_url, const std::string& to_url,
+           const storage::StoreOptions& options) {
     if (from_url == to_url) throw UsageError("db copy: FROM and TO name the same database");
-    storage::StorePtr from = storage::OpenStore(from_url);
-    storage::StorePtr to = storage::OpenStore(to_url);
+    // Credentials are opened with the source's key and sealed with the target's: each store
+    // finds its own (--secret-key-file or HERALD_SECRET_KEY for both, else a SQLite file's
+    // own .key).
+    storage::StorePtr from = storage::OpenStore(from_url, options);
+    storage::StorePtr to = storage::OpenStore(to_url, options);
     const auto counts = storage::CopyDatabase(*from, *to);
     for (const auto& c : counts)
         std::cout << c.table << ": " << c.target << " rows copied" << std::endl;
@@ -292,6 +379,9 @@ int Run(int argc, char** argv) {
                             "8); SQLite ignores it")
             ->envname("HERALD_DB_POOL_SIZE")
             ->check(CLI::Range(1, 1000));
+        command->add_option("--secret-key-file", store_options.secrets.key_file,
+                            "file holding the key of the stored credentials (base64 of 32 "
+                            "bytes); else HERALD_SECRET_KEY, else (SQLite) DBFILE.key");
     };
 
     auto* serve = app.add_subcommand("serve", "HTTP API, web UI, scheduler and dispatcher");
@@ -349,6 +439,42 @@ int Run(int argc, char** argv) {
     std::string copy_to;
     copy->add_option("FROM_URL", copy_from, "source database URL")->required();
     copy->add_option("TO_URL", copy_to, "target database URL (empty or new)")->required();
+    copy->add_option("--secret-key-file", store_options.secrets.key_file,
+                     "key of the stored credentials of both databases (else HERALD_SECRET_KEY, "
+                     "else each SQLite file's own .key)");
+
+    auto* keys = app.add_subcommand("keys", "manage an account's API keys");
+    keys->require_subcommand(1);
+    auto* keys_create = keys->add_subcommand("create", "add an API key; prints it (shown once)");
+    add_db(keys_create);
+    std::string keys_account;
+    std::string key_name = "cli";
+    keys_create->add_option("ACCOUNT_NAME", keys_account, "account name")->required();
+    keys_create->add_option("--name", key_name, "the key's name")->capture_default_str();
+    auto* keys_list = keys->add_subcommand("list", "list an account's live API keys");
+    add_db(keys_list);
+    keys_list->add_option("ACCOUNT_NAME", keys_account, "account name")->required();
+    auto* keys_revoke = keys->add_subcommand("revoke", "revoke an API key at once");
+    add_db(keys_revoke);
+    int64_t key_id = 0;
+    keys_revoke->add_option("KEY_ID", key_id, "the key's id (keys list)")->required();
+
+    auto* secrets = app.add_subcommand("secrets", "the key of the stored credentials");
+    secrets->require_subcommand(1);
+    auto* rotate = secrets->add_subcommand(
+        "rotate", "re-encrypt every stored credential under a new key, in one transaction");
+    add_db(rotate);
+    std::string new_key_file;
+    rotate->add_option("--new-key-file", new_key_file,
+                       "file holding the new key (base64 of 32 bytes, e.g. head -c 32 "
+                       "/dev/urandom | base64)")
+        ->required();
+
+    auto* backup = app.add_subcommand(
+        "backup", "write a consistent copy of a SQLite database while herald runs");
+    add_db(backup);
+    std::string backup_file;
+    backup->add_option("FILE", backup_file, "the new backup file (mode 0600)")->required();
 
     try {
         app.parse(argc, argv);
@@ -379,7 +505,15 @@ int Run(int argc, char** argv) {
     if (*schedule) return ScheduleApproved(db, store_options, now_text, dry_run);
     if (*process) return ProcessScheduled(db, store_options, now_text, dispatch_flags);
     if (*migrate) return Migrate(db, store_options);
-    if (*copy) return CopyDb(copy_from, copy_to);
+    if (*copy) return CopyDb(copy_from, copy_to, store_options);
+    if (*keys_create) {
+        if (key_name.empty()) throw UsageError("--name must not be empty");
+        return KeysCreate(db, store_options, keys_account, key_name);
+    }
+    if (*keys_list) return KeysList(db, store_options, keys_account);
+    if (*keys_revoke) return KeysRevoke(db, store_options, key_id);
+    if (*rotate) return SecretsRotate(db, store_options, new_key_file);
+    if (*backup) return Backup(db, backup_file);
     return 2;
 }
 

@@ -16,9 +16,12 @@
 namespace herald::http {
 namespace {
 
-// Positive lookups only: a new account works at once, and a key that stops matching in the
-// store stops working within this long.
-constexpr auto kAuthCacheTtl = std::chrono::seconds{30};
+// Positive lookups only: a new key works at once; a key revoked through this process's API
+// stops working at once (ApiEnv::ForgetAuthentications), one revoked elsewhere (the CLI,
+// another process) within this long.
+constexpr auto kAuthCacheTtl = std::chrono::seconds{5};
+// last_used_at is written at most this often per key.
+constexpr auto kLastUsedInterval = std::chrono::minutes{1};
 constexpr size_t kAuthCacheMax = 10'000;
 
 bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
@@ -166,31 +169,47 @@ Api::Api(AppContext context, const ServerSettings& settings)
     r.Add("POST", "/api/v1/writer/content/{id}/reschedule/", &RescheduleContent);
     r.Add("POST", "/api/v1/writer/content/{id}/unschedule/", &UnscheduleContent);
 
+    r.Add("GET", "/api/v1/api-keys/", &ListApiKeys);
+    r.Add("POST", "/api/v1/api-keys/", &CreateApiKey);
+    r.Add("DELETE", "/api/v1/api-keys/{id}/", &RevokeApiKey);
+
     r.Add("POST", "/api/v1/publisher/publish/", &PublishNow, kBlocking);
     r.Add("GET", "/api/v1/publisher/records/", &ListRecords);
 }
 
-domain::AccountId Api::Authenticate(std::string_view authorization) {
+domain::AccountId Api::Authenticate(std::string_view authorization, bool& key_given) {
     constexpr std::string_view kScheme = "Api-Key ";
+    key_given = false;
     if (!StartsWithNoCase(authorization, kScheme)) return 0;
-    return AuthenticateKey(Trim(authorization.substr(kScheme.size())));
+    const std::string_view key = Trim(authorization.substr(kScheme.size()));
+    key_given = !key.empty();
+    return AuthenticateKey(key);
 }
 
 domain::AccountId Api::AuthenticateKey(std::string_view key) {
     if (key.empty()) return 0;
+    // Only hashes are stored, so the key is found by its hash (an index lookup) and never
+    // compared byte by byte; the cache compares hashes of keys, not keys.
     std::string hash = HashApiKey(key);
     const auto now = std::chrono::steady_clock::now();
+    const uint64_t generation = env_.AuthGeneration();
     {
         std::lock_guard lock(auth_mutex_);
         const auto it = auth_cache_.find(hash);
-        if (it != auth_cache_.end() && it->second.expires > now) return it->second.id;
+        if (it != auth_cache_.end() && it->second.expires > now &&
+            it->second.generation == generation)
+            return it->second.id;
     }
-    const auto account = env_.store().FindAccountByKeyHash(hash);
-    if (!account) return 0;
+    const auto match = env_.store().FindApiKey(hash);
+    if (!match) return 0;
+    const TimePoint wall = env_.app().clock.Now();
+    if (!match->last_used_at || *match->last_used_at + kLastUsedInterval <= wall)
+        env_.store().TouchApiKey(match->key_id, wall, kLastUsedInterval);
     std::lock_guard lock(auth_mutex_);
     if (auth_cache_.size() >= kAuthCacheMax) auth_cache_.clear();
-    auth_cache_[std::move(hash)] = CachedAccount{account->id, now + kAuthCacheTtl};
-    return account->id;
+    auth_cache_[std::move(hash)] =
+        CachedAccount{match->account.id, now + kAuthCacheTtl, generation};
+    return match->account.id;
 }
 
 Response Api::Handle(const Request& request, const Match& match) {
@@ -221,16 +240,31 @@ Response Api::HandleUncounted(const Request& request, const Match& match) {
         }
         Call call{request, match.params, env_};
         if (match.route->options.auth) {
-            call.account = Authenticate(request.authorization);
+            bool key_given = false;
+            call.account = Authenticate(request.authorization, key_given);
             // EventSource cannot send headers: the event stream takes ?api_key= as well.
             if (call.account == 0 && request.authorization.empty() &&
                 match.route->options.key_in_query) {
                 const QueryParams query(request.query);
                 if (const std::string* key = query.Get("api_key")) {
+                    key_given = !key->empty();
                     call.account = AuthenticateKey(*key);
                 }
             }
             if (call.account == 0) {
+                // The key is checked first: only failures count, and a valid key is never
+                // held back by them.
+                if (const auto wait =
+                        auth_failures_.Fail(request.remote, std::chrono::steady_clock::now())) {
+                    Response response = ErrorResponse(
+                        429, "too_many_failed_authentications",
+                        "Too many failed authentications from this address; try again in " +
+                            std::to_string(*wait) + " seconds.");
+                    response.retry_after = *wait;
+                    return response;
+                }
+                if (key_given)
+                    return ErrorResponse(401, "unauthorized", "The API key is not valid.");
                 return ErrorResponse(401, "unauthorized",
                                      "A valid 'Authorization: Api-Key <key>' header is "
                                      "required.");

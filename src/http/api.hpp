@@ -7,6 +7,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "http/api_keys.hpp"
 #include "http/api_server.hpp"
 #include "http/handlers/handlers.hpp"
 #include "http/router.hpp"
@@ -25,8 +26,8 @@ public:
     Response Handle(const Request& request, const Match& match);
 
 private:
-    /// The account of `Authorization: Api-Key <key>`, or 0.
-    domain::AccountId Authenticate(std::string_view authorization);
+    /// The account of `Authorization: Api-Key <key>`, or 0 (`key_given`: a key was sent).
+    domain::AccountId Authenticate(std::string_view authorization, bool& key_given);
     domain::AccountId AuthenticateKey(std::string_view key);
     Response HandleUncounted(const Request& request, const Match& match);
     Response ServeStatic(const Request& request) const;
@@ -34,6 +35,7 @@ private:
     struct CachedAccount {
         domain::AccountId id = 0;
         std::chrono::steady_clock::time_point expires;
+        uint64_t generation = 0;  // ApiEnv::AuthGeneration() when cached
     };
 
     ApiEnv env_;
@@ -41,6 +43,7 @@ private:
     std::string web_root_;
     std::mutex auth_mutex_;
     std::unordered_map<std::string, CachedAccount> auth_cache_;  // key hash → account
+    AuthFailureLimiter auth_failures_;
 };
 
 }  // namespace herald::http

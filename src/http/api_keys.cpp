@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
 #include <mutex>
 #include <stdexcept>
@@ -39,6 +40,27 @@ std::string HashApiKey(std::string_view api_key) {
     sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
     hex.pop_back();
     return hex;
+}
+
+std::string ApiKeyPrefix(std::string_view api_key) {
+    return std::string(api_key.substr(0, std::min<size_t>(api_key.size(), 8)));
+}
+
+std::optional<int> AuthFailureLimiter::Fail(std::string_view address, Clock::time_point now) {
+    std::lock_guard lock(mutex_);
+    if (failures_.size() > 100'000) {  // many addresses: drop the ones whose window passed
+        std::erase_if(failures_, [&](const auto& entry) {
+            return entry.second.empty() || entry.second.back() + kWindow <= now;
+        });
+    }
+    auto& times = failures_[std::string(address)];
+    while (!times.empty() && times.front() + kWindow <= now) times.pop_front();
+    if (static_cast<int>(times.size()) >= kMaxFailures) {
+        const auto wait = std::chrono::ceil<std::chrono::seconds>(times.front() + kWindow - now);
+        return std::max<int>(1, static_cast<int>(wait.count()));
+    }
+    times.push_back(now);
+    return std::nullopt;
 }
 
 }  // namespace herald::http

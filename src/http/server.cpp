@@ -109,7 +109,16 @@ struct ServerCore {
 class Session : public std::enable_shared_from_this<Session> {
 public:
     Session(tcp::socket&& socket, ServerCore& server)
-        : stream_(std::move(socket)), server_(server) {}
+        : stream_(std::move(socket)), server_(server) {
+        beast::error_code ec;
+        const auto endpoint = stream_.socket().remote_endpoint(ec);
+        if (!ec) {
+            auto address = endpoint.address();
+            if (address.is_v6() && address.to_v6().is_v4_mapped())
+                address = net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6());
+            remote_ = address.to_string();
+        }
+    }
 
     ~Session() {
         std::lock_guard lock(server_.sessions_mutex);
@@ -224,6 +233,7 @@ private:
             .authorization = header(bhttp::field::authorization),
             .host = header(bhttp::field::host),
             .if_match = header(bhttp::field::if_match),
+            .remote = remote_,
         };
         Api::Match match = server_.api.Find(view_);
         if (match.route && match.route->options.blocking) {
@@ -253,6 +263,8 @@ private:
         }
         if (!response.allow.empty()) response_.set(bhttp::field::allow, response.allow);
         if (!response.etag.empty()) response_.set(bhttp::field::etag, response.etag);
+        if (response.retry_after > 0)
+            response_.set(bhttp::field::retry_after, std::to_string(response.retry_after));
         if (!response.cache_control.empty()) {
             response_.set(bhttp::field::cache_control,
                           beast::string_view(response.cache_control.data(),
@@ -411,6 +423,7 @@ private:
     bhttp::request<bhttp::string_body> request_;
     bhttp::response<bhttp::string_body> response_;
     Request view_;
+    std::string remote_;  // the client's address, for the failed-authentication limit
     unsigned version_ = 11;
     bool busy_ = false;     // a request is being handled or answered
     bool closing_ = false;  // Stop() asked; close after the current answer

@@ -26,6 +26,7 @@ std::vector<TableIds> IdsByTable(const Snapshot& s) {
          Ids<PublishingSettings>(s.settings, [](const PublishingSettings& x) { return x.site_id; })},
         {"content", Ids<Content>(s.content, [](const Content& x) { return x.id; })},
         {"publish_records", Ids<PublishRecord>(s.records, [](const PublishRecord& x) { return x.id; })},
+        {"api_keys", Ids<ApiKeyRecord>(s.api_keys, [](const ApiKeyRecord& x) { return x.id; })},
     };
 }
 

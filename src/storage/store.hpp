@@ -15,6 +15,7 @@
 
 #include "domain/model.hpp"
 #include "domain/slots.hpp"
+#include "storage/secret_box.hpp"
 
 namespace herald::storage {
 
@@ -138,10 +139,22 @@ struct ScheduleRequest {
     bool require_auto_publish = true;  // background runs; an explicit per-site run is not
 };
 
-/// One account row as stored: the account and the hash of its API key.
+/// One account row as stored.
 struct AccountRow {
     Account account;
-    std::string api_key_hash;
+};
+
+/// One row of `api_keys` (API keys and secrets section below). Only a hash of the key is
+/// stored; `prefix` is its first characters, to tell keys apart in a list.
+struct ApiKeyRecord {
+    int64_t id = 0;
+    AccountId account_id = 0;
+    std::string name;
+    std::string prefix;
+    std::string key_hash;
+    TimePoint created_at{};
+    std::optional<TimePoint> last_used_at;
+    std::optional<TimePoint> revoked_at;
 };
 
 /// The whole database as plain rows, for `herald db copy`: every row of every table, ids,
@@ -154,6 +167,7 @@ struct Snapshot {
     std::vector<PublishingSettings> settings;
     std::vector<Content> content;
     std::vector<PublishRecord> records;
+    std::vector<ApiKeyRecord> api_keys;  // revoked ones too
     /// The highest id each table has ever given (its sequence; >= the largest id present,
     /// larger when rows were deleted), so a copy never hands out a deleted row's id again.
     struct Sequences {
@@ -161,6 +175,7 @@ struct Snapshot {
         int64_t sites = 0;
         int64_t content = 0;
         int64_t records = 0;
+        int64_t api_keys = 0;
     } sequences;
 };
 
@@ -222,9 +237,11 @@ public:
     virtual int SchemaVersion() = 0;
 
     // --- accounts -------------------------------------------------------------------
-    /// @returns the new account's id.
+    /// Creates the account and its first API key, named "default" (prefix: the key's first
+    /// characters), in one transaction. @returns the new account's id.
     virtual AccountId CreateAccount(std::string_view name, std::string_view api_key_hash,
-                                    TimePoint now) = 0;
+                                    TimePoint now, std::string_view key_prefix = {}) = 0;
+    /// The account of a live (not revoked) API key with this hash.
     virtual std::optional<Account> FindAccountByKeyHash(std::string_view api_key_hash) = 0;
     virtual int64_t CountAccounts() = 0;
 
@@ -375,6 +392,38 @@ public:
     /// @throws StorageError, writing nothing, when the database already holds any account,
     /// site, settings, content or record, or when anything fails.
     virtual void ImportSnapshot(const Snapshot& snapshot) = 0;
+
+    // === API keys and credentials at rest (keys/secrets work: sqlite_keys.cpp, pg_keys.cpp) ===
+    // Site api_keys are sealed by storage::SecretBox (secret_box.hpp) on write and opened on
+    // read inside the stores; callers see plaintext. A store opens only with the key its
+    // database's credentials were sealed with (a key check in table secret_meta), and seals
+    // plaintext rows of an older herald on its first start with a key.
+
+    /// A key lookup for authentication.
+    struct ApiKeyMatch {
+        Account account;
+        int64_t key_id = 0;
+        std::optional<TimePoint> last_used_at;
+    };
+    /// The live (not revoked) key with this hash and its account.
+    virtual std::optional<ApiKeyMatch> FindApiKey(std::string_view key_hash) = 0;
+    /// Sets last_used_at = now unless it is already within `min_interval` of now.
+    virtual void TouchApiKey(int64_t key_id, TimePoint now, Milliseconds min_interval) = 0;
+    /// Adds a key to the account. @throws StorageError when the account does not exist.
+    virtual ApiKeyRecord CreateApiKey(AccountId account, std::string_view name,
+                                      std::string_view prefix, std::string_view key_hash,
+                                      TimePoint now) = 0;
+    /// The account's live keys, in id order.
+    virtual std::vector<ApiKeyRecord> ListApiKeys(AccountId account) = 0;
+    /// Revokes a live key (of `account` when given). false: no such live key (or another
+    /// account's).
+    virtual bool RevokeApiKey(std::optional<AccountId> account, int64_t key_id,
+                              TimePoint now) = 0;
+    /// Accounts with this name, in id order.
+    virtual std::vector<Account> FindAccountsByName(std::string_view name) = 0;
+    /// Re-seals every secret column (kSecretColumns) and the key check under `next`, in one
+    /// transaction. @returns how many values were re-sealed.
+    virtual int64_t RotateSecrets(const SecretBox& next) = 0;
 };
 
 using StorePtr = std::unique_ptr<Store>;
@@ -388,7 +437,14 @@ StorePtr OpenStore(std::string_view url);
 struct StoreOptions {
     /// PostgreSQL: connections in the pool (0: the store's default). SQLite ignores it.
     size_t pool_size = 0;
+    /// Where the key of the stored credentials comes from (secret_box.hpp).
+    SecretKeySource secrets;
 };
+
+/// Writes a consistent copy of the SQLite database `url` names to the new file `file`
+/// (mode 0600) while other connections keep writing (SQLite's online backup, in steps).
+/// @throws StorageError for a PostgreSQL URL (use pg_dump), an existing `file`, or a failure.
+void BackupDatabase(std::string_view url, const std::string& file);
 StorePtr OpenStore(std::string_view url, const StoreOptions& options);
 
 }  // namespace herald::storage

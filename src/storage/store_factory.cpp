@@ -33,6 +33,7 @@ StorePtr OpenStore(std::string_view url, const StoreOptions& options) {
     if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
         postgres::PostgresStore::Options pg;
         if (options.pool_size > 0) pg.pool_size = options.pool_size;
+        pg.secrets = options.secrets;
         return std::make_unique<postgres::PostgresStore>(std::string(url), pg);
     }
     std::string_view path = url;
@@ -46,7 +47,9 @@ StorePtr OpenStore(std::string_view url, const StoreOptions& options) {
     }
     if (path.empty())
         throw StorageError("the database URL names no file: " + std::string(kAcceptedForms));
-    return std::make_unique<sqlite::SqliteStore>(std::string(path));
+    sqlite::SqliteStore::Options sqlite_options;
+    sqlite_options.secrets = options.secrets;
+    return std::make_unique<sqlite::SqliteStore>(std::string(path), sqlite_options);
 }
 
 }  // namespace herald::storage

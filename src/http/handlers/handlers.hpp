@@ -45,6 +45,10 @@ public:
     int64_t StoreDemoPost(int64_t id, DemoPost post);  // id 0: a new one
     std::optional<DemoPost> FindDemoPost(int64_t id) const;
 
+    /// API keys: a revocation makes every cached authentication of this process stale.
+    void ForgetAuthentications() { auth_generation_.fetch_add(1, std::memory_order_acq_rel); }
+    uint64_t AuthGeneration() const { return auth_generation_.load(std::memory_order_acquire); }
+
 private:
     AppContext app_;
     std::once_flag fallback_once_;
@@ -53,6 +57,7 @@ private:
     mutable std::mutex demo_mutex_;
     std::map<int64_t, DemoPost> demo_posts_;
     int64_t demo_next_id_ = 1;
+    std::atomic<uint64_t> auth_generation_{0};
 };
 
 /// One request as a handler sees it.
@@ -102,6 +107,11 @@ Response MetricsText(Call& call);             // GET /metrics (no auth)
 // serve --demo: the built-in receiver of the demo site (demo.cpp).
 Response DemoReceive(Call& call);  // POST /demo/receiver/
 Response ShowDemoPost(Call& call);  // GET /demo/posts/{id}/
+
+// API keys: /api/v1/api-keys/… (api_key_handlers.cpp)
+Response ListApiKeys(Call& call);
+Response CreateApiKey(Call& call);
+Response RevokeApiKey(Call& call);
 
 // Publisher: /api/v1/publisher/…
 Response PublishNow(Call& call);  // blocking: calls the platform

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "storage/postgres/pg_handle.hpp"
+#include "storage/secret_box.hpp"
 
 namespace herald::storage::postgres {
 
@@ -60,7 +61,7 @@ public:
     class Lease {
     public:
         Lease(ConnectionPool* pool, std::unique_ptr<Connection> connection)
-            : pool_(pool), connection_(std::move(connection)) {}
+            : pool_(pool), connection_(std::move(connection)), secrets_(pool->secrets_.get()) {}
         ~Lease() {
             if (connection_) pool_->Return(std::move(connection_));
         }
@@ -75,8 +76,15 @@ public:
     };
 
     /// An idle connection (reconnected first if the server dropped it), a new one while
+        // The store's secret box is active on this thread while the lease is held, so the
+        // row readers and binders seal and open secret columns (secret_box.hpp).
+        ActiveSecretsScope secrets_;
     /// fewer than `size` are open, or else waits for one. @throws StorageError when a
     /// connection cannot be made.
+    /// The box that seals this database's secret columns (set once, before use).
+    void SetSecrets(std::shared_ptr<const SecretBox> box) { secrets_ = std::move(box); }
+    const SecretBox* secrets() const { return secrets_.get(); }
+
     Lease Acquire();
 
 private:
@@ -87,6 +95,7 @@ private:
     std::mutex mutex_;
     std::condition_variable returned_;
     std::vector<std::unique_ptr<Connection>> idle_;
+    std::shared_ptr<const SecretBox> secrets_;
     size_t open_ = 0;  // idle + lent
 };
 

@@ -124,6 +124,7 @@ CREATE INDEX records_account_site ON publish_records (account_id, site_id, id);
 
 constexpr Migration kMigrations[] = {
     {1, "schema", kV1Schema},
+    {3, "api keys and secrets at rest", kApiKeysAndSecretsSql},
 };
 
 constexpr const char* kCreateMigrationsTable =

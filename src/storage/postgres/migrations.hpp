@@ -15,6 +15,9 @@ struct Migration {
     const char* sql;
 };
 
+/// Migration 3 (API keys, secrets at rest), in pg_keys.cpp.
+extern const char kApiKeysAndSecretsSql[];
+
 /// All migrations, in order; the last one's version is the current schema version.
 std::span<const Migration> Migrations();
 int LatestSchemaVersion();

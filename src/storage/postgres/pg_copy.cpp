@@ -17,8 +17,9 @@ constexpr size_t kBatch = 500;
 
 // The tables in the order rows go in (references first); each with its identity column.
 constexpr const char* kTables[] = {"accounts", "sites", "publishing_settings", "content",
-                                   "publish_records"};
-constexpr const char* kIdentityTables[] = {"accounts", "sites", "content", "publish_records"};
+                                   "publish_records", "api_keys"};
+constexpr const char* kIdentityTables[] = {"accounts", "sites", "content", "publish_records",
+                                           "api_keys"};
 
 int64_t Count(Connection& conn, const std::string& table) {
     return conn.Exec("SELECT COUNT(*) FROM " + table).Int(0, 0);
@@ -64,10 +65,18 @@ Snapshot PostgresStore::ExportSnapshot() {
     Transaction txn(*conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     Snapshot s;
     {
-        const PgResult r =
-            conn->Exec("SELECT id, name, created_at, api_key_hash FROM accounts ORDER BY id");
+        const PgResult r = conn->Exec("SELECT id, name, created_at FROM accounts ORDER BY id");
         for (int i = 0; i < r.rows(); ++i)
-            s.accounts.push_back({Account{r.Int(i, 0), r.Text(i, 1), r.Time(i, 2)}, r.Text(i, 3)});
+            s.accounts.push_back({Account{r.Int(i, 0), r.Text(i, 1), r.Time(i, 2)}});
+    }
+    {
+        const PgResult r = conn->Exec(
+            "SELECT id, account_id, name, prefix, key_hash, created_at, last_used_at, revoked_at"
+            " FROM api_keys ORDER BY id");
+        for (int i = 0; i < r.rows(); ++i)
+            s.api_keys.push_back(ApiKeyRecord{r.Int(i, 0), r.Int(i, 1), r.Text(i, 2),
+                                              r.Text(i, 3), r.Text(i, 4), r.Time(i, 5),
+                                              r.OptTime(i, 6), r.OptTime(i, 7)});
     }
     {
         const PgResult r = conn->Exec("SELECT " + SiteColumns() + " FROM sites ORDER BY id");
@@ -93,6 +102,7 @@ Snapshot PostgresStore::ExportSnapshot() {
     s.sequences.sites = SequenceValue(*conn, "sites");
     s.sequences.content = SequenceValue(*conn, "content");
     s.sequences.records = SequenceValue(*conn, "publish_records");
+    s.sequences.api_keys = SequenceValue(*conn, "api_keys");
     txn.Commit();
     return s;
 }
@@ -102,7 +112,7 @@ void PostgresStore::ImportSnapshot(const Snapshot& s) {
     Transaction txn(*conn);
     // Nobody writes the tables while they are checked empty and filled (readers may read).
     conn->ExecText(
-        "LOCK TABLE accounts, sites, publishing_settings, content, publish_records"
+        "LOCK TABLE accounts, sites, publishing_settings, content, publish_records, api_keys"
         " IN SHARE ROW EXCLUSIVE MODE");
     {
         std::string held;
@@ -117,13 +127,23 @@ void PostgresStore::ImportSnapshot(const Snapshot& s) {
                                "); copy only into an empty database");
     }
 
-    InsertAll(*conn, "INSERT INTO accounts (id, name, api_key_hash, created_at)"
-                     " VALUES ($1, $2, $3, $4)",
+    InsertAll(*conn, "INSERT INTO accounts (id, name, created_at) VALUES ($1, $2, $3)",
               s.accounts, [](Params& p, const AccountRow& a) {
                   p.Int(a.account.id);
                   p.Text(a.account.name);
-                  p.Text(a.api_key_hash);
                   p.Time(a.account.created_at);
+              });
+    InsertAll(*conn, "INSERT INTO api_keys (id, account_id, name, prefix, key_hash, created_at,"
+                     " last_used_at, revoked_at) VALUES (" + Placeholders(1, 8) + ")",
+              s.api_keys, [](Params& p, const ApiKeyRecord& k) {
+                  p.Int(k.id);
+                  p.Int(k.account_id);
+                  p.Text(k.name);
+                  p.Text(k.prefix);
+                  p.Text(k.key_hash);
+                  p.Time(k.created_at);
+                  p.OptTime(k.last_used_at);
+                  p.OptTime(k.revoked_at);
               });
     // SiteInsert's 11 columns in its order, then id and version.
     InsertAll(*conn, "INSERT INTO sites (account_id, name, platform_type, domain, api_key,"
@@ -170,7 +190,7 @@ void PostgresStore::ImportSnapshot(const Snapshot& s) {
 
     // Identity sequences past every copied id and every id the source ever gave.
     const int64_t highest[] = {s.sequences.accounts, s.sequences.sites, s.sequences.content,
-                               s.sequences.records};
+                               s.sequences.records, s.sequences.api_keys};
     for (size_t i = 0; i < std::size(kIdentityTables); ++i) {
         const std::string table = kIdentityTables[i];
         Params p;
@@ -182,7 +202,7 @@ void PostgresStore::ImportSnapshot(const Snapshot& s) {
     }
 
     const size_t expected[] = {s.accounts.size(), s.sites.size(), s.settings.size(),
-                               s.content.size(), s.records.size()};
+                               s.content.size(), s.records.size(), s.api_keys.size()};
     for (size_t i = 0; i < std::size(kTables); ++i) {
         const int64_t n = Count(*conn, kTables[i]);
         if (n != static_cast<int64_t>(expected[i]))

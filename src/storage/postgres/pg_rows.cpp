@@ -89,7 +89,7 @@ Site ReadSite(const Row& r) {
     const std::string platform = r.Text(3);
     s.platform_type = ParseOrThrow(ParsePlatform(platform), "platform_type", platform);
     s.domain = r.Text(4);
-    s.api_key = r.Text(5);
+    s.api_key = OpenColumn(kSiteApiKey, s.id, r.Text(5));
     s.username = r.Text(6);
     s.timezone = r.Text(7);
     s.is_active = r.Bool(8);
@@ -173,7 +173,11 @@ std::string SiteInsert(Params& p, const Site& s) {
     return "(account_id, name, platform_type, domain, api_key, username, timezone, is_active,"
            " options_json, created_at, updated_at) VALUES (" +
            JoinPlaceholders({p.Int(s.account_id), p.Text(s.name), p.Text(ToString(s.platform_type)),
-                             p.Text(s.domain), p.Text(s.api_key), p.Text(s.username),
+                             p.Text(s.domain),
+                             // sealed for the row s.id; a new site (id 0) gets it once it has one
+                             p.Text(s.id == 0 ? std::string()
+                                              : SealColumn(kSiteApiKey, s.id, s.api_key)),
+                             p.Text(s.username),
                              p.Text(s.timezone), p.Bool(s.is_active), p.Text(s.options_json),
                              p.Time(s.created_at), p.Time(s.updated_at)}) +
            ")";

@@ -29,8 +29,14 @@ WriteOutcome SiteMissOutcome(Connection& conn, AccountId account, SiteId id) {
 
 PostgresStore::PostgresStore(const std::string& url, Options options)
     : pool_(std::make_unique<ConnectionPool>(url, options.pool_size)) {
-    auto conn = pool_->Acquire();
-    Migrate(*conn, options.migrate_up_to.value_or(postgres::LatestSchemaVersion()));
+    const int target = options.migrate_up_to.value_or(postgres::LatestSchemaVersion());
+    // Secrets need schema 3; an old-database fixture (migrate_up_to) has none.
+    if (target >= 3) ResolveSecrets(options.secrets);
+    {
+        auto conn = pool_->Acquire();
+        Migrate(*conn, target);
+    }
+    if (target >= 3) SealPlaintextSecrets();
 }
 
 PostgresStore::~PostgresStore() = default;
@@ -45,26 +51,27 @@ int PostgresStore::SchemaVersion() {
 // --- accounts ----------------------------------------------------------------------------
 
 AccountId PostgresStore::CreateAccount(std::string_view name, std::string_view api_key_hash,
-                                       TimePoint now) {
+                                       TimePoint now, std::string_view key_prefix) {
     Params p;
     p.Text(name);
-    p.Text(api_key_hash);
     p.Time(now);
     auto conn = pool_->Acquire();
+    p.Text(key_prefix);
+    p.Text(api_key_hash);
     const PgResult r = conn->Exec(
-        "INSERT INTO accounts (name, api_key_hash, created_at) VALUES ($1, $2, $3) RETURNING id",
+    // One statement: the account and its "default" key.
+        "WITH a AS (INSERT INTO accounts (name, created_at) VALUES ($1, $2) RETURNING id),"
+        " k AS (INSERT INTO api_keys (account_id, name, prefix, key_hash, created_at)"
+        "       SELECT id, 'default', $3, $4, $2 FROM a)"
+        " SELECT id FROM a",
         p);
     return r.Int(0, 0);
 }
 
 std::optional<Account> PostgresStore::FindAccountByKeyHash(std::string_view api_key_hash) {
-    Params p;
-    p.Text(api_key_hash);
-    auto conn = pool_->Acquire();
-    const PgResult r =
-        conn->Exec("SELECT id, name, created_at FROM accounts WHERE api_key_hash = $1", p);
-    if (r.empty()) return std::nullopt;
-    return Account{r.Int(0, 0), r.Text(0, 1), r.Time(0, 2)};
+    auto found = FindApiKey(api_key_hash);
+    if (!found) return std::nullopt;
+    return found->account;
 }
 
 int64_t PostgresStore::CountAccounts() {
@@ -79,13 +86,20 @@ Site PostgresStore::CreateSite(const Site& site, const PublishingSettings& setti
     Transaction txn(*conn);
     Site created = site;
     {
+    created.id = 0;
         Params p;
-        const std::string values = SiteInsert(p, site);
+        const std::string values = SiteInsert(p, created);  // api_key '': sealed below
         const PgResult r = conn->Exec("INSERT INTO sites " + values + " RETURNING id, version", p);
         created.id = r.Int(0, 0);
         created.version = r.Int(0, 1);
     }
     {
+    if (!created.api_key.empty()) {
+        Params p;
+        p.Text(SealColumn(kSiteApiKey, created.id, created.api_key));
+        p.Int(created.id);
+        conn->Exec("UPDATE sites SET api_key = $1 WHERE id = $2", p);
+    }
         Params p;
         const std::string values = SettingsInsert(p, created.id, settings);
         conn->Exec("INSERT INTO publishing_settings " + values, p);
@@ -135,10 +149,11 @@ WriteResult PostgresStore::UpdateSite(const Site& site, int64_t expected_version
     // created_at is immutable. One placeholder per statement: the operands of `+` are
     // evaluated in no fixed order, and the placeholders must be numbered as written.
     Params p;
+    auto conn = pool_->Acquire();  // first: its lease makes the store's secret box active
     std::string sql = "UPDATE sites SET name = " + p.Text(site.name);
     sql += ", platform_type = " + p.Text(ToString(site.platform_type));
     sql += ", domain = " + p.Text(site.domain);
-    sql += ", api_key = " + p.Text(site.api_key);
+    sql += ", api_key = " + p.Text(SealColumn(kSiteApiKey, site.id, site.api_key));
     sql += ", username = " + p.Text(site.username);
     sql += ", timezone = " + p.Text(site.timezone);
     sql += ", is_active = " + p.Bool(site.is_active);
@@ -148,7 +163,6 @@ WriteResult PostgresStore::UpdateSite(const Site& site, int64_t expected_version
     sql += " AND account_id = " + p.Int(site.account_id);
     sql += " AND version = " + p.Int(expected_version);
     sql += " RETURNING version";
-    auto conn = pool_->Acquire();
     const PgResult r = conn->Exec(sql, p);
     if (r.empty()) return {SiteMissOutcome(*conn, site.account_id, site.id), 0};
     return {WriteOutcome::kApplied, r.Int(0, 0)};

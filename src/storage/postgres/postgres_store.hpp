@@ -30,6 +30,9 @@ public:
     explicit PostgresStore(const std::string& url) : PostgresStore(url, Options{}) {}
     PostgresStore(const std::string& url, Options options);
     ~PostgresStore() override;
+        /// Where the key of the stored credentials comes from (required: a key file, the
+        /// environment or a box; there is no default file).
+        SecretKeySource secrets;
 
     /// The schema version this code migrates to.
     static int LatestSchemaVersion();
@@ -37,7 +40,7 @@ public:
     int SchemaVersion() override;
 
     AccountId CreateAccount(std::string_view name, std::string_view api_key_hash,
-                            TimePoint now) override;
+                            TimePoint now, std::string_view key_prefix = {}) override;
     std::optional<Account> FindAccountByKeyHash(std::string_view api_key_hash) override;
     int64_t CountAccounts() override;
 
@@ -96,3 +99,18 @@ private:
 };
 
 }  // namespace herald::storage::postgres
+    // === API keys and credentials at rest (pg_keys.cpp) ===
+    std::optional<ApiKeyMatch> FindApiKey(std::string_view key_hash) override;
+    void TouchApiKey(int64_t key_id, TimePoint now, Milliseconds min_interval) override;
+    ApiKeyRecord CreateApiKey(AccountId account, std::string_view name, std::string_view prefix,
+                              std::string_view key_hash, TimePoint now) override;
+    std::vector<ApiKeyRecord> ListApiKeys(AccountId account) override;
+    bool RevokeApiKey(std::optional<AccountId> account, int64_t key_id, TimePoint now) override;
+    std::vector<Account> FindAccountsByName(std::string_view name) override;
+    int64_t RotateSecrets(const SecretBox& next) override;
+
+    // pg_keys.cpp: before migrating, finds the key and checks it against the database's key
+    // check; after, seals plaintext credentials and writes the key check if missing.
+    void ResolveSecrets(const SecretKeySource& source);
+    void SealPlaintextSecrets();
+

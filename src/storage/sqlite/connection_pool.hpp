@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "storage/secret_box.hpp"
 #include "storage/sqlite/sqlite_handle.hpp"
 
 namespace herald::storage::sqlite {
@@ -39,7 +40,7 @@ public:
     class Lease {
     public:
         Lease(ConnectionPool* pool, std::unique_ptr<Connection> connection)
-            : pool_(pool), connection_(std::move(connection)) {}
+            : pool_(pool), connection_(std::move(connection)), secrets_(pool->secrets_.get()) {}
         ~Lease() {
             if (connection_) pool_->Return(std::move(connection_));
         }
@@ -51,9 +52,15 @@ public:
     private:
         ConnectionPool* pool_;
         std::unique_ptr<Connection> connection_;
+        // The store's secret box is active on this thread while the lease is held, so the
+        // row readers and binders seal and open secret columns (secret_box.hpp).
+        ActiveSecretsScope secrets_;
     };
 
     Lease Acquire();
+    /// The box that seals this database's secret columns (set once, before use).
+    void SetSecrets(std::shared_ptr<const SecretBox> box) { secrets_ = std::move(box); }
+    const SecretBox* secrets() const { return secrets_.get(); }
 
 private:
     // Idle connections kept beyond this are closed, so a burst does not pin file handles.
@@ -62,6 +69,7 @@ private:
     void Return(std::unique_ptr<Connection> connection);
 
     const std::string path_;
+    std::shared_ptr<const SecretBox> secrets_;
     std::mutex mutex_;
     std::vector<std::unique_ptr<Connection>> idle_;
 };

@@ -251,10 +251,44 @@ CREATE INDEX records_account      ON publish_records (account_id, id);
 CREATE INDEX records_account_site ON publish_records (account_id, site_id, id);
 )sql";
 
+// Several named API keys per account (the account's one key becomes "default"; only hashes,
+// as before), and secret_meta, whose key_check row (written at the first start with a key)
+// tells whether a secret key is the one the stored credentials are sealed with.
+constexpr const char* kV4ApiKeysAndSecrets = R"sql(
+CREATE TABLE api_keys (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id    INTEGER NOT NULL REFERENCES accounts (id),
+    name          TEXT    NOT NULL,
+    prefix        TEXT    NOT NULL DEFAULT '',
+    key_hash      TEXT    NOT NULL UNIQUE,
+    created_at    INTEGER NOT NULL,
+    last_used_at  INTEGER,
+    revoked_at    INTEGER
+);
+CREATE INDEX api_keys_account ON api_keys (account_id, id);
+INSERT INTO api_keys (account_id, name, prefix, key_hash, created_at)
+    SELECT id, 'default', '', api_key_hash, created_at FROM accounts ORDER BY id;
+
+CREATE TABLE accounts_v4 (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT    NOT NULL,
+    created_at    INTEGER NOT NULL
+);
+INSERT INTO accounts_v4 (id, name, created_at) SELECT id, name, created_at FROM accounts;
+DROP TABLE accounts;
+ALTER TABLE accounts_v4 RENAME TO accounts;
+
+CREATE TABLE secret_meta (
+    name   TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "base tables", kV1BaseTables},
     {2, "dispatch bookkeeping", kV2DispatchBookkeeping},
     {3, "write discipline", kV3WriteDiscipline},
+    {4, "api keys and secrets at rest", kV4ApiKeysAndSecrets},
 };
 
 }  // namespace

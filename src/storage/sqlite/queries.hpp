@@ -7,9 +7,10 @@ namespace herald::storage::sqlite::sql {
 
 // --- accounts ---------------------------------------------------------------------------
 inline constexpr const char* kInsertAccount =
-    "INSERT INTO accounts (name, api_key_hash, created_at) VALUES (?1, ?2, ?3) RETURNING id";
+    "INSERT INTO accounts (name, created_at) VALUES (?1, ?2) RETURNING id";
 inline constexpr const char* kFindAccountByKeyHash =
-    "SELECT id, name, created_at FROM accounts WHERE api_key_hash = ?1";
+    "SELECT a.id, a.name, a.created_at, k.id, k.last_used_at FROM api_keys k"
+    " JOIN accounts a ON a.id = k.account_id WHERE k.key_hash = ?1 AND k.revoked_at IS NULL";
 inline constexpr const char* kCountAccounts = "SELECT COUNT(*) FROM accounts";
 
 // --- sites --------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ using Mode = Transaction::Mode;
 
 // The tables in the order rows go in (references first).
 constexpr const char* kTables[] = {"accounts", "sites", "publishing_settings", "content",
-                                   "publish_records"};
+                                   "publish_records", "api_keys"};
 
 int64_t Count(Connection& conn, const std::string& table) {
     Query q(conn.Prepare("SELECT COUNT(*) FROM " + table));
@@ -55,8 +55,16 @@ Snapshot SqliteStore::ExportSnapshot() {
     Transaction txn = conn->Begin(Mode::kDeferred);
     Snapshot s;
     {
-        Query q(conn->Prepare("SELECT id, name, created_at, api_key_hash FROM accounts ORDER BY id"));
-        while (q.Step()) s.accounts.push_back({Account{q.Int(0), q.Text(1), q.Time(2)}, q.Text(3)});
+        Query q(conn->Prepare("SELECT id, name, created_at FROM accounts ORDER BY id"));
+        while (q.Step()) s.accounts.push_back({Account{q.Int(0), q.Text(1), q.Time(2)}});
+    }
+    {
+        Query q(conn->Prepare(
+            "SELECT id, account_id, name, prefix, key_hash, created_at, last_used_at, revoked_at"
+            " FROM api_keys ORDER BY id"));
+        while (q.Step())
+            s.api_keys.push_back(ApiKeyRecord{q.Int(0), q.Int(1), q.Text(2), q.Text(3), q.Text(4),
+                                              q.Time(5), q.OptTime(6), q.OptTime(7)});
     }
     {
         Query q(conn->Prepare(std::string("SELECT ") + sql::kSiteColumnsList +
@@ -82,6 +90,7 @@ Snapshot SqliteStore::ExportSnapshot() {
     s.sequences.sites = HighestId(*conn, "sites");
     s.sequences.content = HighestId(*conn, "content");
     s.sequences.records = HighestId(*conn, "publish_records");
+    s.sequences.api_keys = HighestId(*conn, "api_keys");
     txn.Commit();
     return s;
 }
@@ -103,12 +112,22 @@ void SqliteStore::ImportSnapshot(const Snapshot& s) {
                                "); copy only into an empty database");
     }
     for (const AccountRow& a : s.accounts) {
+        Query q(conn->Prepare("INSERT INTO accounts (id, name, created_at) VALUES (?1, ?2, ?3)"));
+        q.BindInt(1, a.account.id).BindText(2, a.account.name).BindTime(3, a.account.created_at);
+        q.Run();
+    }
+    for (const ApiKeyRecord& k : s.api_keys) {
         Query q(conn->Prepare(
-            "INSERT INTO accounts (id, name, api_key_hash, created_at) VALUES (?1, ?2, ?3, ?4)"));
-        q.BindInt(1, a.account.id)
-            .BindText(2, a.account.name)
-            .BindText(3, a.api_key_hash)
-            .BindTime(4, a.account.created_at);
+            "INSERT INTO api_keys (id, account_id, name, prefix, key_hash, created_at,"
+            " last_used_at, revoked_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+        q.BindInt(1, k.id)
+            .BindInt(2, k.account_id)
+            .BindText(3, k.name)
+            .BindText(4, k.prefix)
+            .BindText(5, k.key_hash)
+            .BindTime(6, k.created_at)
+            .BindOptTime(7, k.last_used_at)
+            .BindOptTime(8, k.revoked_at);
         q.Run();
     }
     for (const Site& site : s.sites) {
@@ -167,6 +186,7 @@ void SqliteStore::ImportSnapshot(const Snapshot& s) {
     AdvanceSequence(*conn, "sites", s.sequences.sites);
     AdvanceSequence(*conn, "content", s.sequences.content);
     AdvanceSequence(*conn, "publish_records", s.sequences.records);
+    AdvanceSequence(*conn, "api_keys", s.sequences.api_keys);
 
     {
         Query q(conn->Prepare("PRAGMA foreign_key_check"));
@@ -175,7 +195,7 @@ void SqliteStore::ImportSnapshot(const Snapshot& s) {
                                "' refers to a missing row");
     }
     const size_t expected[] = {s.accounts.size(), s.sites.size(), s.settings.size(),
-                               s.content.size(), s.records.size()};
+                               s.content.size(), s.records.size(), s.api_keys.size()};
     for (size_t i = 0; i < std::size(kTables); ++i) {
         const int64_t n = Count(*conn, kTables[i]);
         if (n != static_cast<int64_t>(expected[i]))

@@ -1,5 +1,8 @@
 #include "storage/sqlite/sqlite_handle.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <string>
 
 #include "storage/store.hpp"
@@ -18,6 +21,13 @@ void ThrowSqliteError(sqlite3* db, int rc, std::string_view what) {
 }
 
 DbHandle::DbHandle(const std::string& path) {
+    // A new database file is created 0600 here, before SQLite opens it (SQLite would create
+    // it 0644; its -wal and -shm files take the database file's mode). An existing file is
+    // left as it is.
+    if (!path.empty() && path.front() != ':' && !path.starts_with("file:")) {
+        const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (fd >= 0) ::close(fd);
+    }
     // NOMUTEX: each connection is used by one thread at a time (the pool guarantees it),
     // so SQLite's per-connection mutex would be pure overhead.
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;

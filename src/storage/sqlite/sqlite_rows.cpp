@@ -86,7 +86,7 @@ Site ReadSite(const Query& q, int base) {
     const std::string platform = q.Text(base + 3);
     s.platform_type = ParseOrThrow(ParsePlatform(platform), "platform_type", platform);
     s.domain = q.Text(base + 4);
-    s.api_key = q.Text(base + 5);
+    s.api_key = OpenColumn(kSiteApiKey, s.id, q.Text(base + 5));
     s.username = q.Text(base + 6);
     s.timezone = q.Text(base + 7);
     s.is_active = q.Bool(base + 8);
@@ -198,13 +198,14 @@ void BindContent(Query& q, const Content& c) {
         .BindTime(27, c.updated_at);
 }
 
-// ?1 account_id … ?11 updated_at, shared by kInsertSite and kUpdateSite.
+// ?1 account_id … ?11 updated_at, shared by kInsertSite and kUpdateSite. api_key is sealed
+// for the row s.id; a new site (id 0) gets '' here and its sealed key once it has an id.
 void BindSite(Query& q, const Site& s) {
     q.BindInt(1, s.account_id)
         .BindText(2, s.name)
         .BindText(3, ToString(s.platform_type))
         .BindText(4, s.domain)
-        .BindText(5, s.api_key)
+        .BindText(5, s.id == 0 ? std::string() : SealColumn(kSiteApiKey, s.id, s.api_key))
         .BindText(6, s.username)
         .BindText(7, s.timezone)
         .BindBool(8, s.is_active)

@@ -34,8 +34,15 @@ SqliteStore::SqliteStore(const std::string& path, Options options) {
             "an in-memory SQLite database cannot be shared by herald's connections; "
             "name a file");
     pool_ = std::make_unique<ConnectionPool>(path);
-    auto conn = pool_->Acquire();
-    Migrate(conn->db(), options.migrate_up_to.value_or(sqlite::LatestSchemaVersion()));
+    db_file_ = path;
+    const int target = options.migrate_up_to.value_or(sqlite::LatestSchemaVersion());
+    // Secrets need schema 4; an old-database fixture (migrate_up_to) has none.
+    if (target >= 4) ResolveSecrets(options.secrets);
+    {
+        auto conn = pool_->Acquire();
+        Migrate(conn->db(), target);
+    }
+    if (target >= 4) SealPlaintextSecrets();
 }
 
 SqliteStore::~SqliteStore() = default;
@@ -50,20 +57,31 @@ int SqliteStore::SchemaVersion() {
 // --- accounts ----------------------------------------------------------------------------
 
 AccountId SqliteStore::CreateAccount(std::string_view name, std::string_view api_key_hash,
-                                     TimePoint now) {
+                                     TimePoint now, std::string_view key_prefix) {
     auto conn = pool_->Acquire();
-    Query q(conn->Prepare(sql::kInsertAccount));
-    q.BindText(1, name).BindText(2, api_key_hash).BindTime(3, now);
-    if (!q.Step()) throw StorageError("account insert returned no id");
-    return q.Int(0);
+    Transaction txn = conn->Begin(Mode::kImmediate);
+    AccountId id = 0;
+    {
+        Query q(conn->Prepare(sql::kInsertAccount));
+        q.BindText(1, name).BindTime(2, now);
+        if (!q.Step()) throw StorageError("account insert returned no id");
+        id = q.Int(0);
+    }
+    {
+        Query q(conn->Prepare(
+            "INSERT INTO api_keys (account_id, name, prefix, key_hash, created_at)"
+            " VALUES (?1, 'default', ?2, ?3, ?4)"));
+        q.BindInt(1, id).BindText(2, key_prefix).BindText(3, api_key_hash).BindTime(4, now);
+        q.Run();
+    }
+    txn.Commit();
+    return id;
 }
 
 std::optional<Account> SqliteStore::FindAccountByKeyHash(std::string_view api_key_hash) {
-    auto conn = pool_->Acquire();
-    Query q(conn->Prepare(sql::kFindAccountByKeyHash));
-    q.BindText(1, api_key_hash);
-    if (!q.Step()) return std::nullopt;
-    return Account{q.Int(0), q.Text(1), q.Time(2)};
+    auto found = FindApiKey(api_key_hash);
+    if (!found) return std::nullopt;
+    return found->account;
 }
 
 int64_t SqliteStore::CountAccounts() {
@@ -80,12 +98,19 @@ Site SqliteStore::CreateSite(const Site& site, const PublishingSettings& setting
     Site created = site;
     {
         Query q(conn->Prepare(sql::kInsertSite));
-        BindSite(q, site);
+    created.id = 0;
+        BindSite(q, created);  // api_key '': it is sealed for the new id below
         if (!q.Step()) throw StorageError("site insert returned no id");
         created.id = q.Int(0);
     }
     {
         Query q(conn->Prepare(sql::kUpsertSettings));
+    if (!created.api_key.empty()) {
+        Query q(conn->Prepare("UPDATE sites SET api_key = ?1 WHERE id = ?2"));
+        q.BindText(1, SealColumn(kSiteApiKey, created.id, created.api_key))
+            .BindInt(2, created.id);
+        q.Run();
+    }
         BindSettings(q, created.id, settings);
         q.Run();
     }

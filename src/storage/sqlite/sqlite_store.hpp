@@ -27,6 +27,9 @@ public:
     explicit SqliteStore(const std::string& path) : SqliteStore(path, Options{}) {}
     SqliteStore(const std::string& path, Options options);
     ~SqliteStore() override;
+        /// Where the key of the stored credentials comes from; with none given (and no
+        /// HERALD_SECRET_KEY), "<path>.key", created 0600 on first use.
+        SecretKeySource secrets;
 
     /// The schema version this code migrates to.
     static int LatestSchemaVersion();
@@ -34,7 +37,7 @@ public:
     int SchemaVersion() override;
 
     AccountId CreateAccount(std::string_view name, std::string_view api_key_hash,
-                            TimePoint now) override;
+                            TimePoint now, std::string_view key_prefix = {}) override;
     std::optional<Account> FindAccountByKeyHash(std::string_view api_key_hash) override;
     int64_t CountAccounts() override;
 
@@ -93,3 +96,22 @@ private:
 };
 
 }  // namespace herald::storage::sqlite
+    // === API keys and credentials at rest (sqlite_keys.cpp) ===
+    std::optional<ApiKeyMatch> FindApiKey(std::string_view key_hash) override;
+    void TouchApiKey(int64_t key_id, TimePoint now, Milliseconds min_interval) override;
+    ApiKeyRecord CreateApiKey(AccountId account, std::string_view name, std::string_view prefix,
+                              std::string_view key_hash, TimePoint now) override;
+    std::vector<ApiKeyRecord> ListApiKeys(AccountId account) override;
+    bool RevokeApiKey(std::optional<AccountId> account, int64_t key_id, TimePoint now) override;
+    std::vector<Account> FindAccountsByName(std::string_view name) override;
+    int64_t RotateSecrets(const SecretBox& next) override;
+    /// Whether the key came from "<path>.key" (secrets rotate then rewrites that file).
+    bool KeyFromDefaultFile() const { return key_from_default_file_; }
+
+    // sqlite_keys.cpp: before migrating, finds the key and checks it against the database's
+    // key check; after, seals plaintext credentials and writes the key check if missing.
+    void ResolveSecrets(const SecretKeySource& source);
+    void SealPlaintextSecrets();
+    bool key_from_default_file_ = false;
+    std::string db_file_;  // the database file ("<file>.key" is its default key file)
+
