@@ -62,8 +62,8 @@ void Populate(const std::string& path, int accounts, int sites, int64_t rows, Ti
     raw.Exec("BEGIN");
     raw.Exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " +
              std::to_string(accounts) +
-             ") INSERT INTO accounts (id, name, api_key_hash, created_at)"
-             " SELECT i, 'a' || i, 'hash' || i, " + t + " FROM n");
+             ") INSERT INTO accounts (id, name, created_at)"
+             " SELECT i, 'a' || i, " + t + " FROM n");
     raw.Exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " +
              std::to_string(sites) +
              ") INSERT INTO sites (id, account_id, name, platform_type, created_at, updated_at)"

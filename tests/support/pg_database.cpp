@@ -20,6 +20,15 @@ std::string Trimmed(const char* message) {
     return text;
 }
 
+// A PostgreSQL store needs a secret key for its stored credentials (HERALD_SECRET_KEY or
+// --secret-key-file). The test processes, and the herald processes they start, share this
+// one unless the environment names another. SQLite stores then use it too instead of their
+// "<file>.key"; tests of that default run herald with the variable removed.
+const bool kTestSecretKeySet = [] {
+    ::setenv("HERALD_SECRET_KEY", "aGVyYWxkLXRlc3Qta2V5LTMyLWJ5dGVzLWxvbmchISE=", 0);
+    return true;
+}();
+
 }  // namespace
 
 std::string PgServerUrl() {

@@ -71,7 +71,7 @@ AccountId SqliteStore::CreateAccount(std::string_view name, std::string_view api
         Query q(conn->Prepare(
             "INSERT INTO api_keys (account_id, name, prefix, key_hash, created_at)"
             " VALUES (?1, 'default', ?2, ?3, ?4)"));
-        q.BindInt(1, id).BindText(2, key_prefix).BindText(3, api_key_hash).BindTime(4, now);
+        q.BindInt(1, id).BindText(2, std::string(key_prefix)).BindText(3, api_key_hash).BindTime(4, now);
         q.Run();
     }
     txn.Commit();
@@ -103,8 +103,6 @@ Site SqliteStore::CreateSite(const Site& site, const PublishingSettings& setting
         if (!q.Step()) throw StorageError("site insert returned no id");
         created.id = q.Int(0);
     }
-    {
-        Query q(conn->Prepare(sql::kUpsertSettings));
     if (!created.api_key.empty()) {
         Query q(conn->Prepare("UPDATE sites SET api_key = ?1 WHERE id = ?2"));
         q.BindText(1, SealColumn(kSiteApiKey, created.id, created.api_key))
@@ -113,6 +111,8 @@ Site SqliteStore::CreateSite(const Site& site, const PublishingSettings& setting
     }
         BindSettings(q, created.id, settings);
         q.Run();
+    {
+        Query q(conn->Prepare(sql::kUpsertSettings));
     }
     txn.Commit();
     return created;
