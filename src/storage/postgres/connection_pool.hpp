@@ -73,18 +73,18 @@ public:
     private:
         ConnectionPool* pool_;
         std::unique_ptr<Connection> connection_;
-    };
-
-    /// An idle connection (reconnected first if the server dropped it), a new one while
         // The store's secret box is active on this thread while the lease is held, so the
         // row readers and binders seal and open secret columns (secret_box.hpp).
         ActiveSecretsScope secrets_;
-    /// fewer than `size` are open, or else waits for one. @throws StorageError when a
-    /// connection cannot be made.
+    };
+
     /// The box that seals this database's secret columns (set once, before use).
     void SetSecrets(std::shared_ptr<const SecretBox> box) { secrets_ = std::move(box); }
     const SecretBox* secrets() const { return secrets_.get(); }
 
+    /// An idle connection (reconnected first if the server dropped it), a new one while
+    /// fewer than `size` are open, or else waits for one. @throws StorageError when a
+    /// connection cannot be made.
     Lease Acquire();
 
 private:
@@ -92,10 +92,10 @@ private:
 
     const std::string url_;
     const size_t size_;
+    std::shared_ptr<const SecretBox> secrets_;
     std::mutex mutex_;
     std::condition_variable returned_;
     std::vector<std::unique_ptr<Connection>> idle_;
-    std::shared_ptr<const SecretBox> secrets_;
     size_t open_ = 0;  // idle + lent
 };
 

@@ -55,11 +55,11 @@ AccountId PostgresStore::CreateAccount(std::string_view name, std::string_view a
     Params p;
     p.Text(name);
     p.Time(now);
-    auto conn = pool_->Acquire();
     p.Text(key_prefix);
     p.Text(api_key_hash);
-    const PgResult r = conn->Exec(
+    auto conn = pool_->Acquire();
     // One statement: the account and its "default" key.
+    const PgResult r = conn->Exec(
         "WITH a AS (INSERT INTO accounts (name, created_at) VALUES ($1, $2) RETURNING id),"
         " k AS (INSERT INTO api_keys (account_id, name, prefix, key_hash, created_at)"
         "       SELECT id, 'default', $3, $4, $2 FROM a)"
@@ -85,21 +85,21 @@ Site PostgresStore::CreateSite(const Site& site, const PublishingSettings& setti
     auto conn = pool_->Acquire();
     Transaction txn(*conn);
     Site created = site;
-    {
     created.id = 0;
+    {
         Params p;
         const std::string values = SiteInsert(p, created);  // api_key '': sealed below
         const PgResult r = conn->Exec("INSERT INTO sites " + values + " RETURNING id, version", p);
         created.id = r.Int(0, 0);
         created.version = r.Int(0, 1);
     }
-    {
     if (!created.api_key.empty()) {
         Params p;
         p.Text(SealColumn(kSiteApiKey, created.id, created.api_key));
         p.Int(created.id);
         conn->Exec("UPDATE sites SET api_key = $1 WHERE id = $2", p);
     }
+    {
         Params p;
         const std::string values = SettingsInsert(p, created.id, settings);
         conn->Exec("INSERT INTO publishing_settings " + values, p);
@@ -148,8 +148,8 @@ Page<Site> PostgresStore::ListSites(AccountId account, PageRequest request) {
 WriteResult PostgresStore::UpdateSite(const Site& site, int64_t expected_version) {
     // created_at is immutable. One placeholder per statement: the operands of `+` are
     // evaluated in no fixed order, and the placeholders must be numbered as written.
-    Params p;
     auto conn = pool_->Acquire();  // first: its lease makes the store's secret box active
+    Params p;
     std::string sql = "UPDATE sites SET name = " + p.Text(site.name);
     sql += ", platform_type = " + p.Text(ToString(site.platform_type));
     sql += ", domain = " + p.Text(site.domain);

@@ -22,6 +22,9 @@ public:
         size_t pool_size = 8;
         /// Test hook: stop migrating at this schema version.
         std::optional<int> migrate_up_to;
+        /// Where the key of the stored credentials comes from (required: a key file, the
+        /// environment or a box; there is no default file).
+        SecretKeySource secrets;
     };
 
     /// Connects to `url` (postgresql://… or any libpq conninfo) and migrates the database.
@@ -30,9 +33,6 @@ public:
     explicit PostgresStore(const std::string& url) : PostgresStore(url, Options{}) {}
     PostgresStore(const std::string& url, Options options);
     ~PostgresStore() override;
-        /// Where the key of the stored credentials comes from (required: a key file, the
-        /// environment or a box; there is no default file).
-        SecretKeySource secrets;
 
     /// The schema version this code migrates to.
     static int LatestSchemaVersion();
@@ -94,11 +94,6 @@ public:
     Snapshot ExportSnapshot() override;
     void ImportSnapshot(const Snapshot& snapshot) override;
 
-private:
-    std::unique_ptr<ConnectionPool> pool_;
-};
-
-}  // namespace herald::storage::postgres
     // === API keys and credentials at rest (pg_keys.cpp) ===
     std::optional<ApiKeyMatch> FindApiKey(std::string_view key_hash) override;
     void TouchApiKey(int64_t key_id, TimePoint now, Milliseconds min_interval) override;
@@ -109,8 +104,13 @@ private:
     std::vector<Account> FindAccountsByName(std::string_view name) override;
     int64_t RotateSecrets(const SecretBox& next) override;
 
+private:
     // pg_keys.cpp: before migrating, finds the key and checks it against the database's key
     // check; after, seals plaintext credentials and writes the key check if missing.
     void ResolveSecrets(const SecretKeySource& source);
     void SealPlaintextSecrets();
 
+    std::unique_ptr<ConnectionPool> pool_;
+};
+
+}  // namespace herald::storage::postgres

@@ -96,9 +96,9 @@ Site SqliteStore::CreateSite(const Site& site, const PublishingSettings& setting
     auto conn = pool_->Acquire();
     Transaction txn = conn->Begin(Mode::kImmediate);
     Site created = site;
+    created.id = 0;
     {
         Query q(conn->Prepare(sql::kInsertSite));
-    created.id = 0;
         BindSite(q, created);  // api_key '': it is sealed for the new id below
         if (!q.Step()) throw StorageError("site insert returned no id");
         created.id = q.Int(0);
@@ -109,10 +109,10 @@ Site SqliteStore::CreateSite(const Site& site, const PublishingSettings& setting
             .BindInt(2, created.id);
         q.Run();
     }
-        BindSettings(q, created.id, settings);
-        q.Run();
     {
         Query q(conn->Prepare(sql::kUpsertSettings));
+        BindSettings(q, created.id, settings);
+        q.Run();
     }
     txn.Commit();
     return created;

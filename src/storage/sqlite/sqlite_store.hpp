@@ -19,6 +19,9 @@ public:
         /// A store opened this way is only good for reading the schema version; use it
         /// to create fixtures, then reopen normally.
         std::optional<int> migrate_up_to;
+        /// Where the key of the stored credentials comes from; with none given (and no
+        /// HERALD_SECRET_KEY), "<path>.key", created 0600 on first use.
+        SecretKeySource secrets;
     };
 
     /// Opens (creating and migrating as needed) the database file at `path`.
@@ -27,9 +30,6 @@ public:
     explicit SqliteStore(const std::string& path) : SqliteStore(path, Options{}) {}
     SqliteStore(const std::string& path, Options options);
     ~SqliteStore() override;
-        /// Where the key of the stored credentials comes from; with none given (and no
-        /// HERALD_SECRET_KEY), "<path>.key", created 0600 on first use.
-        SecretKeySource secrets;
 
     /// The schema version this code migrates to.
     static int LatestSchemaVersion();
@@ -91,11 +91,6 @@ public:
     Snapshot ExportSnapshot() override;
     void ImportSnapshot(const Snapshot& snapshot) override;
 
-private:
-    std::unique_ptr<ConnectionPool> pool_;
-};
-
-}  // namespace herald::storage::sqlite
     // === API keys and credentials at rest (sqlite_keys.cpp) ===
     std::optional<ApiKeyMatch> FindApiKey(std::string_view key_hash) override;
     void TouchApiKey(int64_t key_id, TimePoint now, Milliseconds min_interval) override;
@@ -108,6 +103,7 @@ private:
     /// Whether the key came from "<path>.key" (secrets rotate then rewrites that file).
     bool KeyFromDefaultFile() const { return key_from_default_file_; }
 
+private:
     // sqlite_keys.cpp: before migrating, finds the key and checks it against the database's
     // key check; after, seals plaintext credentials and writes the key check if missing.
     void ResolveSecrets(const SecretKeySource& source);
@@ -115,3 +111,7 @@ private:
     bool key_from_default_file_ = false;
     std::string db_file_;  // the database file ("<file>.key" is its default key file)
 
+    std::unique_ptr<ConnectionPool> pool_;
+};
+
+}  // namespace herald::storage::sqlite
