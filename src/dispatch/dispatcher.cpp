@@ -45,9 +45,9 @@ constexpr int kQueueFactor = 2;
 constexpr int kSiteQueueFactor = 4;
 constexpr int kMinSiteQueue = 16;
 constexpr Milliseconds kMinBusyWait{50};
-constexpr Milliseconds kMaxErrorBackoff = std::chrono::seconds{30};
+// A store that fails (the database is away) is retried at 250 ms, doubling up to this.
+constexpr Milliseconds kMaxErrorBackoff = std::chrono::seconds{5};
 constexpr Milliseconds kDestructorGrace = std::chrono::seconds{10};
-constexpr int kFinishTries = 3;
 constexpr size_t kSettleBatch = 1024;
 
 TimePoint WallNow() { return SystemTimeSource().Now(); }
@@ -345,35 +345,71 @@ struct Dispatcher::Impl {
                          domain::ToString(s.record.outcome), error);
     }
 
-    /// A brief store hiccup (busy database) must not leave items to their lease; the writes
-    /// are idempotent under the claim token, so trying again is safe.
     std::vector<std::optional<domain::RecordId>> FinishAttempts(
         const std::vector<storage::FinishedAttempt>& batch) {
-        for (int attempt = 1;; ++attempt) {
-            try {
-                return store_.FinishAttempts(batch, claim_token_);
-            } catch (const storage::StorageError& e) {
-                if (attempt >= kFinishTries) throw;
-                spdlog::warn("recording {} attempt(s) failed ({}); trying again", batch.size(),
-                             e.what());
-                std::this_thread::sleep_for(Milliseconds{200 * attempt});
-            }
-        }
+        return store_.FinishAttempts(batch, claim_token_);
     }
 
+    // --- the store's health ----------------------------------------------------------------
+
+    void StoreFailed(const std::exception& e) {
+        std::lock_guard lock(health_mu_);
+        if (!store_failing_since_) store_failing_since_ = WallNow();
+        last_store_error_ = e.what();
+    }
+    void StoreOk() {
+        std::lock_guard lock(health_mu_);
+        if (store_failing_since_)
+            spdlog::info("dispatcher: the database answers again (after {} ms)",
+                         (WallNow() - *store_failing_since_).count());
+        store_failing_since_.reset();
+    }
+    StoreHealth Health() const {
+        std::lock_guard lock(health_mu_);
+        StoreHealth h;
+        h.ok = !store_failing_since_;
+        h.failing_since = store_failing_since_;
+        if (store_failing_since_) h.last_error = last_store_error_;
+        h.unsettled = unsettled_.load();
+        return h;
+    }
+
+    /// Records finished attempts. A batch the store refuses (the database is away) is kept
+    /// here and written again, backing off up to kMaxErrorBackoff, until it is written: a
+    /// publication that happened is never forgotten, and its item stays `publishing` under
+    /// this claim meanwhile, so it is not published again by this process (the loop claims
+    /// nothing while settlements wait) nor by another before the lease ends.
     void SettlerMain() {
+        std::vector<JobPtr> unsettled;
+        int failures = 0;
         for (;;) {
             std::vector<JobPtr> jobs;
             {
                 std::unique_lock lock(inbox_->mu);
-                inbox_->cv.wait(lock, [this] { return inbox_->closed || !inbox_->done.empty(); });
-                if (inbox_->done.empty()) return;  // closed and drained
+                const Milliseconds backoff = std::min(
+                    kMaxErrorBackoff, Milliseconds{250} * (1 << std::min(failures, 5)));
+                if (unsettled.empty()) {
+                    inbox_->cv.wait(lock,
+                                    [this] { return inbox_->closed || !inbox_->done.empty(); });
+                } else {
+                    inbox_->cv.wait_for(lock, backoff, [this] { return inbox_->closed; });
+                }
+                if (inbox_->done.empty() && unsettled.empty()) return;  // closed and drained
+                if (inbox_->closed && !unsettled.empty() && inbox_->done.empty() &&
+                    failures > 0) {
+                    spdlog::error("dispatcher: going away with {} attempt(s) not recorded (the "
+                                  "database is unreachable); their items are taken over after "
+                                  "their lease and sent again under the same webhook-id",
+                                  unsettled.size());
+                    return;
+                }
                 while (!inbox_->done.empty() && jobs.size() < kSettleBatch) {
                     jobs.push_back(std::move(inbox_->done.front()));
                     inbox_->done.pop_front();
                 }
             }
-            std::vector<JobPtr> settle;
+            std::vector<JobPtr> settle = std::move(unsettled);
+            unsettled.clear();
             for (JobPtr& job : jobs) {
                 if (job->launch_pending) {
                     job->launch_pending = false;
@@ -382,11 +418,20 @@ struct Dispatcher::Impl {
                     settle.push_back(std::move(job));
                 }
             }
-            if (!settle.empty()) SettleBatch(settle);
+            if (settle.empty()) continue;
+            if (SettleBatch(settle)) {
+                failures = 0;
+                unsettled_.store(0);
+            } else {
+                ++failures;
+                unsettled = std::move(settle);
+                unsettled_.store(unsettled.size());
+            }
         }
     }
 
-    void SettleBatch(const std::vector<JobPtr>& jobs) {
+    /// false: nothing was written (the store failed); the caller keeps the jobs and retries.
+    bool SettleBatch(const std::vector<JobPtr>& jobs) {
         std::vector<Settlement> settlements(jobs.size());
         std::vector<storage::FinishedAttempt> batch;
         std::vector<size_t> written;  // index into jobs of each batch entry
@@ -404,10 +449,14 @@ struct Dispatcher::Impl {
                 s.record_id = ids.at(k);
                 if (!s.record_id) s.kind = Settled::kLost;
             }
+            if (!batch.empty()) StoreOk();
         } catch (const std::exception& e) {
-            // The items stay `publishing`; their leases run out and they are claimed again.
-            spdlog::error("could not record {} attempt(s): {}", batch.size(), e.what());
-            for (size_t k : written) settlements[k].kind = Settled::kLost;
+            // Kept in memory and written again: the items stay `publishing` under our claim.
+            StoreFailed(e);
+            spdlog::error("could not record {} attempt(s) ({}); keeping them to record when "
+                          "the database answers",
+                          batch.size(), e.what());
+            return false;
         }
         // Free the capacity and update the gauges before any waiter on the run hears that
         // its items are settled, so what it reads next (metrics, capacity) is current.
@@ -416,7 +465,10 @@ struct Dispatcher::Impl {
                                          [](const Settlement& s) { return s.kind == Settled::kRetry; });
         {
             std::lock_guard lock(mu_);
-            if (retries) wake_requested_ = true;
+            // Settled items free their site's room in the database (and a retry is due again
+            // soon): the loop must claim and re-read its next wake time.
+            (void)retries;
+            wake_requested_ = true;
             for (const JobPtr& job : jobs) {
                 --running_;
                 --outstanding_;
@@ -441,6 +493,7 @@ struct Dispatcher::Impl {
         }
         pool_changed_.notify_all();
         loop_cv_.notify_all();  // capacity freed: the loop may claim more
+        return true;
     }
 
     // --- queues, caps and rate limits ----------------------------------------------------
@@ -663,8 +716,7 @@ struct Dispatcher::Impl {
         try {
             // A job that waited behind its site's cap renews its lease before the call, and
             // learns whether the claim is still ours.
-            if (renew &&
-                !store_.ExtendLease(item.content.id, claim_token_, LeaseUntil(job->now()))) {
+            if (renew && !store_.RenewLease(item.content.id, claim_token_, settings_.lease)) {
                 spdlog::warn("content {}: claim lost while queued; not publishing it",
                              item.content.id);
                 job->lost = true;
@@ -766,6 +818,20 @@ struct Dispatcher::Impl {
 
     // --- entry points ----------------------------------------------------------------------
 
+    /// Due at `now` (the caller's clock), leases on the database's, the per-site cap counted
+    /// over every process sharing the database.
+    std::vector<ClaimedItem> ClaimBatch(TimePoint now, int room,
+                                        const std::vector<domain::SiteId>& full) {
+        storage::ClaimRequest request;
+        request.now = now;
+        request.limit = room;
+        request.claim_token = claim_token_;
+        request.lease = settings_.lease;
+        request.skip_sites = full;
+        request.max_in_flight_per_site = settings_.max_in_flight_per_site;
+        return store_.Claim(request);
+    }
+
     RunSummary RunDueOnce(TimePoint now) {
         RecoverLocalClaimsOnce();
         auto tracker = std::make_shared<RunTracker>();
@@ -779,11 +845,15 @@ struct Dispatcher::Impl {
             // they are not due again in this run and the loop ends.
             for (;;) {
                 const int room = WaitForCapacity();
-                auto items = store_.ClaimDue(now, room, claim_token_, LeaseUntil(now),
-                                                   FullSites());
+                auto items = ClaimBatch(now, room, FullSites());
                 if (items.empty()) {
-                    // Items of full sites are still due in this run: wait for their queues.
-                    if (FullSites().empty()) break;
+                    // Items of sites at their cap (here or in the database) may still be due
+                    // in this run: while ours are out, wait for one to settle and try again.
+                    {
+                        std::lock_guard lock(tracker->mu);
+                        if (tracker->outstanding == 0 && FullSites().empty()) break;
+                    }
+                    PumpWaiting();  // rate-limited queues move with time
                     std::unique_lock lock(mu_);
                     pool_changed_.wait_for(lock, kMinBusyWait);
                     continue;
@@ -806,6 +876,13 @@ struct Dispatcher::Impl {
         if (!claimed) return std::nullopt;
         if (!claimed->ok()) return Result<PublishNowResult>(claimed->error());
         const ClaimedItem& item = claimed->value();
+        try {
+            // ClaimOne measured the lease on our clock; put it on the database's, which other
+            // processes compare it with.
+            store_.RenewLease(item.content.id, claim_token_, settings_.lease);
+        } catch (const std::exception& e) {
+            spdlog::warn("content {}: renewing the lease failed ({})", item.content.id, e.what());
+        }
         const std::string_view platform = domain::ToString(item.site.platform_type);
         const TimePoint started = clock_.Now();
         metrics_.CountAttempt(platform);
@@ -855,6 +932,15 @@ struct Dispatcher::Impl {
         RecoverLocalClaimsOnce();
         std::lock_guard lock(mu_);
         if (loop_.joinable()) return;
+        // Changes made by any process (an API process's reschedule, another worker's
+        // release) wake the loop at once; the timer stays as the fallback.
+        try {
+            subscription_ = store_.SubscribeChanges([this](const storage::ChangeNotice& n) {
+                if (n.kinds & storage::ChangeNotice::kDue) WakeFromFeed();
+            });
+        } catch (const std::exception& e) {
+            spdlog::warn("dispatcher: no change notifications ({}); polling only", e.what());
+        }
         stop_requested_ = false;
         stopped_ = false;
         loop_tracker_ = std::make_shared<RunTracker>();
@@ -874,29 +960,36 @@ struct Dispatcher::Impl {
 
             PumpWaiting();
             size_t claimed = 0;
-            std::optional<TimePoint> next;
+            std::optional<Milliseconds> next;
             bool error = false;
+            // Attempts that could not be recorded yet come first: claiming meanwhile could
+            // take our own unrecorded items again once their lease ran out.
+            const bool unsettled = unsettled_.load() > 0;
             try {
-                if (room > 0) {
-                    const TimePoint now = clock_.Now();
-                    auto items =
-                        store_.ClaimDue(now, room, claim_token_, LeaseUntil(now), full);
+                const TimePoint now = clock_.Now();
+                if (room > 0 && !unsettled) {
+                    auto items = ClaimBatch(now, room, full);
                     claimed = items.size();
                     Submit(std::move(items), loop_tracker_, real_clock);
                 }
-                next = store_.NextWakeAt();
+                next = store_.NextWorkIn(now);
+                if (next) next = *next - (clock_.Now() - now);  // as of the wait below
                 failures = 0;
+                StoreOk();
             } catch (const std::exception& e) {
                 error = true;
                 ++failures;
+                StoreFailed(e);
                 spdlog::error("dispatcher: {} (trying again shortly)", e.what());
             }
 
             lock.lock();
             if (stop_requested_) break;
-            if (error) {
+            if (error || unsettled) {
                 const Milliseconds backoff =
-                    std::min(kMaxErrorBackoff, Milliseconds{250} * (1 << std::min(failures, 7)));
+                    unsettled ? kMinBusyWait * 4
+                              : std::min(kMaxErrorBackoff,
+                                         Milliseconds{250} * (1 << std::min(failures - 1, 5)));
                 loop_cv_.wait_for(lock, backoff, [this] { return stop_requested_; });
                 continue;
             }
@@ -904,7 +997,7 @@ struct Dispatcher::Impl {
 
             Milliseconds wait = settings_.idle_wake;
             if (next) {
-                const Milliseconds until = *next - clock_.Now();
+                const Milliseconds until = *next;
                 // +1 ms: the clock is read in whole milliseconds, wake just after, not before.
                 wait = std::min(wait, std::max(Milliseconds{0}, until + Milliseconds{1}));
                 // Due already but nothing claimable (our own lease, a full site, a race, or
@@ -933,6 +1026,7 @@ struct Dispatcher::Impl {
             stop_requested_ = true;
             stopped_ = true;
         }
+        subscription_.reset();  // no callback runs after this
         loop_cv_.notify_all();
         if (loop_.joinable()) loop_.join();
 
@@ -983,6 +1077,10 @@ struct Dispatcher::Impl {
         loop_cv_.notify_all();
     }
 
+    /// From the change feed's thread: never waits on mu_ for long (the loop holds it only
+    /// between store calls), and a notification storm costs one loop pass per wake-up.
+    void WakeFromFeed() { Wake(); }
+
     storage::Store& store_;
     const publishers::PublisherRegistry& publishers_;
     const TimeSource& clock_;
@@ -1012,6 +1110,12 @@ struct Dispatcher::Impl {
     bool stopped_ = false;
     bool wake_requested_ = false;
     std::atomic<int64_t> heartbeat_ms_{0};
+
+    std::unique_ptr<storage::ChangeSubscription> subscription_;
+    std::atomic<size_t> unsettled_{0};  // attempts waiting to be recorded
+    mutable std::mutex health_mu_;
+    std::optional<TimePoint> store_failing_since_;
+    std::string last_store_error_;
 };
 
 Dispatcher::Dispatcher(storage::Store& store, const publishers::PublisherRegistry& publishers,
@@ -1038,5 +1142,7 @@ TimePoint Dispatcher::LastHeartbeat() const {
 const herald::dispatch::Metrics& Dispatcher::Metrics() const { return impl_->metrics_; }
 
 const std::string& Dispatcher::ClaimToken() const { return impl_->claim_token_; }
+
+StoreHealth Dispatcher::Health() const { return impl_->Health(); }
 
 }  // namespace herald::dispatch

@@ -44,6 +44,14 @@ struct RunSummary {
     int retry = 0;
 };
 
+/// For /readyz: whether the dispatcher's last store calls worked.
+struct StoreHealth {
+    bool ok = true;                           // the last claim/settle/next-wake call worked
+    std::optional<TimePoint> failing_since;   // first failure of the current run of failures
+    std::string last_error;                   // its message, while failing
+    size_t unsettled = 0;                     // finished attempts waiting to be recorded
+};
+
 /// What publish-now answers.
 struct PublishNowResult {
     domain::Content content;
@@ -76,6 +84,9 @@ public:
 
     /// For /readyz: last time the loop ran.
     TimePoint LastHeartbeat() const;
+
+    /// For /readyz: is the database answering the dispatcher, and what is not yet recorded.
+    StoreHealth Health() const;
 
     /// For /metrics: counters, gauges and histograms this dispatcher keeps up to date.
     const herald::dispatch::Metrics& Metrics() const;

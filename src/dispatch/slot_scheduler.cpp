@@ -16,6 +16,11 @@ namespace {
 
 // Approvals tend to arrive in bursts (a batch approve in the UI); one run serves them all.
 constexpr Milliseconds kWakeDebounce{100};
+// Store::TryLead role of the periodic pass.
+constexpr std::string_view kLeaderRole = "slot-scheduler";
+// How often a process that does not lead checks whether it can (the leader died).
+constexpr Milliseconds kFollowerRetry = std::chrono::seconds{5};
+constexpr Milliseconds kMaxBackoff = std::chrono::seconds{5};
 
 }  // namespace
 
@@ -64,34 +69,96 @@ struct SlotScheduler::Impl {
         stop_ = false;
         on_assigned_ = std::move(on_assigned);
         period_ = period;
+        // Approvals and settings changes made through any process (an `api` process, or
+        // another worker) wake the leader at once.
+        try {
+            subscription_ = store_.SubscribeChanges([this](const storage::ChangeNotice& n) {
+                if (n.kinds & storage::ChangeNotice::kQueue) Notified();
+            });
+        } catch (const std::exception& e) {
+            spdlog::warn("slot scheduler: no change notifications ({}); periodic runs only",
+                         e.what());
+        }
         thread_ = std::thread([this] { Loop(); });
     }
 
+    /// Leads the periodic runs if no other process does (Store::TryLead); a held lease is
+    /// checked before each periodic run, since its session may have died with the database.
+    bool Lead() {
+        try {
+            if (lease_ && !lease_->StillHeld()) {
+                spdlog::warn("slot scheduler: lost the lead (its database session ended)");
+                lease_.reset();
+            }
+            if (!lease_) {
+                lease_ = store_.TryLead(kLeaderRole);
+                if (lease_) spdlog::info("slot scheduler: leading the periodic runs");
+            }
+        } catch (const std::exception& e) {
+            lease_.reset();
+            throw;
+        }
+        return lease_ != nullptr;
+    }
+
     void Loop() {
+        using Steady = std::chrono::steady_clock;
+        try {
+            Lead();  // at once, so a follower knows it follows; the first run waits a period
+        } catch (const std::exception& e) {
+            spdlog::warn("slot scheduler: cannot reach the database to lead ({})", e.what());
+        }
         std::unique_lock lock(mu_);
+        Steady::time_point next_periodic =
+            Steady::now() + (lease_ ? period_ : std::min(period_, kFollowerRetry));
+        Milliseconds backoff{0};
         while (!stop_) {
-            cv_.wait_for(lock, period_, [this] { return stop_ || woken_; });
+            const auto deadline =
+                backoff.count() > 0 ? Steady::now() + backoff : next_periodic;
+            cv_.wait_until(lock, deadline, [this] { return stop_ || woken_ || notified_; });
             if (stop_) break;
-            if (woken_) {
+            if (woken_ || notified_) {
                 // Let a burst of wakes settle into one run.
                 cv_.wait_for(lock, kWakeDebounce, [this] { return stop_; });
                 if (stop_) break;
             }
-            woken_ = false;
+            const bool woken = woken_;
+            const bool notified = notified_;
+            const bool periodic = Steady::now() >= next_periodic || backoff.count() > 0;
+            woken_ = notified_ = false;
             lock.unlock();
+            bool failed = false;
             try {
-                const auto summary = RunOnce(clock_.Now(), /*dry_run=*/false);
-                for (const auto& error : summary.errors)
-                    spdlog::warn("slot scheduler: {}", error);
-                if (summary.assigned > 0) {
-                    spdlog::info("slot scheduler: scheduled {} item(s)", summary.assigned);
-                    if (on_assigned_) on_assigned_();
+                // A wake in this process (its API took an approval) runs here whoever leads:
+                // runs are safe to race (Store::ScheduleSites holds each site). Notifications
+                // and the periodic pass are the leader's alone, so N workers do not all run.
+                const bool leader = (periodic || notified) ? Lead() : lease_ != nullptr;
+                if (woken || leader) {
+                    const auto summary = RunOnce(clock_.Now(), /*dry_run=*/false);
+                    for (const auto& error : summary.errors)
+                        spdlog::warn("slot scheduler: {}", error);
+                    if (summary.assigned > 0) {
+                        spdlog::info("slot scheduler: scheduled {} item(s)", summary.assigned);
+                        if (on_assigned_) on_assigned_();
+                    }
                 }
             } catch (const std::exception& e) {
-                spdlog::error("slot scheduler: {} (trying again at the next run)", e.what());
+                failed = true;
+                spdlog::error("slot scheduler: {} (trying again shortly)", e.what());
             }
             lock.lock();
+            if (failed) {
+                // The database is away: try again soon, backing off to 5 s.
+                backoff = std::min(kMaxBackoff, std::max(Milliseconds{250}, backoff * 2));
+            } else {
+                backoff = Milliseconds{0};
+                if (periodic) {
+                    // A follower checks for a dead leader more often than the period.
+                    next_periodic = Steady::now() + (lease_ ? period_ : std::min(period_, kFollowerRetry));
+                }
+            }
         }
+        lease_.reset();  // another process takes over the periodic runs
     }
 
     void Stop() {
@@ -99,6 +166,7 @@ struct SlotScheduler::Impl {
             std::lock_guard lock(mu_);
             stop_ = true;
         }
+        subscription_.reset();
         cv_.notify_all();
         if (thread_.joinable()) thread_.join();
     }
@@ -107,6 +175,14 @@ struct SlotScheduler::Impl {
         {
             std::lock_guard lock(mu_);
             woken_ = true;
+        }
+        cv_.notify_all();
+    }
+
+    void Notified() {
+        {
+            std::lock_guard lock(mu_);
+            notified_ = true;
         }
         cv_.notify_all();
     }
@@ -120,6 +196,9 @@ struct SlotScheduler::Impl {
     Milliseconds period_ = std::chrono::minutes{1};
     bool stop_ = false;
     bool woken_ = false;
+    bool notified_ = false;
+    std::unique_ptr<storage::LeadershipLease> lease_;  // loop thread only
+    std::unique_ptr<storage::ChangeSubscription> subscription_;
 };
 
 SlotScheduler::SlotScheduler(storage::Store& store, const TimeSource& clock)

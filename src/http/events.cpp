@@ -13,9 +13,28 @@ constexpr int kMaxPerPoll = 2000;  // a bulk change beyond this arrives over the
 
 ContentEventStream::ContentEventStream(storage::Store& store, domain::AccountId account,
                                        domain::SiteId site, TimePoint now)
-    : store_(store), account_(account), site_(site), high_water_(now) {}
+    : store_(store),
+      account_(account),
+      site_(site),
+      high_water_(now),
+      dirty_(std::make_shared<std::atomic<bool>>(true)) {
+    try {
+        subscription_ = store_.SubscribeChanges(
+            [dirty = dirty_, account, site](const storage::ChangeNotice& n) {
+                if (!(n.kinds & storage::ChangeNotice::kContent)) return;
+                if (n.account != 0 && (n.account != account || n.site != site)) return;
+                dirty->store(true);
+            });
+    } catch (const std::exception&) {
+        subscription_.reset();  // no feed: read on every tick, as before
+    }
+}
 
 void ContentEventStream::Poll(std::string& out) {
+    const auto now = std::chrono::steady_clock::now();
+    if (subscription_ && !dirty_->load() && now - last_read_ < kFallback) return;
+    dirty_->store(false);  // before reading: a change committed meanwhile sets it again
+    last_read_ = now;
     TimePoint since = high_water_ - kLookBack;
     domain::ContentId after_id = 0;
     for (int read = 0; read < kMaxPerPoll;) {

@@ -14,16 +14,54 @@ Response Healthz(Call&) {
     return response;
 }
 
+namespace {
+
+/// 503 with a JSON reason: the process is alive (it keeps running and resumes by itself when
+/// the database is back) but cannot do its work now.
+Response Unavailable(std::string_view reason, std::string_view message,
+                     const std::optional<dispatch::StoreHealth>& health) {
+    return JsonResponse(503, [&](JsonWriter& w) {
+        w.BeginObject();
+        w.Key("status").String("unavailable");
+        w.Key("reason").String(reason);
+        w.Key("message").String(message);
+        if (health) {
+            w.Key("dispatcher").BeginObject();
+            w.Key("store_ok").Bool(health->ok);
+            w.Key("failing_since").OptTime(health->failing_since);
+            w.Key("unsettled_attempts").Int(static_cast<int64_t>(health->unsettled));
+            w.EndObject();
+        }
+        w.EndObject();
+    });
+}
+
+}  // namespace
+
 Response Readyz(Call& call) {
+    std::optional<dispatch::StoreHealth> health;
+    dispatch::Dispatcher* dispatcher = call.env.app().dispatcher;
+    if (dispatcher) health = dispatcher->Health();
+    // The probe: one cheap query through the pool (a dead pooled connection is replaced,
+    // and a refused connection fails at once).
     storage::Store::Overdue overdue;
     try {
         overdue = call.store().CountOverdue(call.now);
     } catch (const std::exception& e) {
         spdlog::warn("readyz: store unavailable: {}", e.what());
-        return ErrorResponse(503, "store_unavailable", "The database cannot be reached.");
+        return Unavailable("store_unavailable", "The database cannot be reached.", health);
+    }
+    // The database answers this probe, but the dispatcher's own calls still fail (or it
+    // holds attempts it could not record yet): not ready until it has caught up.
+    if (health && (!health->ok || health->unsettled > 0)) {
+        return Unavailable(health->ok ? "dispatcher_catching_up" : "dispatcher_store_errors",
+                           health->ok ? "The dispatcher is recording attempts made while the "
+                                        "database was unreachable."
+                                      : "The dispatcher's database calls are failing.",
+                           health);
     }
     std::optional<TimePoint> heartbeat;
-    if (dispatch::Dispatcher* dispatcher = call.env.app().dispatcher) {
+    if (dispatcher) {
         const TimePoint last = dispatcher->LastHeartbeat();
         if (last != TimePoint{}) heartbeat = last;  // never ran: not started (--no-tasks)
     }

@@ -41,6 +41,9 @@ public:
     bool Healthy() const { return PQstatus(conn_.get()) == CONNECTION_OK; }
     /// true when no transaction is open (or failed) on it.
     bool Idle() const { return PQtransactionStatus(conn_.get()) == PQTRANS_IDLE; }
+    /// Healthy(), after reading what the server sent meanwhile without blocking: false for an
+    /// idle connection whose session the server ended.
+    bool Alive();
     /// Reconnects a broken connection; its prepared statements are gone with the old session.
     void Reset();
 

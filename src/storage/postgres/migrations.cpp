@@ -122,9 +122,105 @@ CREATE INDEX records_account      ON publish_records (account_id, id);
 CREATE INDEX records_account_site ON publish_records (account_id, site_id, id);
 )sql";
 
+// Several processes on one database (docs/scaling.md): the database's clock for leases, the
+// per-site cap a claim reads, the index a per-site claim walks, and the wake-up
+// notifications every writing transaction sends on channel herald_wake (delivered at its
+// COMMIT; identical payloads of one transaction are delivered once):
+//   'd'           an item may be due sooner, or claims were given back (dispatchers)
+//   's'           an approval or a settings change (the slot scheduler)
+//   'x'           a site changed: both
+//   'c ACCOUNT SITE'  content of that site changed (live updates)
+// Statement-level triggers with transition tables: a claim of 2,000 rows is one trigger call.
+constexpr const char* kV4MultiProcess = R"sql(
+CREATE FUNCTION herald_now_ms() RETURNS BIGINT LANGUAGE sql STABLE AS
+$$ SELECT (extract(epoch FROM statement_timestamp()) * 1000)::bigint $$;
+
+-- A site's cap on items in flight: options_json "max_in_flight" (as the dispatcher reads it:
+-- a number, at least 1), else `fallback`. Never fails on malformed JSON.
+CREATE FUNCTION herald_site_cap(options TEXT, fallback INTEGER) RETURNS INTEGER
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE v JSONB;
+BEGIN
+    IF options NOT LIKE '%max_in_flight%' THEN RETURN fallback; END IF;
+    v := options::jsonb;
+    IF jsonb_typeof(v) <> 'object' OR jsonb_typeof(v -> 'max_in_flight') <> 'number' THEN
+        RETURN fallback;
+    END IF;
+    RETURN GREATEST(1, LEAST(trunc((v ->> 'max_in_flight')::numeric), 1000000000))::integer;
+EXCEPTION WHEN others THEN
+    RETURN fallback;
+END $$;
+
+CREATE INDEX content_site_work ON content (site_id, due_at, id)
+    WHERE site_status IN ('scheduled', 'publishing');
+
+CREATE FUNCTION herald_content_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE r RECORD;
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        FOR r IN SELECT DISTINCT account_id, site_id FROM old_rows LOOP
+            PERFORM pg_notify('herald_wake', 'c ' || r.account_id || ' ' || r.site_id);
+        END LOOP;
+        RETURN NULL;
+    END IF;
+    FOR r IN SELECT DISTINCT account_id, site_id FROM new_rows LOOP
+        PERFORM pg_notify('herald_wake', 'c ' || r.account_id || ' ' || r.site_id);
+    END LOOP;
+    IF TG_OP = 'INSERT' THEN
+        IF EXISTS (SELECT 1 FROM new_rows WHERE site_status = 'scheduled') THEN
+            PERFORM pg_notify('herald_wake', 'd');
+        END IF;
+        IF EXISTS (SELECT 1 FROM new_rows WHERE status = 'approved'
+                   AND site_status = 'not_published' AND scheduled_publish_at IS NULL) THEN
+            PERFORM pg_notify('herald_wake', 's');
+        END IF;
+        RETURN NULL;
+    END IF;
+    IF EXISTS (SELECT 1 FROM new_rows n JOIN old_rows o ON o.id = n.id
+               WHERE (n.site_status = 'scheduled'
+                      AND (o.site_status <> 'scheduled' OR n.due_at IS DISTINCT FROM o.due_at))
+                  OR (n.site_status = 'publishing' AND n.lease_until < o.lease_until)) THEN
+        PERFORM pg_notify('herald_wake', 'd');
+    END IF;
+    IF EXISTS (SELECT 1 FROM new_rows n JOIN old_rows o ON o.id = n.id
+               WHERE n.status = 'approved' AND n.site_status = 'not_published'
+                 AND n.scheduled_publish_at IS NULL
+                 AND (o.status <> 'approved' OR o.site_status <> 'not_published'
+                      OR o.scheduled_publish_at IS NOT NULL OR o.site_id <> n.site_id)) THEN
+        PERFORM pg_notify('herald_wake', 's');
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER content_notify_insert AFTER INSERT ON content
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION herald_content_notify();
+CREATE TRIGGER content_notify_update AFTER UPDATE ON content
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION herald_content_notify();
+CREATE TRIGGER content_notify_delete AFTER DELETE ON content
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION herald_content_notify();
+
+CREATE FUNCTION herald_site_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('herald_wake', 'x');
+    RETURN NULL;
+END $$;
+CREATE TRIGGER sites_notify AFTER INSERT OR UPDATE OR DELETE ON sites
+    FOR EACH STATEMENT EXECUTE FUNCTION herald_site_notify();
+
+CREATE FUNCTION herald_settings_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('herald_wake', 's');
+    RETURN NULL;
+END $$;
+CREATE TRIGGER settings_notify AFTER INSERT OR UPDATE ON publishing_settings
+    FOR EACH STATEMENT EXECUTE FUNCTION herald_settings_notify();
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "schema", kV1Schema},
     {3, "api keys and secrets at rest", kApiKeysAndSecretsSql},
+    {4, "several processes: database clock, claim caps, wake-up notifications",
+     kV4MultiProcess},
 };
 
 constexpr const char* kCreateMigrationsTable =

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "storage/change_feed.hpp"
 #include "storage/postgres/connection_pool.hpp"
 #include "storage/postgres/migrations.hpp"
 #include "storage/postgres/pg_handle.hpp"
@@ -28,7 +29,7 @@ WriteOutcome SiteMissOutcome(Connection& conn, AccountId account, SiteId id) {
 // --- lifecycle ---------------------------------------------------------------------------
 
 PostgresStore::PostgresStore(const std::string& url, Options options)
-    : pool_(std::make_unique<ConnectionPool>(url, options.pool_size)) {
+    : pool_(std::make_unique<ConnectionPool>(url, options.pool_size)), url_(url) {
     const int target = options.migrate_up_to.value_or(postgres::LatestSchemaVersion());
     // Secrets need schema 3; an old-database fixture (migrate_up_to) has none.
     if (target >= 3) ResolveSecrets(options.secrets);

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -14,6 +15,13 @@
 namespace herald::storage::postgres {
 
 class ConnectionPool;
+}  // namespace herald::storage::postgres
+
+namespace herald::storage {
+class ChangeFeed;
+}  // namespace herald::storage
+
+namespace herald::storage::postgres {
 
 class PostgresStore final : public Store {
 public:
@@ -88,6 +96,15 @@ public:
     std::vector<std::string> ListClaimTokens() override;
     int64_t ExpireClaims(std::span<const std::string> tokens) override;
 
+    // Several processes (pg_cluster.cpp): leases and "ended" on the server's clock, per-site
+    // caps under a per-site advisory transaction lock, a session advisory lock per role, and
+    // LISTEN herald_wake on a connection of its own.
+    std::vector<ClaimedItem> Claim(const ClaimRequest& request) override;
+    bool RenewLease(ContentId id, std::string_view claim_token, Milliseconds lease) override;
+    std::optional<Milliseconds> NextWorkIn(TimePoint now) override;
+    std::unique_ptr<LeadershipLease> TryLead(std::string_view role) override;
+    std::unique_ptr<ChangeSubscription> SubscribeChanges(ChangeCallback on_change) override;
+
     Page<PublishRecord> ListRecords(const RecordFilter& filter) override;
     Overdue CountOverdue(TimePoint now) override;
 
@@ -111,6 +128,9 @@ private:
     void SealPlaintextSecrets();
 
     std::unique_ptr<ConnectionPool> pool_;
+    std::string url_;
+    std::mutex feed_mu_;
+    std::unique_ptr<ChangeFeed> feed_;  // LISTEN herald_wake, started by the first subscriber
 };
 
 }  // namespace herald::storage::postgres

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "storage/change_feed.hpp"
 #include "storage/sqlite/connection_pool.hpp"
 #include "storage/sqlite/migrations.hpp"
 #include "storage/sqlite/queries.hpp"
@@ -33,6 +34,7 @@ SqliteStore::SqliteStore(const std::string& path, Options options) {
         throw StorageError(
             "an in-memory SQLite database cannot be shared by herald's connections; "
             "name a file");
+    path_ = path;
     pool_ = std::make_unique<ConnectionPool>(path);
     db_file_ = path;
     const int target = options.migrate_up_to.value_or(sqlite::LatestSchemaVersion());

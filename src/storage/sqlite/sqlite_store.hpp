@@ -3,6 +3,7 @@
 // process (through a connection pool) and by other herald processes (through SQLite locks).
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -11,6 +12,13 @@
 namespace herald::storage::sqlite {
 
 class ConnectionPool;
+}  // namespace herald::storage::sqlite
+
+namespace herald::storage {
+class ChangeFeed;
+}  // namespace herald::storage
+
+namespace herald::storage::sqlite {
 
 class SqliteStore final : public Store {
 public:
@@ -85,6 +93,18 @@ public:
     std::vector<std::string> ListClaimTokens() override;
     int64_t ExpireClaims(std::span<const std::string> tokens) override;
 
+    // Several processes on this machine (sqlite_cluster.cpp): the write lock makes claims
+    // and their per-site caps atomic; leases run on this machine's clock; TryLead takes an
+    // flock on "<database file>.lead-<role>.lock". SubscribeChanges polls PRAGMA data_version
+    // every 250 ms on a connection of its own and announces any commit by another connection
+    // (this process's others included) as kDue | kContent with no account: SQLite cannot say
+    // what changed, and approvals reach the slot scheduler by in-process wake-ups instead.
+    std::vector<ClaimedItem> Claim(const ClaimRequest& request) override;
+    bool RenewLease(ContentId id, std::string_view claim_token, Milliseconds lease) override;
+    std::optional<Milliseconds> NextWorkIn(TimePoint now) override;
+    std::unique_ptr<LeadershipLease> TryLead(std::string_view role) override;
+    std::unique_ptr<ChangeSubscription> SubscribeChanges(ChangeCallback on_change) override;
+
     Page<PublishRecord> ListRecords(const RecordFilter& filter) override;
     Overdue CountOverdue(TimePoint now) override;
 
@@ -112,6 +132,9 @@ private:
     std::string db_file_;  // the database file ("<file>.key" is its default key file)
 
     std::unique_ptr<ConnectionPool> pool_;
+    std::string path_;
+    std::mutex feed_mu_;
+    std::unique_ptr<ChangeFeed> feed_;  // PRAGMA data_version watcher, started by the first subscriber
 };
 
 }  // namespace herald::storage::sqlite
