@@ -987,9 +987,9 @@ struct Dispatcher::Impl {
             if (stop_requested_) break;
             if (error || unsettled) {
                 const Milliseconds backoff =
-                    unsettled ? kMinBusyWait * 4
-                              : std::min(kMaxErrorBackoff,
-                                         Milliseconds{250} * (1 << std::min(failures - 1, 5)));
+                    error ? std::min(kMaxErrorBackoff,
+                                     Milliseconds{250} * (1 << std::min(failures - 1, 5)))
+                          : kMinBusyWait * 4;
                 loop_cv_.wait_for(lock, backoff, [this] { return stop_requested_; });
                 continue;
             }

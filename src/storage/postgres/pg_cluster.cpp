@@ -178,7 +178,7 @@ std::vector<ClaimedItem> PostgresStore::Claim(const ClaimRequest& request) {
     if (request.limit <= 0) return {};
     if (request.claim_token.empty()) throw StorageError("Claim needs a non-empty claim token");
     auto conn = pool_->Acquire();
-    Transaction txn(*conn);
+    Transaction txn(*conn, kBeginDispatch);
     std::vector<int64_t> sites;
     {
         Params p;

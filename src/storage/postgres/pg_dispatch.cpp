@@ -106,7 +106,7 @@ std::optional<Result<ClaimedItem>> PostgresStore::ClaimOne(AccountId account, Co
                                                            TimePoint lease_until) {
     if (claim_token.empty()) throw StorageError("ClaimOne needs a non-empty claim token");
     auto conn = pool_->Acquire();
-    Transaction txn(*conn);
+    Transaction txn(*conn, kBeginDispatch);
     std::optional<Content> before;
     {
         Params p;
@@ -196,7 +196,7 @@ std::vector<std::optional<RecordId>> PostgresStore::FinishAttempts(
     auto conn = pool_->Acquire();
     // One transaction for the batch (a commit, and its WAL flush, per attempt would cap the
     // dispatcher far below what the network delivers), and one round trip for it.
-    Transaction txn(*conn);
+    Transaction txn(*conn, kBeginDispatch);
     const std::vector<PgResult> results = conn->ExecPipelined(sql, params);
     for (size_t k = 0; k < order.size(); ++k) {
         if (!results[k].empty()) ids[order[k]] = results[k].Int(0, 0);  // else: claim lost

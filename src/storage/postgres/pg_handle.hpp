@@ -124,6 +124,13 @@ private:
     std::vector<std::optional<std::string>> values_;
 };
 
+/// BEGIN for the dispatcher's short transactions (claims, settles). A process frozen inside
+/// one (SIGSTOP, a stalled VM) would hold its row and advisory locks for as long as it stays
+/// frozen, and nobody could take its items over after their lease; the server ends such a
+/// session after 5 s idle in the transaction, which rolls it back and frees the locks.
+inline constexpr const char* kBeginDispatch =
+    "BEGIN; SET LOCAL idle_in_transaction_session_timeout = 5000";
+
 /// Throws StorageError("<what>: <libpq message>") for a connection-level failure.
 [[noreturn]] void ThrowConnectionError(PGconn* conn, std::string_view what);
 
