@@ -97,6 +97,25 @@ std::vector<Content> PostgresStore::ListContentChangedSince(AccountId account, S
     return out;
 }
 
+namespace {
+
+/// SQLite's order: NULL sorts first ascending and last descending (PostgreSQL's default is
+/// the other way round).
+std::string OrderBy(ContentOrder ordering, std::string_view alias) {
+    const std::string a(alias);
+    switch (ordering) {
+        case ContentOrder::kIdDesc: return " ORDER BY " + a + "id DESC";
+        case ContentOrder::kScheduledAsc:
+            return " ORDER BY " + a + "scheduled_publish_at ASC NULLS FIRST, " + a + "id";
+        case ContentOrder::kScheduledDesc:
+            return " ORDER BY " + a + "scheduled_publish_at DESC NULLS LAST, " + a + "id DESC";
+        case ContentOrder::kIdAsc: break;
+    }
+    return " ORDER BY " + a + "id";
+}
+
+}  // namespace
+
 Page<Content> PostgresStore::ListContent(const ContentFilter& f) {
     // The WHERE clause names only the filters present (one cached statement per
     // combination); every value is a parameter.
@@ -111,35 +130,28 @@ Page<Content> PostgresStore::ListContent(const ContentFilter& f) {
     if (f.scheduled_before) where += " AND scheduled_publish_at <= " + p.Time(*f.scheduled_before);
     if (f.published_after) where += " AND published_at >= " + p.Time(*f.published_after);
     if (f.published_before) where += " AND published_at <= " + p.Time(*f.published_before);
-    // SQLite's order: NULL sorts first ascending and last descending (PostgreSQL's default
-    // is the other way round).
-    const char* order = " ORDER BY id";
-    switch (f.ordering) {
-        case ContentOrder::kIdAsc: order = " ORDER BY id"; break;
-        case ContentOrder::kIdDesc: order = " ORDER BY id DESC"; break;
-        case ContentOrder::kScheduledAsc:
-            order = " ORDER BY scheduled_publish_at ASC NULLS FIRST, id";
-            break;
-        case ContentOrder::kScheduledDesc:
-            order = " ORDER BY scheduled_publish_at DESC NULLS LAST, id DESC";
-            break;
-    }
+    const std::string order = OrderBy(f.ordering, "");
     const PageWindow window = Window(f.page);
 
+    // Count and page in one statement: one round trip, and one snapshot without a
+    // transaction around it. The count is its own (index-only) scan; the page joins it
+    // laterally, so an empty page still answers the count (page columns NULL).
+    std::string sql = "SELECT c.n, page.* FROM (SELECT COUNT(*) AS n FROM content" + where +
+                      ") c LEFT JOIN LATERAL (SELECT " + ContentColumns() + " FROM content" +
+                      where + order;
+    sql += " LIMIT " + p.Int(window.size);
+    sql += " OFFSET " + p.Int(window.offset);
+    // The nested loop keeps the page's order; the outer ORDER BY makes it a promise.
+    const std::string outer_order = OrderBy(f.ordering, "page.");
+    sql += ") page ON TRUE" + outer_order;
     auto conn = pool_->Acquire();
-    // Count and page from one snapshot.
-    Transaction txn(*conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    const PgResult r = conn->Exec(sql, p);
     Page<Content> page;
-    page.count = conn->Exec("SELECT COUNT(*) FROM content" + where, p).Int(0, 0);
-    if (window.offset < page.count) {
-        std::string sql = "SELECT " + ContentColumns() + " FROM content" + where + order;
-        sql += " LIMIT " + p.Int(window.size);
-        sql += " OFFSET " + p.Int(window.offset);
-        const PgResult r = conn->Exec(sql, p);
+    page.count = r.Int(0, 0);
+    if (!r.IsNull(0, 1)) {
         page.items.reserve(static_cast<size_t>(r.rows()));
-        for (int i = 0; i < r.rows(); ++i) page.items.push_back(ReadContent(Row{r, i}));
+        for (int i = 0; i < r.rows(); ++i) page.items.push_back(ReadContent(Row{r, i, 1}));
     }
-    txn.Commit();
     return page;
 }
 
