@@ -1,10 +1,15 @@
 // Dispatcher benchmark: ITEMS items due in the same second across SITES `custom` sites, all
-// published by a real `herald serve` to an in-process asynchronous receiver that adds DELAY
-// per request. Prints lateness (due time to request start: at the receiver, and from the
-// records), the time until the last item is `published`, and herald's peak RSS.
+// published by WORKERS real `herald serve` processes to an in-process asynchronous receiver
+// that adds DELAY per request. Prints lateness (due time to request start: at the receiver,
+// and from the records), the time until the last item is `published`, and the peak RSS of
+// the (first) herald process. A site holds one item per instant, so a site's items are due a
+// millisecond apart within the first 100 ms of the second; lateness at the receiver is
+// counted from the first due instant (so it overstates by up to that spread).
 //
 //   herald_dispatch_bench --herald build/herald [--items 10000] [--sites 100]
 //                         [--delay-ms 20,0] [--extra "serve flags"]
+//                         [--db postgresql://… (an empty database per delay, see
+//                          bench/dispatch.sh)] [--workers 1] [--lead-seconds 10]
 // Run through bench/dispatch.sh.
 
 #include <fcntl.h>
@@ -193,13 +198,25 @@ double Percentile(std::vector<int64_t> v, double q) {
     return static_cast<double>(v[i]);
 }
 
-void RunOnce(const std::string& herald, int items, int sites, Milliseconds delay,
-             const std::vector<std::string>& extra) {
+struct BenchOptions {
+    std::string herald = "build/herald";
+    int items = 10000;
+    int sites = 100;
+    std::vector<std::string> extra;
+    std::string db_url;  // empty: a fresh SQLite file
+    int workers = 1;
+    int lead_seconds = 10;
+};
+
+void RunOnce(const BenchOptions& options, const std::string& db_url, Milliseconds delay) {
+    const std::string& herald = options.herald;
+    const int items = options.items;
+    const int sites = options.sites;
     const auto dir = std::filesystem::temp_directory_path() /
                      ("herald-dispatch-bench-" + std::to_string(getpid()) + "-" +
                       std::to_string(delay.count()));
     std::filesystem::create_directories(dir);
-    const std::string db = "sqlite:" + (dir / "bench.db").string();
+    const std::string db = db_url.empty() ? "sqlite:" + (dir / "bench.db").string() : db_url;
     Receiver receiver(2, delay);
 
     // Seed: every item due at the same instant, a few seconds ahead, while herald is down.
@@ -219,8 +236,8 @@ void RunOnce(const std::string& herald, int items, int sites, Milliseconds delay
         site_list.push_back(store->CreateSite(site, herald::domain::PublishingSettings{}));
     }
     const auto seed_start = std::chrono::steady_clock::now();
-    const TimePoint due =
-        std::chrono::time_point_cast<std::chrono::seconds>(now) + std::chrono::seconds{10};
+    const TimePoint due = std::chrono::time_point_cast<std::chrono::seconds>(now) +
+                          std::chrono::seconds{options.lead_seconds};
     for (int i = 0; i < items; ++i) {
         herald::domain::Content c;
         c.account_id = account;
@@ -231,7 +248,7 @@ void RunOnce(const std::string& herald, int items, int sites, Milliseconds delay
         c.approved_at = now;
         c.site_status = herald::domain::SiteStatus::kScheduled;
         c.site_status_updated_at = now;
-        c.scheduled_publish_at = due;
+        c.scheduled_publish_at = due + Milliseconds{i / sites};  // one item per site instant
         c.created_at = c.updated_at = now;
         store->CreateContent(c);
     }
@@ -240,10 +257,17 @@ void RunOnce(const std::string& herald, int items, int sites, Milliseconds delay
     if (herald::SystemTimeSource().Now() > due - 3s)
         throw std::runtime_error("seeding took too long; lower --items");
 
-    std::vector<std::string> argv = {herald, "serve", "--db", db, "--listen", "127.0.0.1:0"};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    Child serve = Spawn(argv, (dir / "serve.log").string());
-    if (!WaitForLine(serve.out, "serving on")) throw std::runtime_error("herald did not start");
+    std::vector<Child> workers;
+    for (int w = 0; w < options.workers; ++w) {
+        std::vector<std::string> argv = {herald, "serve", "--db", db, "--listen",
+                                         "127.0.0.1:0", "--role",
+                                         options.workers > 1 ? "worker" : "all"};
+        argv.insert(argv.end(), options.extra.begin(), options.extra.end());
+        workers.push_back(Spawn(argv, (dir / ("serve-" + std::to_string(w) + ".log")).string()));
+        if (!WaitForLine(workers.back().out, "serving on"))
+            throw std::runtime_error("herald did not start");
+    }
+    const Child& serve = workers.front();
     const int64_t due_ms = herald::ToUnixMillis(due);
 
     // Poll until every item is published (the same check a user would make).
@@ -262,10 +286,12 @@ void RunOnce(const std::string& herald, int items, int sites, Milliseconds delay
         std::this_thread::sleep_for(20ms);  // light: the poll shares the cores with herald
     }
     const int64_t rss_kb = PeakRssKb(serve.pid);
-    kill(serve.pid, SIGTERM);
-    int status = 0;
-    waitpid(serve.pid, &status, 0);
-    close(serve.out);
+    for (const Child& worker : workers) kill(worker.pid, SIGTERM);
+    for (const Child& worker : workers) {
+        int status = 0;
+        waitpid(worker.pid, &status, 0);
+        close(worker.out);
+    }
 
     // Lateness at the receiver (first arrival of each webhook-id).
     const auto stats = receiver.Snapshot();
@@ -288,14 +314,14 @@ void RunOnce(const std::string& herald, int items, int sites, Milliseconds delay
     }
 
     std::printf(
-        "%d items, %d sites, receiver delay %lld ms (seeded in %.1f s):\n"
+        "%d items, %d sites, %d herald process(es), receiver delay %lld ms (seeded in %.1f s):\n"
         "  published %lld/%d; last published (seen in the db) %lld ms after due; last "
         "record finished %lld ms after due\n"
         "  lateness at receiver  p50 %.0f ms  p99 %.0f ms  max %.0f ms  (%zu distinct "
         "webhook-ids, %lld requests)\n"
         "  lateness from records p50 %.0f ms  p99 %.0f ms  max %.0f ms  (%zu records)\n"
         "  herald peak RSS %.1f MB\n",
-        items, sites, static_cast<long long>(delay.count()), seed_s,
+        items, sites, options.workers, static_cast<long long>(delay.count()), seed_s,
         static_cast<long long>(published), items, static_cast<long long>(drained_ms),
         static_cast<long long>(last_finish), Percentile(at_receiver, 0.50),
         Percentile(at_receiver, 0.99), Percentile(at_receiver, 1.0), at_receiver.size(),
@@ -311,30 +337,38 @@ void RunOnce(const std::string& herald, int items, int sites, Milliseconds delay
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string herald = "build/herald";
-    int items = 10000, sites = 100;
+    BenchOptions options;
     std::vector<Milliseconds> delays = {20ms, 0ms};
-    std::vector<std::string> extra;
+    std::vector<std::string> db_urls;  // one empty database per delay
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         const auto next = [&]() -> std::string {
             if (i + 1 >= argc) throw std::runtime_error(arg + " needs a value");
             return argv[++i];
         };
-        if (arg == "--herald") herald = next();
-        else if (arg == "--items") items = std::stoi(next());
-        else if (arg == "--sites") sites = std::stoi(next());
-        else if (arg == "--delay-ms") {
+        if (arg == "--herald") options.herald = next();
+        else if (arg == "--items") options.items = std::stoi(next());
+        else if (arg == "--sites") options.sites = std::stoi(next());
+        else if (arg == "--workers") options.workers = std::stoi(next());
+        else if (arg == "--lead-seconds") options.lead_seconds = std::stoi(next());
+        else if (arg == "--db") {
+            std::stringstream list(next());
+            for (std::string u; std::getline(list, u, ',');) db_urls.push_back(u);
+        } else if (arg == "--delay-ms") {
             delays.clear();
             std::stringstream list(next());
             for (std::string d; std::getline(list, d, ',');) delays.emplace_back(std::stoi(d));
         } else if (arg == "--extra") {
             std::stringstream words(next());
-            for (std::string w; words >> w;) extra.push_back(w);
+            for (std::string w; words >> w;) options.extra.push_back(w);
         } else {
             std::cerr << "unknown argument " << arg << "\n";
             return 2;
         }
+    }
+    if (!db_urls.empty() && db_urls.size() != delays.size()) {
+        std::cerr << "--db needs one empty database per delay\n";
+        return 2;
     }
     rlimit limit{};
     if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
@@ -343,7 +377,8 @@ int main(int argc, char** argv) {
     }
     signal(SIGPIPE, SIG_IGN);
     try {
-        for (Milliseconds delay : delays) RunOnce(herald, items, sites, delay, extra);
+        for (size_t d = 0; d < delays.size(); ++d)
+            RunOnce(options, db_urls.empty() ? "" : db_urls[d], delays[d]);
     } catch (const std::exception& e) {
         std::cerr << "dispatch bench: " << e.what() << "\n";
         return 1;
