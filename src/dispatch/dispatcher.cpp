@@ -217,9 +217,9 @@ struct Dispatcher::Impl {
 
     int Capacity() const { return settings_.max_in_flight * kQueueFactor; }
 
-    /// Leases are measured from the later of `now` and the wall clock: ClaimDue(now) must not
-    /// see this run's own fresh claims as expired (a `--now` in the future), and a `serve`
-    /// process on the real clock must not either (a `--now` in the past).
+    /// ClaimOne's lease end is given on the caller's clock, measured from the later of `now`
+    /// and the wall clock: Claim judges leases on the database's clock, so a `--now` in the
+    /// past must not hand out a lease that has already ended there.
     TimePoint LeaseUntil(TimePoint now) const { return std::max(now, WallNow()) + settings_.lease; }
 
     double Jitter() {
@@ -573,7 +573,7 @@ struct Dispatcher::Impl {
         return next;
     }
 
-    /// Sites whose queue is full: ClaimDue leaves their items for later.
+    /// Sites whose queue is full: Claim leaves their items for later.
     std::vector<domain::SiteId> FullSitesLocked() const {
         std::vector<domain::SiteId> full;
         for (domain::SiteId id : waiting_sites_) {

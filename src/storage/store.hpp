@@ -304,34 +304,20 @@ public:
     virtual SiteCalendar LoadCalendar(SiteId site, TimePoint from) = 0;
 
     // --- dispatcher -------------------------------------------------------------------
-    /// Atomically claims up to `limit` items of active sites, leaving alone the items of
-    /// `skip_sites` (sites whose queue in this dispatcher is full): `scheduled` ones with
-    /// DueAt() <= now, and `publishing` ones whose lease ended before now (abandoned by a
-    /// dead dispatcher). Each becomes `publishing` with `claim_token`, `lease_until`,
-    /// attempts + 1 and a publication_id (kept if already set; else 32 random hex digits).
-    /// Oldest due first.
-    virtual std::vector<ClaimedItem> ClaimDue(TimePoint now, int limit,
-                                              std::string_view claim_token,
-                                              TimePoint lease_until,
-                                              std::span<const SiteId> skip_sites) = 0;
+    // The claim of due items, lease renewal and the next wake-up are in the next section
+    // (Claim, RenewLease, NextWorkIn): every dispatcher may share its database with others.
     /// Claims one item for "publish now": approved, not `publishing`, site active.
     /// nullopt when missing / another account's; the Error says why it is refused.
     virtual std::optional<Result<ClaimedItem>> ClaimOne(AccountId account, ContentId id,
                                                         std::string_view claim_token,
                                                         TimePoint now,
                                                         TimePoint lease_until) = 0;
-    /// Earliest instant the dispatcher has work: the first DueAt() of a scheduled item
-    /// of an active site, or the first lease end of a publishing item.
-    virtual std::optional<TimePoint> NextWakeAt() = 0;
     /// For each attempt, in one transaction: inserts its record and writes its content's
     /// schedule columns (kContentSchedule) and updated_at, only if the stored row still
     /// carries `claim_token` (a lost claim writes nothing for that item). Result i belongs
     /// to attempts[i]: the record id, or nullopt when the claim was lost.
     virtual std::vector<std::optional<RecordId>> FinishAttempts(
         std::span<const FinishedAttempt> attempts, std::string_view claim_token) = 0;
-    /// Extends the lease of a claim still held. false when lost.
-    virtual bool ExtendLease(ContentId id, std::string_view claim_token,
-                             TimePoint lease_until) = 0;
     /// Puts claimed items back to `scheduled` (graceful shutdown), attempts - 1.
     virtual void ReleaseClaims(std::span<const ContentId> ids, std::string_view claim_token,
                                TimePoint now) = 0;
@@ -344,17 +330,20 @@ public:
     /// dead processes on its own host by them).
     virtual std::vector<std::string> ListClaimTokens() = 0;
     /// Ends now the lease of every `publishing` item claimed under one of `tokens`, so the
-    /// next ClaimDue takes them over (attempts kept). @returns how many.
+    /// next Claim takes them over (attempts kept). @returns how many.
     virtual int64_t ExpireClaims(std::span<const std::string> tokens) = 0;
 
     // --- several processes on one database --------------------------------------------
-    /// ClaimDue for dispatchers sharing the database (ClaimRequest says how leases, the
-    /// per-site cap and due-ness are measured): `scheduled` items due at request.now and
-    /// `publishing` items whose lease ended (database clock), oldest due first, each site
-    /// only up to its cap. Each claimed item becomes `publishing` with the token, the lease,
-    /// attempts + 1 and a publication_id, as with ClaimDue.
+    /// Atomically claims up to request.limit items of active sites, for dispatchers that may
+    /// share the database (ClaimRequest says how leases, the per-site cap and due-ness are
+    /// measured), leaving alone the items of request.skip_sites: `scheduled` items with
+    /// DueAt() <= request.now, and `publishing` items whose lease ended (database clock;
+    /// abandoned by a dead or frozen dispatcher). Oldest due first, each site only up to its
+    /// cap. Each claimed item becomes `publishing` with the token, a lease of request.lease,
+    /// attempts + 1 and a publication_id (kept if already set; else 32 random hex digits).
     virtual std::vector<ClaimedItem> Claim(const ClaimRequest& request) = 0;
-    /// ExtendLease with a lease length measured on the database's clock. false when lost.
+    /// Sets the lease of a claim still held to end `lease` from the database's now (longer
+    /// or shorter than before). false when lost.
     virtual bool RenewLease(ContentId id, std::string_view claim_token, Milliseconds lease) = 0;
     /// How long until the dispatcher has work: min(first DueAt() of a scheduled item of an
     /// active site - now, first lease end of a publishing item - the database's now). May be

@@ -133,9 +133,10 @@ TEST_P(DispatchTest, ClaimsOfADeadLocalProcessAreTakenOverAtOnceAndFlaggedMaybeD
     const ContentId elsewhere = AddScheduled(site_, now_ - 1s).id;
     // A herald on this host that died mid-call, with a lease an hour long …
     const std::string dead = "d1/" + HostName() + "/" + std::to_string(DeadPid()) + ".1/abc";
-    ASSERT_EQ(store_->ClaimDue(now_, 1, dead, now_ + 1h, {}).size(), 1u);
+    ASSERT_EQ(herald::testing::ClaimBatch(*store_, now_, 1, dead, 1h).size(), 1u);
     // … and one on another host, whose claim only its lease can end.
-    ASSERT_EQ(store_->ClaimDue(now_, 1, "d1/other-host/1.1/abc", now_ + 1h, {}).size(), 1u);
+    ASSERT_EQ(herald::testing::ClaimBatch(*store_, now_, 1, "d1/other-host/1.1/abc", 1h).size(),
+              1u);
 
     publishers::PublisherRegistry registry;
     auto owned = std::make_unique<Noting>(*registry_.For(Platform::kCustom));

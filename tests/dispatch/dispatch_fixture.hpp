@@ -11,6 +11,7 @@
 #include "publishers/publisher.hpp"
 #include "storage/store.hpp"
 #include "support/backends.hpp"
+#include "support/claims.hpp"
 #include "support/temp_dir.hpp"
 #include "support/webhook_receiver.hpp"
 

@@ -191,7 +191,7 @@ TEST_P(DispatchTest, InactiveSiteIsNotPublished) {
 TEST_P(DispatchTest, ExpiredLeaseIsReclaimedAndTheOldClaimCannotSettle) {
     const ContentId id = AddScheduled(site_, now_ - 1s).id;
     // A dispatcher that died mid-call: it claimed the item with a short lease.
-    auto dead = store_->ClaimDue(now_, 10, "dead-dispatcher", now_ + 1s, {});
+    auto dead = herald::testing::ClaimBatch(*store_, now_, 10, "dead-dispatcher", 1s);
     ASSERT_EQ(dead.size(), 1u);
     Dispatcher dispatcher = MakeDispatcher(clock_);
     EXPECT_EQ(dispatcher.RunDueOnce(now_).published, 0);  // lease still running

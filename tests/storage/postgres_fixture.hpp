@@ -10,9 +10,14 @@
 
 #include "common/time.hpp"
 #include "storage/postgres/postgres_store.hpp"
+#include "support/claims.hpp"
 #include "support/pg_database.hpp"
 
 namespace herald::storage::test {
+
+using herald::testing::ClaimBatch;
+using herald::testing::ClaimOnceLeasesEnd;
+using herald::testing::WaitForEndedLease;
 
 inline TimePoint PgAt(const char* iso) { return ParseIso(iso).value(); }
 

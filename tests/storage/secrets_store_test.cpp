@@ -85,7 +85,7 @@ TEST_P(SecretsStoreTest, SiteApiKeyIsSealedAtRestAndPlainThroughTheStore) {
     EXPECT_EQ(store().GetSite(account, site.id)->api_key, "new-token-123");
     // The dispatcher's claim reads the site too.
     NewScheduled(site, At("2026-01-20T11:00:00Z"));
-    const auto claimed = store().ClaimDue(kNow, 10, "tok", kNow + std::chrono::minutes{5}, {});
+    const auto claimed = ClaimBatch(store(), kNow, 10, "tok");
     ASSERT_EQ(claimed.size(), 1u);
     EXPECT_EQ(claimed[0].site.api_key, "new-token-123");
     // The whole-database export (db copy) carries plaintext to be sealed by the target.

@@ -113,7 +113,7 @@ TEST(MigrationTest, V1DatabaseIsMigratedWithDataIntact) {
 
     // The new columns work: both items are claimable (the stuck one's lease is expired).
     const TimePoint now = FromUnixMillis(kT0);
-    auto claimed = store.ClaimDue(now, 10, "tok", now + Seconds{60}, {});
+    auto claimed = ClaimBatch(store, now, 10, "tok");
     ASSERT_EQ(claimed.size(), 2u);
     EXPECT_EQ(claimed[0].content.id, 11);  // due earlier
     EXPECT_EQ(claimed[1].content.id, 10);

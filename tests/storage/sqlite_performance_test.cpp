@@ -118,7 +118,9 @@ TEST_F(QueryPlanTest, HotQueriesAreIndexDriven) {
     ExpectNoFullScan(sqlite::sql::kSchedulingQueue);
     ExpectNoFullScan(sqlite::sql::kCalendarScheduled);
     ExpectNoFullScan(sqlite::sql::kCalendarPublished);
-    ExpectNoFullScan(sqlite::sql::kClaimDue);
+    ExpectNoFullScan(sqlite::sql::kClaimCandidates);
+    ExpectNoFullScan(sqlite::sql::kLiveBySite);
+    ExpectNoFullScan(sqlite::sql::kClaimById);
     ExpectNoFullScan(sqlite::sql::kNextDue);
     ExpectNoFullScan(sqlite::sql::kNextLeaseEnd);
     ExpectNoFullScan(sqlite::sql::kCountOverdue);
@@ -130,8 +132,9 @@ TEST_F(QueryPlanTest, HotQueriesAreIndexDriven) {
         EXPECT_NE(plan.find(index), std::string::npos) << index << "\n" << sql << "\n" << plan;
     };
     expect_index(sqlite::sql::kNextDue, "content_due");
-    expect_index(sqlite::sql::kClaimDue, "content_due");
-    expect_index(sqlite::sql::kClaimDue, "content_lease");
+    expect_index(sqlite::sql::kClaimCandidates, "content_due");
+    expect_index(sqlite::sql::kClaimCandidates, "content_lease");
+    expect_index(sqlite::sql::kLiveBySite, "content_lease");
     expect_index(sqlite::sql::kNextLeaseEnd, "content_lease");
     expect_index(sqlite::sql::kCountOverdue, "content_due");
     expect_index(sqlite::sql::kSchedulingQueue, "content_queue");
@@ -220,21 +223,21 @@ TEST_F(StorageBenchmark, MillionRows) {
     std::printf("LoadCalendar (~400 scheduled+publishing/site): %.1f us/call\n",
                 MicrosSince(start) / 1000);
     start = Clock::now();
-    for (int i = 0; i < 1000; ++i) (void)store().NextWakeAt();
-    std::printf("NextWakeAt: %.1f us/call\n", MicrosSince(start) / 1000);
+    for (int i = 0; i < 1000; ++i) (void)store().NextWorkIn(kNow);
+    std::printf("NextWorkIn: %.1f us/call\n", MicrosSince(start) / 1000);
     start = Clock::now();
     auto overdue = store().CountOverdue(kNow + std::chrono::days{30});
     std::printf("CountOverdue (30 days ahead, %lld): %.1f us\n",
                 static_cast<long long>(overdue.count), MicrosSince(start));
 
-    // ClaimDue batches of 64 out of ~16k due items.
+    // Claim batches of 64 out of ~16k due items.
     const TimePoint later = kNow + std::chrono::days{30};
     start = Clock::now();
     int claimed = 0;
     for (int i = 0; i < 50; ++i)
         claimed += static_cast<int>(
-            store().ClaimDue(later, 64, "bench", later + std::chrono::minutes{2}, {}).size());
-    std::printf("ClaimDue(64): %.1f us/call (%d claimed)\n", MicrosSince(start) / 50, claimed);
+            ClaimBatch(store(), later, 64, "bench", std::chrono::minutes{2}).size());
+    std::printf("Claim(64): %.1f us/call (%d claimed)\n", MicrosSince(start) / 50, claimed);
     EXPECT_EQ(claimed, 50 * 64);
 
     // 100,000 assignments through ScheduleSites over every site (the approved,

@@ -1,6 +1,7 @@
 // The scheduler's and dispatcher's side of the store, on every backend: queue, calendar,
-// assignments, claims (including two processes' worth of connections racing), finishing
-// attempts, releases, records, overdue counts and the next wake-up.
+// assignments, claims (including two processes' worth of connections racing), leases on the
+// database's clock, finishing attempts, releases, records, overdue counts and the next
+// wake-up.
 
 #include <gtest/gtest.h>
 
@@ -14,7 +15,13 @@
 namespace herald::storage::test {
 namespace {
 
-constexpr Milliseconds kLease = std::chrono::minutes{2};
+constexpr Milliseconds kLease = herald::testing::kTestLease;
+
+/// The database's clock as this process reads it. Leases are set on it: PostgreSQL's is the
+/// server's, SQLite's this machine's; the test server runs on this machine, so the two agree
+/// up to the slack a comparison allows.
+TimePoint ClockNow() { return SystemTimeSource().Now(); }
+constexpr Milliseconds kClockSlack = std::chrono::seconds{1};
 
 // --- slot scheduler -----------------------------------------------------------------------------
 
@@ -174,7 +181,7 @@ TEST_P(SchedulerStoreTest, ScheduleSitesSetsOnlyItemsStillQueued) {
     EXPECT_EQ(store().GetContent(account, ok.id)->version, ok.version + 1);
 }
 
-// --- ClaimDue ---------------------------------------------------------------------------------------
+// --- Claim ------------------------------------------------------------------------------------------
 
 class ClaimTest : public StoreTest {
 protected:
@@ -184,7 +191,7 @@ protected:
     }
     std::vector<ContentId> ClaimIds(TimePoint now, int limit, const std::string& token = "tok") {
         std::vector<ContentId> ids;
-        for (const auto& item : store().ClaimDue(now, limit, token, now + kLease, {}))
+        for (const auto& item : ClaimBatch(store(), now, limit, token))
             ids.push_back(item.content.id);
         return ids;
     }
@@ -199,14 +206,19 @@ TEST_P(ClaimTest, ClaimsDueItemsOnlyAndMarksThem) {
     const Content future = NewScheduled(site_, At("2026-01-20T12:00:01Z"));
     const Content draft = NewContent(site_);
 
-    auto claimed = store().ClaimDue(kNow, 10, "tok-1", kNow + kLease, {});
+    const TimePoint before = ClockNow();
+    auto claimed = ClaimBatch(store(), kNow, 10, "tok-1");
+    const TimePoint after = ClockNow();
     ASSERT_EQ(claimed.size(), 2u);
     EXPECT_EQ(claimed[0].content.id, due.id);
     EXPECT_EQ(claimed[1].content.id, exactly_now.id);
     const ClaimedItem& item = claimed[0];
     EXPECT_EQ(item.content.site_status, SiteStatus::kPublishing);
     EXPECT_EQ(item.content.claim_token, "tok-1");
-    EXPECT_EQ(item.content.lease_until, kNow + kLease);
+    // The lease runs on the database's clock, not from the `now` the claim was given.
+    ASSERT_TRUE(item.content.lease_until);
+    EXPECT_GE(*item.content.lease_until, before + kLease - kClockSlack);
+    EXPECT_LE(*item.content.lease_until, after + kLease + kClockSlack);
     EXPECT_EQ(item.content.attempts, 1);
     EXPECT_EQ(item.content.publication_id.size(), 32u);
     EXPECT_EQ(item.content.site_status_updated_at, kNow);
@@ -254,34 +266,37 @@ TEST_P(ClaimTest, OldestDueFirstAndLimitRespected) {
     });
     const Content c0 = NewScheduled(site_, At("2026-01-20T11:00:00Z"));
 
-    // Long leases, so the final check at 13:00 does not also reclaim these.
-    const TimePoint long_lease = kNow + std::chrono::hours{3};
-    auto first = store().ClaimDue(kNow, 2, "tok", long_lease, {});
+    // The final check's `now` of 13:00 decides due-ness only: the leases taken here run on
+    // the database's clock, so it does not reclaim these.
+    auto first = ClaimBatch(store(), kNow, 2, "tok");
     ASSERT_EQ(first.size(), 2u);
     EXPECT_EQ(first[0].content.id, c0.id);
     EXPECT_EQ(first[1].content.id, c1.id);
-    auto second = store().ClaimDue(kNow, 2, "tok", long_lease, {});
+    auto second = ClaimBatch(store(), kNow, 2, "tok");
     ASSERT_EQ(second.size(), 2u);
     EXPECT_EQ(second[0].content.id, retry.id);
     EXPECT_EQ(second[0].content.attempts, 2);
     EXPECT_EQ(second[0].content.publication_id, "keep-me");
     EXPECT_EQ(second[0].due_at, At("2026-01-20T11:02:00Z"));
     EXPECT_EQ(second[1].content.id, c3.id);
-    EXPECT_TRUE(store().ClaimDue(kNow, 2, "tok", long_lease, {}).empty());
-    EXPECT_TRUE(store().ClaimDue(kNow, 0, "tok", long_lease, {}).empty());
+    EXPECT_TRUE(ClaimBatch(store(), kNow, 2, "tok").empty());
+    EXPECT_TRUE(ClaimBatch(store(), kNow, 0, "tok").empty());
     EXPECT_EQ(ClaimIds(At("2026-01-20T13:00:00Z"), 5), (std::vector<ContentId>{later_retry.id}));
 }
 
 TEST_P(ClaimTest, ExpiredLeaseIsReclaimedWithSamePublication) {
     const Content c = NewScheduled(site_, At("2026-01-20T11:00:00Z"));
-    auto first = store().ClaimDue(kNow, 10, "dead", kNow + kLease, {});
+    auto first = ClaimBatch(store(), kNow, 10, "dead");
     ASSERT_EQ(first.size(), 1u);
-    // Lease still running: nothing to claim.
-    EXPECT_TRUE(ClaimIds(kNow + kLease - Milliseconds{1}, 10, "live").empty());
-    EXPECT_TRUE(ClaimIds(kNow + kLease, 10, "live").empty());  // ended *before* now only
-    // Past the lease: taken over, attempts counted, publication kept.
+    // Lease still running: nothing to claim, whatever `now` the claimer passes (it says what
+    // is due; leases end on the database's clock).
+    EXPECT_TRUE(ClaimIds(kNow, 10, "live").empty());
     const TimePoint later = kNow + kLease + Seconds{1};
-    auto second = store().ClaimDue(later, 10, "live", later + kLease, {});
+    EXPECT_TRUE(ClaimIds(later, 10, "live").empty());
+    // The dead dispatcher's last renewal was a short one; once it has run out on the
+    // database's clock, the item is taken over, attempts counted, publication kept.
+    ASSERT_TRUE(store().RenewLease(c.id, "dead", Milliseconds{50}));
+    auto second = ClaimOnceLeasesEnd(store(), later, 10, "live");
     ASSERT_EQ(second.size(), 1u);
     EXPECT_EQ(second[0].content.id, c.id);
     EXPECT_EQ(second[0].content.claim_token, "live");
@@ -297,7 +312,7 @@ TEST_P(ClaimTest, ExpiredLeaseIsReclaimedWithSamePublication) {
     PublishRecord record;
     record.outcome = AttemptOutcome::kPublished;
     EXPECT_FALSE(Finish(late, "dead", record));
-    EXPECT_FALSE(store().ExtendLease(c.id, "dead", later + kLease * 2));
+    EXPECT_FALSE(store().RenewLease(c.id, "dead", kLease * 2));
     auto stored = store().GetContent(account_, c.id);
     EXPECT_EQ(stored->site_status, SiteStatus::kPublishing);
     EXPECT_EQ(stored->claim_token, "live");
@@ -318,7 +333,7 @@ TEST_P(ClaimTest, TwoStoresRacingNeverClaimTheSameItemTwice) {
     auto worker = [&go](Store& store, std::string token, std::vector<ContentId>& out) {
         while (!go.load()) std::this_thread::yield();
         for (;;) {
-            auto claimed = store.ClaimDue(kNow, 7, token, kNow + kLease, {});
+            auto claimed = ClaimBatch(store, kNow, 7, token);
             if (claimed.empty()) break;
             for (const auto& item : claimed) {
                 EXPECT_EQ(item.content.claim_token, token);
@@ -356,7 +371,7 @@ TEST_P(ClaimTest, ManyThreadsOnOneStoreShareThePool) {
         threads.emplace_back([this, t, &got] {
             const std::string token = "T" + std::to_string(t);
             for (;;) {
-                auto claimed = store().ClaimDue(kNow, 5, token, kNow + kLease, {});
+                auto claimed = ClaimBatch(store(), kNow, 5, token);
                 if (claimed.empty()) break;
                 for (const auto& item : claimed) {
                     got[t].push_back(item.content.id);
@@ -414,11 +429,11 @@ TEST_P(ClaimTest, ClaimOneForPublishNow) {
     EXPECT_EQ(store().GetContent(account_, approved.id)->claim_token, "now");
 }
 
-// --- FinishAttempt, ExtendLease, ReleaseClaims -------------------------------------------------------
+// --- FinishAttempt, RenewLease, ReleaseClaims --------------------------------------------------------
 
 TEST_P(ClaimTest, FinishAttemptWritesRecordAndContentTogether) {
     const Content c = NewScheduled(site_, At("2026-01-20T11:00:00Z"));
-    auto claimed = store().ClaimDue(kNow, 1, "tok", kNow + kLease, {});
+    auto claimed = ClaimBatch(store(), kNow, 1, "tok");
     ASSERT_EQ(claimed.size(), 1u);
     Content done = claimed[0].content;
     done.site_status = SiteStatus::kPublished;
@@ -468,16 +483,29 @@ TEST_P(ClaimTest, FinishAttemptWritesRecordAndContentTogether) {
     EXPECT_EQ(store().ListRecords({account_, c.id, std::nullopt, {}}).count, 1);
 }
 
-TEST_P(ClaimTest, ExtendLeaseOnlyWhileHeld) {
+TEST_P(ClaimTest, RenewLeaseOnlyWhileHeld) {
     const Content c = NewScheduled(site_, At("2026-01-20T11:00:00Z"));
     ASSERT_EQ(ClaimIds(kNow, 1).size(), 1u);
-    const TimePoint extended = kNow + kLease * 3;
-    EXPECT_TRUE(store().ExtendLease(c.id, "tok", extended));
-    EXPECT_EQ(store().GetContent(account_, c.id)->lease_until, extended);
-    EXPECT_FALSE(store().ExtendLease(c.id, "wrong", extended + kLease));
-    EXPECT_FALSE(store().ExtendLease(c.id + 1000, "tok", extended));
-    // The extension is honoured by the next claimer.
+    // The renewed lease runs from the database's now.
+    const TimePoint before = ClockNow();
+    EXPECT_TRUE(store().RenewLease(c.id, "tok", kLease * 3));
+    const TimePoint after = ClockNow();
+    const auto renewed = store().GetContent(account_, c.id)->lease_until;
+    ASSERT_TRUE(renewed);
+    EXPECT_GE(*renewed, before + kLease * 3 - kClockSlack);
+    EXPECT_LE(*renewed, after + kLease * 3 + kClockSlack);
+    EXPECT_FALSE(store().RenewLease(c.id, "wrong", kLease));
+    EXPECT_FALSE(store().RenewLease(c.id + 1000, "tok", kLease));
+    EXPECT_FALSE(store().RenewLease(c.id, "", kLease));
+    EXPECT_EQ(store().GetContent(account_, c.id)->lease_until, renewed);
+    // The renewal is honoured by the next claimer.
     EXPECT_TRUE(ClaimIds(kNow + kLease * 2, 10, "other").empty());
+    // A renewal sets the end (shorter too); once that end has passed the item is taken over.
+    EXPECT_TRUE(store().RenewLease(c.id, "tok", Milliseconds{50}));
+    auto taken = ClaimOnceLeasesEnd(store(), kNow, 10, "other");
+    ASSERT_EQ(taken.size(), 1u);
+    EXPECT_EQ(taken[0].content.id, c.id);
+    EXPECT_FALSE(store().RenewLease(c.id, "tok", kLease));  // lost with the claim
 }
 
 TEST_P(ClaimTest, ReleaseClaimsPutsItemsBack) {
@@ -514,7 +542,7 @@ TEST_P(ClaimTest, RecordsListFiltersAndPaginates) {
                                   NewScheduled(stranger_site, kNow - Seconds{5})};
     // Two attempts for items[0] (retry, then published), one for each of the others.
     auto finish = [&](AttemptOutcome outcome) {
-        auto claimed = store().ClaimDue(kNow, 10, "t", kNow + kLease, {});
+        auto claimed = ClaimBatch(store(), kNow, 10, "t");
         for (auto& item : claimed) {
             Content c = item.content;
             c.claim_token.clear();
@@ -557,7 +585,7 @@ TEST_P(ClaimTest, RecordsListFiltersAndPaginates) {
     EXPECT_EQ(page2.items[0].id, all.items[3].id);
 }
 
-// --- health: CountOverdue and NextWakeAt -------------------------------------------------------------
+// --- health: CountOverdue and NextWorkIn -------------------------------------------------------------
 
 TEST_P(ClaimTest, CountOverdueCountsScheduledDueBeforeNowOnActiveSites) {
     EXPECT_EQ(store().CountOverdue(kNow).count, 0);
@@ -578,10 +606,10 @@ TEST_P(ClaimTest, CountOverdueCountsScheduledDueBeforeNowOnActiveSites) {
     EXPECT_EQ(overdue.oldest_due_at, At("2026-01-20T11:00:00Z"));
 }
 
-TEST_P(ClaimTest, NextWakeAtIsFirstDueOrLeaseEnd) {
-    EXPECT_EQ(store().NextWakeAt(), std::nullopt);
+TEST_P(ClaimTest, NextWorkInIsFirstDueOrLeaseEnd) {
+    EXPECT_EQ(store().NextWorkIn(kNow), std::nullopt);
     NewScheduled(NewSite(account_, "off", false), At("2026-01-20T08:00:00Z"));
-    EXPECT_EQ(store().NextWakeAt(), std::nullopt);  // inactive sites never wake us
+    EXPECT_EQ(store().NextWorkIn(kNow), std::nullopt);  // inactive sites never wake us
     NewScheduled(site_, At("2026-01-20T15:00:00Z"));
     NewContent(site_, [](Content& c) {
         c.status = EditorialStatus::kApproved;
@@ -589,12 +617,25 @@ TEST_P(ClaimTest, NextWakeAtIsFirstDueOrLeaseEnd) {
         c.scheduled_publish_at = At("2026-01-20T09:00:00Z");
         c.next_attempt_at = At("2026-01-20T14:00:00Z");
     });
-    EXPECT_EQ(store().NextWakeAt(), At("2026-01-20T14:00:00Z"));
+    // Due-ness is measured from the caller's `now`.
+    EXPECT_EQ(store().NextWorkIn(kNow), std::chrono::hours{2});  // the retry at 14:00
     const Content soon = NewScheduled(site_, At("2026-01-20T11:00:00Z"));
-    EXPECT_EQ(store().NextWakeAt(), At("2026-01-20T11:00:00Z"));
-    // Once claimed, its lease end is what matters.
+    EXPECT_EQ(store().NextWorkIn(kNow), -std::chrono::hours{1});  // overdue: negative
+    // Once claimed, its lease end is what matters, measured on the database's clock (so
+    // whatever `now` is passed).
     ASSERT_EQ(ClaimIds(kNow, 1), (std::vector<ContentId>{soon.id}));
-    EXPECT_EQ(store().NextWakeAt(), kNow + kLease);
+    for (const TimePoint now : {kNow, At("2026-01-20T13:00:00Z")}) {
+        const auto next = store().NextWorkIn(now);
+        ASSERT_TRUE(next);
+        EXPECT_GT(*next, kLease - std::chrono::seconds{30});
+        EXPECT_LE(*next, kLease + kClockSlack);
+    }
+    // An expired claim (ExpireClaims) is work now.
+    const std::vector<std::string> tokens = {"tok"};
+    ASSERT_EQ(store().ExpireClaims(tokens), 1);
+    const auto next = store().NextWorkIn(kNow);
+    ASSERT_TRUE(next);
+    EXPECT_LT(*next, Milliseconds{0});
 }
 
 }  // namespace

@@ -14,9 +14,14 @@
 #include "storage/sqlite/sqlite_store.hpp"
 #include "storage/store.hpp"
 #include "support/backends.hpp"
+#include "support/claims.hpp"
 #include "support/temp_dir.hpp"
 
 namespace herald::storage::test {
+
+using herald::testing::ClaimBatch;
+using herald::testing::ClaimOnceLeasesEnd;
+using herald::testing::WaitForEndedLease;
 
 /// Parses a literal ISO time; a typo throws (and fails the test) rather than passing silently.
 inline TimePoint At(const char* iso) { return ParseIso(iso).value(); }

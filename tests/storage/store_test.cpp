@@ -242,7 +242,7 @@ TEST_P(SitesTest, DeleteCascadesToSettingsContentAndRecords) {
 
     // A record for `c`, written the way the dispatcher does.
     Content scheduled = NewScheduled(site, At("2026-01-20T11:00:00Z"));
-    auto claimed = store().ClaimDue(kNow, 10, "tok", kNow + Seconds{60}, {});
+    auto claimed = ClaimBatch(store(), kNow, 10, "tok");
     ASSERT_EQ(claimed.size(), 1u);
     Content done = claimed[0].content;
     done.site_status = SiteStatus::kPublished;
@@ -268,7 +268,7 @@ TEST_P(SitesTest, DeleteRefusedWhileAnItemIsPublishing) {
     const AccountId account = NewAccount();
     const Site site = NewSite(account);
     const Content c = NewScheduled(site, At("2026-01-20T11:00:00Z"));
-    ASSERT_EQ(store().ClaimDue(kNow, 10, "tok", kNow + Seconds{60}, {}).size(), 1u);
+    ASSERT_EQ(ClaimBatch(store(), kNow, 10, "tok").size(), 1u);
     EXPECT_EQ(store().DeleteSite(account, site.id, std::nullopt), WriteOutcome::kBusy);
     EXPECT_TRUE(store().GetSite(account, site.id));
     EXPECT_TRUE(store().GetContent(account, c.id));

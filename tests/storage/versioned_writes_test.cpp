@@ -42,7 +42,7 @@ TEST_P(VersionedWritesTest, UpdateContentWritesOnlyTheNamedGroups) {
     // The API read the item while it was scheduled; the dispatcher then claimed it, which
     // rewrote the schedule columns underneath the API's copy.
     const Content read = NewScheduled(site, At("2026-01-20T11:00:00Z"));
-    auto claimed = store().ClaimDue(kNow, 10, "tok", kNow + kLease, {});
+    auto claimed = ClaimBatch(store(), kNow, 10, "tok");
     ASSERT_EQ(claimed.size(), 1u);
     const Content held = *store().GetContent(account, read.id);
     ASSERT_EQ(held.site_status, SiteStatus::kPublishing);
@@ -108,12 +108,12 @@ TEST_P(VersionedWritesTest, EveryWriteMovesTheVersionByOne) {
     EXPECT_EQ(edited.version, 2);
     EXPECT_EQ(version(), 2);
 
-    auto claimed = store().ClaimDue(kNow, 1, "tok", kNow + kLease, {});
+    auto claimed = ClaimBatch(store(), kNow, 1, "tok");
     ASSERT_EQ(claimed.size(), 1u);
     EXPECT_EQ(version(), 3);
     EXPECT_EQ(claimed[0].content.version, 3);  // the claimed copy is the stored row
 
-    ASSERT_TRUE(store().ExtendLease(c.id, "tok", kNow + kLease * 2));
+    ASSERT_TRUE(store().RenewLease(c.id, "tok", kLease * 2));
     EXPECT_EQ(version(), 4);
 
     Content retry = claimed[0].content;  // back to scheduled, to be tried again
@@ -127,23 +127,23 @@ TEST_P(VersionedWritesTest, EveryWriteMovesTheVersionByOne) {
     EXPECT_EQ(version(), 5);
 
     const TimePoint later = kNow + std::chrono::minutes{1};
-    ASSERT_EQ(store().ClaimDue(later, 1, "tok2", later + kLease, {}).size(), 1u);
+    ASSERT_EQ(ClaimBatch(store(), later, 1, "tok2").size(), 1u);
     EXPECT_EQ(version(), 6);
     const std::vector<ContentId> ids = {c.id};
     store().ReleaseClaims(ids, "tok2", later);
     EXPECT_EQ(version(), 7);
-    ASSERT_EQ(store().ClaimDue(later, 1, "tok3", later + kLease, {}).size(), 1u);
+    ASSERT_EQ(ClaimBatch(store(), later, 1, "tok3").size(), 1u);
     EXPECT_EQ(version(), 8);
     const std::vector<std::string> tokens = {"tok3"};
     EXPECT_EQ(store().ExpireClaims(tokens), 1);
     EXPECT_EQ(version(), 9);
-    ASSERT_EQ(store().ClaimDue(later, 1, "tok4", later + kLease, {}).size(), 1u);
+    ASSERT_EQ(ClaimBatch(store(), later, 1, "tok4").size(), 1u);
     EXPECT_EQ(version(), 10);
     store().AbandonClaims(ids, "tok4", later);
     EXPECT_EQ(version(), 11);
 
     // A write that does not apply moves nothing.
-    EXPECT_FALSE(store().ExtendLease(c.id, "tok4", later + kLease));
+    EXPECT_FALSE(store().RenewLease(c.id, "tok4", kLease));
     store().ReleaseClaims(ids, "tok4", later);
     EXPECT_EQ(store().UpdateContent(c, 1, kContentText).outcome, WriteOutcome::kConflict);
     EXPECT_EQ(version(), 11);
@@ -174,7 +174,7 @@ TEST_P(VersionedWritesTest, StaleVersionIsConflictAndChangesNothing) {
     const Site site = NewSite(account);
     const Content read = NewScheduled(site, At("2026-01-20T11:00:00Z"));
     // The dispatcher's claim moves the version after the API read the row.
-    ASSERT_EQ(store().ClaimDue(kNow, 1, "tok", kNow + kLease, {}).size(), 1u);
+    ASSERT_EQ(ClaimBatch(store(), kNow, 1, "tok").size(), 1u);
     const Content before = *store().GetContent(account, read.id);
     ASSERT_EQ(before.version, read.version + 1);
 
@@ -261,7 +261,7 @@ TEST_P(VersionedWritesTest, OneItemPerSiteAndInstant) {
 
     // While publishing the item still holds its instant; once published it frees it.
     const std::vector<SiteId> skip = {other.id};  // `c` is due then too
-    auto claimed = store().ClaimDue(taken, 1, "tok", taken + kLease, skip);
+    auto claimed = ClaimBatch(store(), taken, 1, "tok", kLease, skip);
     ASSERT_EQ(claimed.size(), 1u);
     ASSERT_EQ(claimed[0].content.id, holder.id);
     Content again = *store().GetContent(account, b.id);
@@ -320,7 +320,7 @@ TEST_P(VersionedWritesTest, SitesAndTheirSettingsShareOneVersion) {
     // deletes anything.
     const Content item = NewScheduled(site, At("2026-01-20T11:00:00Z"));
     EXPECT_EQ(store().DeleteSite(account, site.id, 3), WriteOutcome::kConflict);
-    auto claimed = store().ClaimDue(kNow, 1, "tok", kNow + kLease, {});
+    auto claimed = ClaimBatch(store(), kNow, 1, "tok");
     ASSERT_EQ(claimed.size(), 1u);
     EXPECT_EQ(store().DeleteSite(account, site.id, 4), WriteOutcome::kBusy);
     EXPECT_EQ(store().DeleteSite(account, site.id, std::nullopt), WriteOutcome::kBusy);

@@ -27,11 +27,6 @@ constexpr int kLockSpaceLeaders = 0x6865726c;  // "herl"
 constexpr int kClaimSitesPerPass = 512;
 constexpr const char* kChannel = "herald_wake";
 
-// 32 hex digits, the format SQLite's lower(hex(randomblob(16))) gives.
-constexpr const char* kNewPublicationId =
-    "CASE WHEN content.publication_id = '' THEN replace(gen_random_uuid()::text, '-', '')"
-    " ELSE content.publication_id END";
-
 // Sites with claimable work, oldest due first, each locked for this claim transaction; a
 // site another claimer holds right now is skipped (it is taking that site's room).
 // $1 now, $2 skip sites, $3 how many sites.

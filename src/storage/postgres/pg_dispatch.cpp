@@ -1,6 +1,6 @@
-// The dispatcher's side of the store: claims with leases (SKIP LOCKED, so concurrent
-// dispatchers take disjoint items without waiting on each other), settling attempts under
-// the claim token, and giving claims back.
+// The dispatcher's side of the store: the claim of one item (publish now), settling attempts
+// under the claim token, and giving claims back. The claim of due items, lease renewals and
+// the next wake-up (leases on the server's clock, per-site caps) are in pg_cluster.cpp.
 
 #include <algorithm>
 #include <numeric>
@@ -15,33 +15,6 @@
 
 namespace herald::storage::postgres {
 namespace {
-
-// 32 hex digits, the format SQLite's lower(hex(randomblob(16))) gives.
-constexpr const char* kNewPublicationId =
-    "CASE WHEN content.publication_id = '' THEN replace(gen_random_uuid()::text, '-', '')"
-    " ELSE content.publication_id END";
-
-const std::string& ClaimDueSql() {
-    // The inner SELECT picks and locks the rows; rows another claimer holds are skipped,
-    // and a row that changed since the statement's snapshot is re-checked once locked.
-    // The claim leaves next_attempt_at and scheduled_publish_at alone, so the returned
-    // due_at is the item's due time before the claim.
-    static const std::string sql =
-        std::string("UPDATE content SET site_status = 'publishing', claim_token = $3,"
-                    " lease_until = $4, attempts = content.attempts + 1, publication_id = ") +
-        kNewPublicationId +
-        ", site_status_updated_at = $1, updated_at = $1, version = content.version + 1"
-        " FROM (SELECT c.id FROM content c JOIN sites s ON s.id = c.site_id"
-        "   WHERE ((c.site_status = 'scheduled' AND c.due_at <= $1)"
-        "          OR (c.site_status = 'publishing' AND c.lease_until < $1))"
-        "     AND s.is_active AND NOT (c.site_id = ANY($5::bigint[]))"
-        "   ORDER BY c.due_at, c.id LIMIT $2 FOR UPDATE OF c SKIP LOCKED) AS picked,"
-        " sites AS site"
-        " WHERE content.id = picked.id AND site.id = content.site_id"
-        " RETURNING " +
-        ContentColumns("content") + ", " + SiteColumns("site") + ", content.due_at";
-    return sql;
-}
 
 /// One settle as one statement: the schedule columns only (the rest of the row is the
 /// editors'), and only while the claim is held; the record is inserted only if the row was.
@@ -73,32 +46,6 @@ std::string FinishSql(Params& p, const FinishedAttempt& attempt, std::string_vie
 }
 
 }  // namespace
-
-std::vector<ClaimedItem> PostgresStore::ClaimDue(TimePoint now, int limit,
-                                                 std::string_view claim_token,
-                                                 TimePoint lease_until,
-                                                 std::span<const SiteId> skip_sites) {
-    if (limit <= 0) return {};
-    if (claim_token.empty()) throw StorageError("ClaimDue needs a non-empty claim token");
-    Params p;
-    p.Time(now);
-    p.Int(limit);
-    p.Text(claim_token);
-    p.Time(lease_until);
-    p.IntArray(skip_sites);
-    auto conn = pool_->Acquire();
-    const PgResult r = conn->Exec(ClaimDueSql(), p);
-    std::vector<ClaimedItem> claimed;
-    claimed.reserve(static_cast<size_t>(r.rows()));
-    for (int i = 0; i < r.rows(); ++i) {
-        claimed.push_back({ReadContent(Row{r, i}), ReadSite(Row{r, i, kContentColumnCount}),
-                           r.Time(i, kContentColumnCount + kSiteColumnCount)});
-    }
-    std::sort(claimed.begin(), claimed.end(), [](const ClaimedItem& a, const ClaimedItem& b) {
-        return a.due_at != b.due_at ? a.due_at < b.due_at : a.content.id < b.content.id;
-    });
-    return claimed;
-}
 
 std::optional<Result<ClaimedItem>> PostgresStore::ClaimOne(AccountId account, ContentId id,
                                                            std::string_view claim_token,
@@ -164,19 +111,6 @@ std::optional<Result<ClaimedItem>> PostgresStore::ClaimOne(AccountId account, Co
     return Result<ClaimedItem>(ClaimedItem{std::move(*after), std::move(*site), before->DueAt()});
 }
 
-std::optional<TimePoint> PostgresStore::NextWakeAt() {
-    auto conn = pool_->Acquire();
-    // LEAST ignores NULLs: either kind of work alone decides.
-    const PgResult r = conn->Exec(
-        "SELECT LEAST("
-        " (SELECT c.due_at FROM content c JOIN sites s ON s.id = c.site_id"
-        "   WHERE c.site_status = 'scheduled' AND s.is_active ORDER BY c.due_at LIMIT 1),"
-        " (SELECT c.lease_until FROM content c JOIN sites s ON s.id = c.site_id"
-        "   WHERE c.site_status = 'publishing' AND c.lease_until IS NOT NULL AND s.is_active"
-        "   ORDER BY c.lease_until LIMIT 1))");
-    return r.OptTime(0, 0);
-}
-
 std::vector<std::optional<RecordId>> PostgresStore::FinishAttempts(
     std::span<const FinishedAttempt> attempts, std::string_view claim_token) {
     std::vector<std::optional<RecordId>> ids(attempts.size());
@@ -203,20 +137,6 @@ std::vector<std::optional<RecordId>> PostgresStore::FinishAttempts(
     }
     txn.Commit();
     return ids;
-}
-
-bool PostgresStore::ExtendLease(ContentId id, std::string_view claim_token,
-                                TimePoint lease_until) {
-    if (claim_token.empty()) return false;
-    Params p;
-    p.Int(id);
-    p.Text(claim_token);
-    p.Time(lease_until);
-    auto conn = pool_->Acquire();
-    return conn->Exec("UPDATE content SET lease_until = $3, version = version + 1"
-                      " WHERE id = $1 AND claim_token = $2 AND site_status = 'publishing'",
-                      p)
-               .affected() > 0;
 }
 
 void PostgresStore::ReleaseClaims(std::span<const ContentId> ids, std::string_view claim_token,
@@ -266,7 +186,7 @@ int64_t PostgresStore::ExpireClaims(std::span<const std::string> tokens) {
     Params p;
     p.TextArray(tokens);
     auto conn = pool_->Acquire();
-    // lease_until 0 is long past: the next ClaimDue takes the items, NextWakeAt says "now".
+    // lease_until 0 is long past: the next Claim takes the items, NextWorkIn says "now".
     return conn->Exec("UPDATE content SET lease_until = 0, version = version + 1"
                       " WHERE site_status = 'publishing' AND claim_token = ANY($1::text[])"
                       " AND claim_token <> ''",

@@ -18,6 +18,12 @@ inline constexpr int kSiteColumnCount = 13;
 inline constexpr int kSettingsColumnCount = 8;
 inline constexpr int kContentColumnCount = 29;
 
+/// publication_id of a claimed row (Claim, ClaimOne): kept if set, else 32 hex digits, the
+/// format SQLite's lower(hex(randomblob(16))) gives.
+inline constexpr const char* kNewPublicationId =
+    "CASE WHEN content.publication_id = '' THEN replace(gen_random_uuid()::text, '-', '')"
+    " ELSE content.publication_id END";
+
 /// "a.id, a.account_id, …" (no prefix when `alias` is empty).
 std::string SiteColumns(std::string_view alias = {});
 std::string SettingsColumns(std::string_view alias = {});

@@ -159,57 +159,37 @@ inline constexpr const char* kApplyAssignment =
     " AND scheduled_publish_at IS NULL";
 
 // --- dispatcher -----------------------------------------------------------------------------
-// The claim itself: one UPDATE picks and takes the rows, so it is atomic across threads and
-// processes. ?1 now, ?2 limit, ?3 claim token, ?4 lease end. Each arm walks a partial index
-// (content_due, content_lease) and stops at the limit (abandoned claims are taken in lease
-// order, then merged with the due ones by due time); CROSS JOIN keeps the planner from
-// starting at `sites`. due_at does not change with the claim, so the caller reads it
+// publication_id of a claimed row (Claim, ClaimOne): kept if set, else 32 random hex digits.
+#define HERALD_NEW_PUBLICATION_ID \
+    "CASE WHEN publication_id = '' THEN lower(hex(randomblob(16))) ELSE publication_id END"
+
+// Store::Claim (sqlite_cluster.cpp), under the write lock: the live count per site, then the
+// candidates in (due_at, id) order, then one claim by id for each taken. Each arm of the
+// candidates walks a partial index (content_due, content_lease); CROSS JOIN keeps the planner
+// from starting at `sites`. due_at does not change with the claim, so the caller reads it
 // afterwards as "due before the claim".
-inline constexpr const char* kClaimDue =
-    "UPDATE content SET site_status = 'publishing', claim_token = ?3, lease_until = ?4,"
+// ?1 the clock's now.
+inline constexpr const char* kLiveBySite =
+    "SELECT site_id, COUNT(*) FROM content"
+    " WHERE site_status = 'publishing' AND lease_until >= ?1 GROUP BY site_id";
+// ?1 now (due-ness), ?2 the clock's now (leases).
+inline constexpr const char* kClaimCandidates =
+    "SELECT c.id, c.site_id, s.options_json FROM content c CROSS JOIN sites s ON s.id = c.site_id"
+    " WHERE ((c.site_status = 'scheduled' AND c.due_at <= ?1)"
+    "        OR (c.site_status = 'publishing' AND c.lease_until < ?2))"
+    "   AND s.is_active = 1 ORDER BY c.due_at, c.id";
+// ?1 id, ?2 claim token, ?3 lease end, ?4 now.
+inline constexpr const char* kClaimById =
+    "UPDATE content SET site_status = 'publishing', claim_token = ?2, lease_until = ?3,"
     " attempts = attempts + 1,"
-    " publication_id = CASE WHEN publication_id = '' THEN lower(hex(randomblob(16)))"
-    " ELSE publication_id END,"
-    " site_status_updated_at = ?1, updated_at = ?1, version = version + 1"
-    " WHERE id IN (SELECT id FROM ("
-    "   SELECT id, due_at FROM (SELECT c.id, c.due_at FROM content c"
-    "     CROSS JOIN sites s ON s.id = c.site_id"
-    "     WHERE c.site_status = 'scheduled' AND c.due_at <= ?1 AND s.is_active = 1"
-    "     ORDER BY c.due_at, c.id LIMIT ?2)"
-    "   UNION ALL"
-    "   SELECT id, due_at FROM (SELECT c.id, c.due_at FROM content c"
-    "     CROSS JOIN sites s ON s.id = c.site_id"
-    "     WHERE c.site_status = 'publishing' AND c.lease_until < ?1 AND s.is_active = 1"
-    "     ORDER BY c.lease_until LIMIT ?2)"
-    "   ORDER BY due_at, id LIMIT ?2))"
-    " RETURNING id";
-// kClaimDue without the sites listed in ?5 (a JSON array of site ids).
-inline constexpr const char* kClaimDueExcept =
-    "UPDATE content SET site_status = 'publishing', claim_token = ?3, lease_until = ?4,"
-    " attempts = attempts + 1,"
-    " publication_id = CASE WHEN publication_id = '' THEN lower(hex(randomblob(16)))"
-    " ELSE publication_id END,"
-    " site_status_updated_at = ?1, updated_at = ?1, version = version + 1"
-    " WHERE id IN (SELECT id FROM ("
-    "   SELECT id, due_at FROM (SELECT c.id, c.due_at FROM content c"
-    "     CROSS JOIN sites s ON s.id = c.site_id"
-    "     WHERE c.site_status = 'scheduled' AND c.due_at <= ?1 AND s.is_active = 1"
-    "     AND c.site_id NOT IN (SELECT value FROM json_each(?5))"
-    "     ORDER BY c.due_at, c.id LIMIT ?2)"
-    "   UNION ALL"
-    "   SELECT id, due_at FROM (SELECT c.id, c.due_at FROM content c"
-    "     CROSS JOIN sites s ON s.id = c.site_id"
-    "     WHERE c.site_status = 'publishing' AND c.lease_until < ?1 AND s.is_active = 1"
-    "     AND c.site_id NOT IN (SELECT value FROM json_each(?5))"
-    "     ORDER BY c.lease_until LIMIT ?2)"
-    "   ORDER BY due_at, id LIMIT ?2))"
-    " RETURNING id";
+    " publication_id = " HERALD_NEW_PUBLICATION_ID ","
+    " site_status_updated_at = ?4, updated_at = ?4, version = version + 1"
+    " WHERE id = ?1";
 // ?1 id, ?2 claim token, ?3 lease end, ?4 now, ?5 site_status before the claim.
 inline constexpr const char* kClaimOne =
     "UPDATE content SET site_status = 'publishing', claim_token = ?2, lease_until = ?3,"
     " attempts = attempts + 1,"
-    " publication_id = CASE WHEN publication_id = '' THEN lower(hex(randomblob(16)))"
-    " ELSE publication_id END,"
+    " publication_id = " HERALD_NEW_PUBLICATION_ID ","
     " site_status_updated_at = ?4, updated_at = ?4, version = version + 1"
     " WHERE id = ?1 AND site_status = ?5";
 inline constexpr const char* kNextDue =
@@ -219,7 +199,8 @@ inline constexpr const char* kNextLeaseEnd =
     "SELECT c.lease_until FROM content c CROSS JOIN sites s ON s.id = c.site_id"
     " WHERE c.site_status = 'publishing' AND c.lease_until IS NOT NULL AND s.is_active = 1"
     " ORDER BY c.lease_until LIMIT 1";
-inline constexpr const char* kExtendLease =
+// ?1 id, ?2 claim token, ?3 lease end.
+inline constexpr const char* kRenewLease =
     "UPDATE content SET lease_until = ?3, version = version + 1"
     " WHERE id = ?1 AND claim_token = ?2 AND ?2 <> '' AND site_status = 'publishing'";
 // ?1 id, ?2 claim token, ?3 now.
@@ -231,7 +212,7 @@ inline constexpr const char* kReleaseClaim =
 inline constexpr const char* kListClaimTokens =
     "SELECT DISTINCT claim_token FROM content"
     " WHERE site_status = 'publishing' AND claim_token <> ''";
-// lease_until 0 is long past: the next ClaimDue takes the item, NextWakeAt says "now".
+// lease_until 0 is long past: the next Claim takes the item, NextWorkIn says "now".
 inline constexpr const char* kExpireClaims =
     "UPDATE content SET lease_until = 0, version = version + 1"
     " WHERE site_status = 'publishing' AND claim_token = ?1 AND ?1 <> ''";
@@ -261,5 +242,6 @@ inline constexpr const char* kInsertRecord =
 #undef HERALD_CONTENT_COLUMNS
 #undef HERALD_RECORD_COLUMNS
 #undef HERALD_SETTINGS_COLUMNS
+#undef HERALD_NEW_PUBLICATION_ID
 
 }  // namespace herald::storage::sqlite::sql

@@ -43,24 +43,6 @@ int SiteCap(const std::string& options_json, int fallback) {
     return std::max(1, it->get<int>());
 }
 
-constexpr const char* kLiveBySite =
-    "SELECT site_id, COUNT(*) FROM content"
-    " WHERE site_status = 'publishing' AND lease_until >= ?1 GROUP BY site_id";
-// ?1 now (due-ness), ?2 the clock's now (leases).
-constexpr const char* kClaimCandidates =
-    "SELECT c.id, c.site_id, s.options_json FROM content c CROSS JOIN sites s ON s.id = c.site_id"
-    " WHERE ((c.site_status = 'scheduled' AND c.due_at <= ?1)"
-    "        OR (c.site_status = 'publishing' AND c.lease_until < ?2))"
-    "   AND s.is_active = 1 ORDER BY c.due_at, c.id";
-// ?1 id, ?2 token, ?3 lease end, ?4 now.
-constexpr const char* kClaimById =
-    "UPDATE content SET site_status = 'publishing', claim_token = ?2, lease_until = ?3,"
-    " attempts = attempts + 1,"
-    " publication_id = CASE WHEN publication_id = '' THEN lower(hex(randomblob(16)))"
-    " ELSE publication_id END,"
-    " site_status_updated_at = ?4, updated_at = ?4, version = version + 1"
-    " WHERE id = ?1";
-
 class FlockLeadership final : public LeadershipLease {
 public:
     explicit FlockLeadership(int fd) : fd_(fd) {}
@@ -84,14 +66,14 @@ std::vector<ClaimedItem> SqliteStore::Claim(const ClaimRequest& request) {
     Transaction txn = conn->Begin(Mode::kImmediate);
     std::map<SiteId, int64_t> live;
     {
-        Query q(conn->Prepare(kLiveBySite));
+        Query q(conn->Prepare(sql::kLiveBySite));
         q.BindTime(1, clock_now);
         while (q.Step()) live[q.Int(0)] = q.Int(1);
     }
     std::vector<ContentId> ids;
     {
         std::map<SiteId, int> cap;
-        Query q(conn->Prepare(kClaimCandidates));
+        Query q(conn->Prepare(sql::kClaimCandidates));
         q.BindTime(1, request.now).BindTime(2, clock_now);
         for (int scanned = 0; scanned < kMaxScan && static_cast<int>(ids.size()) < request.limit &&
                               q.Step();
@@ -116,7 +98,7 @@ std::vector<ClaimedItem> SqliteStore::Claim(const ClaimRequest& request) {
     std::map<SiteId, Site> sites;
     for (ContentId id : ids) {
         {
-            Query q(conn->Prepare(kClaimById));
+            Query q(conn->Prepare(sql::kClaimById));
             q.BindInt(1, id)
                 .BindText(2, request.claim_token)
                 .BindTime(3, lease_until)
@@ -140,7 +122,7 @@ std::vector<ClaimedItem> SqliteStore::Claim(const ClaimRequest& request) {
 
 bool SqliteStore::RenewLease(ContentId id, std::string_view claim_token, Milliseconds lease) {
     auto conn = pool_->Acquire();
-    Query q(conn->Prepare(sql::kExtendLease));
+    Query q(conn->Prepare(sql::kRenewLease));
     q.BindInt(1, id).BindText(2, claim_token).BindTime(3, ClockNow() + lease);
     q.Run();
     return q.Changes() > 0;

@@ -1,9 +1,7 @@
-// The dispatcher's side of the store: atomic claims with leases, settling attempts under
-// the claim token, and giving claims back.
+// The dispatcher's side of the store: the claim of one item (publish now), settling attempts
+// under the claim token, and giving claims back. The claim of due items, lease renewals and
+// the next wake-up (leases on the shared clock, per-site caps) are in sqlite_cluster.cpp.
 
-#include <algorithm>
-#include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,47 +15,6 @@
 namespace herald::storage::sqlite {
 
 using Mode = Transaction::Mode;
-
-std::vector<ClaimedItem> SqliteStore::ClaimDue(TimePoint now, int limit,
-                                               std::string_view claim_token,
-                                               TimePoint lease_until,
-                                               std::span<const SiteId> skip_sites) {
-    if (limit <= 0) return {};
-    if (claim_token.empty()) throw StorageError("ClaimDue needs a non-empty claim token");
-    auto conn = pool_->Acquire();
-    // IMMEDIATE although the UPDATE alone is atomic: the rows read back below must be the
-    // ones this claim wrote, with no other writer in between.
-    Transaction txn = conn->Begin(Mode::kImmediate);
-    std::vector<ContentId> ids;
-    {
-        Query q(conn->Prepare(skip_sites.empty() ? sql::kClaimDue : sql::kClaimDueExcept));
-        q.BindTime(1, now).BindInt(2, limit).BindText(3, claim_token).BindTime(4, lease_until);
-        if (!skip_sites.empty())
-            q.BindText(5, nlohmann::json(std::vector<SiteId>(skip_sites.begin(), skip_sites.end()))
-                              .dump());
-        while (q.Step()) ids.push_back(q.Int(0));
-    }
-    std::vector<ClaimedItem> claimed;
-    claimed.reserve(ids.size());
-    std::map<SiteId, Site> sites;
-    for (ContentId id : ids) {
-        auto content = LoadContentById(*conn, id);
-        if (!content) throw StorageError("claimed content vanished inside its transaction");
-        auto site_it = sites.find(content->site_id);
-        if (site_it == sites.end()) {
-            auto site = LoadSiteById(*conn, content->site_id);
-            if (!site) throw StorageError("claimed content has no site");
-            site_it = sites.emplace(site->id, std::move(*site)).first;
-        }
-        const TimePoint due_at = content->DueAt();  // the claim leaves both inputs alone
-        claimed.push_back({std::move(*content), site_it->second, due_at});
-    }
-    txn.Commit();
-    std::sort(claimed.begin(), claimed.end(), [](const ClaimedItem& a, const ClaimedItem& b) {
-        return a.due_at != b.due_at ? a.due_at < b.due_at : a.content.id < b.content.id;
-    });
-    return claimed;
-}
 
 std::optional<Result<ClaimedItem>> SqliteStore::ClaimOne(AccountId account, ContentId id,
                                                          std::string_view claim_token,
@@ -97,24 +54,6 @@ std::optional<Result<ClaimedItem>> SqliteStore::ClaimOne(AccountId account, Cont
     auto after = LoadContentById(*conn, id);
     txn.Commit();
     return Result<ClaimedItem>(ClaimedItem{std::move(*after), std::move(*site), before->DueAt()});
-}
-
-std::optional<TimePoint> SqliteStore::NextWakeAt() {
-    auto conn = pool_->Acquire();
-    Transaction txn = conn->Begin(Mode::kDeferred);
-    std::optional<TimePoint> next;
-    {
-        Query q(conn->Prepare(sql::kNextDue));
-        if (q.Step()) next = q.OptTime(0);
-    }
-    {
-        Query q(conn->Prepare(sql::kNextLeaseEnd));
-        if (q.Step()) {
-            if (auto lease = q.OptTime(0); lease && (!next || *lease < *next)) next = lease;
-        }
-    }
-    txn.Commit();
-    return next;
 }
 
 namespace {
@@ -205,14 +144,6 @@ void SqliteStore::AbandonClaims(std::span<const ContentId> ids, std::string_view
         q.Run();
     }
     txn.Commit();
-}
-
-bool SqliteStore::ExtendLease(ContentId id, std::string_view claim_token, TimePoint lease_until) {
-    auto conn = pool_->Acquire();
-    Query q(conn->Prepare(sql::kExtendLease));
-    q.BindInt(1, id).BindText(2, claim_token).BindTime(3, lease_until);
-    q.Run();
-    return q.Changes() > 0;
 }
 
 void SqliteStore::ReleaseClaims(std::span<const ContentId> ids, std::string_view claim_token,

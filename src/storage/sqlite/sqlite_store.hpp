@@ -75,17 +75,11 @@ public:
                                                    const SlotPlanner& plan) override;
     SiteCalendar LoadCalendar(SiteId site, TimePoint from) override;
 
-    std::vector<ClaimedItem> ClaimDue(TimePoint now, int limit, std::string_view claim_token,
-                                      TimePoint lease_until,
-                                      std::span<const SiteId> skip_sites) override;
     std::optional<Result<ClaimedItem>> ClaimOne(AccountId account, ContentId id,
                                                 std::string_view claim_token, TimePoint now,
                                                 TimePoint lease_until) override;
-    std::optional<TimePoint> NextWakeAt() override;
     std::vector<std::optional<RecordId>> FinishAttempts(std::span<const FinishedAttempt> attempts,
                                                         std::string_view claim_token) override;
-    bool ExtendLease(ContentId id, std::string_view claim_token,
-                     TimePoint lease_until) override;
     void ReleaseClaims(std::span<const ContentId> ids, std::string_view claim_token,
                        TimePoint now) override;
     void AbandonClaims(std::span<const ContentId> ids, std::string_view claim_token,
