@@ -845,13 +845,24 @@ struct Dispatcher::Impl {
             // they are not due again in this run and the loop ends.
             for (;;) {
                 const int room = WaitForCapacity();
+                // An empty claim ends the run only if none of ours was out while it ran: one
+                // that settled meanwhile may have freed its site's room after the claim
+                // counted it (the claim saw the site at its cap).
+                bool idle_before = false;
+                {
+                    std::lock_guard lock(tracker->mu);
+                    idle_before = tracker->outstanding == 0;
+                }
                 auto items = ClaimBatch(now, room, FullSites());
                 if (items.empty()) {
                     // Items of sites at their cap (here or in the database) may still be due
                     // in this run: while ours are out, wait for one to settle and try again.
                     {
                         std::lock_guard lock(tracker->mu);
-                        if (tracker->outstanding == 0 && FullSites().empty()) break;
+                        if (idle_before && tracker->outstanding == 0 && FullSites().empty())
+                            break;
+                        // Ours all settled during the claim: claim again before deciding.
+                        if (!idle_before && tracker->outstanding == 0) continue;
                     }
                     PumpWaiting();  // rate-limited queues move with time
                     std::unique_lock lock(mu_);
