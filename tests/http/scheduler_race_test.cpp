@@ -77,7 +77,10 @@ TEST_P(SchedulerRaceTest, ApiRunsAndSchedulerProcessesNeverDoubleBookOrExceedLim
     std::atomic<bool> stop{false};
     std::thread approver([&] {
         auto client = NewClient(key_a_);
-        for (const json& c : later) client->Patch(ContentPath(c), {{"status", "approved"}});
+        for (const json& c : later) {
+            const auto res = client->Patch(ContentPath(c), {{"status", "approved"}});
+            EXPECT_EQ(res.status, 200) << res.body;
+        }
     });
     std::vector<std::thread> api_runs;
     for (int t = 0; t < 2; ++t) {

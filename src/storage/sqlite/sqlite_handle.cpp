@@ -22,10 +22,13 @@ void ThrowSqliteError(sqlite3* db, int rc, std::string_view what) {
 
 DbHandle::DbHandle(const std::string& path) {
     // A new database file is created 0600 here, before SQLite opens it (SQLite would create
-    // it 0644; its -wal and -shm files take the database file's mode). An existing file is
-    // left as it is.
+    // it 0644; its -wal and -shm files take the database file's mode). O_EXCL: an existing
+    // file must never be opened and closed behind SQLite's back, because closing any
+    // descriptor of a file drops every POSIX lock this process holds on it, including the
+    // locks of other connections in the middle of a transaction (lost writes, seen as a
+    // PATCH answered 200 and then gone while other processes wrote to the file).
     if (!path.empty() && path.front() != ':' && !path.starts_with("file:")) {
-        const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (fd >= 0) ::close(fd);
     }
     // NOMUTEX: each connection is used by one thread at a time (the pool guarantees it),
