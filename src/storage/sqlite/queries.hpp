@@ -164,20 +164,27 @@ inline constexpr const char* kApplyAssignment =
     "CASE WHEN publication_id = '' THEN lower(hex(randomblob(16))) ELSE publication_id END"
 
 // Store::Claim (sqlite_cluster.cpp), under the write lock: the live count per site, then the
-// candidates in (due_at, id) order, then one claim by id for each taken. Each arm of the
-// candidates walks a partial index (content_due, content_lease); CROSS JOIN keeps the planner
-// from starting at `sites`. due_at does not change with the claim, so the caller reads it
-// afterwards as "due before the claim".
+// candidates in (due_at, id) order, then one claim by id for each taken. The candidates are
+// read only as far as the claim needs them: the due arm streams from its partial index
+// (content_due, already in (due_at, id) order) and is merged with the abandoned claims (the
+// content_lease arm, few, sorted), rather than every due item being sorted first (an OR of
+// the two arms sorts them all: 160 ms a claim with 17k items due). CROSS JOIN keeps the
+// planner from starting at `sites`. due_at does not change with the claim, so the caller
+// reads it afterwards as "due before the claim".
 // ?1 the clock's now.
 inline constexpr const char* kLiveBySite =
     "SELECT site_id, COUNT(*) FROM content"
     " WHERE site_status = 'publishing' AND lease_until >= ?1 GROUP BY site_id";
-// ?1 now (due-ness), ?2 the clock's now (leases).
+// ?1 now (due-ness), ?2 the clock's now (leases). Columns: id, site_id, options_json, due_at.
 inline constexpr const char* kClaimCandidates =
-    "SELECT c.id, c.site_id, s.options_json FROM content c CROSS JOIN sites s ON s.id = c.site_id"
-    " WHERE ((c.site_status = 'scheduled' AND c.due_at <= ?1)"
-    "        OR (c.site_status = 'publishing' AND c.lease_until < ?2))"
-    "   AND s.is_active = 1 ORDER BY c.due_at, c.id";
+    "SELECT c.id, c.site_id, s.options_json, c.due_at FROM content c"
+    " CROSS JOIN sites s ON s.id = c.site_id"
+    " WHERE c.site_status = 'scheduled' AND c.due_at <= ?1 AND s.is_active = 1"
+    " UNION ALL"
+    " SELECT c.id, c.site_id, s.options_json, c.due_at FROM content c"
+    " CROSS JOIN sites s ON s.id = c.site_id"
+    " WHERE c.site_status = 'publishing' AND c.lease_until < ?2 AND s.is_active = 1"
+    " ORDER BY 4, 1";
 // ?1 id, ?2 claim token, ?3 lease end, ?4 now.
 inline constexpr const char* kClaimById =
     "UPDATE content SET site_status = 'publishing', claim_token = ?2, lease_until = ?3,"
