@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "storage/postgres/connection_pool.hpp"
 #include "storage/postgres/migrations.hpp"
 #include "storage/postgres_fixture.hpp"
 #include "storage/store.hpp"
@@ -27,6 +28,18 @@ std::string OpenError(const std::string& url) {
         return e.what();
     }
     return "";
+}
+
+// No server this old runs here; the check itself is what decides, so it is tested directly.
+TEST(PostgresOpenTest, ServersOlderThan13AreRefusedInOneLine) {
+    EXPECT_EQ(postgres::ServerVersionProblem(130000), "");
+    EXPECT_EQ(postgres::ServerVersionProblem(150018), "");
+    EXPECT_EQ(postgres::ServerVersionProblem(120017),
+              "the PostgreSQL server is version 12; herald needs PostgreSQL 13 or newer "
+              "(nothing was changed)");
+    EXPECT_EQ(postgres::ServerVersionProblem(90624),
+              "the PostgreSQL server is version 9.6; herald needs PostgreSQL 13 or newer "
+              "(nothing was changed)");
 }
 
 TEST(PostgresOpenTest, MigratesOnceAndAgainIsANoOp) {

@@ -12,6 +12,18 @@ void IgnoreNotice(void*, const char*) {}
 
 }  // namespace
 
+std::string ServerVersionProblem(int server_version) {
+    if (server_version >= kMinServerVersion) return {};
+    // PQserverVersion: major * 10000 + minor since 10, major * 10000 + minor * 100 + patch
+    // before; either way the first two digits name the major version well enough here.
+    const int major = server_version / 10000;
+    const int minor = server_version >= 100000 ? 0 : server_version / 100 % 100;
+    return "the PostgreSQL server is version " + std::to_string(major) +
+           (server_version >= 100000 ? "" : "." + std::to_string(minor)) +
+           "; herald needs PostgreSQL " + std::to_string(kMinServerVersion / 10000) +
+           " or newer (nothing was changed)";
+}
+
 Connection::Connection(const std::string& url) {
     // Defaults first: the URI's own settings (expanded from "dbname") override them. A
     // connect timeout, so an unreachable host fails instead of hanging on the TCP handshake.
@@ -30,6 +42,10 @@ Connection::Connection(const std::string& url) {
     conn_.reset(PQconnectdbParams(keywords, values, /*expand_dbname=*/1));
     if (!conn_ || PQstatus(conn_.get()) != CONNECTION_OK)
         ThrowConnectionError(conn_.get(), "cannot connect to PostgreSQL");
+    if (const std::string problem = ServerVersionProblem(PQserverVersion(conn_.get()));
+        !problem.empty()) {
+        throw StorageError(problem);
+    }
     PQsetNoticeProcessor(conn_.get(), IgnoreNotice, nullptr);
 }
 

@@ -18,6 +18,13 @@
 namespace herald::storage::postgres {
 
 /// One open connection and its prepared statements. Used by one thread at a time.
+/// The oldest server herald runs on (gen_random_uuid() in core, plan_cache_mode, identity
+/// columns, transition tables in statement triggers).
+inline constexpr int kMinServerVersion = 130000;
+
+/// Why a server of PQserverVersion() `server_version` cannot serve herald; "" when it can.
+std::string ServerVersionProblem(int server_version);
+
 class Connection {
 public:
     /// Connects; `url` is anything libpq takes as conninfo (a postgresql:// URI).
