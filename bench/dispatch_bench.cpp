@@ -260,8 +260,11 @@ void RunOnce(const BenchOptions& options, const std::string& db_url, Millisecond
     std::vector<Child> workers;
     for (int w = 0; w < options.workers; ++w) {
         std::vector<std::string> argv = {herald, "serve", "--db", db, "--listen",
-                                         "127.0.0.1:0", "--role",
-                                         options.workers > 1 ? "worker" : "all"};
+                                         "127.0.0.1:0"};
+        if (options.workers > 1) {
+            argv.push_back("--role");
+            argv.push_back("worker");
+        }
         argv.insert(argv.end(), options.extra.begin(), options.extra.end());
         workers.push_back(Spawn(argv, (dir / ("serve-" + std::to_string(w) + ".log")).string()));
         if (!WaitForLine(workers.back().out, "serving on"))
