@@ -18,10 +18,6 @@ using domain::Content;
 using domain::EditorialStatus;
 using domain::SiteStatus;
 
-// A writer that lost a race re-reads and tries again; contention on one item is a handful
-// of people and the dispatcher, so this many rounds only run out under a pathological storm.
-constexpr int kMaxWriteRounds = 32;
-
 Response ContentResponse(int status, const Content& content) {
     Response response =
         JsonResponse(status, [&](JsonWriter& w) { WriteContent(w, content); },
@@ -35,12 +31,6 @@ Response SlotTaken() {
                          "Another item of this site is already scheduled at that time; pick "
                          "another time.",
                          "scheduled_at");
-}
-
-Response TooMuchContention() {
-    return ErrorResponse(409, "concurrent_update",
-                         "The content kept changing while this request was handled; reload and "
-                         "try again.");
 }
 
 /// A change to one item: edits `next` (a copy of `stored`), and names the column groups it
@@ -57,7 +47,7 @@ Response WriteContentChange(Call& call, const ContentChange& change,
                             const std::function<void(const Content&, const Content&)>&
                                 on_written = {}) {
     const IfMatch precondition(call.request.if_match);
-    for (int round = 0; round < kMaxWriteRounds; ++round) {
+    return RetryLostRaces("The content", [&]() -> std::optional<Response> {
         const auto stored = call.store().GetContent(call.account, call.params[0]);
         if (!stored) return NotFoundResponse("The content");
         if (!precondition.Allows(stored->version)) return PreconditionFailed();
@@ -75,12 +65,10 @@ Response WriteContentChange(Call& call, const ContentChange& change,
             case storage::WriteOutcome::kNotFound: return NotFoundResponse("The content");
             case storage::WriteOutcome::kSlotTaken: return SlotTaken();
             case storage::WriteOutcome::kConflict:
-            case storage::WriteOutcome::kBusy:
-                if (precondition.present()) return PreconditionFailed();
-                continue;  // someone else wrote first: apply the change to what they left
+            case storage::WriteOutcome::kBusy: break;
         }
-    }
-    return TooMuchContention();
+        return LostRace(precondition);  // apply the change again to what the other left
+    });
 }
 
 Response SiteNotFound() {
@@ -344,7 +332,7 @@ Response PatchContent(Call& call) {
 
 Response DeleteContent(Call& call) {
     const IfMatch precondition(call.request.if_match);
-    for (int round = 0; round < kMaxWriteRounds; ++round) {
+    return RetryLostRaces("The content", [&]() -> std::optional<Response> {
         const auto stored = call.store().GetContent(call.account, call.params[0]);
         if (!stored) return NotFoundResponse("The content");
         if (!precondition.Allows(stored->version)) return PreconditionFailed();
@@ -354,12 +342,9 @@ Response DeleteContent(Call& call) {
         switch (call.store().DeleteContent(call.account, stored->id, stored->version)) {
             case storage::WriteOutcome::kApplied: return NoContentResponse();
             case storage::WriteOutcome::kNotFound: return NotFoundResponse("The content");
-            default:
-                if (precondition.present()) return PreconditionFailed();
-                continue;
+            default: return LostRace(precondition);
         }
-    }
-    return TooMuchContention();
+    });
 }
 
 Response ScheduleContent(Call& call) {

@@ -1,6 +1,7 @@
 #pragma once
 // Small helpers the handler files share: one-object responses and common errors.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,6 +52,30 @@ inline Response PreconditionFailed() {
     return ErrorResponse(412, "precondition_failed",
                          "The resource changed since the version named in If-Match; reload it "
                          "and try again.");
+}
+
+/// A write that lost a race re-reads and applies its change again; contention on one row is
+/// a handful of people and the dispatcher, so this many rounds only run out under a storm.
+inline constexpr int kMaxWriteRounds = 32;
+
+/// What a round does when another writer got there first: with If-Match the version it named
+/// is gone (412); without, nullopt runs the round again on what the other writer left.
+inline std::optional<Response> LostRace(const IfMatch& precondition) {
+    if (precondition.present()) return PreconditionFailed();
+    return std::nullopt;
+}
+
+/// The one retry loop of the API's versioned writes (API.md §10): runs `round` (read, check,
+/// write under the version read) until it answers; nullopt means it lost a race. After
+/// kMaxWriteRounds lost rounds: 409 concurrent_update about `what` ("The content").
+template <typename Round>
+Response RetryLostRaces(std::string_view what, Round round) {
+    for (int i = 0; i < kMaxWriteRounds; ++i) {
+        if (std::optional<Response> answer = round()) return std::move(*answer);
+    }
+    std::string message(what);
+    message += " kept changing while this request was handled; reload and try again.";
+    return ErrorResponse(409, "concurrent_update", message);
 }
 
 inline Response NoContentResponse() {

@@ -20,9 +20,6 @@ namespace {
 
 constexpr std::string_view kDefaultPlatform = "wordpress";
 
-// As for content: a writer that lost a race re-reads and applies its change again.
-constexpr int kMaxWriteRounds = 32;
-
 Response SiteResponse(int status, const domain::Site& site) {
     Response response = JsonResponse(status, [&](JsonWriter& w) { WriteSite(w, site); });
     response.etag = ETagOf(site.version);
@@ -34,12 +31,6 @@ Response SettingsResponse(const domain::PublishingSettings& settings, int64_t si
     Response response = JsonResponse(200, [&](JsonWriter& w) { WriteSettings(w, settings); });
     response.etag = ETagOf(site_version);
     return response;
-}
-
-Response TooMuchContention() {
-    return ErrorResponse(409, "concurrent_update",
-                         "The site kept changing while this request was handled; reload and "
-                         "try again.");
 }
 
 /// The platform's own rules for `options` (e.g. Shopify's blog_id); empty when valid.
@@ -151,7 +142,7 @@ Response WriteSettings(Call& call, bool replace) {
     auto body = ParseJsonObject(call.request.body);
     if (!body) return ErrorResponse(body.error());
     const IfMatch precondition(call.request.if_match);
-    for (int round = 0; round < kMaxWriteRounds; ++round) {
+    return RetryLostRaces("The site", [&]() -> std::optional<Response> {
         // The site's version first: a settings write between the two reads moves it, so the
         // write below refuses and the loop reads again.
         const auto site = call.store().GetSite(call.account, site_id);
@@ -177,9 +168,8 @@ Response WriteSettings(Call& call, bool replace) {
         if (written.outcome == storage::WriteOutcome::kNotFound) {
             return NotFoundResponse("The site");
         }
-        if (precondition.present()) return PreconditionFailed();
-    }
-    return TooMuchContention();
+        return LostRace(precondition);
+    });
 }
 
 }  // namespace
@@ -224,7 +214,7 @@ Response PatchSite(Call& call) {
     auto body = ParseJsonObject(call.request.body);
     if (!body) return ErrorResponse(body.error());
     const IfMatch precondition(call.request.if_match);
-    for (int round = 0; round < kMaxWriteRounds; ++round) {
+    return RetryLostRaces("The site", [&]() -> std::optional<Response> {
         const auto stored = call.store().GetSite(call.account, call.params[0]);
         if (!stored) return NotFoundResponse("The site");
         if (!precondition.Allows(stored->version)) return PreconditionFailed();
@@ -244,9 +234,8 @@ Response PatchSite(Call& call) {
         if (written.outcome == storage::WriteOutcome::kNotFound) {
             return NotFoundResponse("The site");
         }
-        if (precondition.present()) return PreconditionFailed();
-    }
-    return TooMuchContention();
+        return LostRace(precondition);
+    });
 }
 
 Response DeleteSite(Call& call) {
