@@ -139,35 +139,37 @@ std::vector<std::optional<RecordId>> PostgresStore::FinishAttempts(
     return ids;
 }
 
-void PostgresStore::ReleaseClaims(std::span<const ContentId> ids, std::string_view claim_token,
-                                  TimePoint now) {
+namespace {
+
+/// Back to `scheduled`; `keep_attempt` (abandon) leaves the attempt counted, since the call may
+/// have reached the target, where a release (never started) takes it back.
+void GiveBackClaims(ConnectionPool& pool, std::span<const ContentId> ids,
+                    std::string_view claim_token, TimePoint now, bool keep_attempt) {
     if (ids.empty() || claim_token.empty()) return;
     Params p;
     p.IntArray(ids);
     p.Text(claim_token);
     p.Time(now);
-    auto conn = pool_->Acquire();
-    conn->Exec("UPDATE content SET site_status = 'scheduled', attempts = GREATEST(attempts - 1, 0),"
-               " claim_token = '', lease_until = NULL, site_status_updated_at = $3,"
-               " updated_at = $3, version = version + 1"
-               " WHERE id = ANY($1::bigint[]) AND claim_token = $2 AND site_status = 'publishing'",
+    auto conn = pool.Acquire();
+    conn->Exec(std::string("UPDATE content SET site_status = 'scheduled',") +
+                   (keep_attempt ? "" : " attempts = GREATEST(attempts - 1, 0),") +
+                   " claim_token = '', lease_until = NULL, site_status_updated_at = $3,"
+                   " updated_at = $3, version = version + 1"
+                   " WHERE id = ANY($1::bigint[]) AND claim_token = $2"
+                   " AND site_status = 'publishing'",
                p);
+}
+
+}  // namespace
+
+void PostgresStore::ReleaseClaims(std::span<const ContentId> ids, std::string_view claim_token,
+                                  TimePoint now) {
+    GiveBackClaims(*pool_, ids, claim_token, now, /*keep_attempt=*/false);
 }
 
 void PostgresStore::AbandonClaims(std::span<const ContentId> ids, std::string_view claim_token,
                                   TimePoint now) {
-    if (ids.empty() || claim_token.empty()) return;
-    Params p;
-    p.IntArray(ids);
-    p.Text(claim_token);
-    p.Time(now);
-    auto conn = pool_->Acquire();
-    // Like ReleaseClaims, but attempts stay counted: the call may have reached the target.
-    conn->Exec("UPDATE content SET site_status = 'scheduled',"
-               " claim_token = '', lease_until = NULL, site_status_updated_at = $3,"
-               " updated_at = $3, version = version + 1"
-               " WHERE id = ANY($1::bigint[]) AND claim_token = $2 AND site_status = 'publishing'",
-               p);
+    GiveBackClaims(*pool_, ids, claim_token, now, /*keep_attempt=*/true);
 }
 
 std::vector<std::string> PostgresStore::ListClaimTokens() {

@@ -132,12 +132,15 @@ int64_t SqliteStore::ExpireClaims(std::span<const std::string> tokens) {
     return expired;
 }
 
-void SqliteStore::AbandonClaims(std::span<const ContentId> ids, std::string_view claim_token,
-                                TimePoint now) {
+namespace {
+
+/// Release and abandon differ only in their statement (?1 id, ?2 claim token, ?3 now).
+void GiveBackClaims(ConnectionPool& pool, const char* sql, std::span<const ContentId> ids,
+                    std::string_view claim_token, TimePoint now) {
     if (ids.empty()) return;
-    auto conn = pool_->Acquire();
+    auto conn = pool.Acquire();
     Transaction txn = conn->Begin(Mode::kImmediate);
-    sqlite3_stmt* stmt = conn->Prepare(sql::kAbandonClaim);
+    sqlite3_stmt* stmt = conn->Prepare(sql);
     for (ContentId id : ids) {
         Query q(stmt);
         q.BindInt(1, id).BindText(2, claim_token).BindTime(3, now);
@@ -146,18 +149,16 @@ void SqliteStore::AbandonClaims(std::span<const ContentId> ids, std::string_view
     txn.Commit();
 }
 
+}  // namespace
+
+void SqliteStore::AbandonClaims(std::span<const ContentId> ids, std::string_view claim_token,
+                                TimePoint now) {
+    GiveBackClaims(*pool_, sql::kAbandonClaim, ids, claim_token, now);
+}
+
 void SqliteStore::ReleaseClaims(std::span<const ContentId> ids, std::string_view claim_token,
                                 TimePoint now) {
-    if (ids.empty()) return;
-    auto conn = pool_->Acquire();
-    Transaction txn = conn->Begin(Mode::kImmediate);
-    sqlite3_stmt* stmt = conn->Prepare(sql::kReleaseClaim);
-    for (ContentId id : ids) {
-        Query q(stmt);
-        q.BindInt(1, id).BindText(2, claim_token).BindTime(3, now);
-        q.Run();
-    }
-    txn.Commit();
+    GiveBackClaims(*pool_, sql::kReleaseClaim, ids, claim_token, now);
 }
 
 }  // namespace herald::storage::sqlite
