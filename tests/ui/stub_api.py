@@ -3,7 +3,7 @@
 sanity-checking the web UI before/without the C++ server.
 
 NOT a substitute for the real server in browser tests: those must run
-against `herald serve`. This stub follows /work/shared/API.md loosely plus
+against `herald serve`. This stub follows the README's API description loosely plus
 the UI's extra endpoints (slots, schedule-approved, events).
 
 Usage: python3 tests/ui/stub_api.py [--port 8099] [--dist web/dist]
