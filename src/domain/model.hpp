@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/time.hpp"
+#include "domain/site_health.hpp"
 
 namespace herald::domain {
 
@@ -58,6 +59,7 @@ struct Site {
     int64_t version = 1;  // grows with every change of the site or its settings
     TimePoint created_at{};
     TimePoint updated_at{};
+    SiteHealthState health;  // read-only for the API: written by settles and resumes
 };
 
 /// Day of week, Monday = 0 … Sunday = 6 (ISO order).

@@ -18,9 +18,10 @@ FailureKind ClassifyHttpStatus(int http_status) {
 
 RetryDecision DecideRetry(const RetryPolicy& policy, int attempt, FailureKind kind,
                           std::optional<Milliseconds> retry_after, TimePoint now,
-                          double jitter_unit) {
+                          double jitter_unit, TimePoint deadline) {
     if (kind == FailureKind::kPermanent) return {};
-    if (attempt >= policy.max_attempts) return {};
+    if (policy.max_attempts > 0 && attempt >= policy.max_attempts) return {};
+    if (now >= deadline) return {};
 
     // Doubling in floating point, then capping, cannot overflow however large `attempt` is.
     const int exponent = std::clamp(attempt, 1, 64) - 1;
@@ -39,6 +40,7 @@ RetryDecision DecideRetry(const RetryPolicy& policy, int attempt, FailureKind ki
         const Milliseconds capped = std::min(*retry_after, policy.max_retry_after);
         delay = std::max(delay, capped);
     }
+    if (delay >= deadline - now) return {true, deadline};
     return {true, now + delay};
 }
 

@@ -17,7 +17,9 @@ enum class FailureKind {
 FailureKind ClassifyHttpStatus(int http_status);
 
 struct RetryPolicy {
-    int max_attempts = 5;                                // first try included
+    /// First try included; 0: no count, only the retry window (the site's
+    /// retry_window_minutes) ends the retries.
+    int max_attempts = 0;
     Milliseconds base_delay = std::chrono::seconds{2};   // before the 2nd attempt
     Milliseconds max_delay = std::chrono::minutes{10};   // cap on exponential growth
     double jitter_fraction = 0.2;                        // ± share of the delay
@@ -32,9 +34,11 @@ struct RetryDecision {
 /// Decides after attempt number `attempt` (1-based) failed with `kind`.
 /// Backoff is base·2^(attempt-1), capped, with jitter from `jitter_unit` in [0,1)
 /// (the caller supplies randomness so this stays pure). A server's Retry-After is honoured
-/// when longer than the backoff (capped at max_retry_after).
+/// when longer than the backoff (capped at max_retry_after). No retry once `now` has reached
+/// `deadline` (the end of the retry window); a retry that would fall after it is moved to
+/// it, so the last attempt happens as the window closes.
 RetryDecision DecideRetry(const RetryPolicy& policy, int attempt, FailureKind kind,
                           std::optional<Milliseconds> retry_after, TimePoint now,
-                          double jitter_unit);
+                          double jitter_unit, TimePoint deadline = TimePoint::max());
 
 }  // namespace herald::domain

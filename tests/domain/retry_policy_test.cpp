@@ -198,8 +198,35 @@ TEST(DecideRetry, PermanentNeverRetries) {
     EXPECT_FALSE(d.retry);
 }
 
+TEST(DecideRetry, NoCountLimitByDefault) {
+    const RetryPolicy p;  // max_attempts = 0: the window alone ends retries
+    EXPECT_TRUE(DecideRetry(p, 500, FailureKind::kTransient, std::nullopt, kNow, kNoJitter).retry);
+}
+
+TEST(DecideRetry, StopsAtTheDeadline) {
+    const RetryPolicy p;
+    const TimePoint deadline = kNow + minutes{1};
+    // Before the window closes: the backoff (2 s) fits.
+    RetryDecision d = DecideRetry(p, 1, FailureKind::kTransient, std::nullopt, kNow, kNoJitter,
+                                  deadline);
+    ASSERT_TRUE(d.retry);
+    EXPECT_EQ(d.next_attempt_at, kNow + seconds{2});
+    // A backoff (or Retry-After) past the deadline is moved to it: one last try at the end.
+    d = DecideRetry(p, 1, FailureKind::kTransient, minutes{30}, kNow, kNoJitter, deadline);
+    ASSERT_TRUE(d.retry);
+    EXPECT_EQ(d.next_attempt_at, deadline);
+    // At or after the deadline: no more retries.
+    EXPECT_FALSE(DecideRetry(p, 1, FailureKind::kTransient, std::nullopt, deadline, kNoJitter,
+                             deadline)
+                     .retry);
+    EXPECT_FALSE(DecideRetry(p, 1, FailureKind::kTransient, std::nullopt, deadline + seconds{1},
+                             kNoJitter, deadline)
+                     .retry);
+}
+
 TEST(DecideRetry, StopsAtMaxAttempts) {
-    const RetryPolicy p;  // max_attempts = 5, first try included
+    RetryPolicy p;
+    p.max_attempts = 5;  // first try included
     for (int attempt = 1; attempt <= 7; ++attempt) {
         const RetryDecision d =
             DecideRetry(p, attempt, FailureKind::kTransient, std::nullopt, kNow, kNoJitter);

@@ -1,0 +1,119 @@
+#include "domain/site_health.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace herald::domain {
+
+std::string_view ToString(SiteHealth h) {
+    switch (h) {
+        case SiteHealth::kHealthy: return "healthy";
+        case SiteHealth::kDegraded: return "degraded";
+        case SiteHealth::kPaused: return "paused";
+    }
+    return "healthy";
+}
+
+std::optional<SiteHealth> ParseSiteHealth(std::string_view s) {
+    if (s == "healthy") return SiteHealth::kHealthy;
+    if (s == "degraded") return SiteHealth::kDegraded;
+    if (s == "paused") return SiteHealth::kPaused;
+    return std::nullopt;
+}
+
+std::string_view ToString(HealthEvent e) {
+    switch (e) {
+        case HealthEvent::kNone: return "";
+        case HealthEvent::kDegraded: return "site.degraded";
+        case HealthEvent::kPaused: return "site.paused";
+        case HealthEvent::kRecovered: return "site.recovered";
+    }
+    return "";
+}
+
+namespace {
+
+/// Probes space out as failures continue: first_probe, doubling, at most the maximum.
+Milliseconds ProbeInterval(const HealthPolicy& policy, int failures_past_threshold,
+                           std::optional<Milliseconds> retry_after) {
+    const int exponent = std::clamp(failures_past_threshold, 0, 30);
+    const double grown = std::ldexp(static_cast<double>(policy.first_probe.count()), exponent);
+    const double cap = static_cast<double>(policy.max_probe_interval.count());
+    Milliseconds interval{static_cast<int64_t>(std::min(grown, cap))};
+    if (retry_after && *retry_after > interval)
+        interval = std::min(*retry_after, policy.max_probe_interval);
+    return interval;
+}
+
+}  // namespace
+
+HealthChange NextHealth(const HealthPolicy& policy, const SiteHealthState& current,
+                        HealthSignal signal, std::string_view reason, TimePoint now,
+                        std::optional<Milliseconds> retry_after) {
+    HealthChange change{current, HealthEvent::kNone};
+    SiteHealthState& next = change.state;
+    switch (signal) {
+        case HealthSignal::kNone:
+            return change;
+        case HealthSignal::kSuccess:
+            if (current.health == SiteHealth::kPaused) return change;
+            next = SiteHealthState{};
+            if (current.health == SiteHealth::kDegraded) {
+                next.since = now;
+                change.event = HealthEvent::kRecovered;
+            } else {
+                next.since = current.since;
+            }
+            return change;
+        case HealthSignal::kTransient: {
+            next.transient_failures = current.transient_failures + 1;
+            if (current.health == SiteHealth::kPaused) return change;
+            const int past = next.transient_failures - std::max(1, policy.degrade_after);
+            if (past < 0) return change;  // not yet "repeatedly"
+            if (current.health == SiteHealth::kHealthy) {
+                next.health = SiteHealth::kDegraded;
+                next.since = now;
+                change.event = HealthEvent::kDegraded;
+            }
+            next.reason = fmt::format("{} failures in a row; the last: {}",
+                                      next.transient_failures, reason);
+            next.probe_at = now + ProbeInterval(policy, past, retry_after);
+            return change;
+        }
+        case HealthSignal::kCredentialsRefused:
+            next.reason = std::string(reason);
+            next.probe_at.reset();
+            if (current.health != SiteHealth::kPaused) {
+                next.health = SiteHealth::kPaused;
+                next.since = now;
+                change.event = HealthEvent::kPaused;
+            }
+            return change;
+    }
+    return change;
+}
+
+HealthChange ResumeHealth(const SiteHealthState& current, TimePoint now) {
+    if (current.health == SiteHealth::kHealthy) {
+        HealthChange unchanged{current, HealthEvent::kNone};
+        unchanged.state.transient_failures = 0;
+        return unchanged;
+    }
+    HealthChange change{SiteHealthState{}, HealthEvent::kRecovered};
+    change.state.since = now;
+    return change;
+}
+
+bool AdmitsCall(const SiteHealthState& state, int in_flight, TimePoint now) {
+    switch (state.health) {
+        case SiteHealth::kHealthy: return true;
+        case SiteHealth::kPaused: return false;
+        case SiteHealth::kDegraded:
+            return in_flight == 0 && (!state.probe_at || *state.probe_at <= now);
+    }
+    return false;
+}
+
+}  // namespace herald::domain
