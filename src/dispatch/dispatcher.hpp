@@ -1,25 +1,27 @@
 #pragma once
-// The dispatcher: claims due items, publishes them through the platform adapters without a
-// thread per call, and settles each attempt (published, failed, or set to retry) with one
-// publishing record.
+// The dispatcher: claims due items and hands them to the pipeline (dispatch/pipeline.hpp),
+// which publishes them without a thread per call and settles each attempt with one
+// publishing record. This class wires the claim loop, RunDueOnce, "publish now", recovery of
+// dead processes' claims and shutdown around it.
 
-#include <atomic>
-#include <condition_variable>
+#include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
-#include <vector>
 
 #include "common/result.hpp"
 #include "common/time.hpp"
+#include "dispatch/job.hpp"
 #include "dispatch/metrics.hpp"
+#include "dispatch/store_health.hpp"
 #include "domain/retry_policy.hpp"
+#include "domain/site_health.hpp"
 #include "publishers/publisher.hpp"
 #include "storage/store.hpp"
 
 namespace herald::dispatch {
+
+class DispatchObserver;
 
 struct DispatchSettings {
     // Calls are non-blocking (curl multi), so in-flight publications cost a socket and a
@@ -36,20 +38,11 @@ struct DispatchSettings {
     /// On start, take over at once the claims of dead herald processes on this host.
     bool recover_local_claims = true;
     domain::RetryPolicy retry;
-};
-
-struct RunSummary {
-    int published = 0;
-    int failed = 0;
-    int retry = 0;
-};
-
-/// For /readyz: whether the dispatcher's last store calls worked.
-struct StoreHealth {
-    bool ok = true;                           // the last claim/settle/next-wake call worked
-    std::optional<TimePoint> failing_since;   // first failure of the current run of failures
-    std::string last_error;                   // its message, while failing
-    size_t unsettled = 0;                     // finished attempts waiting to be recorded
+    /// Transient failures are retried until this long after the item's scheduled time; a
+    /// site's options_json "retry_window_minutes" overrides.
+    Milliseconds retry_window = std::chrono::hours{24};
+    domain::HealthPolicy health;
+    DispatchObserver* observer = nullptr;  // not owned; outlives the dispatcher
 };
 
 /// What publish-now answers.
@@ -61,6 +54,10 @@ struct PublishNowResult {
     std::optional<int> http_status;
 };
 
+/// nullopt: no such content in the account. An Error: refused (not approved, publishing
+/// already, site inactive or paused) or the claim was lost.
+using PublishNowOutcome = std::optional<Result<PublishNowResult>>;
+
 class Dispatcher {
 public:
     Dispatcher(storage::Store& store, const publishers::PublisherRegistry& publishers,
@@ -71,9 +68,13 @@ public:
     /// of those items is settled. For `herald tasks process-scheduled`.
     RunSummary RunDueOnce(TimePoint now);
 
-    /// Publishes one item now, synchronously (API publish-now). nullopt: not found.
-    std::optional<Result<PublishNowResult>> PublishNow(domain::AccountId account,
-                                                       domain::ContentId id);
+    /// Publishes one item now through the same pipeline as everything else (its site's cap
+    /// holds; a slow target stalls no other): one attempt, whose outcome `done` hears, on
+    /// any thread. Claim refusals are answered at once (also through `done`).
+    void PublishNowAsync(domain::AccountId account, domain::ContentId id,
+                         std::function<void(PublishNowOutcome)> done);
+    /// The same, waiting for the answer (the CLI, tests).
+    PublishNowOutcome PublishNow(domain::AccountId account, domain::ContentId id);
 
     /// Background loop for `herald serve`: sleeps until the next due time (or Wake()).
     void Start();

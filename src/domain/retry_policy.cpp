@@ -11,6 +11,7 @@ FailureKind ClassifyHttpStatus(int http_status) {
         return FailureKind::kTransient;
     }
     if (http_status >= 500 && http_status <= 599) return FailureKind::kTransient;
+    if (http_status == 401 || http_status == 403) return FailureKind::kCredentialsRefused;
     // Other 4xx, and anything outside the failure ranges (which callers should not pass),
     // will not change by asking again.
     return FailureKind::kPermanent;
@@ -19,7 +20,7 @@ FailureKind ClassifyHttpStatus(int http_status) {
 RetryDecision DecideRetry(const RetryPolicy& policy, int attempt, FailureKind kind,
                           std::optional<Milliseconds> retry_after, TimePoint now,
                           double jitter_unit, TimePoint deadline) {
-    if (kind == FailureKind::kPermanent) return {};
+    if (kind != FailureKind::kTransient) return {};
     if (policy.max_attempts > 0 && attempt >= policy.max_attempts) return {};
     if (now >= deadline) return {};
 

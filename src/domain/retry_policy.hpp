@@ -8,11 +8,13 @@
 namespace herald::domain {
 
 enum class FailureKind {
-    kTransient,  // timeouts, connection errors, 408, 429, 5xx: try again later
-    kPermanent,  // other 4xx, missing credentials or domain: retrying cannot help
+    kTransient,           // timeouts, connection errors, 408, 429, 5xx: try again later
+    kPermanent,           // other 4xx: retrying this item cannot help
+    kCredentialsRefused,  // 401, 403: the target refuses the site's credentials (site pauses)
 };
 
-/// 408, 425, 429 and 5xx are transient; every other 4xx is permanent.
+/// 408, 425, 429 and 5xx are transient; 401 and 403 refuse the credentials; every other 4xx
+/// is permanent.
 /// (2xx/3xx are not failures; callers must not pass them.)
 FailureKind ClassifyHttpStatus(int http_status);
 

@@ -173,7 +173,9 @@ Api::Api(AppContext context, const ServerSettings& settings)
     r.Add("POST", "/api/v1/api-keys/", &CreateApiKey);
     r.Add("DELETE", "/api/v1/api-keys/{id}/", &RevokeApiKey);
 
-    r.Add("POST", "/api/v1/publisher/publish/", &PublishNow, kBlocking);
+    // The claim is a quick database write; the call itself goes through the dispatcher's
+    // pipeline and answers later (Response::deferred), holding no thread meanwhile.
+    r.Add("POST", "/api/v1/publisher/publish/", &PublishNow);
     r.Add("GET", "/api/v1/publisher/records/", &ListRecords);
 }
 
@@ -214,6 +216,17 @@ domain::AccountId Api::AuthenticateKey(std::string_view key) {
 
 Response Api::Handle(const Request& request, const Match& match) {
     Response response = HandleUncounted(request, match);
+    if (response.deferred) {
+        // Counted when the answer is known.
+        response.deferred = [this, start = std::move(response.deferred)](
+                                 std::function<void(Response)> respond) {
+            start([this, respond = std::move(respond)](Response final_answer) {
+                env_.CountResponse(final_answer.status);
+                respond(std::move(final_answer));
+            });
+        };
+        return response;
+    }
     env_.CountResponse(response.status);
     return response;
 }

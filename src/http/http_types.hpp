@@ -3,6 +3,7 @@
 // never includes Beast. Private to src/http/.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -42,6 +43,10 @@ struct Response {
     /// Set: the answer is an event stream; `body` is written first, then the stream's
     /// frames until the client goes away or the server stops.
     std::shared_ptr<EventStream> stream;
+    /// Set: the answer is not ready yet (it waits on a remote call, and no thread should wait
+    /// with it). The server calls this once with `respond`, which takes the final answer from
+    /// any thread, exactly once.
+    std::function<void(std::function<void(Response)> respond)> deferred;
 };
 
 /// Path parameters captured by the router ({id} segments), in pattern order.

@@ -250,6 +250,16 @@ private:
     }
 
     void Write(Response&& response) {
+        if (response.deferred) {
+            auto start = std::move(response.deferred);
+            start([self = shared_from_this()](Response answer) {
+                net::post(self->stream_.get_executor(),
+                          [self, answer = std::move(answer)]() mutable {
+                              self->Write(std::move(answer));
+                          });
+            });
+            return;
+        }
         if (response.stream) return StartStream(std::move(response));
         keep_alive_ = !response.close && !closing_ && !server_.stopping && request_.keep_alive();
         response_ = {};

@@ -106,12 +106,24 @@ PublishResult FailureFromResponse(const HttpResponse& response, std::string_view
     const bool transient = response.status >= 400 &&
                            domain::ClassifyHttpStatus(response.status) ==
                                domain::FailureKind::kTransient;
-    result.outcome = transient ? PublishOutcome::kTransient : PublishOutcome::kPermanent;
+    result.outcome = transient ? PublishOutcome::kTransient : RefusalOutcome(response.status);
     if (transient) {
         if (const auto value = response.Header("retry-after"))
             result.retry_after = ParseRetryAfter(*value, now);
     }
     return result;
+}
+
+bool IsTransientResponse(const HttpResponse& response) {
+    return response.status == 0 ||
+           domain::ClassifyHttpStatus(response.status) == domain::FailureKind::kTransient;
+}
+
+PublishOutcome RefusalOutcome(std::optional<int> http_status) {
+    if (http_status &&
+        domain::ClassifyHttpStatus(*http_status) == domain::FailureKind::kCredentialsRefused)
+        return PublishOutcome::kSiteRefused;
+    return PublishOutcome::kPermanent;
 }
 
 ConnectionCheck FailedCheck(const HttpResponse& response, std::string_view target,

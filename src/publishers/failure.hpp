@@ -22,6 +22,14 @@ std::optional<Milliseconds> ParseRetryAfter(std::string_view value, TimePoint no
 PublishResult FailureFromResponse(const HttpResponse& response, std::string_view target,
                                   TimePoint now);
 
+/// Worth trying again later: a transport error (status 0) or a transient status
+/// (domain::ClassifyHttpStatus). The one rule every adapter asks.
+bool IsTransientResponse(const HttpResponse& response);
+
+/// The outcome of a refusal with this status that is not transient: kSiteRefused for 401/403,
+/// kPermanent otherwise (and with no status).
+PublishOutcome RefusalOutcome(std::optional<int> http_status);
+
 /// The same wording as a ConnectionCheck (ok=false).
 ConnectionCheck FailedCheck(const HttpResponse& response, std::string_view target,
                             TimePoint now);

@@ -17,7 +17,10 @@ namespace herald::publishers {
 enum class PublishOutcome {
     kPublished,  // the remote post exists; external_id/url are set
     kTransient,  // try again later (timeout, connection error, 408/429/5xx)
-    kPermanent,  // retrying cannot help (credentials, missing domain, other 4xx)
+    kPermanent,  // retrying this item cannot help (a 4xx about the item)
+    /// The target refuses the site's credentials (401/403), or the site lacks credentials,
+    /// domain or options: every item of the site would fail alike, so the site pauses.
+    kSiteRefused,
 };
 
 struct PublishResult {

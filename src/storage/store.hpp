@@ -76,10 +76,29 @@ struct ClaimedItem {
     TimePoint due_at{};  // DueAt() before the claim, to measure lateness
 };
 
-/// One settled attempt, for Store::FinishAttempts.
+/// One settled attempt, for Store::FinishAttempts: the item's new state, its record, and
+/// what the attempt says about its site's health.
 struct FinishedAttempt {
     Content content;
     PublishRecord record;
+    domain::HealthSignal signal = domain::HealthSignal::kNone;
+    std::string signal_reason;                // the attempt's error, for the site's reason
+    std::optional<Milliseconds> retry_after;  // the server's Retry-After
+};
+
+/// A site whose health changed (for event hooks, logs and the dispatcher's admission).
+struct SiteHealthUpdate {
+    SiteId site_id = 0;
+    AccountId account_id = 0;
+    std::string site_name;
+    domain::HealthChange change;
+};
+
+struct FinishResult {
+    /// Result i belongs to attempts[i]: the record id, or nullopt when the claim was lost.
+    std::vector<std::optional<RecordId>> record_ids;
+    /// Every site the batch touched whose stored health changed, in site id order.
+    std::vector<SiteHealthUpdate> health;
 };
 
 /// How a conditional write ended. Every write of a row that carries `version` names the
@@ -314,10 +333,17 @@ public:
                                                         TimePoint lease_until) = 0;
     /// For each attempt, in one transaction: inserts its record and writes its content's
     /// schedule columns (kContentSchedule) and updated_at, only if the stored row still
-    /// carries `claim_token` (a lost claim writes nothing for that item). Result i belongs
-    /// to attempts[i]: the record id, or nullopt when the claim was lost.
-    virtual std::vector<std::optional<RecordId>> FinishAttempts(
-        std::span<const FinishedAttempt> attempts, std::string_view claim_token) = 0;
+    /// carries `claim_token` (a lost claim writes nothing for that item); then applies each
+    /// written attempt's health signal to its site by domain::NextHealth (the site row
+    /// locked meanwhile on PostgreSQL). A site that recovers has its items' retries brought
+    /// forward to `now` of the recovering attempt, so they go at once, within the cap.
+    virtual FinishResult FinishAttempts(std::span<const FinishedAttempt> attempts,
+                                        std::string_view claim_token,
+                                        const domain::HealthPolicy& policy) = 0;
+    /// The owner resumes a degraded or paused site (domain::ResumeHealth): its waiting items
+    /// go at once. nullopt: no such site in the account.
+    virtual std::optional<SiteHealthUpdate> ResumeSite(AccountId account, SiteId site,
+                                                       TimePoint now) = 0;
     /// Puts claimed items back to `scheduled` (graceful shutdown), attempts - 1.
     virtual void ReleaseClaims(std::span<const ContentId> ids, std::string_view claim_token,
                                TimePoint now) = 0;

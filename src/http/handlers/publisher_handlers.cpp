@@ -9,6 +9,43 @@
 
 namespace herald::http {
 
+namespace {
+
+/// A failed publish-now is one failed attempt, and says so: the item is `failed` with its
+/// error and its record, and nothing goes on in the background (retry it with publish-now
+/// or by scheduling it again).
+Response PublishNowAnswer(const dispatch::PublishNowOutcome& outcome) {
+    if (!outcome) return NotFoundResponse("The content");
+    if (!*outcome) return ErrorResponse(outcome->error());
+    const dispatch::PublishNowResult& result = outcome->value();
+    return JsonResponse(result.success ? 200 : 502, [&](JsonWriter& w) {
+        w.BeginObject();
+        if (!result.success) {
+            w.Key("error").BeginObject();
+            w.Key("code").String("publish_failed");
+            w.Key("message").String(result.error.empty()
+                                        ? "The platform did not accept the post."
+                                        : result.error);
+            w.Key("field").Null();
+            w.EndObject();
+        }
+        w.Key("success").Bool(result.success);
+        w.Key("external_id").OptString(result.content.external_id);
+        w.Key("external_url").OptString(result.content.external_url);
+        w.Key("record_id").Int(result.record_id);
+        if (result.http_status) {
+            w.Key("http_status").Int(*result.http_status);
+        } else {
+            w.Key("http_status").Null();
+        }
+        w.Key("content");
+        WriteContent(w, result.content);
+        w.EndObject();
+    });
+}
+
+}  // namespace
+
 Response PublishNow(Call& call) {
     auto body = ParseJsonObject(call.request.body);
     if (!body) return ErrorResponse(body.error());
@@ -21,25 +58,18 @@ Response PublishNow(Call& call) {
     if (r.error()) return ErrorResponse(*r.error());
     if (!has_id) return ErrorResponse(RequiredError("content_id"));
 
-    auto outcome = call.env.PublishDispatcher().PublishNow(call.account, content_id);
-    if (!outcome) return NotFoundResponse("The content");
-    if (!*outcome) return ErrorResponse(outcome->error());
-    const dispatch::PublishNowResult& result = outcome->value();
-    if (!result.success) {
-        return ErrorResponse(502, "publish_failed",
-                             result.error.empty() ? "The platform did not accept the post."
-                                                  : result.error);
-    }
-    return JsonResponse(200, [&](JsonWriter& w) {
-        w.BeginObject();
-        w.Key("success").Bool(true);
-        w.Key("external_id").OptString(result.content.external_id);
-        w.Key("external_url").OptString(result.content.external_url);
-        w.Key("record_id").Int(result.record_id);
-        w.Key("content");
-        WriteContent(w, result.content);
-        w.EndObject();
-    });
+    // The call goes through the dispatcher's pipeline, behind the site's cap, and the answer
+    // is written when its attempt is recorded; no thread waits for the remote meanwhile.
+    Response response;
+    response.deferred = [&env = call.env, account = call.account,
+                         content_id](std::function<void(Response)> respond) {
+        env.PublishDispatcher().PublishNowAsync(
+            account, content_id,
+            [respond = std::move(respond)](dispatch::PublishNowOutcome outcome) {
+                respond(PublishNowAnswer(outcome));
+            });
+    };
+    return response;
 }
 
 Response ListRecords(Call& call) {

@@ -88,9 +88,16 @@ bool IsHtmlResponse(const HttpResponse& response) {
 
 PublishResult Permanent(std::string message, std::optional<int> http_status) {
     PublishResult result;
-    result.outcome = PublishOutcome::kPermanent;
+    result.outcome = RefusalOutcome(http_status);
     result.error = std::move(message);
     result.http_status = http_status;
+    return result;
+}
+
+PublishResult SiteMisconfigured(std::string message) {
+    PublishResult result;
+    result.outcome = PublishOutcome::kSiteRefused;
+    result.error = std::move(message);
     return result;
 }
 

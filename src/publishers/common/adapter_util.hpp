@@ -42,7 +42,11 @@ bool IsJsonBody(std::string_view body);
 bool IsHtmlResponse(const HttpResponse& response);
 
 /// A permanent failure with `message` and the response's status (if any).
+/// A refusal that is not transient: kSiteRefused for 401/403 (RefusalOutcome), else kPermanent.
 PublishResult Permanent(std::string message, std::optional<int> http_status = std::nullopt);
+/// The site's own settings (credentials, domain, options) make every call pointless: the
+/// site pauses until the owner fixes them.
+PublishResult SiteMisconfigured(std::string message);
 
 /// Only 2xx counts as success.
 inline bool IsSuccess(const HttpResponse& r) { return r.status >= 200 && r.status < 300; }

@@ -11,6 +11,7 @@ namespace {
 
 using common::IsSuccess;
 using common::Permanent;
+using common::SiteMisconfigured;
 using common::UrlEncode;
 
 constexpr int kCollisionRetries = 2;
@@ -39,7 +40,7 @@ PublishResult GhostFailure(const HttpResponse& r, const domain::Site& site,
                               action);
         return f;
     }
-    if (s == 0 || s == 408 || s == 425 || s == 429 || s >= 500) {
+    if (IsTransientResponse(r)) {
         PublishResult f = FailureFromResponse(r, where, common::WallNow());
         f.error += fmt::format(" (while {})", action);
         return f;
@@ -83,12 +84,12 @@ public:
         const domain::Site& site = request.site;
         const domain::Content& content = request.content;
         if (std::string missing = MissingSetting(site); !missing.empty())
-            return Permanent(std::move(missing));
+            return SiteMisconfigured(std::move(missing));
         std::string key_error;
         const auto key = ParseAdminKey(site.api_key, &key_error);
-        if (!key) return Permanent(key_error);
+        if (!key) return SiteMisconfigured(key_error);
         const GhostOptionsParse parsed = ParseGhostOptions(site.options_json);
-        if (!parsed.options) return Permanent(parsed.error);
+        if (!parsed.options) return SiteMisconfigured(parsed.error);
 
         const std::string token = common::MarkerToken(request.publication_id);
         const std::string slug = common::SlugFor(content.slug, content.title);

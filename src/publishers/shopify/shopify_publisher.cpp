@@ -16,6 +16,7 @@ namespace {
 
 using common::IsSuccess;
 using common::Permanent;
+using common::SiteMisconfigured;
 using common::UrlEncode;
 
 std::string MissingSetting(const domain::Site& site) {
@@ -32,7 +33,7 @@ PublishResult ShopifyFailure(const HttpResponse& r, const domain::Site& site,
                              std::string_view action) {
     const std::string where = fmt::format("Shopify at {}", site.domain);
     const int s = r.status;
-    if (s == 0 || s == 408 || s == 425 || s == 429 || s >= 500) {
+    if (IsTransientResponse(r)) {
         PublishResult f = FailureFromResponse(r, where, common::WallNow());
         if (auto value = r.Header("retry-after"); value && s == 429)
             f.retry_after = ParseShopifyRetryAfter(*value);
@@ -94,9 +95,9 @@ public:
         const domain::Site& site = request.site;
         const domain::Content& content = request.content;
         if (std::string missing = MissingSetting(site); !missing.empty())
-            return Permanent(std::move(missing));
+            return SiteMisconfigured(std::move(missing));
         const ShopifyOptionsParse parsed = ParseShopifyOptions(site.options_json);
-        if (!parsed.options) return Permanent(parsed.error);
+        if (!parsed.options) return SiteMisconfigured(parsed.error);
 
         Blog blog;
         if (auto failure = ResolveBlog(site, *parsed.options, &blog)) return *failure;

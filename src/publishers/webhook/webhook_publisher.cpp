@@ -113,13 +113,13 @@ private:
     /// nullopt (with `failed` filled) when the site's settings make a call pointless.
     std::optional<Prepared> Prepare(const PublishRequest& request, PublishResult& failed) const {
         if (std::string missing = MissingSetting(request.site); !missing.empty()) {
-            failed.outcome = PublishOutcome::kPermanent;
+            failed.outcome = PublishOutcome::kSiteRefused;
             failed.error = std::move(missing);
             return std::nullopt;
         }
         const auto key = SigningKey(request.site.api_key);
         if (!key) {
-            failed.outcome = PublishOutcome::kPermanent;
+            failed.outcome = PublishOutcome::kSiteRefused;
             failed.error = BadSecretMessage();
             return std::nullopt;
         }

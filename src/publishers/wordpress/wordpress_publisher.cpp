@@ -17,6 +17,7 @@ namespace {
 
 using common::IsSuccess;
 using common::Permanent;
+using common::SiteMisconfigured;
 using common::UrlEncode;
 
 constexpr std::string_view kAnyStatus = "publish,future,draft,pending,private";
@@ -55,7 +56,7 @@ std::string MissingSetting(const domain::Site& site) {
 PublishResult WpFailure(const HttpResponse& r, const domain::Site& site, std::string_view action) {
     const std::string where = fmt::format("WordPress at {}", site.domain);
     const int s = r.status;
-    if (s == 0 || s == 408 || s == 425 || s == 429 || s >= 500) {
+    if (IsTransientResponse(r)) {
         PublishResult f = FailureFromResponse(r, where, common::WallNow());
         f.error += fmt::format(" (while {})", action);
         return f;
@@ -146,9 +147,9 @@ public:
         const domain::Site& site = request.site;
         const domain::Content& content = request.content;
         if (std::string missing = MissingSetting(site); !missing.empty())
-            return Permanent(std::move(missing));
+            return SiteMisconfigured(std::move(missing));
         const WpOptionsParse parsed = ParseWpOptions(site.options_json);
-        if (!parsed.options) return Permanent(parsed.error);
+        if (!parsed.options) return SiteMisconfigured(parsed.error);
         const WpOptions& options = *parsed.options;
         const std::string collection(CollectionFor(content));
 

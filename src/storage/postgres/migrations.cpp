@@ -216,11 +216,22 @@ CREATE TRIGGER settings_notify AFTER INSERT OR UPDATE ON publishing_settings
     FOR EACH STATEMENT EXECUTE FUNCTION herald_settings_notify();
 )sql";
 
+// Site health (docs/delivery.md): written by settles and resumes, never by site edits.
+constexpr const char* kV5SiteHealth = R"sql(
+ALTER TABLE sites ADD COLUMN health TEXT NOT NULL DEFAULT 'healthy'
+    CHECK (health IN ('healthy', 'degraded', 'paused'));
+ALTER TABLE sites ADD COLUMN health_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE sites ADD COLUMN health_since BIGINT;
+ALTER TABLE sites ADD COLUMN health_failures INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sites ADD COLUMN probe_at BIGINT;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "schema", kV1Schema},
     {3, "api keys and secrets at rest", kApiKeysAndSecretsSql},
     {4, "several processes: database clock, claim caps, wake-up notifications",
      kV4MultiProcess},
+    {5, "site health", kV5SiteHealth},
 };
 
 constexpr const char* kCreateMigrationsTable =

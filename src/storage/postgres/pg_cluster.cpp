@@ -34,7 +34,9 @@ const char* kLockSitesSql =
     "SELECT site_id FROM ("
     "  SELECT c.site_id, min(c.due_at) AS first_due FROM content c"
     "  JOIN sites s ON s.id = c.site_id"
-    "  WHERE ((c.site_status = 'scheduled' AND c.due_at <= $1)"
+    "  WHERE ((c.site_status = 'scheduled' AND c.due_at <= $1"
+    "          AND (s.health = 'healthy'"
+    "               OR (s.health = 'degraded' AND COALESCE(s.probe_at, 0) <= $1)))"
     "         OR (c.site_status = 'publishing' AND c.lease_until < herald_now_ms()))"
     "    AND s.is_active AND NOT (c.site_id = ANY($2::bigint[]))"
     "  GROUP BY c.site_id ORDER BY first_due, c.site_id LIMIT $3) AS work"
@@ -49,14 +51,20 @@ const std::string& ClaimSql() {
     static const std::string sql =
         std::string(
             "WITH room AS ("
-            "  SELECT s.id AS site_id, herald_site_cap(s.options_json, $4) AS cap,"
+            // domain::AdmitsCall: a paused site takes no new call, a degraded one a single
+            // probe once it is due; abandoned claims are taken over whatever the health.
+            "  SELECT s.id AS site_id,"
+            "   CASE WHEN s.health = 'degraded' THEN 1"
+            "        ELSE herald_site_cap(s.options_json, $4) END AS cap,"
+            "   (s.health = 'healthy' OR (s.health = 'degraded'"
+            "     AND COALESCE(s.probe_at, 0) <= $1)) AS admits,"
             "   (SELECT count(*) FROM content p WHERE p.site_id = s.id"
             "     AND p.site_status = 'publishing' AND p.lease_until >= herald_now_ms()) AS live"
             "  FROM sites s WHERE s.id = ANY($3::bigint[]) AND s.is_active),"
             " picked AS ("
             "  SELECT x.id, x.due_at FROM room CROSS JOIN LATERAL ("
             "    SELECT c.id, c.due_at FROM content c WHERE c.site_id = room.site_id"
-            "      AND ((c.site_status = 'scheduled' AND c.due_at <= $1)"
+            "      AND ((c.site_status = 'scheduled' AND c.due_at <= $1 AND room.admits)"
             "           OR (c.site_status = 'publishing' AND c.lease_until < herald_now_ms()))"
             "    ORDER BY c.due_at, c.id"
             "    LIMIT CASE WHEN room.cap <= 0 THEN $2 ELSE GREATEST(room.cap - room.live, 0) END"
@@ -232,7 +240,14 @@ std::optional<Milliseconds> PostgresStore::NextWorkIn(TimePoint now) {
     const PgResult r = conn->Exec(
         "SELECT LEAST("
         " (SELECT c.due_at FROM content c JOIN sites s ON s.id = c.site_id"
-        "   WHERE c.site_status = 'scheduled' AND s.is_active ORDER BY c.due_at LIMIT 1) - $1,"
+        "   WHERE c.site_status = 'scheduled' AND s.is_active AND s.health = 'healthy'"
+        "   ORDER BY c.due_at LIMIT 1) - $1,"
+        // A degraded site's first due item, not before its next probe.
+        " (SELECT min(GREATEST(COALESCE(s.probe_at, 0), w.first_due)) FROM sites s"
+        "   JOIN LATERAL (SELECT min(c.due_at) AS first_due FROM content c"
+        "     WHERE c.site_id = s.id AND c.site_status = 'scheduled') w"
+        "   ON w.first_due IS NOT NULL"
+        "   WHERE s.health = 'degraded' AND s.is_active) - $1,"
         " (SELECT c.lease_until FROM content c JOIN sites s ON s.id = c.site_id"
         "   WHERE c.site_status = 'publishing' AND c.lease_until IS NOT NULL AND s.is_active"
         "   ORDER BY c.lease_until LIMIT 1) - herald_now_ms())",

@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <numeric>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "storage/health_writes.hpp"
 #include "storage/postgres/connection_pool.hpp"
 #include "storage/postgres/pg_handle.hpp"
 #include "storage/postgres/pg_rows.hpp"
@@ -111,10 +113,66 @@ std::optional<Result<ClaimedItem>> PostgresStore::ClaimOne(AccountId account, Co
     return Result<ClaimedItem>(ClaimedItem{std::move(*after), std::move(*site), before->DueAt()});
 }
 
-std::vector<std::optional<RecordId>> PostgresStore::FinishAttempts(
-    std::span<const FinishedAttempt> attempts, std::string_view claim_token) {
-    std::vector<std::optional<RecordId>> ids(attempts.size());
-    if (attempts.empty() || claim_token.empty()) return ids;
+namespace {
+
+// $1 sites. Columns: id, account_id, name, health, reason, since, failures, probe_at.
+constexpr const char* kSiteHealthSql =
+    "SELECT id, account_id, name, health, health_reason, health_since, health_failures,"
+    " probe_at FROM sites WHERE id = ANY($1::bigint[]) ORDER BY id";
+
+std::map<SiteId, SiteHealthRow> LoadHealth(Connection& conn, const std::vector<SiteId>& sites,
+                                           bool lock) {
+    Params p;
+    p.IntArray(sites);
+    const PgResult r = conn.Exec(std::string(kSiteHealthSql) + (lock ? " FOR UPDATE" : ""), p);
+    std::map<SiteId, SiteHealthRow> rows;
+    for (int i = 0; i < r.rows(); ++i) {
+        SiteHealthRow row;
+        row.account_id = r.Int(i, 1);
+        row.name = r.Text(i, 2);
+        row.state.health =
+            domain::ParseSiteHealth(r.Text(i, 3)).value_or(domain::SiteHealth::kHealthy);
+        row.state.reason = r.Text(i, 4);
+        row.state.since = r.OptTime(i, 5);
+        row.state.transient_failures = static_cast<int>(r.Int(i, 6));
+        row.state.probe_at = r.OptTime(i, 7);
+        rows.emplace(r.Int(i, 0), std::move(row));
+    }
+    return rows;
+}
+
+void StoreHealth(Connection& conn, SiteId site, const domain::SiteHealthState& state,
+                 bool visible, std::optional<TimePoint> recovered_at) {
+    Params p;
+    p.Int(site);
+    p.Text(domain::ToString(state.health));
+    p.Text(state.reason);
+    p.OptTime(state.since);
+    p.Int(state.transient_failures);
+    p.OptTime(state.probe_at);
+    p.Int(visible ? 1 : 0);
+    conn.Exec("UPDATE sites SET health = $2, health_reason = $3, health_since = $4,"
+              " health_failures = $5, probe_at = $6, version = version + $7 WHERE id = $1",
+              p);
+    if (recovered_at) {
+        Params q;
+        q.Int(site);
+        q.Time(*recovered_at);
+        conn.Exec("UPDATE content SET next_attempt_at = $2, updated_at = $2,"
+                  " version = version + 1"
+                  " WHERE site_id = $1 AND site_status = 'scheduled' AND next_attempt_at > $2",
+                  q);
+    }
+}
+
+}  // namespace
+
+FinishResult PostgresStore::FinishAttempts(std::span<const FinishedAttempt> attempts,
+                                           std::string_view claim_token,
+                                           const domain::HealthPolicy& policy) {
+    FinishResult result;
+    result.record_ids.resize(attempts.size());
+    if (attempts.empty() || claim_token.empty()) return result;
     // In id order, so two batches that share rows lock them in the same order.
     std::vector<size_t> order(attempts.size());
     std::iota(order.begin(), order.end(), size_t{0});
@@ -133,10 +191,38 @@ std::vector<std::optional<RecordId>> PostgresStore::FinishAttempts(
     Transaction txn(*conn, kBeginDispatch);
     const std::vector<PgResult> results = conn->ExecPipelined(sql, params);
     for (size_t k = 0; k < order.size(); ++k) {
-        if (!results[k].empty()) ids[order[k]] = results[k].Int(0, 0);  // else: claim lost
+        if (!results[k].empty()) result.record_ids[order[k]] = results[k].Int(0, 0);
+    }
+    // Sites whose health changes are locked in id order (FOR UPDATE ... ORDER BY id), after
+    // their items: every path that locks a site and then its items (scheduling) never holds
+    // an item a settle waits for, since claimed items are only written under their claim.
+    result.health = ApplyHealthSignals(
+        attempts, result.record_ids, policy,
+        [&](const std::vector<SiteId>& sites, bool lock) { return LoadHealth(*conn, sites, lock); },
+        [&](SiteId site, const domain::SiteHealthState& state, bool visible,
+            std::optional<TimePoint> recovered_at) {
+            StoreHealth(*conn, site, state, visible, recovered_at);
+        });
+    txn.Commit();
+    return result;
+}
+
+std::optional<SiteHealthUpdate> PostgresStore::ResumeSite(AccountId account, SiteId site,
+                                                          TimePoint now) {
+    auto conn = pool_->Acquire();
+    Transaction txn(*conn);
+    const auto rows = LoadHealth(*conn, {site}, /*lock=*/true);
+    const auto it = rows.find(site);
+    if (it == rows.end() || it->second.account_id != account) return std::nullopt;
+    const SiteHealthRow& row = it->second;
+    const domain::HealthChange change = domain::ResumeHealth(row.state, now);
+    if (change.state != row.state) {
+        const bool recovered = change.event == domain::HealthEvent::kRecovered;
+        StoreHealth(*conn, site, change.state, recovered,
+                    recovered ? std::optional<TimePoint>(now) : std::nullopt);
     }
     txn.Commit();
-    return ids;
+    return SiteHealthUpdate{site, row.account_id, row.name, change};
 }
 
 namespace {

@@ -12,7 +12,8 @@ namespace {
 constexpr std::array<const char*, kSiteColumnCount> kSiteColumns = {
     "id",       "account_id", "name",         "platform_type", "domain",
     "api_key",  "username",   "timezone",     "is_active",     "options_json",
-    "created_at", "updated_at", "version"};
+    "created_at", "updated_at", "version", "health", "health_reason", "health_since",
+    "health_failures", "probe_at"};
 constexpr std::array<const char*, kSettingsColumnCount> kSettingsColumns = {
     "site_id",  "auto_publish_enabled", "publish_days", "publish_time_slots",
     "daily_publish_limit", "weekly_publish_limit", "monthly_publish_limit", "updated_at"};
@@ -97,6 +98,12 @@ Site ReadSite(const Row& r) {
     s.created_at = r.Time(10);
     s.updated_at = r.Time(11);
     s.version = r.Int(12);
+    const std::string health = r.Text(13);
+    s.health.health = ParseOrThrow(domain::ParseSiteHealth(health), "health", health);
+    s.health.reason = r.Text(14);
+    s.health.since = r.OptTime(15);
+    s.health.transient_failures = static_cast<int>(r.Int(16));
+    s.health.probe_at = r.OptTime(17);
     return s;
 }
 

@@ -14,7 +14,7 @@
 namespace herald::storage::postgres {
 
 inline constexpr int kMaxPageSize = 500;
-inline constexpr int kSiteColumnCount = 13;
+inline constexpr int kSiteColumnCount = 18;
 inline constexpr int kSettingsColumnCount = 8;
 inline constexpr int kContentColumnCount = 29;
 

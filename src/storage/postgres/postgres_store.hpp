@@ -81,8 +81,11 @@ public:
     std::optional<Result<ClaimedItem>> ClaimOne(AccountId account, ContentId id,
                                                 std::string_view claim_token, TimePoint now,
                                                 TimePoint lease_until) override;
-    std::vector<std::optional<RecordId>> FinishAttempts(std::span<const FinishedAttempt> attempts,
-                                                        std::string_view claim_token) override;
+    FinishResult FinishAttempts(std::span<const FinishedAttempt> attempts,
+                                std::string_view claim_token,
+                                const domain::HealthPolicy& policy) override;
+    std::optional<SiteHealthUpdate> ResumeSite(AccountId account, SiteId site,
+                                               TimePoint now) override;
     void ReleaseClaims(std::span<const ContentId> ids, std::string_view claim_token,
                        TimePoint now) override;
     void AbandonClaims(std::span<const ContentId> ids, std::string_view claim_token,

@@ -284,11 +284,22 @@ CREATE TABLE secret_meta (
 );
 )sql";
 
+// Site health (docs/delivery.md): written by settles and resumes, never by site edits.
+constexpr const char* kV5SiteHealth = R"sql(
+ALTER TABLE sites ADD COLUMN health TEXT NOT NULL DEFAULT 'healthy'
+    CHECK (health IN ('healthy', 'degraded', 'paused'));
+ALTER TABLE sites ADD COLUMN health_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE sites ADD COLUMN health_since INTEGER;
+ALTER TABLE sites ADD COLUMN health_failures INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sites ADD COLUMN probe_at INTEGER;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "base tables", kV1BaseTables},
     {2, "dispatch bookkeeping", kV2DispatchBookkeeping},
     {3, "write discipline", kV3WriteDiscipline},
     {4, "api keys and secrets at rest", kV4ApiKeysAndSecrets},
+    {5, "site health", kV5SiteHealth},
 };
 
 }  // namespace

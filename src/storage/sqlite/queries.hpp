@@ -16,10 +16,12 @@ inline constexpr const char* kCountAccounts = "SELECT COUNT(*) FROM accounts";
 // --- sites --------------------------------------------------------------------------------
 #define HERALD_SITE_COLUMNS                                                                   \
     "id, account_id, name, platform_type, domain, api_key, username, timezone, is_active, " \
-    "options_json, created_at, updated_at, version"
+    "options_json, created_at, updated_at, version, health, health_reason, health_since, "    \
+    "health_failures, probe_at"
 #define HERALD_SITE_COLUMNS_S                                                              \
     "s.id, s.account_id, s.name, s.platform_type, s.domain, s.api_key, s.username, "     \
-    "s.timezone, s.is_active, s.options_json, s.created_at, s.updated_at, s.version"
+    "s.timezone, s.is_active, s.options_json, s.created_at, s.updated_at, s.version, "   \
+    "s.health, s.health_reason, s.health_since, s.health_failures, s.probe_at"
 
 inline constexpr const char* kSiteColumnsList = HERALD_SITE_COLUMNS;
 inline constexpr const char* kInsertSite =
@@ -175,13 +177,17 @@ inline constexpr const char* kApplyAssignment =
 inline constexpr const char* kLiveBySite =
     "SELECT site_id, COUNT(*) FROM content"
     " WHERE site_status = 'publishing' AND lease_until >= ?1 GROUP BY site_id";
-// ?1 now (due-ness), ?2 the clock's now (leases). Columns: id, site_id, options_json, due_at.
+// ?1 now (due-ness), ?2 the clock's now (leases). Columns: id, site_id, options_json, due_at,
+// health, probe_at. A scheduled item's site must admit calls (domain::AdmitsCall: not
+// paused; degraded only once its probe is due; the claim checks the one-at-a-time part);
+// an abandoned claim is taken over whatever the site's health, so nothing stays publishing.
 inline constexpr const char* kClaimCandidates =
-    "SELECT c.id, c.site_id, s.options_json, c.due_at FROM content c"
+    "SELECT c.id, c.site_id, s.options_json, c.due_at, s.health, s.probe_at FROM content c"
     " CROSS JOIN sites s ON s.id = c.site_id"
     " WHERE c.site_status = 'scheduled' AND c.due_at <= ?1 AND s.is_active = 1"
+    "   AND (s.health = 'healthy' OR (s.health = 'degraded' AND COALESCE(s.probe_at, 0) <= ?1))"
     " UNION ALL"
-    " SELECT c.id, c.site_id, s.options_json, c.due_at FROM content c"
+    " SELECT c.id, c.site_id, s.options_json, c.due_at, 'healthy', NULL FROM content c"
     " CROSS JOIN sites s ON s.id = c.site_id"
     " WHERE c.site_status = 'publishing' AND c.lease_until < ?2 AND s.is_active = 1"
     " ORDER BY 4, 1";
@@ -201,7 +207,13 @@ inline constexpr const char* kClaimOne =
     " WHERE id = ?1 AND site_status = ?5";
 inline constexpr const char* kNextDue =
     "SELECT c.due_at FROM content c CROSS JOIN sites s ON s.id = c.site_id"
-    " WHERE c.site_status = 'scheduled' AND s.is_active = 1 ORDER BY c.due_at LIMIT 1";
+    " WHERE c.site_status = 'scheduled' AND s.is_active = 1 AND s.health = 'healthy'"
+    " ORDER BY c.due_at LIMIT 1";
+// A degraded site's next work: its first due item, not before its next probe.
+inline constexpr const char* kNextProbe =
+    "SELECT MIN(MAX(COALESCE(s.probe_at, 0), (SELECT MIN(c.due_at) FROM content c"
+    "  WHERE c.site_id = s.id AND c.site_status = 'scheduled')))"
+    " FROM sites s WHERE s.health = 'degraded' AND s.is_active = 1";
 inline constexpr const char* kNextLeaseEnd =
     "SELECT c.lease_until FROM content c CROSS JOIN sites s ON s.id = c.site_id"
     " WHERE c.site_status = 'publishing' AND c.lease_until IS NOT NULL AND s.is_active = 1"
@@ -216,6 +228,18 @@ inline constexpr const char* kReleaseClaim =
     " claim_token = '', lease_until = NULL, site_status_updated_at = ?3, updated_at = ?3,"
     " version = version + 1"
     " WHERE id = ?1 AND claim_token = ?2 AND ?2 <> '' AND site_status = 'publishing'";
+// --- site health ----------------------------------------------------------------------------
+inline constexpr const char* kGetSiteHealth =
+    "SELECT account_id, name, health, health_reason, health_since, health_failures, probe_at"
+    " FROM sites WHERE id = ?1";
+// ?1 id, ?2..?6 health, reason, since, failures, probe_at, ?7 version step (0 or 1).
+inline constexpr const char* kSetSiteHealth =
+    "UPDATE sites SET health = ?2, health_reason = ?3, health_since = ?4, health_failures = ?5,"
+    " probe_at = ?6, version = version + ?7 WHERE id = ?1";
+// ?1 site, ?2 the time it recovered.
+inline constexpr const char* kBringRetriesForward =
+    "UPDATE content SET next_attempt_at = ?2, updated_at = ?2, version = version + 1"
+    " WHERE site_id = ?1 AND site_status = 'scheduled' AND next_attempt_at > ?2";
 inline constexpr const char* kListClaimTokens =
     "SELECT DISTINCT claim_token FROM content"
     " WHERE site_status = 'publishing' AND claim_token <> ''";

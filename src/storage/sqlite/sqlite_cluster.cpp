@@ -82,6 +82,10 @@ std::vector<ClaimedItem> SqliteStore::Claim(const ClaimRequest& request) {
             if (std::find(request.skip_sites.begin(), request.skip_sites.end(), site) !=
                 request.skip_sites.end())
                 continue;
+            domain::SiteHealthState health;
+            health.health = domain::ParseSiteHealth(q.Text(4)).value_or(domain::SiteHealth::kHealthy);
+            health.probe_at = q.OptTime(5);
+            if (!domain::AdmitsCall(health, static_cast<int>(live[site]), request.now)) continue;
             if (request.max_in_flight_per_site > 0 || !q.IsNull(2)) {
                 auto it = cap.find(site);
                 if (it == cap.end())
@@ -136,6 +140,13 @@ std::optional<Milliseconds> SqliteStore::NextWorkIn(TimePoint now) {
     {
         Query q(conn->Prepare(sql::kNextDue));
         if (q.Step() && !q.IsNull(0)) next = q.Time(0) - now;
+    }
+    {
+        Query q(conn->Prepare(sql::kNextProbe));
+        if (q.Step() && !q.IsNull(0)) {
+            const Milliseconds probe = q.Time(0) - now;
+            if (!next || probe < *next) next = probe;
+        }
     }
     {
         Query q(conn->Prepare(sql::kNextLeaseEnd));

@@ -2,10 +2,12 @@
 // under the claim token, and giving claims back. The claim of due items, lease renewals and
 // the next wake-up (leases on the shared clock, per-site caps) are in sqlite_cluster.cpp.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "storage/health_writes.hpp"
 #include "storage/sqlite/connection_pool.hpp"
 #include "storage/sqlite/queries.hpp"
 #include "storage/sqlite/sqlite_handle.hpp"
@@ -92,20 +94,87 @@ std::optional<RecordId> FinishOne(Connection& conn, const Content& content,
     return q.Int(0);
 }
 
+std::optional<SiteHealthRow> LoadHealth(Connection& conn, SiteId site) {
+    Query q(conn.Prepare(sql::kGetSiteHealth));
+    q.BindInt(1, site);
+    if (!q.Step()) return std::nullopt;
+    SiteHealthRow row;
+    row.account_id = q.Int(0);
+    row.name = q.Text(1);
+    const std::string health = q.Text(2);
+    row.state.health = domain::ParseSiteHealth(health).value_or(domain::SiteHealth::kHealthy);
+    row.state.reason = q.Text(3);
+    row.state.since = q.OptTime(4);
+    row.state.transient_failures = static_cast<int>(q.Int(5));
+    row.state.probe_at = q.OptTime(6);
+    return row;
+}
+
+void StoreHealth(Connection& conn, SiteId site, const domain::SiteHealthState& state,
+                 bool visible, std::optional<TimePoint> recovered_at) {
+    {
+        Query q(conn.Prepare(sql::kSetSiteHealth));
+        q.BindInt(1, site)
+            .BindText(2, domain::ToString(state.health))
+            .BindText(3, state.reason)
+            .BindOptTime(4, state.since)
+            .BindInt(5, state.transient_failures)
+            .BindOptTime(6, state.probe_at)
+            .BindInt(7, visible ? 1 : 0);
+        q.Run();
+    }
+    if (recovered_at) {
+        Query q(conn.Prepare(sql::kBringRetriesForward));
+        q.BindInt(1, site).BindTime(2, *recovered_at);
+        q.Run();
+    }
+}
+
 }  // namespace
 
-std::vector<std::optional<RecordId>> SqliteStore::FinishAttempts(
-    std::span<const FinishedAttempt> attempts, std::string_view claim_token) {
-    std::vector<std::optional<RecordId>> ids;
-    if (attempts.empty()) return ids;
-    ids.reserve(attempts.size());
+FinishResult SqliteStore::FinishAttempts(std::span<const FinishedAttempt> attempts,
+                                         std::string_view claim_token,
+                                         const domain::HealthPolicy& policy) {
+    FinishResult result;
+    if (attempts.empty()) return result;
+    result.record_ids.reserve(attempts.size());
     // One transaction for the batch: a commit per attempt would cap the dispatcher at the
     // rate SQLite can commit, far below what the network can deliver.
     auto conn = pool_->Acquire();
     Transaction txn = conn->Begin(Mode::kImmediate);
-    for (const auto& a : attempts) ids.push_back(FinishOne(*conn, a.content, claim_token, a.record));
+    for (const auto& a : attempts)
+        result.record_ids.push_back(FinishOne(*conn, a.content, claim_token, a.record));
+    // The write lock is held: each site's health is read and written by one writer at a time.
+    result.health = ApplyHealthSignals(
+        attempts, result.record_ids, policy,
+        [&](const std::vector<SiteId>& sites, bool) {
+            std::map<SiteId, SiteHealthRow> rows;
+            for (SiteId site : sites)
+                if (auto row = LoadHealth(*conn, site)) rows.emplace(site, std::move(*row));
+            return rows;
+        },
+        [&](SiteId site, const domain::SiteHealthState& state, bool visible,
+            std::optional<TimePoint> recovered_at) {
+            StoreHealth(*conn, site, state, visible, recovered_at);
+        });
     txn.Commit();
-    return ids;
+    return result;
+}
+
+std::optional<SiteHealthUpdate> SqliteStore::ResumeSite(AccountId account, SiteId site,
+                                                        TimePoint now) {
+    auto conn = pool_->Acquire();
+    Transaction txn = conn->Begin(Mode::kImmediate);
+    const std::optional<SiteHealthRow> row = LoadHealth(*conn, site);
+    if (!row || row->account_id != account) return std::nullopt;
+    const domain::HealthChange change = domain::ResumeHealth(row->state, now);
+    if (change.state != row->state) {
+        const bool recovered = change.event == domain::HealthEvent::kRecovered;
+        StoreHealth(*conn, site, change.state, recovered,
+                    recovered ? std::optional<TimePoint>(now) : std::nullopt);
+    }
+    txn.Commit();
+    return SiteHealthUpdate{site, row->account_id, row->name, change};
 }
 
 std::vector<std::string> SqliteStore::ListClaimTokens() {

@@ -94,6 +94,12 @@ Site ReadSite(const Query& q, int base) {
     s.created_at = q.Time(base + 10);
     s.updated_at = q.Time(base + 11);
     s.version = q.Int(base + 12);
+    const std::string health = q.Text(base + 13);
+    s.health.health = ParseOrThrow(domain::ParseSiteHealth(health), "health", health);
+    s.health.reason = q.Text(base + 14);
+    s.health.since = q.OptTime(base + 15);
+    s.health.transient_failures = static_cast<int>(q.Int(base + 16));
+    s.health.probe_at = q.OptTime(base + 17);
     return s;
 }
 

@@ -1,0 +1,531 @@
+#include "dispatch/pipeline.hpp"
+
+#include <algorithm>
+#include <deque>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+namespace herald::dispatch {
+namespace {
+
+using publishers::PublishOutcome;
+using publishers::PublishResult;
+
+constexpr int kQueueFactor = 2;
+constexpr Milliseconds kMinBusyWait{50};
+// A store that fails (the database is away) is retried at 250 ms, doubling up to this.
+constexpr Milliseconds kMaxErrorBackoff = std::chrono::seconds{5};
+constexpr size_t kSettleBatch = 1024;
+
+domain::AttemptResult ResultOf(PublishOutcome outcome) {
+    switch (outcome) {
+        case PublishOutcome::kPublished: return domain::AttemptResult::kPublished;
+        case PublishOutcome::kTransient: return domain::AttemptResult::kTransient;
+        case PublishOutcome::kSiteRefused: return domain::AttemptResult::kCredentialsRefused;
+        case PublishOutcome::kPermanent: return domain::AttemptResult::kRejected;
+    }
+    return domain::AttemptResult::kRejected;
+}
+
+/// The site's options_json "retry_window_minutes" (validated when the site is saved), else
+/// the dispatcher's default.
+Milliseconds RetryWindow(const domain::Site& site, Milliseconds fallback) {
+    if (site.options_json.find("retry_window_minutes") == std::string::npos) return fallback;
+    const auto options = nlohmann::json::parse(site.options_json, nullptr, false);
+    if (!options.is_object()) return fallback;
+    const auto it = options.find("retry_window_minutes");
+    if (it == options.end() || !it->is_number()) return fallback;
+    return std::chrono::minutes{std::max<int64_t>(0, it->get<int64_t>())};
+}
+
+}  // namespace
+
+/// Finished calls waiting to be settled. Shared with the publishers' callbacks, which may
+/// outlive the pipeline (a call still in flight at destruction is simply dropped: its item
+/// is taken over after its lease, or at once by the next process on this host).
+struct Pipeline::Inbox {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::deque<JobPtr> done;
+    bool closed = false;
+    int callbacks_running = 0;  // the pipeline waits for these before it goes away
+};
+
+Pipeline::Pipeline(storage::Store& store, const publishers::PublisherRegistry& publishers,
+                   Metrics& metrics, StoreHealthMonitor& store_health, std::string claim_token,
+                   PipelineSettings settings, DispatchObserver* observer)
+    : store_(store),
+      publishers_(publishers),
+      metrics_(metrics),
+      store_health_(store_health),
+      claim_token_(std::move(claim_token)),
+      settings_(settings),
+      observer_(observer),
+      inbox_(std::make_shared<Inbox>()),
+      rng_(std::random_device{}()),
+      admission_(settings.admission) {
+    settings_.max_in_flight = std::max(1, settings_.max_in_flight);
+    settler_ = std::thread([this] { SettlerMain(); });
+}
+
+Pipeline::~Pipeline() {
+    {
+        std::unique_lock lock(inbox_->mu);
+        inbox_->closed = true;  // late callbacks drop their result from here on
+        inbox_->cv.notify_all();
+        inbox_->cv.wait(lock, [this] { return inbox_->callbacks_running == 0; });
+    }
+    settler_.join();
+}
+
+int Pipeline::Capacity() const { return settings_.max_in_flight * kQueueFactor; }
+
+double Pipeline::Jitter() {
+    std::lock_guard lock(rng_mu_);
+    return std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
+}
+
+void Pipeline::SetWakeCallback(std::function<void()> wake) {
+    std::lock_guard lock(mu_);
+    wake_ = std::move(wake);
+}
+
+Pipeline::Snapshot Pipeline::State() {
+    std::lock_guard lock(mu_);
+    return Snapshot{outstanding_, admission_.FullSites(), admission_.NextToken()};
+}
+
+void Pipeline::UpdateGaugesLocked() {
+    metrics_.SetInFlight(running_);
+    metrics_.SetQueueDepth(outstanding_ - running_);
+}
+
+// --- submitting and starting -------------------------------------------------------------
+
+void Pipeline::Submit(std::vector<storage::ClaimedItem> items,
+                      const std::shared_ptr<RunTracker>& tracker, const RunClock& now,
+                      bool one_shot, JobDone done) {
+    if (items.empty()) return;
+    {
+        std::lock_guard lock(tracker->mu);
+        tracker->outstanding += static_cast<int>(items.size());
+    }
+    std::vector<JobPtr> launch, excess;
+    {
+        std::lock_guard lock(mu_);
+        const SteadyTime claimed_at = std::chrono::steady_clock::now();
+        std::set<domain::SiteId> touched;
+        for (auto& item : items) {
+            auto job = std::make_shared<Job>();
+            job->item = std::move(item);
+            job->tracker = tracker;
+            job->now = now;
+            job->one_shot = one_shot;
+            job->done = done;
+            job->claimed_at = claimed_at;
+            touched.insert(job->item.site.id);
+            admission_.Enqueue(std::move(job));
+            ++outstanding_;
+        }
+        if (!stopping_) launch = admission_.Pump(touched, claimed_at);
+        for (const JobPtr& job : launch) {
+            ++running_;
+            running_jobs_.insert(job.get());
+        }
+        excess = admission_.TrimQueues(touched);
+        outstanding_ -= static_cast<int>(excess.size());
+        UpdateGaugesLocked();
+    }
+    Launch(launch);
+    if (!excess.empty()) Release(excess, now());
+}
+
+void Pipeline::PumpWaiting() {
+    std::vector<JobPtr> launch;
+    {
+        std::lock_guard lock(mu_);
+        if (stopping_) return;
+        launch = admission_.PumpAll(std::chrono::steady_clock::now());
+        for (const JobPtr& job : launch) {
+            ++running_;
+            running_jobs_.insert(job.get());
+        }
+        UpdateGaugesLocked();
+    }
+    Launch(launch);
+}
+
+void Pipeline::Launch(const std::vector<JobPtr>& jobs) {
+    for (const JobPtr& job : jobs) LaunchOne(job, /*may_block=*/true);
+}
+
+/// For a job that never made a call (lost claim, no adapter, adapter threw).
+void Pipeline::Deliver(const JobPtr& job) {
+    {
+        std::lock_guard lock(inbox_->mu);
+        if (inbox_->closed) return;
+        inbox_->done.push_back(job);
+    }
+    inbox_->cv.notify_all();
+    CallFinished(*job);
+}
+
+/// The site's slot is free as soon as the remote call is over (recording it is the
+/// settler's business), so the next item of the site starts without waiting for the
+/// database. Runs on whatever thread finished the call; never blocks.
+void Pipeline::CallFinished(const Job& job) {
+    std::vector<JobPtr> launch;
+    {
+        std::lock_guard lock(mu_);
+        admission_.CallFinished(job.item.site.id);
+        if (!stopping_) launch = admission_.Pump({job.item.site.id}, std::chrono::steady_clock::now());
+        for (const JobPtr& next : launch) {
+            ++running_;
+            running_jobs_.insert(next.get());
+        }
+        UpdateGaugesLocked();
+    }
+    for (const JobPtr& next : launch) LaunchOne(next, /*may_block=*/false);
+}
+
+/// Starts the call of `job`, which holds a slot of its site. `may_block` false (on a
+/// publisher's callback thread): a job that needs its lease renewed first is handed to the
+/// settler thread instead of touching the database here.
+void Pipeline::LaunchOne(const JobPtr& job, bool may_block) {
+    const storage::ClaimedItem& item = job->item;
+    const std::string_view platform = domain::ToString(item.site.platform_type);
+    const bool renew = std::chrono::steady_clock::now() - job->claimed_at > settings_.lease / 4;
+    if (renew && !may_block) {
+        job->launch_pending = true;
+        {
+            std::lock_guard lock(inbox_->mu);
+            if (inbox_->closed) return;
+            inbox_->done.push_back(job);
+        }
+        inbox_->cv.notify_all();
+        return;
+    }
+    try {
+        // A job that waited behind its site's cap renews its lease before the call, and
+        // learns whether the claim is still ours.
+        if (renew && !store_.RenewLease(item.content.id, claim_token_, settings_.lease)) {
+            spdlog::warn("content {}: claim lost while queued; not publishing it",
+                         item.content.id);
+            job->lost = true;
+            Deliver(job);
+            return;
+        }
+    } catch (const std::exception& e) {
+        spdlog::warn("content {}: renewing the lease failed ({}); publishing anyway",
+                     item.content.id, e.what());
+    }
+    job->started = job->now();
+    job->started_steady = std::chrono::steady_clock::now();
+    metrics_.CountAttempt(platform);
+    metrics_.ObserveLateness(job->started - item.due_at);
+
+    publishers::Publisher* publisher = publishers_.For(item.site.platform_type);
+    if (!publisher) {
+        job->result.outcome = PublishOutcome::kPermanent;
+        job->result.error = fmt::format(
+            "publishing to {} is not supported by this version of herald yet", platform);
+        job->finished = job->started;
+        Deliver(job);
+        return;
+    }
+    // attempts counts this one: a second attempt (or a taken-over claim) may follow one
+    // that reached the target without herald hearing the answer.
+    job->request.emplace(publishers::PublishRequest{item.site, item.content,
+                                                    item.content.publication_id,
+                                                    item.content.attempts > 1});
+    std::weak_ptr<Inbox> inbox = inbox_;
+    auto done = [this, job, inbox, platform](PublishResult result) {
+        auto box = inbox.lock();
+        if (!box) return;
+        {
+            std::lock_guard lock(box->mu);
+            if (box->closed) return;  // the pipeline is gone; the lease takes care of it
+            ++box->callbacks_running;  // keeps the pipeline alive until we are done
+            job->result = std::move(result);
+            job->finished = job->now();
+            metrics_.ObserveRequestDuration(
+                platform, std::chrono::duration_cast<Milliseconds>(
+                              std::chrono::steady_clock::now() - job->started_steady));
+            box->done.push_back(job);
+        }
+        box->cv.notify_all();
+        CallFinished(*job);
+        {
+            std::lock_guard lock(box->mu);
+            --box->callbacks_running;
+        }
+        box->cv.notify_all();
+    };
+    try {
+        publisher->PublishAsync(*job->request, std::move(done));
+    } catch (const std::exception& e) {
+        // Adapters must not throw; if one does, treat it like a flaky remote (bounded by the
+        // retry window) rather than losing the item.
+        spdlog::error("publisher for content {} threw: {}", item.content.id, e.what());
+        job->result = PublishResult{};
+        job->result.outcome = PublishOutcome::kTransient;
+        job->result.error = fmt::format("internal error while publishing: {}", e.what());
+        job->finished = job->now();
+        Deliver(job);
+    }
+}
+
+// --- settling ------------------------------------------------------------------------------
+
+/// Records finished attempts. A batch the store refuses (the database is away) is kept here
+/// and written again, backing off up to kMaxErrorBackoff, until it is written: a publication
+/// that happened is never forgotten, and its item stays `publishing` under this claim
+/// meanwhile, so it is not published again by this process (the loop claims nothing while
+/// settlements wait) nor by another before the lease ends.
+void Pipeline::SettlerMain() {
+    std::vector<JobPtr> unsettled;
+    int failures = 0;
+    for (;;) {
+        std::vector<JobPtr> jobs;
+        {
+            std::unique_lock lock(inbox_->mu);
+            const Milliseconds backoff =
+                std::min(kMaxErrorBackoff, Milliseconds{250} * (1 << std::min(failures, 5)));
+            if (unsettled.empty()) {
+                inbox_->cv.wait(lock, [this] { return inbox_->closed || !inbox_->done.empty(); });
+            } else {
+                inbox_->cv.wait_for(lock, backoff, [this] { return inbox_->closed; });
+            }
+            if (inbox_->done.empty() && unsettled.empty()) return;  // closed and drained
+            if (inbox_->closed && !unsettled.empty() && inbox_->done.empty() && failures > 0) {
+                spdlog::error("dispatcher: going away with {} attempt(s) not recorded (the "
+                              "database is unreachable); their items are taken over after "
+                              "their lease and sent again under the same webhook-id",
+                              unsettled.size());
+                return;
+            }
+            while (!inbox_->done.empty() && jobs.size() < kSettleBatch) {
+                jobs.push_back(std::move(inbox_->done.front()));
+                inbox_->done.pop_front();
+            }
+        }
+        std::vector<JobPtr> settle = std::move(unsettled);
+        unsettled.clear();
+        for (JobPtr& job : jobs) {
+            if (job->launch_pending) {
+                job->launch_pending = false;
+                LaunchOne(job, /*may_block=*/true);
+            } else {
+                settle.push_back(std::move(job));
+            }
+        }
+        if (settle.empty()) continue;
+        if (SettleBatch(settle)) {
+            failures = 0;
+            store_health_.SetUnsettled(0);
+        } else {
+            ++failures;
+            unsettled = std::move(settle);
+            store_health_.SetUnsettled(unsettled.size());
+        }
+    }
+}
+
+/// false: nothing was written (the store failed); the caller keeps the jobs and retries.
+bool Pipeline::SettleBatch(const std::vector<JobPtr>& jobs) {
+    std::vector<std::optional<domain::Settlement>> settlements(jobs.size());
+    std::vector<storage::FinishedAttempt> batch;
+    std::vector<size_t> written;  // index into jobs of each batch entry
+    for (size_t i = 0; i < jobs.size(); ++i) {
+        const Job& job = *jobs[i];
+        if (job.lost) continue;
+        domain::AttemptReport report;
+        report.result = ResultOf(job.result.outcome);
+        report.http_status = job.result.http_status;
+        report.error = job.result.error;
+        report.external_id = job.result.external_id;
+        report.external_url = job.result.external_url;
+        report.retry_after = job.result.retry_after;
+        report.started = job.started;
+        report.finished = job.finished;
+        domain::SettlementRules rules = settings_.rules;
+        rules.one_shot = job.one_shot;
+        rules.retry_window = RetryWindow(job.item.site, settings_.rules.retry_window);
+        settlements[i] = domain::Settle(job.item.content, job.item.due_at, report, rules, Jitter());
+        const domain::Settlement& s = *settlements[i];
+        batch.push_back({s.content, s.record, s.signal, job.result.error, job.result.retry_after});
+        written.push_back(i);
+    }
+    storage::FinishResult finished;
+    try {
+        finished = store_.FinishAttempts(batch, claim_token_, settings_.health);
+        if (!batch.empty()) store_health_.Ok();
+    } catch (const std::exception& e) {
+        // Kept in memory and written again: the items stay `publishing` under our claim.
+        store_health_.Failed(e);
+        spdlog::error("could not record {} attempt(s) ({}); keeping them to record when the "
+                      "database answers",
+                      batch.size(), e.what());
+        return false;
+    }
+    std::vector<std::optional<domain::RecordId>> record_ids(jobs.size());
+    for (size_t k = 0; k < written.size(); ++k) record_ids[written[k]] = finished.record_ids.at(k);
+
+    // Free the capacity and update the gauges before any waiter hears that its items are
+    // settled, so what it reads next (metrics, capacity) is current.
+    std::vector<JobPtr> released;
+    std::function<void()> wake;
+    {
+        std::lock_guard lock(mu_);
+        for (const JobPtr& job : jobs) {
+            --running_;
+            --outstanding_;
+            running_jobs_.erase(job.get());
+        }
+        for (const storage::SiteHealthUpdate& update : finished.health) {
+            for (JobPtr& job : admission_.SetHealth(update.site_id, update.change.state))
+                released.push_back(std::move(job));
+        }
+        outstanding_ -= static_cast<int>(released.size());
+        UpdateGaugesLocked();
+        wake = wake_;
+    }
+    for (const storage::SiteHealthUpdate& update : finished.health) {
+        const domain::SiteHealthState& h = update.change.state;
+        spdlog::warn("site {} ({}): {} — {}", update.site_id, update.site_name,
+                     domain::ToString(h.health), h.reason.empty() ? "calls go out again" : h.reason);
+        if (observer_) observer_->SiteHealthChanged(update);
+    }
+    if (!released.empty()) Release(released, jobs.front()->now());
+
+    for (size_t i = 0; i < jobs.size(); ++i) {
+        const Job& job = *jobs[i];
+        JobOutcome outcome;
+        outcome.result = job.result;
+        if (settlements[i] && record_ids[i]) {
+            const domain::Settlement& s = *settlements[i];
+            outcome.kind = s.kind;
+            outcome.content = s.content;
+            outcome.record_id = *record_ids[i];
+            if (s.kind != domain::Settled::kPublished)
+                spdlog::warn("content {} attempt {}: {} ({})", s.content.id, s.record.attempt,
+                             domain::ToString(s.kind), job.result.error);
+            if (observer_) observer_->ContentSettled(s.content, job.item.site, s.kind, job.result.error);
+        } else if (!job.lost) {
+            spdlog::warn("content {}: claim lost before the attempt was recorded (another "
+                         "dispatcher took it over after the lease ran out)",
+                         job.item.content.id);
+        }
+        metrics_.CountOutcome(domain::ToString(job.item.site.platform_type),
+                              outcome.kind ? domain::ToString(*outcome.kind) : "lost");
+        Finish(job, outcome);
+    }
+    pool_changed_.notify_all();
+    if (wake) wake();  // capacity freed: the loop may claim more
+    return true;
+}
+
+/// Tells the job's run (and its caller, for publish-now) that it is over.
+void Pipeline::Finish(const Job& job, const JobOutcome& outcome) {
+    if (job.done) job.done(outcome);
+    std::lock_guard lock(job.tracker->mu);
+    if (outcome.kind) {
+        switch (*outcome.kind) {
+            case domain::Settled::kPublished: ++job.tracker->summary.published; break;
+            case domain::Settled::kFailed: ++job.tracker->summary.failed; break;
+            case domain::Settled::kRetry:
+            case domain::Settled::kHeld: ++job.tracker->summary.retry; break;
+        }
+    }
+    --job.tracker->outstanding;
+    job.tracker->settled.notify_all();
+}
+
+/// Gives claimed, never-started items back (`scheduled`, attempt not counted).
+void Pipeline::Release(const std::vector<JobPtr>& jobs, TimePoint now) {
+    std::vector<domain::ContentId> ids;
+    for (const auto& job : jobs) ids.push_back(job->item.content.id);
+    try {
+        store_.ReleaseClaims(ids, claim_token_, now);
+    } catch (const std::exception& e) {
+        spdlog::error("dispatcher: releasing {} claims failed ({}); their leases will expire "
+                      "instead",
+                      ids.size(), e.what());
+    }
+    for (const auto& job : jobs) Finish(*job, JobOutcome{});
+    pool_changed_.notify_all();
+}
+
+// --- waiting ---------------------------------------------------------------------------------
+
+int Pipeline::WaitForCapacity() {
+    std::unique_lock lock(mu_);
+    while (outstanding_ >= Capacity()) {
+        pool_changed_.wait_for(lock, kMinBusyWait);
+        if (outstanding_ >= Capacity()) {
+            lock.unlock();
+            PumpWaiting();  // rate-limited queues move with time
+            lock.lock();
+        }
+    }
+    return Capacity() - outstanding_;
+}
+
+void Pipeline::WaitSettled(RunTracker& tracker) {
+    std::unique_lock lock(tracker.mu);
+    while (tracker.outstanding > 0) {
+        tracker.settled.wait_for(lock, kMinBusyWait);
+        if (tracker.outstanding == 0) break;
+        lock.unlock();
+        PumpWaiting();
+        lock.lock();
+    }
+}
+
+void Pipeline::WaitForChange(Milliseconds wait) {
+    std::unique_lock lock(mu_);
+    pool_changed_.wait_for(lock, wait);
+}
+
+// --- shutdown ------------------------------------------------------------------------------
+
+void Pipeline::Stop(Milliseconds deadline, TimePoint now) {
+    // Items claimed but not started go back to `scheduled` right away, for whoever runs
+    // next; the running ones get until the deadline.
+    std::vector<JobPtr> unstarted;
+    {
+        std::lock_guard lock(mu_);
+        stopping_ = true;
+        unstarted = admission_.TakeAllWaiting();
+        outstanding_ -= static_cast<int>(unstarted.size());
+        UpdateGaugesLocked();
+    }
+    if (!unstarted.empty()) Release(unstarted, now);
+    pool_changed_.notify_all();
+
+    std::vector<domain::ContentId> still_running;
+    {
+        std::unique_lock lock(mu_);
+        if (!pool_changed_.wait_for(lock, deadline, [this] { return running_ == 0; })) {
+            for (const Job* job : running_jobs_) still_running.push_back(job->item.content.id);
+        }
+    }
+    if (still_running.empty()) return;
+    // Their calls may still reach the target: back to `scheduled` with the attempt counted,
+    // so the next try goes out under the same webhook-id and knows it may be a repeat.
+    // Nothing is left `publishing` behind a lease.
+    spdlog::warn("dispatcher: {} publication(s) still in flight at the shutdown deadline; "
+                 "putting them back to be sent again (same webhook-id)",
+                 still_running.size());
+    try {
+        store_.AbandonClaims(still_running, claim_token_, now);
+    } catch (const std::exception& e) {
+        spdlog::error("dispatcher: giving back {} claims failed ({}); their leases will "
+                      "expire instead",
+                      still_running.size(), e.what());
+    }
+}
+
+}  // namespace herald::dispatch
