@@ -7,6 +7,9 @@
 #   share/doc/herald/README.md
 # The package's prefix is /usr; the configuration is always /etc/herald.
 include(GNUInstallDirs)
+# Installing (and so cpack) builds nothing: scripts/package.sh builds herald first, and the
+# package test packs the build ctest already tests, without rebuilding under running tests.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 
 install(TARGETS herald RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
