@@ -217,8 +217,8 @@ test('/api/docs renders the description from herald alone, with a screenshot', {
     await page.screenshot({ path: join(artifacts, 'api-docs.png'), fullPage: false });
     // One operation opened: its answers and their schemas are shown.
     await page.locator('.opblock-summary', { hasText: '/api/v1/sites/{id}/' }).first().click();
-    await page.locator('.responses-wrapper').first().waitFor();
-    await page.screenshot({ path: join(artifacts, 'api-docs-operation.png'), fullPage: false });
+    await page.locator('.opblock.is-open .responses-wrapper').first().waitFor();
+    await page.locator('.opblock.is-open').first().screenshot({ path: join(artifacts, 'api-docs-operation.png') });
     assert.deepEqual(outside, [], 'requests to hosts other than herald');
     assert.deepEqual(errors, []);
     await context.close();
