@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Debian package, built from an existing build (ctest passes build/; no second build):
 # CPack makes the .deb into a temp dir, its metadata is checked (dependencies, conffile,
-# maintainer scripts, a stripped binary), then it is unpacked with dpkg-deb -x into a temp
+# maintainer scripts, a stripped binary, systemd-analyze verify of the unit), then it is unpacked with dpkg-deb -x into a temp
 # root (nothing is installed on this machine) and the unit's ExecStart line is run the way
 # systemd would run it: Environment= lines, then the EnvironmentFile, ${VAR} as one argument
 # and $VAR split into words, in the WorkingDirectory of its StateDirectory; with paths of the
@@ -69,6 +69,13 @@ for option in "User=herald" "StateDirectory=herald" "NoNewPrivileges=yes" "Prote
               "ProtectHome=yes" "PrivateTmp=yes"; do
   grep -qx "$option" "$unit" || fail "the unit lacks $option"
 done
+# systemd's own check of every directive (an unknown or misspelt one is a warning), where
+# systemd-analyze exists; the binary is the unpacked one, so it must exist and run.
+if command -v systemd-analyze >/dev/null; then
+  sed "s#/usr/bin/herald#$pkg/usr/bin/herald#" "$unit" >"$tmp/herald.service"
+  verify="$(systemd-analyze verify "$tmp/herald.service" 2>&1)" || fail "systemd-analyze verify: $verify"
+  [ -z "$verify" ] || fail "systemd-analyze verify: $verify"
+fi
 state="$pkg/var/lib/$(value StateDirectory)"
 mkdir -p "$state"
 # Paths of the package, seen inside the temp root.
