@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build ccache pkg-config git
+  build-essential cmake ninja-build ccache pkg-config git dpkg-dev
   libboost-dev libboost-system-dev
   libcurl4-openssl-dev libsqlite3-dev sqlite3 libsodium-dev libssl-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libhowardhinnant-date-dev tzdata

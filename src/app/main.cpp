@@ -14,6 +14,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "app/version.hpp"
 #include "common/time.hpp"
 #include "dispatch/dispatcher.hpp"
 #include "dispatch/slot_scheduler.hpp"
@@ -366,7 +367,9 @@ int CopyDb(const std::string& from_url, const std::string& to_url,
 int Run(int argc, char** argv) {
     CLI::App app{"herald: publishes approved content to its sites on time, exactly once"};
     app.require_subcommand(1);
-    app.set_version_flag("--version", "herald 0.1.0");
+    // "herald 0.1.0 (git 1a2b3c4)": the revision is read at build time (src/app/version.hpp).
+    app.set_version_flag("--version", std::string("herald ") + kVersion + " (git " +
+                                          kGitRevision + ")");
 
     std::string db = kDefaultDb;
     storage::StoreOptions store_options;
@@ -476,6 +479,10 @@ int Run(int argc, char** argv) {
     std::string backup_file;
     backup->add_option("FILE", backup_file, "the new backup file (mode 0600)")->required();
 
+    auto* routes = app.add_subcommand(
+        "routes", "print every HTTP route of serve (method, path, key|public), for the API "
+                  "description's test");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -514,6 +521,14 @@ int Run(int argc, char** argv) {
     if (*keys_revoke) return KeysRevoke(db, store_options, key_id);
     if (*rotate) return SecretsRotate(db, store_options, new_key_file);
     if (*backup) return Backup(db, backup_file);
+    if (*routes) {
+        // Every route of any serve: the demo receiver's too (serve --demo).
+        for (const auto& route : http::ListRoutes(http::ServerSettings{.demo_receiver = true}))
+            std::cout << route.method << " " << route.pattern << " "
+                      << (route.auth ? "key" : "public") << "\n";
+        std::cout << std::flush;
+        return 0;
+    }
     return 2;
 }
 

@@ -74,7 +74,8 @@ std::string WithBase(std::string html) {
 
 }  // namespace
 
-ApiEnv::ApiEnv(AppContext app) : app_(app) {}
+ApiEnv::ApiEnv(AppContext app, std::string web_root)
+    : app_(app), web_root_(std::move(web_root)) {}
 ApiEnv::~ApiEnv() = default;
 
 dispatch::Dispatcher& ApiEnv::PublishDispatcher() {
@@ -129,23 +130,42 @@ std::optional<ApiEnv::DemoPost> ApiEnv::FindDemoPost(int64_t id) const {
     return it->second;
 }
 
+namespace {
+void AddRoutes(Router<Handler>& r, const ServerSettings& settings);
+}  // namespace
+
 Api::Api(AppContext context, const ServerSettings& settings)
-    : env_(context), web_root_(settings.web_root) {
+    : env_(context, settings.ops_only ? std::string() : settings.web_root),
+      web_root_(settings.ops_only ? std::string() : settings.web_root) {
+    AddRoutes(router_, settings);
+}
+
+std::vector<RouteInfo> ListRoutes(const ServerSettings& settings) {
+    Router<Handler> router;
+    AddRoutes(router, settings);
+    std::vector<RouteInfo> routes;
+    for (const auto& route : router.routes())
+        routes.push_back(RouteInfo{route.method, route.pattern, route.options.auth});
+    return routes;
+}
+
+namespace {
+// The route table; docs/openapi.yaml describes every route (tests/ui/openapi.test.mjs
+// compares the two through `herald routes`).
+void AddRoutes(Router<Handler>& r, const ServerSettings& settings) {
     constexpr RouteOptions kPublic{.auth = false};
     constexpr RouteOptions kBlocking{.auth = true, .blocking = true};
     constexpr RouteOptions kKeyInQuery{.auth = true, .key_in_query = true};
-    auto& r = router_;
     r.Add("GET", "/healthz", &Healthz, kPublic);
     r.Add("GET", "/readyz", &Readyz, kPublic);
     r.Add("GET", "/metrics", &MetricsText, kPublic);
-    if (settings.ops_only) {  // a worker: every other path answers 404, no UI
-        web_root_.clear();
-        return;
-    }
+    if (settings.ops_only) return;  // a worker: every other path answers 404, no UI
     if (settings.demo_receiver) {
         r.Add("POST", "/demo/receiver/", &DemoReceive, kPublic);
         r.Add("GET", "/demo/posts/{id}/", &ShowDemoPost, kPublic);
     }
+    r.Add("GET", "/api/v1/openapi.json", &OpenApiDocument, kPublic);
+    r.Add("GET", "/api/docs", &ApiDocsPage, kPublic);
     r.Add("GET", "/api/v1/events/", &ContentEvents, kKeyInQuery);
     r.Add("POST", "/api/v1/sites/{id}/schedule-approved/", &ScheduleApprovedForSite);
 
@@ -178,6 +198,7 @@ Api::Api(AppContext context, const ServerSettings& settings)
     r.Add("POST", "/api/v1/publisher/publish/", &PublishNow);
     r.Add("GET", "/api/v1/publisher/records/", &ListRecords);
 }
+}  // namespace
 
 domain::AccountId Api::Authenticate(std::string_view authorization, bool& key_given) {
     constexpr std::string_view kScheme = "Api-Key ";
@@ -327,9 +348,13 @@ std::string DefaultWebRoot() {
     std::error_code ec;
     const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
     if (ec) return {};
-    const std::filesystem::path dist = exe.parent_path().parent_path() / "web" / "dist";
-    if (!std::filesystem::is_regular_file(dist / "index.html", ec)) return {};
-    return std::filesystem::weakly_canonical(dist, ec).string();
+    // build/herald → web/dist; installed, PREFIX/bin/herald → PREFIX/share/herald/web.
+    const std::filesystem::path prefix = exe.parent_path().parent_path();
+    for (const auto& dist : {prefix / "web" / "dist", prefix / "share" / "herald" / "web"}) {
+        if (std::filesystem::is_regular_file(dist / "index.html", ec))
+            return std::filesystem::weakly_canonical(dist, ec).string();
+    }
+    return {};
 }
 
 }  // namespace herald::http

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/time.hpp"
 #include "publishers/publisher.hpp"
@@ -54,8 +55,20 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
+/// One route of the API (method, pattern as "/api/v1/sites/{id}/", needs an API key).
+struct RouteInfo {
+    std::string method;
+    std::string pattern;
+    bool auth = true;
+};
+
+/// Every route `serve` answers with these settings, in routing order: the table the API
+/// description (docs/openapi.yaml) is checked against (`herald routes`).
+std::vector<RouteInfo> ListRoutes(const ServerSettings& settings);
+
 /// Where the built web UI normally is: `<dir of this executable>/../web/dist` (build/herald →
-/// web/dist) when that folder has an index.html; empty otherwise.
+/// web/dist), else `<dir>/../share/herald/web` (an installed herald), when that folder has an
+/// index.html; empty otherwise.
 std::string DefaultWebRoot();
 
 /// `serve --demo`: creates a new account "demo" with a custom-platform site publishing to this

@@ -22,6 +22,7 @@ class Router {
 public:
     struct Route {
         std::string method;
+        std::string pattern;                // as added, e.g. "/api/v1/sites/{id}/"
         std::vector<std::string> segments;  // "{id}" marks an integer parameter
         Handler handler;
         RouteOptions options;
@@ -36,9 +37,12 @@ public:
 
     void Add(std::string_view method, std::string_view pattern, Handler handler,
              RouteOptions options = {}) {
-        routes_.push_back(Route{std::string(method), Split(pattern), std::move(handler),
-                                options});
+        routes_.push_back(Route{std::string(method), std::string(pattern), Split(pattern),
+                                std::move(handler), options});
     }
+
+    /// Every route, in the order added (for the API description's route check).
+    const std::vector<Route>& routes() const { return routes_; }
 
     Match Find(std::string_view method, std::string_view path) const {
         Match match;

@@ -15,6 +15,10 @@ export async function launch() {
   });
 }
 
+let onResponse = null;
+/** Every page made after this calls `fn(response)` for each answer it gets (see openapi.mjs). */
+export function watchResponses(fn) { onResponse = fn; }
+
 /** New page that records console errors and page errors into `errors`. */
 export async function newPage(browser, { width = 1280, height = 900 } = {}) {
   const context = await browser.newContext({ viewport: { width, height } });
@@ -22,6 +26,7 @@ export async function newPage(browser, { width = 1280, height = 900 } = {}) {
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  if (onResponse) page.on('response', onResponse);
   return { context, page, errors };
 }
 

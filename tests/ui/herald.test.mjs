@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { launch, newPage, signIn } from './browser.mjs';
+import { launch, newPage, signIn, watchResponses } from './browser.mjs';
+import { loadChecker, responseWatcher } from './openapi.mjs';
 
 const base = process.env.HERALD_URL;
 const key = process.env.HERALD_KEY;
@@ -51,6 +52,11 @@ function startReceiver() {
   });
 }
 
+// ---- every API answer of these tests and of the UI is checked against docs/openapi.yaml ----
+let checker;
+let watcher;
+const described = [];  // answers that do not match the description
+
 // ---- API helpers (account 2) ----
 async function api(method, path, body, apiKey = key2) {
   const r = await fetch(new URL(path, base), {
@@ -59,6 +65,7 @@ async function api(method, path, body, apiKey = key2) {
     body: body ? JSON.stringify(body) : undefined,
   });
   const text = await r.text();
+  described.push(...checker.check(method, r.url, r.status, r.headers, text));
   return { status: r.status, json: text ? JSON.parse(text) : null };
 }
 async function ok(method, path, body) {
@@ -119,6 +126,9 @@ let browser;
 before(async () => {
   if (skip) return;
   mkdirSync(artifacts, { recursive: true });
+  checker = await loadChecker(base);
+  watcher = responseWatcher(checker, described);
+  watchResponses(watcher.listener);
   await startReceiver();
   await seedAccount();
   browser = await launch();
@@ -373,4 +383,42 @@ test('a wrong key is refused at sign-in', { skip }, async () => {
   await page.getByTestId('signin-submit').click();
   await page.getByTestId('signin-error').waitFor();
   await context.close();
+});
+
+// Ported from the former stub tests, now against the real server (they change the seeded
+// queue and revoke a key, so they run last).
+test('a key revoked mid-session sends the page back to sign-in', { skip }, async () => {
+  const made = await ok('POST', 'api/v1/api-keys/', { name: 'revoked mid-session' });
+  const { page, context } = await newPage(browser);
+  await signIn(page, base, made.key);
+  await ok('DELETE', `api/v1/api-keys/${made.id}/`);
+  await page.reload();
+  await page.getByTestId('signin-error').waitFor();
+  assert.equal(await page.locator('#app').isVisible(), false);
+  await context.close();
+});
+
+test('queue: the scheduler\'s dry run previews, the run places the approved item', { skip }, async () => {
+  const { page, context, errors } = await openSite(seed.alpha);
+  await page.getByTestId('tab-queue').click();
+  const ready = page.locator('[data-testid="queue-ready"] [data-testid="queue-item"]', { hasText: 'Ready: case study' });
+  await ready.waitFor();
+  const id = Number(await ready.getAttribute('data-content-id'));
+  await page.getByTestId('scheduler-preview').click();
+  await page.getByTestId('scheduler-preview-result').waitFor();
+  assert.ok(await page.getByTestId('assignment').count() >= 1);
+  assert.equal((await ok('GET', `api/v1/writer/content/${id}/`)).site_status, 'not_published', 'a dry run changes nothing');
+  await page.getByTestId('scheduler-run').click();
+  await page.getByTestId('scheduler-run-result').waitFor();
+  await ready.waitFor({ state: 'detached' });
+  // scheduled (or already on its way, should the free slot be due within seconds)
+  assert.notEqual((await ok('GET', `api/v1/writer/content/${id}/`)).site_status, 'not_published');
+  assert.deepEqual(unexpected(errors), []);
+  await context.close();
+});
+
+test('every API answer the UI and these tests got is as docs/openapi.yaml describes', { skip }, async () => {
+  await watcher.settled();
+  assert.ok(checker.seen.size >= 10, `only ${checker.seen.size} operations were seen`);
+  assert.deepEqual(described, []);
 });

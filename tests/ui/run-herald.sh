@@ -1,10 +1,11 @@
 #!/bin/sh
-# Runs the browser tests (herald.test.mjs) against a real `herald serve` on loopback, with
+# Runs the browser tests (herald.test.mjs) and the API description's test (openapi.test.mjs)
+# against a real `herald serve` on loopback, with
 # the scheduler and dispatcher on and a fresh SQLite database. ctest runs it (label "ui").
 # Needs: the herald binary (HERALD_BIN, default build/herald), node >= 18 and npm,
 # Chromium at /usr/bin/chromium (or CHROMIUM=…). Screenshots go to HERALD_ARTIFACTS
 # (default build/ui-artifacts). Extra serve flags via HERALD_SERVE_ARGS; node flags via
-# HERALD_UI_TEST_ARGS (e.g. --test-name-pattern=screenshots).
+# HERALD_UI_TEST_ARGS (e.g. --test-name-pattern=screenshots); HERALD_UI_TEST_FILES picks files.
 set -eu
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -33,6 +34,7 @@ trap cleanup EXIT INT TERM
 db="sqlite:$tmp/ui.db"
 key="$("$herald" accounts create ui-first-run --db "$db" | tail -n 1)"
 key2="$("$herald" accounts create ui-seeded --db "$db" | tail -n 1)"
+key3="$("$herald" accounts create openapi --db "$db" | tail -n 1)"
 # Port 0: the kernel picks a free one (ctest may run this beside other servers); herald
 # prints the address it got.
 # shellcheck disable=SC2086
@@ -51,8 +53,12 @@ while [ -z "$url" ]; do
 done
 mkdir -p "$artifacts"
 status=0
-(cd "$here" && HERALD_URL="$url" HERALD_KEY="$key" HERALD_KEY2="$key2" \
-  HERALD_ARTIFACTS="$artifacts" node --test ${HERALD_UI_TEST_ARGS:-} herald.test.mjs) || status=$?
+# herald.test.mjs: the UI; openapi.test.mjs: the API description (docs/openapi.yaml) against
+# this server's routes and answers. Both check every API answer they get against it.
+(cd "$here" && HERALD_URL="$url" HERALD_KEY="$key" HERALD_KEY2="$key2" HERALD_KEY3="$key3" \
+  HERALD_BIN="$herald" HERALD_ARTIFACTS="$artifacts" \
+  node --test ${HERALD_UI_TEST_ARGS:-} ${HERALD_UI_TEST_FILES:-herald.test.mjs openapi.test.mjs}) ||
+  status=$?
 if [ $status -ne 0 ]; then
   echo "---- herald serve log ----" >&2
   tail -n 100 "$tmp/serve.log" >&2

@@ -21,10 +21,12 @@ namespace herald::http {
 /// What every handler shares for the server's lifetime.
 class ApiEnv {
 public:
-    explicit ApiEnv(AppContext app);
+    explicit ApiEnv(AppContext app, std::string web_root = {});
     ~ApiEnv();
 
     const AppContext& app() const { return app_; }
+    /// The built web UI (with the API description and its renderer), or empty.
+    const std::string& web_root() const { return web_root_; }
     storage::Store& store() const { return app_.store; }
     /// The dispatcher for publish-now: the app's, or (when it has none) one built here on
     /// first use and never started, since publish-now needs no background loop.
@@ -51,6 +53,7 @@ public:
 
 private:
     AppContext app_;
+    std::string web_root_;
     std::once_flag fallback_once_;
     std::unique_ptr<dispatch::Dispatcher> fallback_;
     std::array<std::atomic<int64_t>, 6> responses_{};  // index status / 100 (0: other)
@@ -107,6 +110,11 @@ Response MetricsText(Call& call);             // GET /metrics (no auth)
 // serve --demo: the built-in receiver of the demo site (demo.cpp).
 Response DemoReceive(Call& call);  // POST /demo/receiver/
 Response ShowDemoPost(Call& call);  // GET /demo/posts/{id}/
+
+// The API description (docs/openapi.yaml, built into the web root as openapi.json) and its
+// browsable page (docs_handlers.cpp).
+Response OpenApiDocument(Call& call);  // GET /api/v1/openapi.json
+Response ApiDocsPage(Call& call);      // GET /api/docs
 
 // API keys: /api/v1/api-keys/… (api_key_handlers.cpp)
 Response ListApiKeys(Call& call);
