@@ -1,10 +1,11 @@
 #include "dispatch/pipeline.hpp"
 
+#include "domain/delivery_options.hpp"
+
 #include <algorithm>
 #include <deque>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 namespace herald::dispatch {
@@ -29,15 +30,10 @@ domain::AttemptResult ResultOf(PublishOutcome outcome) {
     return domain::AttemptResult::kRejected;
 }
 
-/// The site's options_json "retry_window_minutes" (validated when the site is saved), else
-/// the dispatcher's default.
+/// The site's options "retry_window_minutes", else the dispatcher's default.
 Milliseconds RetryWindow(const domain::Site& site, Milliseconds fallback) {
-    if (site.options_json.find("retry_window_minutes") == std::string::npos) return fallback;
-    const auto options = nlohmann::json::parse(site.options_json, nullptr, false);
-    if (!options.is_object()) return fallback;
-    const auto it = options.find("retry_window_minutes");
-    if (it == options.end() || !it->is_number()) return fallback;
-    return std::chrono::minutes{std::max<int64_t>(0, it->get<int64_t>())};
+    const auto minutes = domain::ReadDeliveryOptions(site.options_json).retry_window_minutes;
+    return minutes ? Milliseconds{std::chrono::minutes{*minutes}} : fallback;
 }
 
 }  // namespace
@@ -179,7 +175,12 @@ void Pipeline::CallFinished(const Job& job) {
     std::vector<JobPtr> launch;
     {
         std::lock_guard lock(mu_);
-        admission_.CallFinished(job.item.site.id);
+        if (job.lost) {
+            admission_.CallFinished(job.item.site.id, /*succeeded=*/true);
+        } else {
+            admission_.CallFinished(job.item.site.id,
+                                    job.result.outcome == PublishOutcome::kPublished);
+        }
         if (!stopping_) launch = admission_.Pump({job.item.site.id}, std::chrono::steady_clock::now());
         for (const JobPtr& next : launch) {
             ++running_;
@@ -375,7 +376,7 @@ bool Pipeline::SettleBatch(const std::vector<JobPtr>& jobs) {
 
     // Free the capacity and update the gauges before any waiter hears that its items are
     // settled, so what it reads next (metrics, capacity) is current.
-    std::vector<JobPtr> released;
+    std::vector<JobPtr> released, launch;
     std::function<void()> wake;
     {
         std::lock_guard lock(mu_);
@@ -389,9 +390,22 @@ bool Pipeline::SettleBatch(const std::vector<JobPtr>& jobs) {
                 released.push_back(std::move(job));
         }
         outstanding_ -= static_cast<int>(released.size());
+        std::set<domain::SiteId> held;
+        for (const JobPtr& job : jobs) {
+            if (job->lost || job->result.outcome == PublishOutcome::kPublished) continue;
+            admission_.FailureSettled(job->item.site.id);
+            held.insert(job->item.site.id);
+        }
+        if (!stopping_ && !held.empty())
+            launch = admission_.Pump(held, std::chrono::steady_clock::now());
+        for (const JobPtr& job : launch) {
+            ++running_;
+            running_jobs_.insert(job.get());
+        }
         UpdateGaugesLocked();
         wake = wake_;
     }
+    Launch(launch);
     for (const storage::SiteHealthUpdate& update : finished.health) {
         const domain::SiteHealthState& h = update.change.state;
         spdlog::warn("site {} ({}): {} — {}", update.site_id, update.site_name,

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include <nlohmann/json.hpp>
+#include "domain/delivery_options.hpp"
 
 namespace herald::dispatch {
 namespace {
@@ -20,19 +20,11 @@ constexpr TimePoint kProbeCheckedAtClaim = TimePoint::max();
 void SiteAdmission::Configure(SiteState& state, const domain::Site& site) {
     if (state.options_seen == site.options_json) return;
     state.options_seen = site.options_json;
-    int cap = limits_.max_in_flight_per_site;
-    double per_minute = limits_.rate_limit_per_minute;
-    std::optional<double> burst;
-    const auto options = nlohmann::json::parse(site.options_json, nullptr, false);
-    if (options.is_object()) {
-        if (auto it = options.find("max_in_flight"); it != options.end() && it->is_number())
-            cap = std::max(1, it->get<int>());
-        if (auto it = options.find("rate_limit_per_minute");
-            it != options.end() && it->is_number())
-            per_minute = std::max(0.0, it->get<double>());
-        if (auto it = options.find("rate_limit_burst"); it != options.end() && it->is_number())
-            burst = std::max(1.0, it->get<double>());
-    }
+    const domain::DeliveryOptions options = domain::ReadDeliveryOptions(site.options_json);
+    const int cap = options.max_in_flight.value_or(limits_.max_in_flight_per_site);
+    const double per_minute =
+        options.rate_limit_per_minute.value_or(limits_.rate_limit_per_minute);
+    const std::optional<double> burst = options.rate_limit_burst;
     state.cap = std::max(1, cap);
     const double old_rate = state.rate_per_second;
     state.rate_per_second = per_minute / 60.0;
@@ -67,7 +59,8 @@ std::vector<JobPtr> SiteAdmission::Pump(const std::set<domain::SiteId>& sites, S
         }
         // "Publish now" is the owner's explicit request: it goes whatever the health (it
         // is a probe of its own), within the cap.
-        while (site.active < site.cap && !site.waiting.empty() &&
+        while (site.active < (site.proven ? site.cap : 1) && site.failures_unsettled == 0 &&
+               !site.waiting.empty() &&
                (site.waiting.front()->one_shot ||
                 domain::AdmitsCall(site.health, site.active, kProbeCheckedAtClaim))) {
             if (site.rate_per_second > 0) {
@@ -92,7 +85,17 @@ std::vector<JobPtr> SiteAdmission::PumpAll(SteadyTime now) {
     return Pump(std::set<domain::SiteId>(waiting_sites_.begin(), waiting_sites_.end()), now);
 }
 
-void SiteAdmission::CallFinished(domain::SiteId site) { --sites_[site].active; }
+void SiteAdmission::CallFinished(domain::SiteId id, bool succeeded) {
+    SiteState& site = sites_[id];
+    --site.active;
+    site.proven = succeeded;
+    if (!succeeded) ++site.failures_unsettled;
+}
+
+void SiteAdmission::FailureSettled(domain::SiteId id) {
+    SiteState& site = sites_[id];
+    site.failures_unsettled = std::max(0, site.failures_unsettled - 1);
+}
 
 std::vector<JobPtr> SiteAdmission::SetHealth(domain::SiteId id,
                                              const domain::SiteHealthState& health) {

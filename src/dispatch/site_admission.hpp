@@ -33,8 +33,12 @@ public:
     std::vector<JobPtr> Pump(const std::set<domain::SiteId>& sites, SteadyTime now);
     /// Pump over every site with a queue (tokens arrive with time, not with events).
     std::vector<JobPtr> PumpAll(SteadyTime now);
-    /// The site's call is over: its slot is free.
-    void CallFinished(domain::SiteId site);
+    /// The site's call is over: its slot is free. `succeeded`: the target took it. A failed
+    /// call holds the site's queue until its attempt is settled (Settled), when the site's
+    /// health is known: a target that refuses or is down meets one call, not a queue's worth.
+    void CallFinished(domain::SiteId site, bool succeeded);
+    /// A failed call of the site has been settled (and SetHealth told of any change).
+    void FailureSettled(domain::SiteId site);
     /// The site's health as its last settle left it. A site that no longer admits calls
     /// gives back its queue (returned): those items wait in the database without spending
     /// attempts.
@@ -61,6 +65,11 @@ private:
         SteadyTime refilled{};
         std::string options_seen = "\x01";  // options_json the limits were read from
         domain::SiteHealthState health;
+        /// Its last call succeeded. Until one does (after start, or after a failure), the
+        /// site gets one call at a time: a target that refuses the credentials or is down
+        /// meets one call, not a cap's worth (like TCP's slow start).
+        bool proven = false;
+        int failures_unsettled = 0;  // failed calls whose settle has not run yet
     };
 
     void Configure(SiteState& state, const domain::Site& site);

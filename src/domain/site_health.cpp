@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "domain/model.hpp"
+
 namespace herald::domain {
 
 std::string_view ToString(SiteHealth h) {
@@ -104,6 +106,11 @@ HealthChange ResumeHealth(const SiteHealthState& current, TimePoint now) {
     HealthChange change{SiteHealthState{}, HealthEvent::kRecovered};
     change.state.since = now;
     return change;
+}
+
+bool ChangeResumesSite(const Site& before, const Site& after) {
+    return before.api_key != after.api_key || before.username != after.username ||
+           before.domain != after.domain || before.options_json != after.options_json;
 }
 
 bool AdmitsCall(const SiteHealthState& state, int in_flight, TimePoint now) {

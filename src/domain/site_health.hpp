@@ -13,6 +13,8 @@
 
 namespace herald::domain {
 
+struct Site;
+
 enum class SiteHealth { kHealthy, kDegraded, kPaused };
 
 std::string_view ToString(SiteHealth h);
@@ -62,6 +64,10 @@ HealthChange NextHealth(const HealthPolicy& policy, const SiteHealthState& curre
 
 /// The owner resumed the site (resume endpoint, or new credentials, domain or options).
 HealthChange ResumeHealth(const SiteHealthState& current, TimePoint now);
+
+/// An edit of the site that resumes it: new credentials (api_key, username), domain or
+/// options are the owner's answer to whatever paused or degraded it.
+bool ChangeResumesSite(const Site& before, const Site& after);
 
 /// May an item of a site in `state` start now? Paused: never; degraded: one at a time
 /// (`in_flight` == 0) once probe_at has come; healthy: yes (the per-site cap still applies).

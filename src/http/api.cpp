@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "dispatch/dispatcher.hpp"
+#include "dispatch/pipeline.hpp"
 #include "dispatch/slot_scheduler.hpp"
 #include "http/api_keys.hpp"
 #include "http/errors.hpp"
@@ -81,15 +82,20 @@ ApiEnv::~ApiEnv() = default;
 dispatch::Dispatcher& ApiEnv::PublishDispatcher() {
     if (app_.dispatcher) return *app_.dispatcher;
     std::call_once(fallback_once_, [this] {
+        dispatch::DispatchSettings settings;
+        settings.observer = app_.observer;
         fallback_ = std::make_unique<dispatch::Dispatcher>(app_.store, app_.publishers,
-                                                           app_.clock,
-                                                           dispatch::DispatchSettings{});
+                                                           app_.clock, settings);
     });
     return *fallback_;
 }
 
 void ApiEnv::WakeDispatcher() const {
     if (app_.dispatcher) app_.dispatcher->Wake();
+}
+
+void ApiEnv::SiteHealthChanged(const storage::SiteHealthUpdate& update) const {
+    if (app_.observer) app_.observer->SiteHealthChanged(update);
 }
 
 void ApiEnv::WakeScheduler() const {
@@ -174,6 +180,7 @@ void AddRoutes(Router<Handler>& r, const ServerSettings& settings) {
     r.Add("GET", "/api/v1/sites/{id}/", &GetSite);
     r.Add("PATCH", "/api/v1/sites/{id}/", &PatchSite);
     r.Add("DELETE", "/api/v1/sites/{id}/", &DeleteSite);
+    r.Add("POST", "/api/v1/sites/{id}/resume/", &ResumeSiteAction);
     r.Add("POST", "/api/v1/sites/{id}/test-connection/", &TestConnection, kBlocking);
     r.Add("GET", "/api/v1/sites/{id}/slots/", &ListSlots);
     r.Add("GET", "/api/v1/sites/{id}/publishing-settings/", &GetSettings);

@@ -12,6 +12,7 @@
 #include "storage/store.hpp"
 
 namespace herald::dispatch {
+class DispatchObserver;
 class Dispatcher;
 class SlotScheduler;
 }  // namespace herald::dispatch
@@ -35,6 +36,9 @@ struct AppContext {
     const publishers::PublisherRegistry& publishers;
     dispatch::Dispatcher* dispatcher = nullptr;
     dispatch::SlotScheduler* scheduler = nullptr;
+    /// Told of health changes the API makes (resume); also given to a publish-now
+    /// dispatcher made on demand. May be null.
+    dispatch::DispatchObserver* observer = nullptr;
 };
 
 class ApiServer {

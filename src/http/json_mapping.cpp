@@ -22,6 +22,9 @@ void WriteSite(JsonWriter& w, const domain::Site& site) {
     w.Key("version").Int(site.version);
     w.Key("created_at").Time(site.created_at);
     w.Key("updated_at").Time(site.updated_at);
+    w.Key("health").String(domain::ToString(site.health.health));
+    w.Key("health_reason").OptString(site.health.reason);
+    w.Key("health_since").OptTime(site.health.since);
     w.EndObject();
 }
 

@@ -142,29 +142,33 @@ TEST_P(DispatchTest, GivesUpAfterMaxAttempts) {
 
 TEST_P(DispatchTest, PermanentFailureAfterOneAttempt) {
     const ContentId id = AddScheduled(site_, now_ - 1s).id;
-    receiver_.SetDefaultReply(Answer(401));
+    receiver_.SetDefaultReply(Answer(422));
     Dispatcher dispatcher = MakeDispatcher(clock_);
     const RunSummary s = dispatcher.RunDueOnce(now_);
     EXPECT_EQ(s.failed, 1);
     const Content c = Get(id);
     EXPECT_EQ(c.site_status, SiteStatus::kFailed);
-    EXPECT_EQ(c.last_error,
-              "the endpoint refused herald's credentials (HTTP 401): check the site's API key");
+    EXPECT_EQ(c.last_error, "the endpoint rejected the content (HTTP 422)");
     const auto records = Records(id);
     ASSERT_EQ(records.size(), 1u);
     EXPECT_EQ(records[0].outcome, AttemptOutcome::kFailed);
-    EXPECT_EQ(records[0].http_status, 401);
+    EXPECT_EQ(records[0].http_status, 422);
     EXPECT_EQ(receiver_.RequestCount(), 1u);
 }
 
-TEST_P(DispatchTest, MissingCredentialsFailWithoutACall) {
+TEST_P(DispatchTest, MissingCredentialsPauseTheSiteWithoutACall) {
     Site site = site_;
     site.api_key = "";
     ASSERT_TRUE(store_->UpdateSite(site, site.version).applied());
     const ContentId id = AddScheduled(site, now_ - 1s).id;
     Dispatcher dispatcher = MakeDispatcher(clock_);
-    EXPECT_EQ(dispatcher.RunDueOnce(now_).failed, 1);
-    EXPECT_NE(Get(id).last_error.find("no API key"), std::string::npos);
+    EXPECT_EQ(dispatcher.RunDueOnce(now_).retry, 1);  // held: it waits for the site
+    const Content c = Get(id);
+    EXPECT_EQ(c.site_status, SiteStatus::kScheduled);
+    EXPECT_NE(c.last_error.find("no API key"), std::string::npos);
+    const Site paused = *store_->GetSite(account_, site.id);
+    EXPECT_EQ(paused.health.health, SiteHealth::kPaused);
+    EXPECT_NE(paused.health.reason.find("no API key"), std::string::npos);
     EXPECT_EQ(receiver_.RequestCount(), 0u);
 }
 
@@ -216,7 +220,8 @@ TEST_P(DispatchTest, ExpiredLeaseIsReclaimedAndTheOldClaimCannotSettle) {
     PublishRecord record;
     record.content_id = id;
     const std::vector<storage::FinishedAttempt> attempts = {{stale, record}};
-    EXPECT_FALSE(store_->FinishAttempts(attempts, "dead-dispatcher").at(0));
+    EXPECT_FALSE(
+        store_->FinishAttempts(attempts, "dead-dispatcher", domain::HealthPolicy{}).record_ids.at(0));
     EXPECT_EQ(Get(id).site_status, SiteStatus::kPublished);
 }
 
@@ -224,7 +229,7 @@ TEST_P(DispatchTest, NowInTheFutureOrPastTerminatesAndStaysCoherent) {
     const ContentId id = AddScheduled(site_, now_ - 1s).id;
     receiver_.SetDefaultReply(Answer(503));
     Dispatcher dispatcher = MakeDispatcher(clock_);
-    const TimePoint future = now_ + 24h;
+    const TimePoint future = now_ + 2h;  // inside the retry window
     EXPECT_EQ(dispatcher.RunDueOnce(future).retry, 1);  // one attempt, not max_attempts
     Content c = Get(id);
     ASSERT_TRUE(c.next_attempt_at);

@@ -35,8 +35,8 @@ TEST_P(ClassifyHttpStatusTest, MatchesTable) {
 INSTANTIATE_TEST_SUITE_P(
     Statuses, ClassifyHttpStatusTest,
     testing::Values(StatusCase{400, FailureKind::kPermanent},
-                    StatusCase{401, FailureKind::kPermanent},
-                    StatusCase{403, FailureKind::kPermanent},
+                    StatusCase{401, FailureKind::kCredentialsRefused},
+                    StatusCase{403, FailureKind::kCredentialsRefused},
                     StatusCase{404, FailureKind::kPermanent},
                     StatusCase{405, FailureKind::kPermanent},
                     StatusCase{407, FailureKind::kPermanent},

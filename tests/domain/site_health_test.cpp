@@ -2,6 +2,8 @@
 
 #include "domain/site_health.hpp"
 
+#include "domain/model.hpp"
+
 #include <gtest/gtest.h>
 
 namespace herald::domain {
@@ -164,6 +166,34 @@ TEST(AdmitsCall, Table) {
         {"degraded, probe long past", Degraded(3, kNow - minutes{3}), 0, true},
     };
     for (const AdmitCase& c : cases) EXPECT_EQ(AdmitsCall(c.state, c.in_flight, kNow), c.admits) << c.name;
+}
+
+TEST(ChangeResumesSite, Table) {
+    Site before;
+    before.api_key = "k";
+    before.username = "u";
+    before.domain = "https://a.example";
+    before.options_json = "{}";
+    before.name = "A";
+    struct Edit {
+        const char* name;
+        void (*apply)(Site&);
+        bool resumes;
+    };
+    const Edit edits[] = {
+        {"api key", [](Site& s) { s.api_key = "k2"; }, true},
+        {"username", [](Site& s) { s.username = "v"; }, true},
+        {"domain", [](Site& s) { s.domain = "https://b.example"; }, true},
+        {"options", [](Site& s) { s.options_json = R"({"blog_id":1})"; }, true},
+        {"name only", [](Site& s) { s.name = "B"; }, false},
+        {"time zone only", [](Site& s) { s.timezone = "Europe/Berlin"; }, false},
+        {"nothing", [](Site&) {}, false},
+    };
+    for (const Edit& e : edits) {
+        Site after = before;
+        e.apply(after);
+        EXPECT_EQ(ChangeResumesSite(before, after), e.resumes) << e.name;
+    }
 }
 
 TEST(SiteHealth, NamesRoundTrip) {

@@ -190,7 +190,7 @@ TEST_F(GhostRealTest, WrongSecretIsInvalidJwt) {
     const auto colon = site_.api_key.find(':');
     site_.api_key = site_.api_key.substr(0, colon + 1) + std::string(64, '0');
     const PublishResult r = Publish("g-" + RunSuffix() + "-badkey");
-    EXPECT_EQ(r.outcome, PublishOutcome::kPermanent);
+    EXPECT_EQ(r.outcome, PublishOutcome::kSiteRefused);
     EXPECT_EQ(r.http_status, 401);
     EXPECT_NE(r.error.find("INVALID_JWT"), std::string::npos) << r.error;
     EXPECT_NE(r.error.find("Admin API key"), std::string::npos) << r.error;

@@ -179,7 +179,7 @@ TEST_F(ShopifyTest, NearlyFullBucketMakesHeraldWaitInsteadOfOverflowing) {
 TEST_F(ShopifyTest, InvalidTokenIsPermanentAndSaysSo) {
     site_.api_key = "shpat_wrong";
     const PublishResult r = Publish();
-    EXPECT_EQ(r.outcome, PublishOutcome::kPermanent);
+    EXPECT_EQ(r.outcome, PublishOutcome::kSiteRefused);
     EXPECT_EQ(r.http_status, 401);
     EXPECT_NE(r.error.find("rejected the access token"), std::string::npos) << r.error;
     ExpectSameShape(TestData("error_401_invalid_token.json"), Json(fake_.Exchanges().back().response_body));
@@ -198,7 +198,7 @@ TEST_F(ShopifyTest, ConnectionCheckNamesShopBlogAndMissingScope) {
     EXPECT_FALSE(check.ok);
     EXPECT_NE(check.message.find("write_content"), std::string::npos) << check.message;
     const PublishResult r = Publish();
-    EXPECT_EQ(r.outcome, PublishOutcome::kPermanent);
+    EXPECT_EQ(r.outcome, PublishOutcome::kSiteRefused);
     EXPECT_EQ(r.http_status, 403);
     EXPECT_NE(r.error.find("write_content"), std::string::npos) << r.error;
 }

@@ -124,7 +124,7 @@ TEST_F(WordPressStandInTest, UnreachableSiteIsTransient) {
 
 TEST_F(WordPressStandInTest, MissingSettingsFailWithoutCalling) {
     site_.username.clear();
-    EXPECT_EQ(Publish().outcome, PublishOutcome::kPermanent);
+    EXPECT_EQ(Publish().outcome, PublishOutcome::kSiteRefused);
     EXPECT_EQ(receiver_.RequestCount(), 0u);
 }
 
@@ -291,7 +291,7 @@ TEST_F(WordPressRealTest, InterruptedPublishIsAdoptedNotRepeated) {
 TEST_F(WordPressRealTest, WrongApplicationPasswordIsAClearPermanentFailure) {
     site_.api_key = "aaaa bbbb cccc dddd eeee ffff";
     const PublishResult r = Publish(pub_id("wrong-password"));
-    EXPECT_EQ(r.outcome, PublishOutcome::kPermanent);
+    EXPECT_EQ(r.outcome, PublishOutcome::kSiteRefused);
     EXPECT_EQ(r.http_status, 401);
     EXPECT_NE(r.error.find("did not accept the username"), std::string::npos) << r.error;
     const ConnectionCheck check = publisher_->TestConnection(site_);
@@ -311,7 +311,7 @@ TEST_F(WordPressRealTest, ContributorWithoutPublishPostsIsRefusedClearly) {
     EXPECT_FALSE(check.ok);
     EXPECT_NE(check.message.find("publish_posts"), std::string::npos) << check.message;
     const PublishResult r = Publish(pub_id("contributor"));
-    EXPECT_EQ(r.outcome, PublishOutcome::kPermanent);
+    EXPECT_EQ(r.outcome, PublishOutcome::kSiteRefused);
     EXPECT_EQ(r.http_status, 403);
     EXPECT_NE(r.error.find("not allowed to publish posts"), std::string::npos) << r.error;
 }

@@ -29,7 +29,7 @@ HttpResponse Status(int status, std::string body = {}) {
 
 TEST(FailureTest, ClassifiesAndWords) {
     auto r = FailureFromResponse(Status(401), "the endpoint", kNow);
-    EXPECT_EQ(r.outcome, PublishOutcome::kPermanent);
+    EXPECT_EQ(r.outcome, PublishOutcome::kSiteRefused);  // the site pauses
     EXPECT_EQ(r.error,
               "the endpoint refused herald's credentials (HTTP 401): check the site's API key");
     EXPECT_EQ(r.http_status, 401);

@@ -162,10 +162,10 @@ TEST_F(WebhookPublisherTest, SameWebhookIdForEveryRetryOfOnePublication) {
     EXPECT_EQ(counts.at("msg_pub-B"), 1);
 }
 
-TEST_F(WebhookPublisherTest, UnauthorizedIsPermanentWithCredentialsWording) {
+TEST_F(WebhookPublisherTest, UnauthorizedRefusesTheSiteWithCredentialsWording) {
     receiver_.SetDefaultReply(Answer(401, R"({"error":"bad signature"})"));
     const PublishResult result = Publish();
-    EXPECT_EQ(result.outcome, PublishOutcome::kPermanent);
+    EXPECT_EQ(result.outcome, PublishOutcome::kSiteRefused);
     EXPECT_EQ(result.http_status, 401);
     EXPECT_EQ(result.error,
               "the endpoint refused herald's credentials (HTTP 401): check the site's API key");
@@ -225,12 +225,12 @@ TEST_F(WebhookPublisherTest, DroppedConnectionIsTransient) {
 TEST_F(WebhookPublisherTest, MissingDomainOrKeyFailsWithoutACall) {
     site_.domain = "";
     PublishResult result = Publish();
-    EXPECT_EQ(result.outcome, PublishOutcome::kPermanent);
+    EXPECT_EQ(result.outcome, PublishOutcome::kSiteRefused);
     EXPECT_NE(result.error.find("no endpoint URL"), std::string::npos);
     site_.domain = receiver_.Url();
     site_.api_key = "";
     result = Publish();
-    EXPECT_EQ(result.outcome, PublishOutcome::kPermanent);
+    EXPECT_EQ(result.outcome, PublishOutcome::kSiteRefused);
     EXPECT_NE(result.error.find("no API key"), std::string::npos);
     EXPECT_EQ(receiver_.RequestCount(), 0u);
 }

@@ -103,7 +103,7 @@ TEST_F(PgConcurrencyTest, ClaimOrderSkipListAndAbandonedLeases) {
     record.outcome = AttemptOutcome::kPublished;
     record.started_at = record.finished_at = kNow;
     const FinishedAttempt lost[] = {{done, record}};
-    EXPECT_EQ(store().FinishAttempts(lost, "one"),
+    EXPECT_EQ(store().FinishAttempts(lost, "one", domain::HealthPolicy{}).record_ids,
               std::vector<std::optional<RecordId>>{std::nullopt});
     EXPECT_EQ(store().ListClaimTokens(), std::vector<std::string>{"two"});
 
@@ -115,7 +115,7 @@ TEST_F(PgConcurrencyTest, ClaimOrderSkipListAndAbandonedLeases) {
     done.lease_until.reset();
     done.title = "not written by a settle";
     const FinishedAttempt won[] = {{done, record}};
-    const auto ids = store().FinishAttempts(won, "two");
+    const auto ids = store().FinishAttempts(won, "two", domain::HealthPolicy{}).record_ids;
     ASSERT_TRUE(ids[0]);
     const auto settled = store().GetContent(acme, a1.id);
     EXPECT_EQ(settled->site_status, SiteStatus::kPublished);

@@ -131,7 +131,7 @@ TEST(MigrationTest, V1DatabaseIsMigratedWithDataIntact) {
     record.outcome = AttemptOutcome::kPublished;
     record.due_at = claimed[1].due_at;
     const std::vector<FinishedAttempt> attempts = {{done, record}};
-    auto record_id = store.FinishAttempts(attempts, "tok").at(0);
+    auto record_id = store.FinishAttempts(attempts, "tok", domain::HealthPolicy{}).record_ids.at(0);
     ASSERT_TRUE(record_id);
     records = store.ListRecords({1, 10, std::nullopt, {}});
     ASSERT_EQ(records.count, 2);

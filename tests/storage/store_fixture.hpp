@@ -90,7 +90,7 @@ protected:
     std::optional<RecordId> Finish(const Content& content, std::string_view token,
                                    const PublishRecord& record) {
         const std::vector<FinishedAttempt> attempts = {{content, record}};
-        return store().FinishAttempts(attempts, token).at(0);
+        return store().FinishAttempts(attempts, token, domain::HealthPolicy{}).record_ids.at(0);
     }
 
     static inline const TimePoint kNow = At("2026-01-20T12:00:00Z");

@@ -34,6 +34,8 @@ public:
     /// Wake the background services when they exist (both are cheap and thread-safe).
     void WakeDispatcher() const;
     void WakeScheduler() const;
+    /// A site's health changed through the API (resume): tell the observer, if any.
+    void SiteHealthChanged(const storage::SiteHealthUpdate& update) const;
 
     /// Responses by status class, for /metrics.
     void CountResponse(int status);
@@ -86,6 +88,7 @@ Response ListSites(Call& call);
 Response GetSite(Call& call);
 Response PatchSite(Call& call);
 Response DeleteSite(Call& call);
+Response ResumeSiteAction(Call& call);  // POST /sites/{id}/resume/
 Response TestConnection(Call& call);  // blocking: calls the platform
 Response ListSlots(Call& call);
 Response GetSettings(Call& call);

@@ -6,6 +6,7 @@
 #include "domain/slot_states.hpp"
 #include "domain/slots.hpp"
 #include "domain/validation.hpp"
+#include "domain/delivery_options.hpp"
 #include "http/handlers/handler_util.hpp"
 #include "http/handlers/handlers.hpp"
 #include "http/json_mapping.hpp"
@@ -79,6 +80,9 @@ Status ReadSiteFields(FieldReader& r, domain::Site& site) {
                               "timezone");
     }
     if (const std::string problem = ValidatePlatformOptions(site); !problem.empty())
+        return Error::Invalid("invalid_options", problem + ".", "options");
+    if (const std::string problem = domain::ValidateDeliveryOptions(site.options_json);
+        !problem.empty())
         return Error::Invalid("invalid_options", problem + ".", "options");
     return domain::ValidateSite(site);
 }
@@ -209,6 +213,19 @@ Response GetSite(Call& call) {
     return SiteResponse(200, *site);
 }
 
+/// Resumes a degraded or paused site and answers with it (nullopt: it is gone).
+std::optional<Response> ResumeSite(Call& call, domain::SiteId id) {
+    const auto update = call.store().ResumeSite(call.account, id, call.now);
+    if (!update) return std::nullopt;
+    if (update->change.event != domain::HealthEvent::kNone) {
+        call.env.SiteHealthChanged(*update);
+        call.env.WakeDispatcher();
+    }
+    const auto site = call.store().GetSite(call.account, id);
+    if (!site) return std::nullopt;
+    return SiteResponse(200, *site);
+}
+
 Response PatchSite(Call& call) {
     if (!call.store().GetSite(call.account, call.params[0])) return NotFoundResponse("The site");
     auto body = ParseJsonObject(call.request.body);
@@ -229,6 +246,10 @@ Response PatchSite(Call& call) {
                 call.env.WakeScheduler();
                 call.env.WakeDispatcher();
             }
+            if (stored->health.health != domain::SiteHealth::kHealthy &&
+                domain::ChangeResumesSite(*stored, site)) {
+                if (const auto resumed = ResumeSite(call, site.id)) return *resumed;
+            }
             return SiteResponse(200, site);
         }
         if (written.outcome == storage::WriteOutcome::kNotFound) {
@@ -236,6 +257,15 @@ Response PatchSite(Call& call) {
         }
         return LostRace(precondition);
     });
+}
+
+Response ResumeSiteAction(Call& call) {
+    const auto stored = call.store().GetSite(call.account, call.params[0]);
+    if (!stored) return NotFoundResponse("The site");
+    const IfMatch precondition(call.request.if_match);
+    if (!precondition.Allows(stored->version)) return PreconditionFailed();
+    if (auto answer = ResumeSite(call, stored->id)) return std::move(*answer);
+    return NotFoundResponse("The site");
 }
 
 Response DeleteSite(Call& call) {

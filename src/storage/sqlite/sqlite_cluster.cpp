@@ -11,10 +11,10 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "domain/delivery_options.hpp"
 #include "storage/change_feed.hpp"
 #include "storage/sqlite/connection_pool.hpp"
 #include "storage/sqlite/queries.hpp"
@@ -33,14 +33,9 @@ constexpr std::chrono::milliseconds kDataVersionPoll{250};
 
 TimePoint ClockNow() { return SystemTimeSource().Now(); }
 
-/// The dispatcher's reading of options_json "max_in_flight" (a number, at least 1).
+/// The dispatcher's reading of options "max_in_flight" (domain::ReadDeliveryOptions).
 int SiteCap(const std::string& options_json, int fallback) {
-    if (options_json.find("max_in_flight") == std::string::npos) return fallback;
-    const auto options = nlohmann::json::parse(options_json, nullptr, false);
-    if (!options.is_object()) return fallback;
-    const auto it = options.find("max_in_flight");
-    if (it == options.end() || !it->is_number()) return fallback;
-    return std::max(1, it->get<int>());
+    return domain::ReadDeliveryOptions(options_json).max_in_flight.value_or(fallback);
 }
 
 class FlockLeadership final : public LeadershipLease {
