@@ -8,7 +8,17 @@ namespace bhttp = boost::beast::http;
 
 std::string_view View(beast::string_view s) { return {s.data(), s.size()}; }
 
+char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
 }  // namespace
+
+bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+        if (Lower(a[i]) != Lower(b[i])) return false;
+    }
+    return true;
+}
 
 void ConfigureParser(RequestParser& parser, size_t max_body_bytes) {
     parser.body_limit(max_body_bytes);
@@ -25,13 +35,13 @@ bool FramingIsUnambiguous(const WireRequest& req) {
     const size_t comma = codings.rfind(',');
     std::string_view last = comma == std::string_view::npos ? codings : codings.substr(comma + 1);
     while (!last.empty() && (last.front() == ' ' || last.front() == '\t')) last.remove_prefix(1);
-    return beast::iequals(beast::string_view(last.data(), last.size()), "chunked");
+    return EqualsIgnoringCase(last, "chunked");
 }
 
 beast::string_view OriginForm(beast::string_view target) {
     for (beast::string_view scheme : {"http://", "https://"}) {
         if (target.size() >= scheme.size() &&
-            beast::iequals(target.substr(0, scheme.size()), scheme)) {
+            EqualsIgnoringCase(View(target.substr(0, scheme.size())), View(scheme))) {
             const size_t path = target.find_first_of("/?", scheme.size());
             if (path == beast::string_view::npos) return "/";
             if (target[path] == '?') return "/";  // no path: the root, as a proxy would ask

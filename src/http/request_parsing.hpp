@@ -37,4 +37,9 @@ boost::beast::string_view OriginForm(boost::beast::string_view target);
 /// The handlers' view of a parsed request; it points into `req` (and `remote`).
 Request ViewOf(const WireRequest& req, std::string_view remote);
 
+/// ASCII case-insensitive equality, for header values and schemes. Not beast::iequals:
+/// Boost 1.74's reads one byte past the end of both arguments when their last characters
+/// differ only in case (fuzz/http_request found it on the target "Http://").
+bool EqualsIgnoringCase(std::string_view a, std::string_view b);
+
 }  // namespace herald::http

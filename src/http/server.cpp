@@ -138,7 +138,8 @@ private:
         }
         // Clients such as curl wait for this before sending a large body.
         const auto expect = parser_->get()[bhttp::field::expect];
-        if (!parser_->is_done() && beast::iequals(expect, "100-continue")) {
+        if (!parser_->is_done() &&
+            EqualsIgnoringCase({expect.data(), expect.size()}, "100-continue")) {
             static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
             net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
                              [self = shared_from_this()](beast::error_code ec, size_t) {
