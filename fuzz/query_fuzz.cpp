@@ -57,6 +57,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     request.path = "/api/v1/writer/content/";
     request.query = raw;
     for (const int target : {page->page + 1, page->page > 1 ? page->page - 1 : 1}) {
+        // The last page a request may name (10^9) never has a next one: no list is that long,
+        // so PageResponse writes null (fuzz/regressions/query/last-allowed-page).
+        if (target > 1'000'000'000) continue;
         const std::string url = PageUrl(request, target);
         const std::string prefix = "http://herald.test/api/v1/writer/content/?";
         FUZZ_CHECK(url.compare(0, prefix.size(), prefix) == 0, "the URL keeps host and path");
