@@ -47,8 +47,9 @@ constexpr std::string_view kZones[] = {
     "Antarctica/Troll", "Africa/Casablanca",  "Asia/Tehran",      "Australia/Sydney",
     "America/Sao_Paulo", "Europe/London",     "Asia/Gaza",        "America/Godthab",
 };
-constexpr int kInterestingMinutes[] = {0,    1,    30,   59,   60,   90,  120, 150, 180, 210,
-                                       12 * 60, 22 * 60, 23 * 60, 23 * 60 + 30, 1439};
+// Around the usual transition times (00:00-03:30 and late evening) and the day's edges.
+constexpr int kInterestingMinutes[] = {0,   30,  59,  60,  90,      120,     150,          180,
+                                       210, 1,   720, 1320, 1380, 23 * 60 + 30, 1439};
 
 struct Local {
     const date::time_zone* zone;
@@ -146,8 +147,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const int slot_count = in.Byte() % 7;
     for (int i = 0; i < slot_count; ++i) {
         const uint8_t pick = in.Byte();
-        const int minute = pick & 1 ? kInterestingMinutes[(pick >> 1) % std::size(kInterestingMinutes)]
-                                    : static_cast<int>(in.Range(0, kMinutesPerDay - 1));
+        const int minute = pick % 4 != 0
+                               ? kInterestingMinutes[(pick >> 2) % std::size(kInterestingMinutes)]
+                               : static_cast<int>(in.Range(0, kMinutesPerDay - 1));
         if (std::find(settings.publish_time_slots.begin(), settings.publish_time_slots.end(),
                       minute) == settings.publish_time_slots.end())
             settings.publish_time_slots.push_back(minute);
@@ -164,7 +166,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const int64_t base = 631152000;  // 1990-01-01T00:00:00Z
     int64_t now_ms = (base + int64_t{in.U32() % (50u * 366 * 24 * 60)} * 60) * 1000;
     if (in.Bool()) now_ms += in.Range(0, 59'999);
-    const TimePoint now = FromUnixMillis(now_ms);
+    TimePoint now = FromUnixMillis(now_ms);
+    if (in.Bool()) {
+        // Most days are plain: half the time, start within four days of the zone's next
+        // offset change, so gaps and overlaps fall inside even short horizons.
+        const date::sys_info info = local.zone->get_info(floor<seconds>(now));
+        if (info.end < date::sys_days{date::year{2100} / 1 / 1})  // UTC has no next change
+            now = TimePoint{info.end} - minutes{in.Range(0, 4 * 1440)};
+    }
     const int horizon = in.Byte() % 8 == 0 ? kSlotHorizonDays : static_cast<int>(in.Range(0, 45));
 
     const std::vector<TimePoint> horizon_slots = SlotsOfHorizon(local, settings, now, horizon);
