@@ -4,7 +4,7 @@
 # PostgreSQL on a throw-away local cluster (or your own: set HERALD_TEST_PG_URL). The
 # WordPress/Ghost platform tests skip themselves unless those servers run (scripts/test.sh
 # starts them); the browser tests of the web UI (label ui) are left out. Any sanitizer report
-# aborts its test, so the run fails. A full build: about half an hour on a 2-core VM.
+# aborts its test, so the run fails. A full build: 30-50 minutes on a busy 2-core VM.
 # Usage: scripts/sanitize.sh [extra ctest args, e.g. -R Dispatch]
 set -euo pipefail
 cd "$(dirname "$0")/.."
