@@ -12,6 +12,7 @@ packages=(
   libpq-dev postgresql postgresql-contrib
   curl wrk python3 bc
   chromium  # the web UI's browser tests (tests/ui, driven by playwright-core)
+  clang-14 libclang-rt-14-dev  # fuzz/run.sh: clang and its libFuzzer / sanitizer runtimes
 )
 # The web UI is built with Node >= 18 and npm (web/build.sh): Debian's packages unless a node
 # is already on PATH (e.g. from nodesource or nvm).

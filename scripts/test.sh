@@ -42,3 +42,8 @@ if ! wait "$ghost_pid"; then
 fi
 
 ctest --test-dir build --output-on-failure -j "$(nproc)" --timeout 900
+
+# A short run of every fuzz target (about 20 s each; clang builds only the sources they
+# exercise). The long runs and the sanitizer suites are fuzz/run.sh MINUTES,
+# scripts/sanitize.sh and scripts/tsan.sh (README.md, "Fuzzing and sanitizers").
+fuzz/run.sh 0.33

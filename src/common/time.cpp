@@ -98,7 +98,14 @@ std::optional<TimePoint> ParseIso(std::string_view text) {
     const auto local = date::sys_days{ymd} + std::chrono::hours{hour} +
                        std::chrono::minutes{minute} + std::chrono::seconds{second} +
                        Milliseconds{millis};
-    return TimePoint{local - std::chrono::minutes{offset_minutes}};
+    // Only instants FormatIso writes back in this same form, years 0000-9999 in UTC: an
+    // offset can carry 0000-01-01T00:00+01:00 into year -1, or 9999-12-31T23:30-01:00 into
+    // 10000, which herald would then answer with as a time it refuses to read.
+    static constexpr date::sys_days kFirst{date::year{0} / 1 / 1};
+    static constexpr date::sys_days kEnd{date::year{10000} / 1 / 1};
+    const TimePoint utc{local - std::chrono::minutes{offset_minutes}};
+    if (utc < kFirst || utc >= kEnd) return std::nullopt;
+    return utc;
 }
 
 }  // namespace herald

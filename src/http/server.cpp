@@ -25,6 +25,7 @@
 #include "http/api.hpp"
 #include "http/api_server.hpp"
 #include "http/errors.hpp"
+#include "http/request_parsing.hpp"
 
 namespace herald::http {
 namespace {
@@ -37,7 +38,6 @@ using tcp = net::ip::tcp;
 constexpr auto kIdleTimeout = std::chrono::seconds{60};
 constexpr auto kWriteTimeout = std::chrono::seconds{30};
 constexpr auto kDrainTimeout = std::chrono::seconds{2};
-constexpr uint32_t kHeaderLimit = 16 * 1024;
 constexpr size_t kDrainLimit = 64 * 1024 * 1024;
 constexpr int kBlockingThreads = 8;  // publish-now / test-connection wait on remote platforms
 // Event streams: how often they poll, and the comment that keeps proxies and the browser's
@@ -45,40 +45,7 @@ constexpr int kBlockingThreads = 8;  // publish-now / test-connection wait on re
 constexpr auto kStreamPoll = std::chrono::seconds{1};
 constexpr auto kStreamKeepAlive = std::chrono::seconds{15};
 
-std::string_view View(beast::string_view s) { return {s.data(), s.size()}; }
-
 }  // namespace
-
-/// RFC 9112 §6.1/§6.3: a request whose Transfer-Encoding does not end in `chunked`, or that
-/// has Content-Length as well, has no trustworthy length; a proxy in front may have framed it
-/// differently (request smuggling). Beast reads such a body by its length, so refuse it here.
-static bool FramingIsUnambiguous(const bhttp::request_parser<bhttp::string_body>::value_type& req) {
-    const auto te = req.find(bhttp::field::transfer_encoding);
-    if (te == req.end()) return true;
-    if (req.find(bhttp::field::content_length) != req.end()) return false;
-    std::string_view codings(te->value().data(), te->value().size());
-    while (!codings.empty() && (codings.back() == ' ' || codings.back() == '\t'))
-        codings.remove_suffix(1);
-    const size_t comma = codings.rfind(',');
-    std::string_view last = comma == std::string_view::npos ? codings : codings.substr(comma + 1);
-    while (!last.empty() && (last.front() == ' ' || last.front() == '\t')) last.remove_prefix(1);
-    return beast::iequals(beast::string_view(last.data(), last.size()), "chunked");
-}
-
-/// An absolute-form target (`http://host/path?q`, RFC 9112 §3.2.2) is routed by its path,
-/// like the origin form every browser sends.
-static beast::string_view OriginForm(beast::string_view target) {
-    for (beast::string_view scheme : {"http://", "https://"}) {
-        if (target.size() >= scheme.size() &&
-            beast::iequals(target.substr(0, scheme.size()), scheme)) {
-            const size_t path = target.find_first_of("/?", scheme.size());
-            if (path == beast::string_view::npos) return "/";
-            if (target[path] == '?') return "/";  // no path: the root, as a proxy would ask
-            return target.substr(path);
-        }
-    }
-    return target;
-}
 
 class Session;
 
@@ -153,8 +120,7 @@ private:
         busy_ = false;
         if (closing_) return Shutdown();
         parser_.emplace();
-        parser_->body_limit(server_.settings.max_body_bytes);
-        parser_->header_limit(kHeaderLimit);
+        ConfigureParser(*parser_, server_.settings.max_body_bytes);
         stream_.expires_after(kIdleTimeout);
         bhttp::async_read_header(stream_, buffer_, *parser_,
                                  beast::bind_front_handler(&Session::OnHeader,
@@ -172,7 +138,8 @@ private:
         }
         // Clients such as curl wait for this before sending a large body.
         const auto expect = parser_->get()[bhttp::field::expect];
-        if (!parser_->is_done() && beast::iequals(expect, "100-continue")) {
+        if (!parser_->is_done() &&
+            EqualsIgnoringCase({expect.data(), expect.size()}, "100-continue")) {
             static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
             net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
                              [self = shared_from_this()](beast::error_code ec, size_t) {
@@ -221,20 +188,7 @@ private:
 
     void Handle() {
         request_ = parser_->release();
-        const beast::string_view target = OriginForm(request_.target());
-        const size_t question = target.find('?');
-        const auto header = [&](bhttp::field f) { return View(request_[f]); };
-        view_ = Request{
-            .method = View(request_.method_string()),
-            .path = View(target.substr(0, question)),
-            .query = question == beast::string_view::npos ? std::string_view()
-                                                          : View(target.substr(question + 1)),
-            .body = request_.body(),
-            .authorization = header(bhttp::field::authorization),
-            .host = header(bhttp::field::host),
-            .if_match = header(bhttp::field::if_match),
-            .remote = remote_,
-        };
+        view_ = ViewOf(request_, remote_);
         Api::Match match = server_.api.Find(view_);
         if (match.route && match.route->options.blocking) {
             net::post(server_.blocking, [self = shared_from_this(), match = std::move(match)] {
@@ -429,7 +383,7 @@ private:
     ServerCore& server_;
     std::list<std::weak_ptr<Session>>::iterator registration_;
     beast::flat_buffer buffer_;
-    std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+    std::optional<RequestParser> parser_;
     bhttp::request<bhttp::string_body> request_;
     bhttp::response<bhttp::string_body> response_;
     Request view_;

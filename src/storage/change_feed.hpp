@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "storage/store.hpp"
 
@@ -28,7 +29,9 @@ public:
 
     /// Registers `on_change`; starts the watcher on first use.
     std::unique_ptr<ChangeSubscription> Subscribe(ChangeCallback on_change);
-    /// Calls every subscriber (under the feed's lock, so an unsubscribe waits for it).
+    /// Calls every subscriber; an unsubscribe waits for a delivery in progress. A subscriber
+    /// may subscribe (another callback) while holding a lock its callback takes: the list's
+    /// own lock is never held while callbacks run.
     void Publish(const ChangeNotice& notice);
     /// Sleeps up to `timeout`; returns early (true) when the feed stops.
     bool WaitFor(std::chrono::milliseconds timeout);
@@ -38,8 +41,9 @@ private:
     class Subscription;
 
     Watcher watcher_;
-    std::mutex mu_;  // subscribers_ and the callbacks running
-    std::map<uint64_t, ChangeCallback> subscribers_;
+    std::mutex deliver_mu_;  // held while callbacks run (Publish) and by Unsubscribe
+    std::mutex mu_;          // subscribers_ and next_id_; never held while a callback runs
+    std::map<uint64_t, std::shared_ptr<const ChangeCallback>> subscribers_;
     uint64_t next_id_ = 1;
     std::mutex run_mu_;  // thread_ and stop_
     std::condition_variable stop_cv_;

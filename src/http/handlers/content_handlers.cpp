@@ -10,6 +10,7 @@
 #include "http/json_mapping.hpp"
 #include "http/json_reader.hpp"
 #include "http/query.hpp"
+#include "http/request_fields.hpp"
 
 namespace herald::http {
 namespace {
@@ -79,39 +80,6 @@ Response SiteNotFound() {
 Response Publishing() {
     return ErrorResponse(409, "content_publishing",
                          "The content is being published right now; try again in a moment.");
-}
-
-struct ContentFields {
-    std::optional<EditorialStatus> status;
-    std::optional<int64_t> site_id;
-};
-
-/// Reads the writable content fields present in the body over `content`. Read-only fields
-/// (id, site_status, approved_at, …) are ignored.
-Result<ContentFields> ReadContentFields(FieldReader& r, Content& content) {
-    ContentFields fields;
-    int64_t site_id = 0;
-    if (r.Int("site_id", site_id)) fields.site_id = site_id;
-    r.String("title", content.title, /*null_is_empty=*/false);
-    r.String("content_html", content.content_html, /*null_is_empty=*/false);
-    r.String("excerpt", content.excerpt);
-    r.String("slug", content.slug);
-    r.String("content_type", content.content_type, /*null_is_empty=*/false);
-    r.OptionalInt("cluster_id", content.cluster_id);
-    r.StringList("categories", content.categories);
-    r.StringList("tags", content.tags);
-    r.String("featured_image_url", content.featured_image_url);
-    std::string status;
-    const bool has_status = r.String("status", status, /*null_is_empty=*/false);
-    if (r.error()) return *r.error();
-    if (has_status) {
-        fields.status = domain::ParseEditorialStatus(status);
-        if (!fields.status) {
-            return Error::Invalid("invalid_choice",
-                                  "status must be one of draft, review or approved.", "status");
-        }
-    }
-    return fields;
 }
 
 Result<domain::Site> FindSite(Call& call, int64_t site_id) {

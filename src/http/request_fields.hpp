@@ -1,0 +1,35 @@
+#pragma once
+// Request bodies → domain objects: the writable fields of a site, its publishing settings and
+// a content item, read and checked the way the handlers need them. Pure (no store, no
+// clock), so the handlers and the fuzz target (fuzz/json_bodies_fuzz.cpp) run the same code.
+// Private to src/http/.
+
+#include <cstdint>
+#include <optional>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "common/result.hpp"
+#include "domain/model.hpp"
+
+namespace herald::http {
+
+class FieldReader;
+
+/// Reads the writable site fields present in the body into `site`. Type errors land in the
+/// reader; value errors are returned.
+Status ReadSiteFields(FieldReader& r, domain::Site& site);
+
+/// Reads the settings fields present in the body over `settings`.
+Status ReadSettingsFields(const nlohmann::json& body, domain::PublishingSettings& settings);
+
+struct ContentFields {
+    std::optional<domain::EditorialStatus> status;
+    std::optional<int64_t> site_id;
+};
+
+/// Reads the writable content fields present in the body over `content`. Read-only fields
+/// (id, site_status, approved_at, …) are ignored.
+Result<ContentFields> ReadContentFields(FieldReader& r, domain::Content& content);
+
+}  // namespace herald::http
