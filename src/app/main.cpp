@@ -19,6 +19,7 @@
 #include "dispatch/slot_scheduler.hpp"
 #include "http/api_keys.hpp"
 #include "http/api_server.hpp"
+#include "hooks/deliverer.hpp"
 #include "publishers/http_client.hpp"
 #include "publishers/publisher.hpp"
 #include "storage/copy.hpp"
@@ -262,6 +263,9 @@ int Serve(const std::string& db, const storage::StoreOptions& store_options,
     publishers::PublisherRegistry registry = publishers::MakeDefaultPublishers(*http_client);
     dispatch::Dispatcher dispatcher{*store, registry, clock, flags.Settings()};
     dispatch::SlotScheduler scheduler{*store, clock};
+    // Event hooks: delivered on threads of their own (roles all and worker), fed by the
+    // dispatcher through hooks::EventSink.
+    hooks::HookDeliverer hook_deliverer{*store, *http_client, clock};
 
     http::ServerSettings server_settings;
     server_settings.host = host;
@@ -281,6 +285,7 @@ int Serve(const std::string& db, const storage::StoreOptions& store_options,
     if (!no_tasks) {
         dispatcher.Start();
         scheduler.Start([&dispatcher] { dispatcher.Wake(); });
+        hook_deliverer.Start();
     }
     std::cout << "herald serving on http://" << (host.find(':') != std::string::npos ? "[" + host + "]" : host)
               << ":" << server.Port() << RoleNote(role) << std::endl;
@@ -303,6 +308,7 @@ int Serve(const std::string& db, const storage::StoreOptions& store_options,
     if (!no_tasks) {
         scheduler.Stop();
         dispatcher.Stop(Milliseconds{flags.shutdown_grace_ms});
+        hook_deliverer.Stop();  // after the dispatcher: its last events still go in
     }
     server.Stop();
     return 0;

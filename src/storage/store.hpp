@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "domain/event_hooks.hpp"
 #include "domain/model.hpp"
 #include "domain/slots.hpp"
 #include "storage/secret_box.hpp"
@@ -168,6 +169,8 @@ struct Snapshot {
     std::vector<Content> content;
     std::vector<PublishRecord> records;
     std::vector<ApiKeyRecord> api_keys;  // revoked ones too
+    std::vector<EventHook> event_hooks;       // secrets in plaintext, sealed again on import
+    std::vector<HookDelivery> hook_deliveries;  // the outbox; claims are not carried over
     /// The highest id each table has ever given (its sequence; >= the largest id present,
     /// larger when rows were deleted), so a copy never hands out a deleted row's id again.
     struct Sequences {
@@ -176,6 +179,8 @@ struct Snapshot {
         int64_t content = 0;
         int64_t records = 0;
         int64_t api_keys = 0;
+        int64_t event_hooks = 0;
+        int64_t hook_deliveries = 0;
     } sequences;
 };
 
@@ -197,6 +202,33 @@ struct ClaimRequest {
     /// counted over every process (a site's options_json "max_in_flight" overrides); the
     /// claim takes only the room left, race-free across processes. 0: no cap.
     int max_in_flight_per_site = 0;
+};
+
+/// A claim of due hook deliveries (Store::ClaimHookDeliveries); several deliverers of
+/// several processes may share the database.
+struct HookClaimRequest {
+    TimePoint now{};  // pending deliveries with next_attempt_at <= now are due
+    int limit = 0;
+    std::string_view claim_token;
+    /// Its end is set and checked on the database's clock, as for ClaimRequest::lease.
+    Milliseconds lease{};
+};
+
+/// A delivery a deliverer now holds (attempts already incremented) and where it goes.
+struct ClaimedDelivery {
+    HookDelivery delivery;
+    std::string url;
+    std::string secret;  // plaintext; never logged
+};
+
+/// How one attempt of a claimed delivery ended (Store::FinishHookDelivery).
+struct HookAttemptResult {
+    HookDeliveryId id = 0;
+    DeliveryState state = DeliveryState::kPending;  // pending: retry at next_attempt_at
+    TimePoint next_attempt_at{};
+    TimePoint finished_at{};  // when delivered or failed
+    std::optional<int> status;
+    std::string error;  // empty when delivered
 };
 
 /// What a change notice says (Store::SubscribeChanges).
@@ -413,6 +445,44 @@ public:
     /// Re-seals every secret column (kSecretColumns) and the key check under `next`, in one
     /// transaction. @returns how many values were re-sealed.
     virtual int64_t RotateSecrets(const SecretBox& next) = 0;
+
+    // === event hooks and their outbox (sqlite_hooks.cpp, pg_hooks.cpp) ===
+    // A hook's secret is sealed like a site's api_key (kHookSecret); callers see plaintext.
+
+    /// Inserts; returns it with id set and version 1. @throws StorageError when the account
+    /// does not exist.
+    virtual EventHook CreateEventHook(const EventHook& hook) = 0;
+    /// nullopt when missing or another account's.
+    virtual std::optional<EventHook> GetEventHook(AccountId account, EventHookId id) = 0;
+    virtual Page<EventHook> ListEventHooks(AccountId account, PageRequest page) = 0;
+    /// Writes url, secret, events, is_active and updated_at (matched by id and account_id) if
+    /// the stored version is still `expected_version`.
+    virtual WriteResult UpdateEventHook(const EventHook& hook, int64_t expected_version) = 0;
+    /// Deletes the hook and its deliveries if its version is still `expected_version`
+    /// (nullopt: any).
+    virtual WriteOutcome DeleteEventHook(AccountId account, EventHookId id,
+                                         std::optional<int64_t> expected_version) = 0;
+
+    /// In one transaction: one pending delivery of `body` (the JSON to POST), due at `now`,
+    /// with a fresh webhook-id, for each active hook of `account` subscribed to `event_type`.
+    /// @returns how many deliveries were queued.
+    virtual int64_t EnqueueHookEvent(AccountId account, std::string_view event_type,
+                                     std::string_view body, TimePoint now) = 0;
+    /// Atomically claims up to request.limit due deliveries of active hooks, oldest due first:
+    /// pending with next_attempt_at <= request.now and no live lease (a lease that ended was
+    /// left by a dead or stuck deliverer and is taken over). Each gets the token, a lease and
+    /// attempts + 1. Two deliverers never hold one delivery at once.
+    virtual std::vector<ClaimedDelivery> ClaimHookDeliveries(const HookClaimRequest& request) = 0;
+    /// Settles a claimed delivery (state, next attempt, status, error; the claim is dropped)
+    /// only if it still carries `claim_token`. false: the claim was lost.
+    virtual bool FinishHookDelivery(const HookAttemptResult& result,
+                                    std::string_view claim_token) = 0;
+    /// How long until a delivery is due: min(next_attempt_at of a pending delivery of an
+    /// active hook - now, first lease end - the database's now). nullopt: none pending.
+    virtual std::optional<Milliseconds> NextHookDeliveryIn(TimePoint now) = 0;
+    /// The hook's most recent deliveries, newest first (at most `limit`).
+    virtual std::vector<HookDelivery> ListHookDeliveries(AccountId account, EventHookId hook,
+                                                         int limit) = 0;
 };
 
 using StorePtr = std::unique_ptr<Store>;
