@@ -21,6 +21,18 @@ std::string RandomHex() {
     return fmt::format("{:016x}", rng());
 }
 
+/// The shared failure wording speaks of a site's settings; a hook's are its URL and secret.
+std::string HookWording(std::string error) {
+    const auto swap = [&error](std::string_view from, std::string_view to) {
+        if (const size_t at = error.find(from); at != std::string::npos)
+            error.replace(at, from.size(), to);
+    };
+    swap("check the site's API key", "check what the receiver expects");
+    swap("check the site's domain", "check the hook's URL");
+    swap("set the site's domain to the final address", "set the hook's URL to the final address");
+    return error;
+}
+
 double JitterUnit() {
     thread_local std::mt19937_64 rng{std::random_device{}()};
     return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
@@ -225,8 +237,9 @@ HookDeliverer::Settled HookDeliverer::Deliver(const storage::ClaimedDelivery& cl
             result.state = domain::DeliveryState::kDelivered;
             result.status = response.status;
         } else {
-            const publishers::PublishResult failure =
+            publishers::PublishResult failure =
                 publishers::FailureFromResponse(response, kTarget, now);
+            failure.error = HookWording(std::move(failure.error));
             result.status = failure.http_status;
             const auto kind = failure.outcome == publishers::PublishOutcome::kTransient
                                   ? domain::FailureKind::kTransient

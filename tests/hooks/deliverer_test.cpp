@@ -150,6 +150,7 @@ TEST_P(DelivererTest, APermanentRefusalFailsAtOnceAndAnOldDeliveryGivesUp) {
     EXPECT_EQ(d.state, domain::DeliveryState::kFailed);
     EXPECT_EQ(d.last_status, 410);
     EXPECT_NE(d.last_error.find("410"), std::string::npos) << d.last_error;
+    EXPECT_NE(d.last_error.find("check the hook's URL"), std::string::npos) << d.last_error;
     EXPECT_EQ(d.last_error.find(receiver_.secret()), std::string::npos);
 
     // A transient failure past the window is given up, not retried.

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <set>
 #include <string>
@@ -115,6 +117,21 @@ TEST_P(EventHooksStoreTest, SecretIsSealedAtRest) {
     EXPECT_TRUE(raw2.starts_with("enc:v1:")) << raw2;
     EXPECT_EQ(raw2.find("plain-new-secret"), std::string::npos);
     EXPECT_EQ(store().GetEventHook(alice, hook.id)->secret, "plain-new-secret");
+}
+
+TEST_P(EventHooksStoreTest, NoFileOfTheDatabaseHoldsTheSecret) {
+    if (!url().starts_with("sqlite:")) GTEST_SKIP() << "SQLite's files; PostgreSQL is read raw above";
+    const AccountId alice = NewAccount("alice");
+    EventHook hook = NewHook(alice, {"content.failed"});
+    hook.secret = "second-plain-secret";
+    ASSERT_TRUE(store().UpdateEventHook(hook, 1).applied());
+    const std::string path = url().substr(7);
+    for (const std::string file : {path, path + "-wal"}) {
+        std::ifstream in(file, std::ios::binary);
+        const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+        EXPECT_EQ(bytes.find("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), std::string::npos) << file;
+        EXPECT_EQ(bytes.find("second-plain-secret"), std::string::npos) << file;
+    }
 }
 
 TEST_P(EventHooksStoreTest, EnqueueGoesToEachActiveSubscribedHookOfTheAccount) {
