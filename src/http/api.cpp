@@ -179,6 +179,7 @@ Api::Api(AppContext context, const ServerSettings& settings)
     r.Add("PATCH", "/api/v1/event-hooks/{id}/", &PatchEventHook);
     r.Add("DELETE", "/api/v1/event-hooks/{id}/", &DeleteEventHook);
     r.Add("GET", "/api/v1/event-hooks/{id}/deliveries/", &ListEventHookDeliveries);
+    r.Add("POST", "/api/v1/event-hooks/{id}/test/", &TestEventHook);
 
     r.Add("POST", "/api/v1/publisher/publish/", &PublishNow, kBlocking);
     r.Add("GET", "/api/v1/publisher/records/", &ListRecords);

@@ -468,6 +468,12 @@ public:
     /// @returns how many deliveries were queued.
     virtual int64_t EnqueueHookEvent(AccountId account, std::string_view event_type,
                                      std::string_view body, TimePoint now) = 0;
+    /// One pending delivery of `body` to the account's hook `hook` alone, due at `now`, whatever
+    /// it subscribes to (a test event). nullopt when the hook is missing or another account's.
+    virtual std::optional<HookDelivery> EnqueueHookDelivery(AccountId account, EventHookId hook,
+                                                            std::string_view event_type,
+                                                            std::string_view body,
+                                                            TimePoint now) = 0;
     /// Atomically claims up to request.limit due deliveries of active hooks, oldest due first:
     /// pending with next_attempt_at <= request.now and no live lease (a lease that ended was
     /// left by a dead or stuck deliverer and is taken over). Each gets the token, a lease and

@@ -202,6 +202,20 @@ TEST_P(DelivererTest, TwoDeliverersSharingTheDatabaseNeverSendADeliveryTwice) {
     EXPECT_EQ(receiver_.RequestCount(), static_cast<size_t>(kEvents));
 }
 
+TEST_P(DelivererTest, ATestPingIsDeliveredSignedToItsHookAlone) {
+    const auto hook = NewHook({"site.paused"});
+    const auto queued = store_->EnqueueHookDelivery(account_, hook.id, "ping",
+                                                    R"({"type":"ping","data":{}})", clock_.Now());
+    ASSERT_TRUE(queued);
+    EXPECT_FALSE(store_->EnqueueHookDelivery(other_, hook.id, "ping", "{}", clock_.Now()));
+    HookDeliverer deliverer(*store_, *http_, clock_, FastSettings());
+    EXPECT_EQ(deliverer.RunOnce().delivered, 1u);
+    ASSERT_EQ(receiver_.RequestCount(), 1u);
+    const auto request = receiver_.Requests().at(0);
+    EXPECT_TRUE(request.signature_valid);
+    EXPECT_EQ(request.webhook_id, queued->webhook_id);
+}
+
 HERALD_ON_EVERY_BACKEND(DelivererTest);
 
 }  // namespace

@@ -178,6 +178,30 @@ TEST_P(EventHooksApiTest, DeliveriesListTheOutbox) {
     EXPECT_TRUE(d["last_error"].is_null());
 }
 
+TEST_P(EventHooksApiTest, TestQueuesAPingForThatHookOnly) {
+    const json hook = NewHook({{"events", {"site.paused"}}});
+    const json other = NewHook();
+    auto res = client_->Send("POST", HookPath(hook, "test/"), "");
+    ASSERT_EQ(res.status, 202) << res.body;
+    EXPECT_EQ(res.json["event"], "ping");
+    const auto deliveries = store_->ListHookDeliveries(account_a_, hook["id"], 10);
+    ASSERT_EQ(deliveries.size(), 1u);
+    EXPECT_EQ(deliveries[0].webhook_id, res.json["webhook_id"]);
+    const json body = json::parse(deliveries[0].body);
+    EXPECT_EQ(body["type"], "ping");
+    EXPECT_EQ(body["timestamp"], kNow);
+    EXPECT_EQ(body["data"]["hook_id"], hook["id"]);
+    EXPECT_TRUE(store_->ListHookDeliveries(account_a_, other["id"], 10).empty());
+
+    ExpectError(NewClient(key_b_)->Post(HookPath(hook, "test/"), json::object()), 404,
+                "not_found");
+    ExpectError(client_->Post(HookPath(hook, "test/"), {{"type", "x"}}), 400, "unknown_field",
+                "type");
+    ASSERT_EQ(client_->Patch(HookPath(hook), {{"is_active", false}}).status, 200);
+    ExpectError(client_->Post(HookPath(hook, "test/"), json::object()), 409, "hook_inactive");
+    EXPECT_EQ(store_->ListHookDeliveries(account_a_, hook["id"], 10).size(), 1u);
+}
+
 HERALD_ON_EVERY_BACKEND(EventHooksApiTest);
 
 }  // namespace

@@ -214,6 +214,7 @@ export const api = {
   createHook: (body: Record<string, unknown>) => post<EventHook>('/api/v1/event-hooks/', body),
   patchHook: (id: number, body: Record<string, unknown>) => patch<EventHook>(`/api/v1/event-hooks/${id}/`, body),
   deleteHook: (id: number) => request<null>('DELETE', `/api/v1/event-hooks/${id}/`),
+  testHook: (id: number) => post<{ webhook_id: string }>(`/api/v1/event-hooks/${id}/test/`),
   scheduleApproved: (siteId: number, dryRun: boolean) =>
     post<ScheduleResult>(`/api/v1/sites/${siteId}/schedule-approved/`, { dry_run: dryRun }),
 };

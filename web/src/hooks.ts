@@ -36,6 +36,7 @@ function render(box: HTMLElement, hooks: EventHook[]): void {
       hook.is_active ? null : h('span', { class: 'badge', 'data-testid': 'hook-inactive' }, 'inactive'),
       h('div', { class: 'actions' },
         h('button', { type: 'button', class: 'btn btn-small btn-secondary', 'data-testid': 'hook-edit', onclick: () => openForm(box, hook) }, 'Edit'),
+        hook.is_active ? h('button', { type: 'button', class: 'btn btn-small btn-secondary', 'data-testid': 'hook-test', onclick: (e: Event) => void sendTest(e.currentTarget as HTMLButtonElement, hook) }, 'Send test') : null,
         deleteButton(hook))));
   }
   const add = h('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'hook-add', onclick: () => openForm(box, null) }, 'Add hook');
@@ -45,6 +46,17 @@ function render(box: HTMLElement, hooks: EventHook[]): void {
     hooks.length ? list : h('p', { class: 'muted', 'data-testid': 'hooks-empty' }, 'No event hooks yet.'),
     h('div', { class: 'hook-form-slot', 'data-testid': 'hook-form-slot' }),
     h('div', { class: 'actions' }, add));
+}
+
+async function sendTest(b: HTMLButtonElement, hook: EventHook): Promise<void> {
+  await busy(b, async () => {
+    try {
+      const queued = await api.testHook(hook.id);
+      toast(`Test event queued (webhook-id ${queued.webhook_id}); a worker sends it within seconds.`);
+    } catch (e) {
+      toast(e instanceof ApiError ? e.message : String(e), 'error');
+    }
+  });
 }
 
 /** Two clicks: "Delete", then "Really delete?" (no browser dialog). */

@@ -158,6 +158,42 @@ Response DeleteEventHook(Call& call) {
     }
 }
 
+Response TestEventHook(Call& call) {
+    const auto hook = call.store().GetEventHook(call.account, call.params[0]);
+    if (!hook) return NotFoundResponse("The event hook");
+    auto body = ParseJsonObject(call.request.body, /*empty_ok=*/true);
+    if (!body) return ErrorResponse(body.error());
+    if (!body->empty())
+        return ErrorResponse(Error::BadRequest(
+            "unknown_field", "A test event takes no fields; send an empty body.",
+            std::string(Utf8Prefix(body->begin().key(), 60))));
+    if (!hook->is_active)
+        return ErrorResponse(409, "hook_inactive",
+                             "The event hook is inactive; activate it to send a test event.");
+    // A `ping` the hook gets whatever it subscribes to, signed and retried like any event.
+    std::string event;
+    JsonWriter w(event);
+    w.BeginObject();
+    w.Key("type").String("ping");
+    w.Key("timestamp").Time(call.now);
+    w.Key("data").BeginObject();
+    w.Key("hook_id").Int(hook->id);
+    w.Key("message").String("A test event from herald: the hook is reachable.");
+    w.EndObject();
+    w.EndObject();
+    const auto queued =
+        call.store().EnqueueHookDelivery(call.account, hook->id, "ping", event, call.now);
+    if (!queued) return NotFoundResponse("The event hook");
+    return JsonResponse(202, [&](JsonWriter& out) {
+        out.BeginObject();
+        out.Key("queued").Bool(true);
+        out.Key("delivery_id").Int(queued->id);
+        out.Key("event").String("ping");
+        out.Key("webhook_id").String(queued->webhook_id);
+        out.EndObject();
+    });
+}
+
 Response ListEventHookDeliveries(Call& call) {
     if (!call.store().GetEventHook(call.account, call.params[0]))
         return NotFoundResponse("The event hook");

@@ -120,6 +120,7 @@ Response GetEventHook(Call& call);
 Response PatchEventHook(Call& call);
 Response DeleteEventHook(Call& call);
 Response ListEventHookDeliveries(Call& call);  // GET …/{id}/deliveries/ (the latest 100)
+Response TestEventHook(Call& call);  // POST …/{id}/test/: queues a signed `ping` for it
 
 // Publisher: /api/v1/publisher/…
 Response PublishNow(Call& call);  // blocking: calls the platform

@@ -196,6 +196,30 @@ int64_t PostgresStore::EnqueueHookEvent(AccountId account, std::string_view even
         .affected();
 }
 
+std::optional<HookDelivery> PostgresStore::EnqueueHookDelivery(AccountId account,
+                                                               EventHookId hook,
+                                                               std::string_view event_type,
+                                                               std::string_view body,
+                                                               TimePoint now) {
+    auto conn = pool_->Acquire();
+    Params p;
+    p.Int(account);
+    p.Int(hook);
+    p.Text(event_type);
+    p.Text(body);
+    p.Time(now);
+    const PgResult r = conn->Exec(
+        std::string("INSERT INTO hook_deliveries AS d (hook_id, account_id, event_type, body,"
+                    " webhook_id, created_at, next_attempt_at)"
+                    " SELECT id, account_id, $3::text, $4::text,"
+                    " 'msg_' || replace(gen_random_uuid()::text, '-', ''), $5::bigint, $5::bigint"
+                    " FROM event_hooks WHERE id = $2 AND account_id = $1 RETURNING ") +
+            kDeliveryColumns,
+        p);
+    if (r.empty()) return std::nullopt;
+    return ReadDelivery(Row{r, 0});
+}
+
 std::vector<ClaimedDelivery> PostgresStore::ClaimHookDeliveries(const HookClaimRequest& request) {
     if (request.limit <= 0) return {};
     if (request.claim_token.empty())

@@ -124,6 +124,9 @@ public:
                                  std::optional<int64_t> expected_version) override;
     int64_t EnqueueHookEvent(AccountId account, std::string_view event_type,
                              std::string_view body, TimePoint now) override;
+    std::optional<HookDelivery> EnqueueHookDelivery(AccountId account, EventHookId hook,
+                                                    std::string_view event_type,
+                                                    std::string_view body, TimePoint now) override;
     std::vector<ClaimedDelivery> ClaimHookDeliveries(const HookClaimRequest& request) override;
     bool FinishHookDelivery(const HookAttemptResult& result,
                             std::string_view claim_token) override;

@@ -198,6 +198,21 @@ int64_t SqliteStore::EnqueueHookEvent(AccountId account, std::string_view event_
     return q.Changes();
 }
 
+std::optional<HookDelivery> SqliteStore::EnqueueHookDelivery(AccountId account, EventHookId hook,
+                                                             std::string_view event_type,
+                                                             std::string_view body,
+                                                             TimePoint now) {
+    auto conn = pool_->Acquire();
+    Query q(conn->Prepare(std::string(
+        "INSERT INTO hook_deliveries (hook_id, account_id, event_type, body, webhook_id,"
+        " created_at, next_attempt_at)"
+        " SELECT id, account_id, ?3, ?4, 'msg_' || lower(hex(randomblob(16))), ?5, ?5"
+        " FROM event_hooks WHERE id = ?2 AND account_id = ?1 RETURNING ") + kDeliveryColumns));
+    q.BindInt(1, account).BindInt(2, hook).BindText(3, event_type).BindText(4, body).BindTime(5, now);
+    if (!q.Step()) return std::nullopt;
+    return ReadDelivery(q);
+}
+
 std::vector<ClaimedDelivery> SqliteStore::ClaimHookDeliveries(const HookClaimRequest& request) {
     if (request.limit <= 0) return {};
     if (request.claim_token.empty())
