@@ -162,12 +162,33 @@ void HookDeliverer::Wake() {
     wake_.notify_all();
 }
 
+void HookDeliverer::Prune() {
+    try {
+        constexpr int kBatch = 1000;  // short transactions: other writers are not held up
+        const TimePoint before = clock_.Now() - settings_.keep_settled;
+        int64_t total = 0;
+        int64_t n = 0;
+        do {
+            n = store_.PruneHookDeliveries(before, kBatch);
+            total += n;
+        } while (n == kBatch);
+        if (total > 0) spdlog::info("event hooks: pruned {} settled deliveries", total);
+    } catch (const std::exception& e) {
+        spdlog::error("event hooks: {}", e.what());
+    }
+}
+
 void HookDeliverer::Loop(int index) {
     const std::string token = token_prefix_ + "-" + std::to_string(index);
+    auto next_prune = std::chrono::steady_clock::now();
     for (;;) {
         {
             std::lock_guard lock(mu_);
             if (stopping_) break;
+        }
+        if (index == 0 && std::chrono::steady_clock::now() >= next_prune) {
+            Prune();
+            next_prune = std::chrono::steady_clock::now() + settings_.prune_every;
         }
         bool database_ok = FlushQueue(nullptr);
         bool worked = false;

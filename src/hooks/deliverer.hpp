@@ -29,6 +29,8 @@ struct DelivererSettings {
     Milliseconds idle_poll = std::chrono::seconds{1}; // other processes' events, retries due
     domain::HookRetryPolicy retry;
     size_t max_queued_events = 10000;                 // emitted, not yet in the database
+    Milliseconds keep_settled = std::chrono::hours{24 * 30};  // delivered/failed rows kept
+    Milliseconds prune_every = std::chrono::hours{1};
 };
 
 /// What one pass did (RunOnce), for tests and logs.
@@ -84,6 +86,8 @@ private:
     /// Claims one due delivery and sends it; false when none was due.
     bool DeliverOne(const std::string& token, DeliveryPass* pass);
     Settled Deliver(const storage::ClaimedDelivery& claimed, const std::string& token);
+    /// Deletes settled deliveries older than keep_settled (thread 0, every prune_every).
+    void Prune();
 
     storage::Store& store_;
     publishers::HttpClient& http_;

@@ -486,6 +486,9 @@ public:
     /// How long until a delivery is due: min(next_attempt_at of a pending delivery of an
     /// active hook - now, first lease end - the database's now). nullopt: none pending.
     virtual std::optional<Milliseconds> NextHookDeliveryIn(TimePoint now) = 0;
+    /// Deletes up to `limit` delivered or failed deliveries that finished before `before`
+    /// (the outbox keeps a window of history, not all of it). @returns how many.
+    virtual int64_t PruneHookDeliveries(TimePoint before, int limit) = 0;
     /// The hook's most recent deliveries, newest first (at most `limit`).
     virtual std::vector<HookDelivery> ListHookDeliveries(AccountId account, EventHookId hook,
                                                          int limit) = 0;

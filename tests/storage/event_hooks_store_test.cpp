@@ -245,6 +245,32 @@ TEST_P(EventHooksStoreTest, InactiveHooksAreNotClaimedAndDeletingDropsDeliveries
     EXPECT_EQ(RawQuery(url(), "SELECT COUNT(*) FROM hook_deliveries"), "0");
 }
 
+TEST_P(EventHooksStoreTest, PruneDeletesOnlyOldSettledDeliveries) {
+    const AccountId alice = NewAccount("alice");
+    const EventHook hook = NewHook(alice, {"content.published"});
+    for (int i = 0; i < 3; ++i)
+        ASSERT_EQ(store().EnqueueHookEvent(alice, "content.published", "{}", kNow), 1);
+    auto claimed = store().ClaimHookDeliveries(Claim("a", 2));
+    ASSERT_EQ(claimed.size(), 2u);
+    HookAttemptResult delivered;
+    delivered.id = claimed[0].delivery.id;
+    delivered.state = DeliveryState::kDelivered;
+    delivered.finished_at = kNow;
+    ASSERT_TRUE(store().FinishHookDelivery(delivered, "a"));
+    HookAttemptResult failed = delivered;
+    failed.id = claimed[1].delivery.id;
+    failed.state = DeliveryState::kFailed;
+    failed.finished_at = kNow + std::chrono::hours{1};
+    ASSERT_TRUE(store().FinishHookDelivery(failed, "a"));
+
+    EXPECT_EQ(store().PruneHookDeliveries(kNow, 10), 0);  // strictly before
+    EXPECT_EQ(store().PruneHookDeliveries(kNow + std::chrono::minutes{1}, 10), 1);
+    EXPECT_EQ(store().PruneHookDeliveries(kNow + std::chrono::hours{48}, 10), 1);
+    const auto left = store().ListHookDeliveries(alice, hook.id, 10);
+    ASSERT_EQ(left.size(), 1u);  // the pending one stays, however old
+    EXPECT_EQ(left[0].state, DeliveryState::kPending);
+}
+
 TEST_P(EventHooksStoreTest, ConcurrentClaimersNeverShareADelivery) {
     const AccountId alice = NewAccount("alice");
     NewHook(alice, {"content.published"});

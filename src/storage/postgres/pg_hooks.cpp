@@ -295,6 +295,18 @@ std::optional<Milliseconds> PostgresStore::NextHookDeliveryIn(TimePoint now) {
     return Milliseconds{r.Int(0, 0)};
 }
 
+int64_t PostgresStore::PruneHookDeliveries(TimePoint before, int limit) {
+    auto conn = pool_->Acquire();
+    Params p;
+    p.Time(before);
+    p.Int(std::max(limit, 0));
+    return conn
+        ->Exec("DELETE FROM hook_deliveries WHERE id IN (SELECT id FROM hook_deliveries"
+               " WHERE state <> 'pending' AND finished_at < $1 ORDER BY id LIMIT $2)",
+               p)
+        .affected();
+}
+
 std::vector<HookDelivery> PostgresStore::ListHookDeliveries(AccountId account, EventHookId hook,
                                                             int limit) {
     auto conn = pool_->Acquire();

@@ -290,6 +290,16 @@ std::optional<Milliseconds> SqliteStore::NextHookDeliveryIn(TimePoint now) {
     return Milliseconds{q.Int(0)};
 }
 
+int64_t SqliteStore::PruneHookDeliveries(TimePoint before, int limit) {
+    auto conn = pool_->Acquire();
+    Query q(conn->Prepare(
+        "DELETE FROM hook_deliveries WHERE id IN (SELECT id FROM hook_deliveries"
+        " WHERE state <> 'pending' AND finished_at < ?1 ORDER BY id LIMIT ?2)"));
+    q.BindTime(1, before).BindInt(2, std::max(limit, 0));
+    q.Run();
+    return q.Changes();
+}
+
 std::vector<HookDelivery> SqliteStore::ListHookDeliveries(AccountId account, EventHookId hook,
                                                           int limit) {
     auto conn = pool_->Acquire();

@@ -131,6 +131,7 @@ public:
     bool FinishHookDelivery(const HookAttemptResult& result,
                             std::string_view claim_token) override;
     std::optional<Milliseconds> NextHookDeliveryIn(TimePoint now) override;
+    int64_t PruneHookDeliveries(TimePoint before, int limit) override;
     std::vector<HookDelivery> ListHookDeliveries(AccountId account, EventHookId hook,
                                                  int limit) override;
     /// Whether the key came from "<path>.key" (secrets rotate then rewrites that file).
