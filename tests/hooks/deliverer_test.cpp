@@ -5,11 +5,14 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -138,7 +141,23 @@ TEST_P(DelivererTest, ATransientFailureIsRetriedWithTheSameWebhookId) {
     EXPECT_EQ(d.attempts, 2);
 }
 
+/// Captures what herald logs while it lives (the default logger, as in the binary).
+class LogCapture {
+public:
+    LogCapture() : previous_(spdlog::default_logger()) {
+        auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out_);
+        spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
+    }
+    ~LogCapture() { spdlog::set_default_logger(previous_); }
+    std::string Text() const { return out_.str(); }
+
+private:
+    std::shared_ptr<spdlog::logger> previous_;
+    std::ostringstream out_;
+};
+
 TEST_P(DelivererTest, APermanentRefusalFailsAtOnceAndAnOldDeliveryGivesUp) {
+    LogCapture log;
     const auto hook = NewHook({"site.paused"});
     receiver_.SetDefaultReply({.status = 410, .body = std::string(R"({"message":"gone"})")});
     HookDeliverer deliverer(*store_, *http_, clock_, FastSettings());
@@ -166,6 +185,12 @@ TEST_P(DelivererTest, APermanentRefusalFailsAtOnceAndAnOldDeliveryGivesUp) {
     EXPECT_EQ(gave_up.state, domain::DeliveryState::kFailed);
     EXPECT_NE(gave_up.last_error.find("gave up after 1 attempt)"), std::string::npos)
         << gave_up.last_error;
+    // Both failures were logged, without the secret or the URL (which may carry a token).
+    const std::string text = log.Text();
+    EXPECT_NE(text.find("delivery 1 of 'site.paused' to hook"), std::string::npos) << text;
+    EXPECT_NE(text.find("gave up"), std::string::npos) << text;
+    EXPECT_EQ(text.find(receiver_.secret()), std::string::npos) << text;
+    EXPECT_EQ(text.find("/hooks/herald"), std::string::npos) << text;
 }
 
 TEST_P(DelivererTest, BadEventsAreDroppedWithoutThrowing) {
