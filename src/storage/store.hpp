@@ -16,6 +16,7 @@
 #include "domain/event_hooks.hpp"
 #include "domain/model.hpp"
 #include "domain/slots.hpp"
+#include "storage/hook_outbox.hpp"
 #include "storage/secret_box.hpp"
 
 namespace herald::storage {
@@ -202,33 +203,6 @@ struct ClaimRequest {
     /// counted over every process (a site's options_json "max_in_flight" overrides); the
     /// claim takes only the room left, race-free across processes. 0: no cap.
     int max_in_flight_per_site = 0;
-};
-
-/// A claim of due hook deliveries (Store::ClaimHookDeliveries); several deliverers of
-/// several processes may share the database.
-struct HookClaimRequest {
-    TimePoint now{};  // pending deliveries with next_attempt_at <= now are due
-    int limit = 0;
-    std::string_view claim_token;
-    /// Its end is set and checked on the database's clock, as for ClaimRequest::lease.
-    Milliseconds lease{};
-};
-
-/// A delivery a deliverer now holds (attempts already incremented) and where it goes.
-struct ClaimedDelivery {
-    HookDelivery delivery;
-    std::string url;
-    std::string secret;  // plaintext; never logged
-};
-
-/// How one attempt of a claimed delivery ended (Store::FinishHookDelivery).
-struct HookAttemptResult {
-    HookDeliveryId id = 0;
-    DeliveryState state = DeliveryState::kPending;  // pending: retry at next_attempt_at
-    TimePoint next_attempt_at{};
-    TimePoint finished_at{};  // when delivered or failed
-    std::optional<int> status;
-    std::string error;  // empty when delivered
 };
 
 /// What a change notice says (Store::SubscribeChanges).
