@@ -393,6 +393,7 @@ test('event hooks: add one, a bad URL is refused next to its field, edit, delete
   assert.deepEqual(created.events, ['content.published', 'content.failed', 'site.paused', 'site.recovered']);
   assert.equal(created.has_secret, true);
   assert.equal(created.secret, undefined);
+  await page.getByTestId('hooks-section').screenshot({ path: join(artifacts, 'desktop-hooks.png') });
 
   await row.getByTestId('hook-edit').click();
   assert.equal(await page.getByTestId('hook-secret-input').inputValue(), '', 'the secret is never shown');
