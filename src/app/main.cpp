@@ -20,6 +20,8 @@
 #include "dispatch/slot_scheduler.hpp"
 #include "http/api_keys.hpp"
 #include "http/api_server.hpp"
+#include "app/hook_events.hpp"
+#include "hooks/deliverer.hpp"
 #include "publishers/http_client.hpp"
 #include "publishers/publisher.hpp"
 #include "storage/copy.hpp"
@@ -261,7 +263,13 @@ int Serve(const std::string& db, const storage::StoreOptions& store_options,
     }
     publishers::HttpClientPtr http_client = publishers::MakeCurlHttpClient(flags.Curl());
     publishers::PublisherRegistry registry = publishers::MakeDefaultPublishers(*http_client);
-    dispatch::Dispatcher dispatcher{*store, registry, clock, flags.Settings()};
+    // Event hooks: delivered on threads of their own (roles all and worker), fed by the
+    // dispatcher and the API (resume) through hooks::EventSink.
+    hooks::HookDeliverer hook_deliverer{*store, *http_client, clock};
+    app::HookEvents hook_events{*store, hook_deliverer};
+    dispatch::DispatchSettings dispatch_settings = flags.Settings();
+    dispatch_settings.observer = &hook_events;
+    dispatch::Dispatcher dispatcher{*store, registry, clock, dispatch_settings};
     dispatch::SlotScheduler scheduler{*store, clock};
 
     http::ServerSettings server_settings;
@@ -273,7 +281,7 @@ int Serve(const std::string& db, const storage::StoreOptions& store_options,
     server_settings.ops_only = !serves_api;
     http::ApiServer server{server_settings,
                            http::AppContext{*store, clock, registry, &dispatcher,
-                                            no_tasks ? nullptr : &scheduler}};
+                                            no_tasks ? nullptr : &scheduler, &hook_events}};
 
     // The handler only sets a flag; this thread polls it and shuts down in order.
     std::signal(SIGINT, OnStopSignal);
@@ -282,6 +290,7 @@ int Serve(const std::string& db, const storage::StoreOptions& store_options,
     if (!no_tasks) {
         dispatcher.Start();
         scheduler.Start([&dispatcher] { dispatcher.Wake(); });
+        hook_deliverer.Start();
     }
     std::cout << "herald serving on http://" << (host.find(':') != std::string::npos ? "[" + host + "]" : host)
               << ":" << server.Port() << RoleNote(role) << std::endl;
@@ -304,6 +313,7 @@ int Serve(const std::string& db, const storage::StoreOptions& store_options,
     if (!no_tasks) {
         scheduler.Stop();
         dispatcher.Stop(Milliseconds{flags.shutdown_grace_ms});
+        hook_deliverer.Stop();  // after the dispatcher: its last events still go in
     }
     server.Stop();
     return 0;
@@ -333,7 +343,13 @@ int ProcessScheduled(const std::string& db, const storage::StoreOptions& store_o
     storage::StorePtr store = storage::OpenStore(db, store_options);
     publishers::HttpClientPtr http_client = publishers::MakeCurlHttpClient(flags.Curl());
     publishers::PublisherRegistry registry = publishers::MakeDefaultPublishers(*http_client);
-    dispatch::Dispatcher dispatcher{*store, registry, *clock, flags.Settings()};
+    // Events are written to the outbox on this thread (the deliverer is not started) and
+    // sent by whichever herald serves the hooks.
+    hooks::HookDeliverer hook_deliverer{*store, *http_client, *clock};
+    app::HookEvents hook_events{*store, hook_deliverer};
+    dispatch::DispatchSettings settings = flags.Settings();
+    settings.observer = &hook_events;
+    dispatch::Dispatcher dispatcher{*store, registry, *clock, settings};
     const auto summary = dispatcher.RunDueOnce(clock->Now());
     std::cout << summary.published << " published, " << summary.failed << " failed, "
               << summary.retry << " set to retry" << std::endl;

@@ -426,7 +426,7 @@ bool Pipeline::SettleBatch(const std::vector<JobPtr>& jobs) {
             if (s.kind != domain::Settled::kPublished)
                 spdlog::warn("content {} attempt {}: {} ({})", s.content.id, s.record.attempt,
                              domain::ToString(s.kind), job.result.error);
-            if (observer_) observer_->ContentSettled(s.content, job.item.site, s.kind, job.result.error);
+            if (observer_) observer_->ContentSettled(s.content, job.item.site, s.kind, s.record.attempt);
         } else if (!job.lost) {
             spdlog::warn("content {}: claim lost before the attempt was recorded (another "
                          "dispatcher took it over after the lease ran out)",

@@ -29,8 +29,10 @@ namespace herald::dispatch {
 class DispatchObserver {
 public:
     virtual ~DispatchObserver() = default;
+    /// `content` as settled (its last_error says why, when not published); `attempt` the
+    /// number of the attempt that settled it.
     virtual void ContentSettled(const domain::Content& content, const domain::Site& site,
-                                domain::Settled kind, const std::string& error) = 0;
+                                domain::Settled kind, int attempt) = 0;
     virtual void SiteHealthChanged(const storage::SiteHealthUpdate& update) = 0;
 };
 

@@ -41,7 +41,8 @@ Status CheckText(std::string_view value, std::string_view field, size_t max_char
     return Ok{};
 }
 
-// "http(s)://host[:port][/path…]" with a non-empty host and no whitespace.
+}  // namespace
+
 bool IsHttpUrl(std::string_view url) {
     auto starts_with_ci = [&](std::string_view prefix) {
         if (url.size() < prefix.size()) return false;
@@ -85,6 +86,8 @@ bool IsHttpUrl(std::string_view url) {
     }
     return !host.empty();
 }
+
+namespace {
 
 bool IsSlugChar(char c) {
     return (c >= 'a' && c <= 'z') || IsDigit(c) || c == '-' || c == '_';

@@ -31,6 +31,10 @@ Result<WeekdayIndex> ParseWeekday(std::string_view name);
 Result<int> ParseTimeSlot(std::string_view text);
 std::string FormatTimeSlot(int minutes_after_midnight);
 
+/// "http(s)://host[:port][/path…]" with a non-empty host and no whitespace (site domains,
+/// event hook URLs).
+bool IsHttpUrl(std::string_view url);
+
 /// Duplicates in days or slots, negative limits, unknown zone: kInvalid naming the field.
 Status ValidateSettings(const PublishingSettings& settings);
 

@@ -200,6 +200,14 @@ void AddRoutes(Router<Handler>& r, const ServerSettings& settings) {
     r.Add("POST", "/api/v1/api-keys/", &CreateApiKey);
     r.Add("DELETE", "/api/v1/api-keys/{id}/", &RevokeApiKey);
 
+    r.Add("POST", "/api/v1/event-hooks/", &CreateEventHook);
+    r.Add("GET", "/api/v1/event-hooks/", &ListEventHooks);
+    r.Add("GET", "/api/v1/event-hooks/{id}/", &GetEventHook);
+    r.Add("PATCH", "/api/v1/event-hooks/{id}/", &PatchEventHook);
+    r.Add("DELETE", "/api/v1/event-hooks/{id}/", &DeleteEventHook);
+    r.Add("GET", "/api/v1/event-hooks/{id}/deliveries/", &ListEventHookDeliveries);
+    r.Add("POST", "/api/v1/event-hooks/{id}/test/", &TestEventHook);
+
     // The claim is a quick database write; the call itself goes through the dispatcher's
     // pipeline and answers later (Response::deferred), holding no thread meanwhile.
     r.Add("POST", "/api/v1/publisher/publish/", &PublishNow);

@@ -27,6 +27,9 @@ std::vector<TableIds> IdsByTable(const Snapshot& s) {
         {"content", Ids<Content>(s.content, [](const Content& x) { return x.id; })},
         {"publish_records", Ids<PublishRecord>(s.records, [](const PublishRecord& x) { return x.id; })},
         {"api_keys", Ids<ApiKeyRecord>(s.api_keys, [](const ApiKeyRecord& x) { return x.id; })},
+        {"event_hooks", Ids<EventHook>(s.event_hooks, [](const EventHook& x) { return x.id; })},
+        {"hook_deliveries",
+         Ids<HookDelivery>(s.hook_deliveries, [](const HookDelivery& x) { return x.id; })},
     };
 }
 

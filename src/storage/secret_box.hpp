@@ -1,7 +1,7 @@
 #pragma once
 // Credentials at rest: the one place that encrypts and decrypts the secret columns
-// (sites.api_key today; an event hook's secret when hooks exist — add its column to
-// kSecretColumns and call SealColumn/OpenColumn in its row reader/binder).
+// (sites.api_key and event_hooks.secret: each listed in kSecretColumns, sealed and opened
+// with SealColumn/OpenColumn in its row reader/binder).
 //
 // Each value is sealed with libsodium's XChaCha20-Poly1305 (IETF AEAD) under a 32-byte key,
 // with a fresh random nonce, and "herald:<table>.<column>:<row id>" as associated data, so a
@@ -66,7 +66,7 @@ struct SecretColumn {
 /// Every secret column; the start-up pass and `secrets rotate` walk these.
 inline constexpr SecretColumn kSecretColumns[] = {
     {"sites", "api_key"},
-    // Event hooks: {"event_hooks", "secret"} once that table exists.
+    {"event_hooks", "secret"},
 };
 
 /// "herald:<table>.<column>:<id>".
@@ -100,6 +100,7 @@ std::string SealColumn(const SecretColumn& column, int64_t row_id, std::string_v
 std::string OpenColumn(const SecretColumn& column, int64_t row_id, std::string_view stored);
 
 inline constexpr SecretColumn kSiteApiKey = kSecretColumns[0];
+inline constexpr SecretColumn kHookSecret = kSecretColumns[1];
 
 // --- where the key comes from ----------------------------------------------------------
 

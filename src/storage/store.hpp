@@ -13,8 +13,10 @@
 #include <string_view>
 #include <vector>
 
+#include "domain/event_hooks.hpp"
 #include "domain/model.hpp"
 #include "domain/slots.hpp"
+#include "storage/hook_outbox.hpp"
 #include "storage/secret_box.hpp"
 
 namespace herald::storage {
@@ -187,6 +189,8 @@ struct Snapshot {
     std::vector<Content> content;
     std::vector<PublishRecord> records;
     std::vector<ApiKeyRecord> api_keys;  // revoked ones too
+    std::vector<EventHook> event_hooks;       // secrets in plaintext, sealed again on import
+    std::vector<HookDelivery> hook_deliveries;  // the outbox; claims are not carried over
     /// The highest id each table has ever given (its sequence; >= the largest id present,
     /// larger when rows were deleted), so a copy never hands out a deleted row's id again.
     struct Sequences {
@@ -195,6 +199,8 @@ struct Snapshot {
         int64_t content = 0;
         int64_t records = 0;
         int64_t api_keys = 0;
+        int64_t event_hooks = 0;
+        int64_t hook_deliveries = 0;
     } sequences;
 };
 
@@ -439,6 +445,53 @@ public:
     /// Re-seals every secret column (kSecretColumns) and the key check under `next`, in one
     /// transaction. @returns how many values were re-sealed.
     virtual int64_t RotateSecrets(const SecretBox& next) = 0;
+
+    // === event hooks and their outbox (sqlite_hooks.cpp, pg_hooks.cpp) ===
+    // A hook's secret is sealed like a site's api_key (kHookSecret); callers see plaintext.
+
+    /// Inserts; returns it with id set and version 1. @throws StorageError when the account
+    /// does not exist.
+    virtual EventHook CreateEventHook(const EventHook& hook) = 0;
+    /// nullopt when missing or another account's.
+    virtual std::optional<EventHook> GetEventHook(AccountId account, EventHookId id) = 0;
+    virtual Page<EventHook> ListEventHooks(AccountId account, PageRequest page) = 0;
+    /// Writes url, secret, events, is_active and updated_at (matched by id and account_id) if
+    /// the stored version is still `expected_version`.
+    virtual WriteResult UpdateEventHook(const EventHook& hook, int64_t expected_version) = 0;
+    /// Deletes the hook and its deliveries if its version is still `expected_version`
+    /// (nullopt: any).
+    virtual WriteOutcome DeleteEventHook(AccountId account, EventHookId id,
+                                         std::optional<int64_t> expected_version) = 0;
+
+    /// In one transaction: one pending delivery of `body` (the JSON to POST), due at `now`,
+    /// with a fresh webhook-id, for each active hook of `account` subscribed to `event_type`.
+    /// @returns how many deliveries were queued.
+    virtual int64_t EnqueueHookEvent(AccountId account, std::string_view event_type,
+                                     std::string_view body, TimePoint now) = 0;
+    /// One pending delivery of `body` to the account's hook `hook` alone, due at `now`, whatever
+    /// it subscribes to (a test event). nullopt when the hook is missing or another account's.
+    virtual std::optional<HookDelivery> EnqueueHookDelivery(AccountId account, EventHookId hook,
+                                                            std::string_view event_type,
+                                                            std::string_view body,
+                                                            TimePoint now) = 0;
+    /// Atomically claims up to request.limit due deliveries of active hooks, oldest due first:
+    /// pending with next_attempt_at <= request.now and no live lease (a lease that ended was
+    /// left by a dead or stuck deliverer and is taken over). Each gets the token, a lease and
+    /// attempts + 1. Two deliverers never hold one delivery at once.
+    virtual std::vector<ClaimedDelivery> ClaimHookDeliveries(const HookClaimRequest& request) = 0;
+    /// Settles a claimed delivery (state, next attempt, status, error; the claim is dropped)
+    /// only if it still carries `claim_token`. false: the claim was lost.
+    virtual bool FinishHookDelivery(const HookAttemptResult& result,
+                                    std::string_view claim_token) = 0;
+    /// How long until a delivery is due: min(next_attempt_at of a pending delivery of an
+    /// active hook - now, first lease end - the database's now). nullopt: none pending.
+    virtual std::optional<Milliseconds> NextHookDeliveryIn(TimePoint now) = 0;
+    /// Deletes up to `limit` delivered or failed deliveries that finished before `before`
+    /// (the outbox keeps a window of history, not all of it). @returns how many.
+    virtual int64_t PruneHookDeliveries(TimePoint before, int limit) = 0;
+    /// The hook's most recent deliveries, newest first (at most `limit`).
+    virtual std::vector<HookDelivery> ListHookDeliveries(AccountId account, EventHookId hook,
+                                                         int limit) = 0;
 };
 
 using StorePtr = std::unique_ptr<Store>;

@@ -376,6 +376,52 @@ test('screenshots: month, week and settings at desktop and 360 px', { skip }, as
   }
 });
 
+test('event hooks: add one, a bad URL is refused next to its field, edit, delete', { skip }, async () => {
+  const { page, context, errors } = await openSite(seed.alpha);
+  await page.getByTestId('tab-settings').click();
+  await page.getByTestId('hooks-section').getByRole('heading', { name: 'Event hooks' }).waitFor();
+  const before = (await ok('GET', 'api/v1/event-hooks/')).count;
+
+  await page.getByTestId('hook-add').click();
+  await page.getByTestId('hook-url-input').fill('not a url');
+  await page.getByTestId('hook-secret-input').fill('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw');
+  const refused = page.waitForResponse((r) => r.url().includes('/event-hooks/') && r.request().method() === 'POST');
+  await page.getByTestId('hook-save').click();
+  assert.equal((await refused).status(), 422);
+  const fieldError = page.getByTestId('field-error-url');
+  await fieldError.waitFor();
+  assert.match(await fieldError.textContent(), /http:\/\/ or https:\/\//);
+  assert.equal((await ok('GET', 'api/v1/event-hooks/')).count, before, 'nothing saved');
+
+  await page.getByTestId('hook-url-input').fill(`${receiverUrl}/hooks`);
+  await page.getByTestId('hook-event-site-degraded').uncheck();
+  await page.getByTestId('hook-save').click();
+  const row = page.getByTestId('hook-row').filter({ hasText: `${receiverUrl}/hooks` });
+  await row.waitFor();
+  const created = (await ok('GET', 'api/v1/event-hooks/')).results.find((x) => x.url === `${receiverUrl}/hooks`);
+  assert.ok(created);
+  assert.deepEqual(created.events, ['content.published', 'content.failed', 'site.paused', 'site.recovered']);
+  assert.equal(created.has_secret, true);
+  assert.equal(created.secret, undefined);
+  await page.getByTestId('hooks-section').screenshot({ path: join(artifacts, 'desktop-hooks.png') });
+
+  await row.getByTestId('hook-edit').click();
+  assert.equal(await page.getByTestId('hook-secret-input').inputValue(), '', 'the secret is never shown');
+  await page.getByTestId('hook-active').uncheck();
+  await page.getByTestId('hook-save').click();
+  await row.getByTestId('hook-inactive').waitFor();
+  const edited = await ok('GET', `api/v1/event-hooks/${created.id}/`);
+  assert.equal(edited.is_active, false);
+  assert.equal(edited.has_secret, true, 'an empty secret field keeps the secret');
+
+  await row.getByTestId('hook-delete').click();
+  await row.getByTestId('hook-delete').click();  // "Really delete?"
+  await row.waitFor({ state: 'detached' });
+  assert.equal((await api('GET', `api/v1/event-hooks/${created.id}/`)).status, 404);
+  assert.deepEqual(unexpected(errors), []);
+  await context.close();
+});
+
 test('a wrong key is refused at sign-in', { skip }, async () => {
   const { page, context } = await newPage(browser);
   await page.goto(base);

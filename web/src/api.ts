@@ -63,6 +63,17 @@ export interface PublishingRecord {
   external_url: string | null;
 }
 
+export interface EventHook {
+  id: number;
+  url: string;
+  events: string[];
+  is_active: boolean;
+  has_secret: boolean;
+  version: number;
+}
+
+export const HOOK_EVENTS = ['content.published', 'content.failed', 'site.degraded', 'site.paused', 'site.recovered'] as const;
+
 export interface Page<T> {
   count: number;
   next: string | null;
@@ -199,6 +210,11 @@ export const api = {
     getAll<PublishingRecord>(`/api/v1/publisher/records/${qs({ content_id: contentId, site_id: siteId, page_size: 500 })}`),
   slots: (siteId: number, from: string, to: string, signal?: AbortSignal) =>
     get<{ results: Slot[] }>(`/api/v1/sites/${siteId}/slots/${qs({ from, to })}`, signal),
+  hooks: () => getAll<EventHook>('/api/v1/event-hooks/?page_size=500'),
+  createHook: (body: Record<string, unknown>) => post<EventHook>('/api/v1/event-hooks/', body),
+  patchHook: (id: number, body: Record<string, unknown>) => patch<EventHook>(`/api/v1/event-hooks/${id}/`, body),
+  deleteHook: (id: number) => request<null>('DELETE', `/api/v1/event-hooks/${id}/`),
+  testHook: (id: number) => post<{ webhook_id: string }>(`/api/v1/event-hooks/${id}/test/`),
   scheduleApproved: (siteId: number, dryRun: boolean) =>
     post<ScheduleResult>(`/api/v1/sites/${siteId}/schedule-approved/`, { dry_run: dryRun }),
 };

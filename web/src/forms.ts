@@ -7,13 +7,13 @@ import { allZones, validZone } from './time';
 // ---- field error helpers ---------------------------------------------------
 
 /** Clears every inline error in a form. */
-function clearErrors(form: HTMLElement): void {
+export function clearErrors(form: HTMLElement): void {
   form.querySelectorAll('.field-error').forEach((e) => e.remove());
   form.querySelectorAll('[aria-invalid]').forEach((e) => e.removeAttribute('aria-invalid'));
 }
 
 /** Shows an API error next to the field it names (error.field), else at the top of the form. */
-function showError(form: HTMLElement, e: unknown): void {
+export function showError(form: HTMLElement, e: unknown): void {
   clearErrors(form);
   const message = e instanceof ApiError ? e.message : String(e);
   const rawField = e instanceof ApiError ? e.field : null;
@@ -34,7 +34,7 @@ function showError(form: HTMLElement, e: unknown): void {
   control?.focus();
 }
 
-function field(name: string, label: string, control: HTMLElement, hint?: string): HTMLElement {
+export function field(name: string, label: string, control: HTMLElement, hint?: string): HTMLElement {
   const id = control.id || `f-${name}-${Math.random().toString(36).slice(2, 7)}`;
   control.id = id;
   return h('div', { class: 'field', 'data-field': name },

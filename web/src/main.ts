@@ -4,6 +4,7 @@ import { api, ApiError, currentKey, setKey, setUnauthorizedHandler, type Site } 
 import { changeView, initCalendar, next, prev, refetchCalendar, resetCalendarForSite, today, VIEWS } from './calendar';
 import { $, busy, clear, h, hideToast, toast } from './dom';
 import { contentForm, initSettings, loadSettings, siteForm } from './forms';
+import { initHooks, loadHooks } from './hooks';
 import { closeItemDialog, initItemDialog, openItem } from './item';
 import { startLive, stopLive } from './live';
 import { initQueue, resetQueue } from './queue';
@@ -117,6 +118,7 @@ function selectSite(site: Site | null): void {
   resetQueue();
   contentForm($('#panel-new'));
   void loadSettings();
+  void loadHooks();
   const key = currentKey();
   if (site && key) startLive(site.id, key);
 }
@@ -227,7 +229,12 @@ function buildLayout(): void {
 
   initItemDialog();
   initQueue($('#panel-queue'), (id) => void openItem(id));
-  initSettings($('#panel-settings'));
+  // Site settings are redrawn per site; the account's event hooks sit below them.
+  const siteSettings = h('div', { 'data-testid': 'site-settings' });
+  const hooksBox = h('section', { class: 'hooks', 'aria-label': 'Event hooks', 'data-testid': 'hooks-section' });
+  $('#panel-settings').append(siteSettings, hooksBox);
+  initSettings(siteSettings);
+  initHooks(hooksBox);
   onRefresh(refetchCalendar);
 
   document.addEventListener('herald:site-updated', () => {

@@ -124,6 +124,15 @@ Response ListApiKeys(Call& call);
 Response CreateApiKey(Call& call);
 Response RevokeApiKey(Call& call);
 
+// Event hooks: /api/v1/event-hooks/… (event_hook_handlers.cpp)
+Response CreateEventHook(Call& call);
+Response ListEventHooks(Call& call);
+Response GetEventHook(Call& call);
+Response PatchEventHook(Call& call);
+Response DeleteEventHook(Call& call);
+Response ListEventHookDeliveries(Call& call);  // GET …/{id}/deliveries/ (the latest 100)
+Response TestEventHook(Call& call);  // POST …/{id}/test/: queues a signed `ping` for it
+
 // Publisher: /api/v1/publisher/…
 Response PublishNow(Call& call);  // blocking: calls the platform
 Response ListRecords(Call& call);

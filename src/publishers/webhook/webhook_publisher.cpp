@@ -168,20 +168,7 @@ private:
 
     HttpRequest SignedPost(const std::string& url, const std::string& key, const std::string& id,
                            std::string body) const {
-        const int64_t timestamp =
-            std::chrono::duration_cast<Seconds>(WallNow().time_since_epoch()).count();
-        HttpRequest request;
-        request.method = "POST";
-        request.url = url;
-        request.timeout = options_.timeout;
-        request.headers = {
-            {"Content-Type", "application/json"},
-            {"webhook-id", id},
-            {"webhook-timestamp", std::to_string(timestamp)},
-            {"webhook-signature", Sign(key, id, timestamp, body)},
-        };
-        request.body = std::move(body);
-        return request;
+        return webhook::SignedPost(url, key, id, std::move(body), options_.timeout);
     }
 
     HttpClient& http_;
@@ -193,6 +180,24 @@ private:
 std::string WebhookId(std::string_view publication_id) {
     if (publication_id.starts_with("msg_")) return std::string(publication_id);
     return "msg_" + std::string(publication_id);
+}
+
+HttpRequest SignedPost(const std::string& url, std::string_view key, const std::string& id,
+                       std::string body, Milliseconds timeout) {
+    const int64_t timestamp =
+        std::chrono::duration_cast<Seconds>(WallNow().time_since_epoch()).count();
+    HttpRequest request;
+    request.method = "POST";
+    request.url = url;
+    request.timeout = timeout;
+    request.headers = {
+        {"Content-Type", "application/json"},
+        {"webhook-id", id},
+        {"webhook-timestamp", std::to_string(timestamp)},
+        {"webhook-signature", Sign(key, id, timestamp, body)},
+    };
+    request.body = std::move(body);
+    return request;
 }
 
 PublisherPtr MakeWebhookPublisher(HttpClient& http, WebhookOptions options) {

@@ -17,4 +17,10 @@ PublisherPtr MakeWebhookPublisher(HttpClient& http, WebhookOptions options = {})
 /// The webhook-id for a publication: the same for every retry of it.
 std::string WebhookId(std::string_view publication_id);
 
+/// A Standard Webhooks POST of the JSON `body` to `url`: webhook-id `id`, webhook-timestamp
+/// now (unix seconds), webhook-signature "v1,…" under `key` (SigningKey of the secret). The
+/// one signing path of `custom` publications and event hook deliveries.
+HttpRequest SignedPost(const std::string& url, std::string_view key, const std::string& id,
+                       std::string body, Milliseconds timeout);
+
 }  // namespace herald::publishers::webhook

@@ -17,9 +17,10 @@ constexpr size_t kBatch = 500;
 
 // The tables in the order rows go in (references first); each with its identity column.
 constexpr const char* kTables[] = {"accounts", "sites", "publishing_settings", "content",
-                                   "publish_records", "api_keys"};
+                                   "publish_records", "api_keys", "event_hooks",
+                                   "hook_deliveries"};
 constexpr const char* kIdentityTables[] = {"accounts", "sites", "content", "publish_records",
-                                           "api_keys"};
+                                           "api_keys", "event_hooks", "hook_deliveries"};
 
 int64_t Count(Connection& conn, const std::string& table) {
     return conn.Exec("SELECT COUNT(*) FROM " + table).Int(0, 0);
@@ -98,11 +99,24 @@ Snapshot PostgresStore::ExportSnapshot() {
         s.records.reserve(static_cast<size_t>(r.rows()));
         for (int i = 0; i < r.rows(); ++i) s.records.push_back(ReadRecord(Row{r, i}));
     }
+    {
+        const PgResult r = conn->Exec(std::string("SELECT ") + EventHookColumns() +
+                                      " FROM event_hooks ORDER BY id");
+        for (int i = 0; i < r.rows(); ++i) s.event_hooks.push_back(ReadEventHookRow(Row{r, i}));
+    }
+    {
+        const PgResult r = conn->Exec(std::string("SELECT ") + HookDeliveryColumns() +
+                                      " FROM hook_deliveries d ORDER BY d.id");
+        for (int i = 0; i < r.rows(); ++i)
+            s.hook_deliveries.push_back(ReadHookDeliveryRow(Row{r, i}));
+    }
     s.sequences.accounts = SequenceValue(*conn, "accounts");
     s.sequences.sites = SequenceValue(*conn, "sites");
     s.sequences.content = SequenceValue(*conn, "content");
     s.sequences.records = SequenceValue(*conn, "publish_records");
     s.sequences.api_keys = SequenceValue(*conn, "api_keys");
+    s.sequences.event_hooks = SequenceValue(*conn, "event_hooks");
+    s.sequences.hook_deliveries = SequenceValue(*conn, "hook_deliveries");
     txn.Commit();
     return s;
 }
@@ -112,8 +126,8 @@ void PostgresStore::ImportSnapshot(const Snapshot& s) {
     Transaction txn(*conn);
     // Nobody writes the tables while they are checked empty and filled (readers may read).
     conn->ExecText(
-        "LOCK TABLE accounts, sites, publishing_settings, content, publish_records, api_keys"
-        " IN SHARE ROW EXCLUSIVE MODE");
+        "LOCK TABLE accounts, sites, publishing_settings, content, publish_records, api_keys,"
+        " event_hooks, hook_deliveries IN SHARE ROW EXCLUSIVE MODE");
     {
         std::string held;
         for (const char* table : kTables) {
@@ -188,9 +202,42 @@ void PostgresStore::ImportSnapshot(const Snapshot& s) {
         });
     }
 
+    InsertAll(*conn, "INSERT INTO event_hooks (id, account_id, url, secret, events, is_active,"
+                     " version, created_at, updated_at) VALUES (" + Placeholders(1, 9) + ")",
+              s.event_hooks, [](Params& p, const EventHook& h) {
+                  p.Int(h.id);
+                  p.Int(h.account_id);
+                  p.Text(h.url);
+                  p.Text(SealColumn(kHookSecret, h.id, h.secret));
+                  p.Text(JoinHookEvents(h.events));
+                  p.Bool(h.is_active);
+                  p.Int(h.version);
+                  p.Time(h.created_at);
+                  p.Time(h.updated_at);
+              });
+    InsertAll(*conn, "INSERT INTO hook_deliveries (id, hook_id, account_id, event_type, body,"
+                     " webhook_id, attempts, state, created_at, next_attempt_at, finished_at,"
+                     " last_status, last_error) VALUES (" + Placeholders(1, 13) + ")",
+              s.hook_deliveries, [](Params& p, const HookDelivery& d) {
+                  p.Int(d.id);
+                  p.Int(d.hook_id);
+                  p.Int(d.account_id);
+                  p.Text(d.event_type);
+                  p.Text(d.body);
+                  p.Text(d.webhook_id);
+                  p.Int(d.attempts);
+                  p.Text(ToString(d.state));
+                  p.Time(d.created_at);
+                  p.Time(d.next_attempt_at);
+                  p.OptTime(d.finished_at);
+                  p.OptInt(d.last_status ? std::optional<int64_t>(*d.last_status) : std::nullopt);
+                  p.Text(d.last_error);
+              });
+
     // Identity sequences past every copied id and every id the source ever gave.
     const int64_t highest[] = {s.sequences.accounts, s.sequences.sites, s.sequences.content,
-                               s.sequences.records, s.sequences.api_keys};
+                               s.sequences.records, s.sequences.api_keys,
+                               s.sequences.event_hooks, s.sequences.hook_deliveries};
     for (size_t i = 0; i < std::size(kIdentityTables); ++i) {
         const std::string table = kIdentityTables[i];
         Params p;
@@ -202,7 +249,8 @@ void PostgresStore::ImportSnapshot(const Snapshot& s) {
     }
 
     const size_t expected[] = {s.accounts.size(), s.sites.size(), s.settings.size(),
-                               s.content.size(), s.records.size(), s.api_keys.size()};
+                               s.content.size(), s.records.size(), s.api_keys.size(),
+                               s.event_hooks.size(), s.hook_deliveries.size()};
     for (size_t i = 0; i < std::size(kTables); ++i) {
         const int64_t n = Count(*conn, kTables[i]);
         if (n != static_cast<int64_t>(expected[i]))

@@ -118,6 +118,26 @@ public:
     std::vector<Account> FindAccountsByName(std::string_view name) override;
     int64_t RotateSecrets(const SecretBox& next) override;
 
+    // === event hooks and their outbox (pg_hooks.cpp) ===
+    EventHook CreateEventHook(const EventHook& hook) override;
+    std::optional<EventHook> GetEventHook(AccountId account, EventHookId id) override;
+    Page<EventHook> ListEventHooks(AccountId account, PageRequest page) override;
+    WriteResult UpdateEventHook(const EventHook& hook, int64_t expected_version) override;
+    WriteOutcome DeleteEventHook(AccountId account, EventHookId id,
+                                 std::optional<int64_t> expected_version) override;
+    int64_t EnqueueHookEvent(AccountId account, std::string_view event_type,
+                             std::string_view body, TimePoint now) override;
+    std::optional<HookDelivery> EnqueueHookDelivery(AccountId account, EventHookId hook,
+                                                    std::string_view event_type,
+                                                    std::string_view body, TimePoint now) override;
+    std::vector<ClaimedDelivery> ClaimHookDeliveries(const HookClaimRequest& request) override;
+    bool FinishHookDelivery(const HookAttemptResult& result,
+                            std::string_view claim_token) override;
+    std::optional<Milliseconds> NextHookDeliveryIn(TimePoint now) override;
+    int64_t PruneHookDeliveries(TimePoint before, int limit) override;
+    std::vector<HookDelivery> ListHookDeliveries(AccountId account, EventHookId hook,
+                                                 int limit) override;
+
 private:
     // pg_keys.cpp: before migrating, finds the key and checks it against the database's key
     // check; after, seals plaintext credentials and writes the key check if missing.

@@ -294,12 +294,53 @@ ALTER TABLE sites ADD COLUMN health_failures INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE sites ADD COLUMN probe_at INTEGER;
 )sql";
 
+// Event hooks (API.md §8) and their durable outbox. A hook's events are stored as
+// "content.published,site.paused" (matched with ',' || events || ',' LIKE '%,type,%'); its
+// secret is sealed like sites.api_key. A delivery keeps the exact body it POSTs and one
+// webhook-id for every attempt; claim_token/lease_until let several deliverers share it.
+constexpr const char* kV6EventHooks = R"sql(
+CREATE TABLE event_hooks (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id  INTEGER NOT NULL REFERENCES accounts (id),
+    url         TEXT    NOT NULL,
+    secret      TEXT    NOT NULL DEFAULT '',
+    events      TEXT    NOT NULL,
+    is_active   INTEGER NOT NULL DEFAULT 1,
+    version     INTEGER NOT NULL DEFAULT 1,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+);
+CREATE INDEX event_hooks_account ON event_hooks (account_id, id);
+
+CREATE TABLE hook_deliveries (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    hook_id          INTEGER NOT NULL REFERENCES event_hooks (id) ON DELETE CASCADE,
+    account_id       INTEGER NOT NULL,
+    event_type       TEXT    NOT NULL,
+    body             TEXT    NOT NULL,
+    webhook_id       TEXT    NOT NULL UNIQUE,
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    state            TEXT    NOT NULL DEFAULT 'pending'
+                     CHECK (state IN ('pending', 'delivered', 'failed')),
+    created_at       INTEGER NOT NULL,
+    next_attempt_at  INTEGER NOT NULL,
+    claim_token      TEXT,
+    lease_until      INTEGER,
+    finished_at      INTEGER,
+    last_status      INTEGER,
+    last_error       TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX hook_deliveries_due ON hook_deliveries (next_attempt_at, id) WHERE state = 'pending';
+CREATE INDEX hook_deliveries_hook ON hook_deliveries (hook_id, id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "base tables", kV1BaseTables},
     {2, "dispatch bookkeeping", kV2DispatchBookkeeping},
     {3, "write discipline", kV3WriteDiscipline},
     {4, "api keys and secrets at rest", kV4ApiKeysAndSecrets},
     {5, "site health", kV5SiteHealth},
+    {6, "event hooks", kV6EventHooks},
 };
 
 }  // namespace

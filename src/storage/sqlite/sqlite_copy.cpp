@@ -18,7 +18,8 @@ using Mode = Transaction::Mode;
 
 // The tables in the order rows go in (references first).
 constexpr const char* kTables[] = {"accounts", "sites", "publishing_settings", "content",
-                                   "publish_records", "api_keys"};
+                                   "publish_records", "api_keys", "event_hooks",
+                                   "hook_deliveries"};
 
 int64_t Count(Connection& conn, const std::string& table) {
     Query q(conn.Prepare("SELECT COUNT(*) FROM " + table));
@@ -86,11 +87,54 @@ Snapshot SqliteStore::ExportSnapshot() {
                               " FROM publish_records ORDER BY id"));
         while (q.Step()) s.records.push_back(ReadRecord(q));
     }
+    {
+        Query q(conn->Prepare(
+            "SELECT id, account_id, url, secret, events, is_active, version, created_at,"
+            " updated_at FROM event_hooks ORDER BY id"));
+        while (q.Step()) {
+            EventHook h;
+            h.id = q.Int(0);
+            h.account_id = q.Int(1);
+            h.url = q.Text(2);
+            h.secret = OpenColumn(kHookSecret, h.id, q.Text(3));
+            h.events = SplitHookEvents(q.Text(4));
+            h.is_active = q.Bool(5);
+            h.version = q.Int(6);
+            h.created_at = q.Time(7);
+            h.updated_at = q.Time(8);
+            s.event_hooks.push_back(std::move(h));
+        }
+    }
+    {
+        Query q(conn->Prepare(
+            "SELECT id, hook_id, account_id, event_type, body, webhook_id, attempts, state,"
+            " created_at, next_attempt_at, finished_at, last_status, last_error"
+            " FROM hook_deliveries ORDER BY id"));
+        while (q.Step()) {
+            HookDelivery d;
+            d.id = q.Int(0);
+            d.hook_id = q.Int(1);
+            d.account_id = q.Int(2);
+            d.event_type = q.Text(3);
+            d.body = q.Text(4);
+            d.webhook_id = q.Text(5);
+            d.attempts = static_cast<int>(q.Int(6));
+            d.state = ParseDeliveryState(q.Text(7)).value_or(DeliveryState::kPending);
+            d.created_at = q.Time(8);
+            d.next_attempt_at = q.Time(9);
+            d.finished_at = q.OptTime(10);
+            d.last_status = ToOptInt(q.OptInt(11));
+            d.last_error = q.Text(12);
+            s.hook_deliveries.push_back(std::move(d));
+        }
+    }
     s.sequences.accounts = HighestId(*conn, "accounts");
     s.sequences.sites = HighestId(*conn, "sites");
     s.sequences.content = HighestId(*conn, "content");
     s.sequences.records = HighestId(*conn, "publish_records");
     s.sequences.api_keys = HighestId(*conn, "api_keys");
+    s.sequences.event_hooks = HighestId(*conn, "event_hooks");
+    s.sequences.hook_deliveries = HighestId(*conn, "hook_deliveries");
     txn.Commit();
     return s;
 }
@@ -181,12 +225,49 @@ void SqliteStore::ImportSnapshot(const Snapshot& s) {
             .BindInt(13, r.id);
         q.Run();
     }
+    for (const EventHook& h : s.event_hooks) {
+        Query q(conn->Prepare(
+            "INSERT INTO event_hooks (id, account_id, url, secret, events, is_active, version,"
+            " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
+        q.BindInt(1, h.id)
+            .BindInt(2, h.account_id)
+            .BindText(3, h.url)
+            .BindText(4, SealColumn(kHookSecret, h.id, h.secret))
+            .BindText(5, JoinHookEvents(h.events))
+            .BindBool(6, h.is_active)
+            .BindInt(7, h.version)
+            .BindTime(8, h.created_at)
+            .BindTime(9, h.updated_at);
+        q.Run();
+    }
+    for (const HookDelivery& d : s.hook_deliveries) {
+        Query q(conn->Prepare(
+            "INSERT INTO hook_deliveries (id, hook_id, account_id, event_type, body, webhook_id,"
+            " attempts, state, created_at, next_attempt_at, finished_at, last_status,"
+            " last_error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"));
+        q.BindInt(1, d.id)
+            .BindInt(2, d.hook_id)
+            .BindInt(3, d.account_id)
+            .BindText(4, d.event_type)
+            .BindText(5, d.body)
+            .BindText(6, d.webhook_id)
+            .BindInt(7, d.attempts)
+            .BindText(8, ToString(d.state))
+            .BindTime(9, d.created_at)
+            .BindTime(10, d.next_attempt_at)
+            .BindOptTime(11, d.finished_at)
+            .BindOptInt(12, d.last_status ? std::optional<int64_t>(*d.last_status) : std::nullopt)
+            .BindText(13, d.last_error);
+        q.Run();
+    }
     // AUTOINCREMENT sequences past every copied id and every id the source ever gave
     // (accounts has none: SQLite gives max(id) + 1 there, which the copied rows settle).
     AdvanceSequence(*conn, "sites", s.sequences.sites);
     AdvanceSequence(*conn, "content", s.sequences.content);
     AdvanceSequence(*conn, "publish_records", s.sequences.records);
     AdvanceSequence(*conn, "api_keys", s.sequences.api_keys);
+    AdvanceSequence(*conn, "event_hooks", s.sequences.event_hooks);
+    AdvanceSequence(*conn, "hook_deliveries", s.sequences.hook_deliveries);
 
     {
         Query q(conn->Prepare("PRAGMA foreign_key_check"));
@@ -195,7 +276,8 @@ void SqliteStore::ImportSnapshot(const Snapshot& s) {
                                "' refers to a missing row");
     }
     const size_t expected[] = {s.accounts.size(), s.sites.size(), s.settings.size(),
-                               s.content.size(), s.records.size(), s.api_keys.size()};
+                               s.content.size(), s.records.size(), s.api_keys.size(),
+                               s.event_hooks.size(), s.hook_deliveries.size()};
     for (size_t i = 0; i < std::size(kTables); ++i) {
         const int64_t n = Count(*conn, kTables[i]);
         if (n != static_cast<int64_t>(expected[i]))

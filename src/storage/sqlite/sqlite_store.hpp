@@ -117,6 +117,26 @@ public:
     bool RevokeApiKey(std::optional<AccountId> account, int64_t key_id, TimePoint now) override;
     std::vector<Account> FindAccountsByName(std::string_view name) override;
     int64_t RotateSecrets(const SecretBox& next) override;
+
+    // === event hooks and their outbox (sqlite_hooks.cpp) ===
+    EventHook CreateEventHook(const EventHook& hook) override;
+    std::optional<EventHook> GetEventHook(AccountId account, EventHookId id) override;
+    Page<EventHook> ListEventHooks(AccountId account, PageRequest page) override;
+    WriteResult UpdateEventHook(const EventHook& hook, int64_t expected_version) override;
+    WriteOutcome DeleteEventHook(AccountId account, EventHookId id,
+                                 std::optional<int64_t> expected_version) override;
+    int64_t EnqueueHookEvent(AccountId account, std::string_view event_type,
+                             std::string_view body, TimePoint now) override;
+    std::optional<HookDelivery> EnqueueHookDelivery(AccountId account, EventHookId hook,
+                                                    std::string_view event_type,
+                                                    std::string_view body, TimePoint now) override;
+    std::vector<ClaimedDelivery> ClaimHookDeliveries(const HookClaimRequest& request) override;
+    bool FinishHookDelivery(const HookAttemptResult& result,
+                            std::string_view claim_token) override;
+    std::optional<Milliseconds> NextHookDeliveryIn(TimePoint now) override;
+    int64_t PruneHookDeliveries(TimePoint before, int limit) override;
+    std::vector<HookDelivery> ListHookDeliveries(AccountId account, EventHookId hook,
+                                                 int limit) override;
     /// Whether the key came from "<path>.key" (secrets rotate then rewrites that file).
     bool KeyFromDefaultFile() const { return key_from_default_file_; }
 
