@@ -130,6 +130,33 @@ test('every described operation answers as described, errors included', { skip }
   await expect(412, 'PATCH', `api/v1/sites/${site.id}/`, { body: { name: 'Stale' }, headers: { 'If-Match': got.headers.get('etag') } });
   await expect(200, 'POST', `api/v1/sites/${site.id}/test-connection/`);
   await expect(502, 'POST', `api/v1/sites/${down.id}/test-connection/`);
+  const current = await expect(200, 'GET', `api/v1/sites/${site.id}/`);
+  assert.equal(current.json.health, 'healthy');
+  await expect(200, 'POST', `api/v1/sites/${site.id}/resume/`, { headers: { 'If-Match': current.headers.get('etag') } });
+  await expect(412, 'POST', `api/v1/sites/${site.id}/resume/`, { headers: { 'If-Match': got.headers.get('etag') } });
+  await expect(404, 'POST', 'api/v1/sites/999999/resume/');
+  await expect(422, 'PATCH', `api/v1/sites/${site.id}/`, { body: { options: { max_in_flight: 0 } } });
+  await expect(422, 'PATCH', `api/v1/sites/${site.id}/`, { body: { options: { retry_window_minutes: 1.5 } } });
+
+  // Event hooks.
+  const hook = (await expect(201, 'POST', 'api/v1/event-hooks/', { body: { url: `${receiverUrl}/ok/hook`, secret: 'whsec_dGVzdA==', events: ['site.paused', 'content.published'] } })).json;
+  assert.deepEqual(hook.events, ['content.published', 'site.paused']);
+  await expect(400, 'POST', 'api/v1/event-hooks/', { body: { url: `${receiverUrl}/ok/hook`, secret: 's', event: ['content.failed'] } });
+  await expect(422, 'POST', 'api/v1/event-hooks/', { body: { url: `${receiverUrl}/ok/hook`, secret: 's', events: ['content.lost'] } });
+  await expect(422, 'POST', 'api/v1/event-hooks/', { body: { url: `${receiverUrl}/ok/hook`, secret: 's' } });
+  await expect(200, 'GET', 'api/v1/event-hooks/');
+  const gotHook = await expect(200, 'GET', `api/v1/event-hooks/${hook.id}/`);
+  await expect(404, 'GET', 'api/v1/event-hooks/999999/');
+  await expect(202, 'POST', `api/v1/event-hooks/${hook.id}/test/`);
+  await expect(400, 'POST', `api/v1/event-hooks/${hook.id}/test/`, { body: { type: 'ping' } });
+  await expect(200, 'GET', `api/v1/event-hooks/${hook.id}/deliveries/`);
+  await expect(404, 'GET', 'api/v1/event-hooks/999999/deliveries/');
+  await expect(200, 'PATCH', `api/v1/event-hooks/${hook.id}/`, { body: { is_active: false }, headers: { 'If-Match': gotHook.headers.get('etag') } });
+  await expect(412, 'PATCH', `api/v1/event-hooks/${hook.id}/`, { body: { is_active: true }, headers: { 'If-Match': gotHook.headers.get('etag') } });
+  await expect(409, 'POST', `api/v1/event-hooks/${hook.id}/test/`);
+  await expect(412, 'DELETE', `api/v1/event-hooks/${hook.id}/`, { headers: { 'If-Match': gotHook.headers.get('etag') } });
+  await expect(204, 'DELETE', `api/v1/event-hooks/${hook.id}/`);
+  await expect(404, 'DELETE', `api/v1/event-hooks/${hook.id}/`);
   await expect(200, 'GET', `api/v1/sites/${site.id}/slots/`);
   await expect(422, 'GET', `api/v1/sites/${site.id}/slots/?from=2030-01-02T00:00:00Z&to=2030-01-01T00:00:00Z`);
   await expect(200, 'GET', `api/v1/sites/${site.id}/publishing-settings/`);
@@ -157,6 +184,12 @@ test('every described operation answers as described, errors included', { skip }
   await expect(200, 'POST', `api/v1/writer/content/${item.id}/unschedule/`);
   await expect(200, 'POST', 'api/v1/publisher/publish/', { body: { content_id: item.id, destinations: ['custom'] } });
   await expect(404, 'POST', 'api/v1/publisher/publish/', { body: { content_id: 999999 } });
+  // Publish-now is one attempt: a refusal answers 502 with the item, now failed.
+  const doomed = (await expect(201, 'POST', 'api/v1/writer/content/', { body: { site_id: down.id, title: 'Doomed', content_html: '<p>x</p>', status: 'approved' } })).json;
+  const refused = await expect(502, 'POST', 'api/v1/publisher/publish/', { body: { content_id: doomed.id } });
+  assert.equal(refused.json.success, false);
+  assert.equal(refused.json.content.site_status, 'failed');
+  await expect(409, 'POST', 'api/v1/publisher/publish/', { body: { content_id: draft.id } });
   await expect(200, 'GET', `api/v1/publisher/records/?content_id=${item.id}`);
   await expect(204, 'DELETE', `api/v1/writer/content/${draft.id}/`);
   await expect(404, 'GET', `api/v1/writer/content/${draft.id}/`);
