@@ -15,7 +15,13 @@ export interface Site {
   timezone: string;
   is_active: boolean;
   has_api_key?: boolean;
+  health?: SiteHealth;
+  health_reason?: string | null;
+  health_since?: string | null;
 }
+
+/** Delivery health: degraded sites get one probe at a time, paused ones nothing until resumed. */
+export type SiteHealth = 'healthy' | 'degraded' | 'paused';
 
 export interface PublishingSettings {
   auto_publish_enabled: boolean;
@@ -192,6 +198,8 @@ export async function getAll<T>(path: string, signal?: AbortSignal, maxPages = 5
 
 export const api = {
   sites: () => getAll<Site>('/api/v1/sites/?page_size=500'),
+  site: (id: number) => get<Site>(`/api/v1/sites/${id}/`),
+  resumeSite: (id: number) => post<Site>(`/api/v1/sites/${id}/resume/`),
   createSite: (body: Record<string, unknown>) => post<Site>('/api/v1/sites/', body),
   patchSite: (id: number, body: Record<string, unknown>) => patch<Site>(`/api/v1/sites/${id}/`, body),
   settings: (siteId: number) => get<PublishingSettings>(`/api/v1/sites/${siteId}/publishing-settings/`),

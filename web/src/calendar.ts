@@ -6,6 +6,7 @@ import interactionPlugin from '@fullcalendar/interaction';
 import luxon3Plugin from '@fullcalendar/luxon3';
 import { api, ApiError, type Content } from './api';
 import { h, toast } from './dom';
+import { HEALTH_EVENT, isWaiting, WAITING_LABEL, waitingTitle } from './health';
 import { contentChanged, isCurrent, onContentChanged, state, STATUS_META, VIEW_STORAGE } from './state';
 import { isoUtc, validZone } from './time';
 
@@ -118,11 +119,13 @@ function renderEventContent(arg: EventContentArg) {
   if (!c) return { domNodes: [h('span', { class: 'slot-label' }, arg.event.title)] };
   const meta = STATUS_META[c.site_status] ?? STATUS_META.not_published;
   const isList = arg.view.type.startsWith('list');
+  const waiting = isWaiting(c);
   const nodes = [
-    h('span', { class: 'ev-icon', 'aria-hidden': 'true' }, meta.icon),
+    h('span', { class: 'ev-icon', 'aria-hidden': 'true' }, waiting ? '‖' : meta.icon),
     !isList && arg.timeText ? h('span', { class: 'ev-time' }, arg.timeText) : null,
+    waiting ? h('span', { class: 'ev-waiting', 'data-testid': 'event-waiting', title: waitingTitle() }, WAITING_LABEL) : null,
     h('span', { class: 'ev-title' }, arg.event.title),
-    h('span', { class: 'visually-hidden' }, ` (${meta.label})`),
+    h('span', { class: 'visually-hidden' }, waiting ? ` (${meta.label}, ${waitingTitle()})` : ` (${meta.label})`),
   ].filter(Boolean) as Node[];
   return { domNodes: [h('span', { class: 'ev-inner' }, nodes)] };
 }
@@ -135,6 +138,11 @@ function mountEvent(arg: EventMountArg): void {
     el.dataset.contentId = String(c.id);
     el.dataset.status = c.site_status;
     el.title = `${c.title} — ${STATUS_META[c.site_status]?.label ?? c.site_status}`;
+    if (isWaiting(c)) {
+      el.dataset.waiting = 'true';
+      el.classList.add('is-waiting');
+      el.title += ` — ${waitingTitle()}`;
+    }
   } else if (arg.event.extendedProps.slotState) {
     el.dataset.testid = 'slot';
     el.dataset.slotState = String(arg.event.extendedProps.slotState);
@@ -223,6 +231,8 @@ export function initCalendar(el: HTMLElement, onOpen: (id: number) => void): Cal
   calendar.render();
 
   onContentChanged((c) => upsertEvent(c));
+  // The site's health decides which items show as waiting: redraw them.
+  document.addEventListener(HEALTH_EVENT, () => rerenderEvents());
   return calendar;
 }
 
@@ -269,6 +279,17 @@ export function upsertEvent(c: Content): void {
   if (ev && inView(String(ev.start))) {
     calendar.addEvent(ev, calendar.getEventSourceById('content') ?? true);
   }
+}
+
+/** Redraws the events already loaded (no fetch): e.g. after the site's health changed. */
+function rerenderEvents(): void {
+  if (!calendar || dragging) return;
+  calendar.batchRendering(() => {
+    for (const ev of calendar!.getEvents()) {
+      const c = ev.extendedProps.content as Content | undefined;
+      if (c) upsertEvent(c);
+    }
+  });
 }
 
 export function changeView(viewId: string): void { calendar?.changeView(viewId); }

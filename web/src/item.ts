@@ -1,6 +1,7 @@
 // Item details dialog: status, times, last error, publishing records, actions.
 import { api, ApiError, type Content, type PublishingRecord } from './api';
 import { append, busy, clear, h, toast } from './dom';
+import { HEALTH_EVENT, isWaiting, WAITING_LABEL, waitingTitle } from './health';
 import { contentChanged, isCurrent, onContentChanged, onRefresh, state, STATUS_META } from './state';
 import { fmtLocal, fromLocalInput, toLocalInput } from './time';
 
@@ -28,6 +29,7 @@ export function initItemDialog(): void {
       if (changed) { current = c; render(); loadRecords(id, gen); }
     }, () => undefined);
   });
+  document.addEventListener(HEALTH_EVENT, () => { if (dialog.open && current) render(); });
   onContentChanged((c) => {
     if (currentId !== c.id || !dialog.open) return;
     const moved = !current || current.site_status !== c.site_status;
@@ -138,6 +140,9 @@ function render(): void {
 
   const badge = h('span', { class: 'badge', 'data-testid': 'item-site-status', 'data-status': c.site_status, style: `background:${meta.bg};color:${meta.fg}` }, `${meta.icon} ${meta.label}`);
   const edBadge = h('span', { class: 'badge badge-plain', 'data-testid': 'item-status' }, c.status);
+  const waiting = isWaiting(c);
+  const waitBadge = waiting ? h('span', { class: 'badge badge-waiting', 'data-testid': 'item-waiting' }, `‖ ${WAITING_LABEL}`) : null;
+  const waitNote = waiting ? h('p', { class: 'warning', 'data-testid': 'item-waiting-note' }, waitingTitle()) : null;
 
   const details = h('dl', { class: 'details' },
     row('Scheduled', fmtLocal(c.scheduled_publish_at, tz), 'item-scheduled-at'),
@@ -219,7 +224,8 @@ function render(): void {
   dialog.setAttribute('aria-labelledby', 'item-title');
   append(dialog, [
     h('div', { class: 'dialog-head' }, h('h2', { id: 'item-title', 'data-testid': 'item-title' }, c.title), closeBtn),
-    h('div', { class: 'badges' }, badge, edBadge),
+    h('div', { class: 'badges' }, badge, waitBadge, edBadge),
+    waitNote,
     actionError ? h('p', { class: 'error', role: 'alert', 'data-testid': 'item-error' }, actionError) : null,
     lastError,
     details,

@@ -2,6 +2,7 @@
 // since EventSource cannot send headers); polling every 5 s when the
 // endpoint is missing or keeps failing.
 import { API_BASE, qs, type Content } from './api';
+import { refreshSiteSoon } from './health';
 import { contentChanged, refreshAll } from './state';
 
 export const POLL_MS = 5000;
@@ -60,7 +61,12 @@ export function startLive(siteId: number, apiKey: string): void {
     if (my !== session) return;
     try {
       const c = JSON.parse((ev as MessageEvent).data) as Content;
-      if (c && typeof c.id === 'number' && c.site_id === siteId) contentChanged(c);
+      if (c && typeof c.id === 'number' && c.site_id === siteId) {
+        contentChanged(c);
+        // The stream carries items only; an item's attempt is what changes the site's
+        // health (degraded, paused, recovered), so re-read the site after a burst.
+        refreshSiteSoon();
+      }
     } catch { /* ignore malformed frames */ }
   });
   es.addEventListener('error', () => {

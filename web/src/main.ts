@@ -4,6 +4,7 @@ import { api, ApiError, currentKey, setKey, setUnauthorizedHandler, type Site } 
 import { changeView, initCalendar, next, prev, refetchCalendar, resetCalendarForSite, today, VIEWS } from './calendar';
 import { $, busy, clear, h, hideToast, toast } from './dom';
 import { contentForm, initSettings, loadSettings, siteForm } from './forms';
+import { initHealth, refreshSite, renderHealthBanner } from './health';
 import { initHooks, loadHooks } from './hooks';
 import { closeItemDialog, initItemDialog, openItem } from './item';
 import { startLive, stopLive } from './live';
@@ -121,6 +122,7 @@ function selectSite(site: Site | null): void {
   void loadHooks();
   const key = currentKey();
   if (site && key) startLive(site.id, key);
+  if (site) void refreshSite(); // the list may be older than the site's health
 }
 
 function renderSiteInfo(): void {
@@ -130,6 +132,7 @@ function renderSiteInfo(): void {
   tz.hidden = !site;
   const inactive = $('#site-inactive');
   inactive.hidden = !site || site.is_active !== false;
+  renderHealthBanner();
 }
 
 function renderFirstRun(): void {
@@ -190,6 +193,9 @@ function buildLayout(): void {
     const id = Number((e.target as HTMLSelectElement).value);
     selectSite(state.sites.find((s) => s.id === id) ?? null);
   });
+
+  // delivery health banner, above the calendar
+  initHealth($('.cal-panel'));
 
   // calendar toolbar
   $('#cal-prev').addEventListener('click', prev);
