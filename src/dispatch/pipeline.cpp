@@ -162,10 +162,16 @@ void Pipeline::Deliver(const JobPtr& job) {
     {
         std::lock_guard lock(inbox_->mu);
         if (inbox_->closed) return;
+    }
+    // Admission hears of the call's end before the settler can settle it: a failure holds
+    // the site's queue until its settle releases it, never the other way round.
+    CallFinished(*job);
+    {
+        std::lock_guard lock(inbox_->mu);
+        if (inbox_->closed) return;
         inbox_->done.push_back(job);
     }
     inbox_->cv.notify_all();
-    CallFinished(*job);
 }
 
 /// The site's slot is free as soon as the remote call is over (recording it is the
@@ -254,12 +260,12 @@ void Pipeline::LaunchOne(const JobPtr& job, bool may_block) {
             metrics_.ObserveRequestDuration(
                 platform, std::chrono::duration_cast<Milliseconds>(
                               std::chrono::steady_clock::now() - job->started_steady));
-            box->done.push_back(job);
         }
-        box->cv.notify_all();
+        // Before the settler can see it (see Deliver).
         CallFinished(*job);
         {
             std::lock_guard lock(box->mu);
+            box->done.push_back(job);
             --box->callbacks_running;
         }
         box->cv.notify_all();

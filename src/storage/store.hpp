@@ -403,6 +403,13 @@ public:
         std::optional<TimePoint> oldest_due_at;
     };
     virtual Overdue CountOverdue(TimePoint now) = 0;
+    /// Active sites by delivery health (all accounts), for /readyz and /metrics.
+    struct SiteHealthCounts {
+        int64_t healthy = 0;
+        int64_t degraded = 0;
+        int64_t paused = 0;
+    };
+    virtual SiteHealthCounts CountSiteHealth() = 0;
 
     // --- whole-database copy (herald db copy) ---------------------------------------------
     /// Every row of every table, read from one consistent snapshot of the database.

@@ -45,8 +45,10 @@ Response Readyz(Call& call) {
     // The probe: one cheap query through the pool (a dead pooled connection is replaced,
     // and a refused connection fails at once).
     storage::Store::Overdue overdue;
+    storage::Store::SiteHealthCounts sites;
     try {
         overdue = call.store().CountOverdue(call.now);
+        sites = call.store().CountSiteHealth();
     } catch (const std::exception& e) {
         spdlog::warn("readyz: store unavailable: {}", e.what());
         return Unavailable("store_unavailable", "The database cannot be reached.", health);
@@ -82,6 +84,13 @@ Response Readyz(Call& call) {
         w.Key("oldest_age_seconds");
         if (overdue.oldest_due_at) w.Int(age_seconds(*overdue.oldest_due_at));
         else w.Null();
+        w.EndObject();
+        // Sites herald cannot deliver to right now do not make the process unready (it is
+        // doing its job); they are reported so a probe or a person can see them.
+        w.Key("sites").BeginObject();
+        w.Key("healthy").Int(sites.healthy);
+        w.Key("degraded").Int(sites.degraded);
+        w.Key("paused").Int(sites.paused);
         w.EndObject();
         w.EndObject();
     });

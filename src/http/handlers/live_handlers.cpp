@@ -88,6 +88,17 @@ Response MetricsText(Call& call) {
     if (dispatch::Dispatcher* dispatcher = call.env.app().dispatcher) {
         response.body += dispatcher->Metrics().RenderPrometheus();
     }
+    try {
+        const auto sites = call.store().CountSiteHealth();
+        response.body +=
+            "# HELP herald_sites Active sites by delivery health (all processes).\n"
+            "# TYPE herald_sites gauge\n"
+            "herald_sites{health=\"healthy\"} " + std::to_string(sites.healthy) + "\n"
+            "herald_sites{health=\"degraded\"} " + std::to_string(sites.degraded) + "\n"
+            "herald_sites{health=\"paused\"} " + std::to_string(sites.paused) + "\n";
+    } catch (const std::exception&) {
+        // The database is away: /readyz says so; the process's own metrics still render.
+    }
     return response;
 }
 

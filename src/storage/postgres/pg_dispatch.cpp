@@ -85,6 +85,11 @@ std::optional<Result<ClaimedItem>> PostgresStore::ClaimOne(AccountId account, Co
     if (!site->is_active)
         return Result<ClaimedItem>(Error::Conflict(
             "site_inactive", "The site is inactive; activate it to publish.", "site_id"));
+    if (site->health.health == domain::SiteHealth::kPaused)
+        return Result<ClaimedItem>(Error::Conflict(
+            "site_paused",
+            "The site is paused (" + site->health.reason + "); resume it to publish.",
+            "site_id"));
     Params p;
     p.Int(id);
     p.Text(claim_token);

@@ -288,4 +288,28 @@ Store::Overdue PostgresStore::CountOverdue(TimePoint now) {
     return overdue;
 }
 
+
+namespace {
+
+void AddHealthCount(Store::SiteHealthCounts& counts, std::string_view health, int64_t n) {
+    if (health == "degraded") {
+        counts.degraded += n;
+    } else if (health == "paused") {
+        counts.paused += n;
+    } else {
+        counts.healthy += n;
+    }
+}
+
+}  // namespace
+
+Store::SiteHealthCounts PostgresStore::CountSiteHealth() {
+    auto conn = pool_->Acquire();
+    const PgResult r =
+        conn->ExecText("SELECT health, COUNT(*) FROM sites WHERE is_active GROUP BY health");
+    SiteHealthCounts counts;
+    for (int i = 0; i < r.rows(); ++i) AddHealthCount(counts, r.Text(i, 0), r.Int(i, 1));
+    return counts;
+}
+
 }  // namespace herald::storage::postgres

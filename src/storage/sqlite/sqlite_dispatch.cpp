@@ -43,6 +43,11 @@ std::optional<Result<ClaimedItem>> SqliteStore::ClaimOne(AccountId account, Cont
     if (!site->is_active)
         return Result<ClaimedItem>(Error::Conflict(
             "site_inactive", "The site is inactive; activate it to publish.", "site_id"));
+    if (site->health.health == domain::SiteHealth::kPaused)
+        return Result<ClaimedItem>(Error::Conflict(
+            "site_paused",
+            "The site is paused (" + site->health.reason + "); resume it to publish.",
+            "site_id"));
     {
         Query q(conn->Prepare(sql::kClaimOne));
         q.BindInt(1, id)

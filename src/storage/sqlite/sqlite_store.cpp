@@ -262,4 +262,28 @@ Store::Overdue SqliteStore::CountOverdue(TimePoint now) {
     return overdue;
 }
 
+
+namespace {
+
+void AddHealthCount(Store::SiteHealthCounts& counts, std::string_view health, int64_t n) {
+    if (health == "degraded") {
+        counts.degraded += n;
+    } else if (health == "paused") {
+        counts.paused += n;
+    } else {
+        counts.healthy += n;
+    }
+}
+
+}  // namespace
+
+Store::SiteHealthCounts SqliteStore::CountSiteHealth() {
+    auto conn = pool_->Acquire();
+    Query q(conn->Prepare(
+        "SELECT health, COUNT(*) FROM sites WHERE is_active = 1 GROUP BY health"));
+    SiteHealthCounts counts;
+    while (q.Step()) AddHealthCount(counts, q.Text(0), q.Int(1));
+    return counts;
+}
+
 }  // namespace herald::storage::sqlite

@@ -104,6 +104,7 @@ public:
 
     Page<PublishRecord> ListRecords(const RecordFilter& filter) override;
     Overdue CountOverdue(TimePoint now) override;
+    SiteHealthCounts CountSiteHealth() override;
 
     Snapshot ExportSnapshot() override;
     void ImportSnapshot(const Snapshot& snapshot) override;
