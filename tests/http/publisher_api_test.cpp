@@ -2,10 +2,21 @@
 // loopback webhook receiver (a `custom` site).
 
 #include "http/api_fixture.hpp"
+#include <atomic>
+#include <future>
+#include <thread>
+
 #include "support/webhook_receiver.hpp"
 
 namespace herald::testing {
 namespace {
+
+ReceiverReply Answer(int status) {
+    ReceiverReply reply;
+    reply.status = status;
+    reply.body = "";
+    return reply;
+}
 
 class PublisherApiTest : public ApiTest {
 protected:
@@ -112,6 +123,116 @@ TEST_P(PublisherApiTest, TestConnectionReportsTheReceiver) {
     const json dead = MakeSite({{"domain", "http://127.0.0.1:1/nothing"}});
     ExpectError(client_->Post(SitePath(dead, "test-connection/"), json::object()), 502,
                 "connection_failed");
+}
+
+TEST_P(PublisherApiTest, RefusedCredentialsPauseTheSiteUntilResumedOrNewCredentials) {
+    receiver_.SetDefaultReply(Answer(401));
+    const json first = MakeContent(site_id_, {{"status", "approved"}});
+    ExpectError(client_->Post("/api/v1/publisher/publish", {{"content_id", first["id"]}}), 502,
+                "publish_failed");
+    json site = client_->Get(SitePath(site_)).json;
+    EXPECT_EQ(site["health"], "paused");
+    EXPECT_NE(site["health_reason"].get<std::string>().find("credentials"), std::string::npos)
+        << site;
+    EXPECT_TRUE(site["health_since"].is_string());
+
+    // Nothing is sent while paused.
+    const json second = MakeContent(site_id_, {{"status", "approved"}});
+    ExpectError(client_->Post("/api/v1/publisher/publish", {{"content_id", second["id"]}}), 409,
+                "site_paused", "site_id");
+    EXPECT_EQ(receiver_.RequestCount(), 1u);
+
+    // Resume: another account cannot, a stale If-Match cannot, the owner can.
+    ExpectError(NewClient(key_b_)->Post(SitePath(site_, "resume/"), json::object()), 404,
+                "not_found");
+    ExpectError(client_->Send("POST", SitePath(site_, "resume/"), "{}",
+                              {{"If-Match", "\"999\""}}),
+                412, "precondition_failed");
+    EXPECT_EQ(client_->Get(SitePath(site_)).json["health"], "paused");
+    auto resumed = client_->Post(SitePath(site_, "resume/"), json::object());
+    ASSERT_EQ(resumed.status, 200) << resumed.body;
+    EXPECT_EQ(resumed.json["health"], "healthy");
+    EXPECT_TRUE(resumed.json["health_reason"].is_null());
+
+    // Paused again; a PATCH of the name alone leaves it paused, new credentials resume it.
+    ExpectError(client_->Post("/api/v1/publisher/publish", {{"content_id", second["id"]}}), 502,
+                "publish_failed");
+    EXPECT_EQ(client_->Get(SitePath(site_)).json["health"], "paused");
+    EXPECT_EQ(client_->Patch(SitePath(site_), {{"name", "Renamed"}}).json["health"], "paused");
+    receiver_.SetDefaultReply(ReceiverReply{});
+    auto patched = client_->Patch(SitePath(site_), {{"api_key", "a-new-signing-secret"}});
+    ASSERT_EQ(patched.status, 200) << patched.body;
+    EXPECT_EQ(patched.json["health"], "healthy");
+    const json third = MakeContent(site_id_, {{"status", "approved"}});
+    EXPECT_EQ(client_->Post("/api/v1/publisher/publish", {{"content_id", third["id"]}}).status,
+              200);
+}
+
+TEST_P(PublisherApiTest, ReadyzAndMetricsCountSitesByHealth) {
+    receiver_.SetDefaultReply(Answer(403));
+    const json c = MakeContent(site_id_, {{"status", "approved"}});
+    ExpectError(client_->Post("/api/v1/publisher/publish", {{"content_id", c["id"]}}), 502,
+                "publish_failed");
+    auto ready = client_->Get("/readyz");
+    ASSERT_EQ(ready.status, 200) << ready.body;
+    EXPECT_EQ(ready.json["sites"]["paused"], 1);
+    EXPECT_EQ(ready.json["sites"]["degraded"], 0);
+    auto metrics = client_->Get("/metrics");
+    EXPECT_NE(metrics.body.find("herald_sites{health=\"paused\"} 1"), std::string::npos)
+        << metrics.body;
+}
+
+TEST_P(PublisherApiTest, DeliveryOptionsAreValidatedAndNothingChanges) {
+    const json bad_options[] = {{{"retry_window_minutes", -1}},  {{"retry_window_minutes", 1.5}},
+                                {{"retry_window_minutes", "x"}}, {{"retry_window_minutes", 50000}},
+                                {{"max_in_flight", 0}},          {{"rate_limit_per_minute", -3}}};
+    for (const json& bad : bad_options) {
+        ExpectError(client_->Patch(SitePath(site_), {{"options", bad}}), 422, "invalid_options",
+                    "options");
+    }
+    EXPECT_EQ(client_->Get(SitePath(site_)).json["options"], json::object());
+    auto ok = client_->Patch(SitePath(site_), {{"options", {{"retry_window_minutes", 60}}}});
+    EXPECT_EQ(ok.status, 200) << ok.body;
+}
+
+TEST_P(PublisherApiTest, ASlowTargetDoesNotStallAnotherAccountsPublishNow) {
+    // Account A's target holds every call for 10 s (after a first quick one, which proves
+    // the site: until then it gets one call at a time).
+    WebhookReceiver slow;
+    ReceiverReply hang;
+    hang.delay = std::chrono::seconds{10};
+    slow.SetDefaultReply(hang);
+    slow.EnqueueReply(ReceiverReply{});
+    const json slow_site = MakeSite({{"domain", slow.Url()}, {"api_key", slow.secret()},
+                                     {"options", {{"max_in_flight", 8}}}});
+    const json warm = MakeContent(slow_site["id"].get<int64_t>(), {{"status", "approved"}});
+    ASSERT_EQ(client_->Post("/api/v1/publisher/publish", {{"content_id", warm["id"]}}).status, 200);
+    std::vector<std::future<int>> stuck;
+    for (int i = 0; i < 8; ++i) {
+        const json c = MakeContent(slow_site["id"].get<int64_t>(), {{"status", "approved"}});
+        stuck.push_back(std::async(std::launch::async, [this, id = c["id"]] {
+            return NewClient(key_a_)->Post("/api/v1/publisher/publish", {{"content_id", id}}).status;
+        }));
+    }
+    ASSERT_TRUE(slow.WaitForRequests(9, std::chrono::seconds{10}));
+
+    // Account B publishes now while all eight of A's calls hang: it is answered, and A's
+    // are still waiting (no shared thread pool is held by them).
+    auto bob = NewClient(key_b_);
+    WebhookReceiver fast;
+    auto site = bob->Post("/api/v1/sites/", {{"name", "B"}, {"platform_type", "custom"},
+                                             {"domain", fast.Url()}, {"api_key", fast.secret()}});
+    ASSERT_EQ(site.status, 201) << site.body;
+    auto content = bob->Post("/api/v1/writer/content/", {{"site_id", site.json["id"]},
+                                                         {"title", "B"},
+                                                         {"content_html", "<p>b</p>"},
+                                                         {"status", "approved"}});
+    ASSERT_EQ(content.status, 201) << content.body;
+    auto answer = bob->Post("/api/v1/publisher/publish", {{"content_id", content.json["id"]}});
+    EXPECT_EQ(answer.status, 200) << answer.body;
+    for (auto& f : stuck)
+        EXPECT_EQ(f.wait_for(std::chrono::seconds{0}), std::future_status::timeout);
+    for (auto& f : stuck) EXPECT_EQ(f.get(), 200);
 }
 
 }  // namespace
