@@ -62,6 +62,7 @@ struct Job {
     publishers::PublishResult result;
     bool lost = false;            // the claim was gone before the call: nothing to settle
     bool launch_pending = false;  // for the settler: renew the lease, then launch
+    bool holds_site = false;      // its failure holds the site's queue until settled
 };
 using JobPtr = std::shared_ptr<Job>;
 

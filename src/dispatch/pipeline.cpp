@@ -177,16 +177,21 @@ void Pipeline::Deliver(const JobPtr& job) {
 /// The site's slot is free as soon as the remote call is over (recording it is the
 /// settler's business), so the next item of the site starts without waiting for the
 /// database. Runs on whatever thread finished the call; never blocks.
-void Pipeline::CallFinished(const Job& job) {
+void Pipeline::CallFinished(Job& job) {
     std::vector<JobPtr> launch;
     {
         std::lock_guard lock(mu_);
-        if (job.lost) {
-            admission_.CallFinished(job.item.site.id, /*succeeded=*/true);
-        } else {
-            admission_.CallFinished(job.item.site.id,
-                                    job.result.outcome == PublishOutcome::kPublished);
+        using End = SiteAdmission::CallEnd;
+        End end = End::kNoCall;
+        if (!job.lost) {
+            switch (job.result.outcome) {
+                case PublishOutcome::kPublished: end = End::kSucceeded; break;
+                case PublishOutcome::kTransient: end = End::kTransient; break;
+                case PublishOutcome::kSiteRefused: end = End::kSiteRefused; break;
+                case PublishOutcome::kPermanent: end = End::kItemError; break;
+            }
         }
+        job.holds_site = admission_.CallFinished(job.item.site.id, end);
         if (!stopping_) launch = admission_.Pump({job.item.site.id}, std::chrono::steady_clock::now());
         for (const JobPtr& next : launch) {
             ++running_;
@@ -398,7 +403,7 @@ bool Pipeline::SettleBatch(const std::vector<JobPtr>& jobs) {
         outstanding_ -= static_cast<int>(released.size());
         std::set<domain::SiteId> held;
         for (const JobPtr& job : jobs) {
-            if (job->lost || job->result.outcome == PublishOutcome::kPublished) continue;
+            if (!job->holds_site) continue;
             admission_.FailureSettled(job->item.site.id);
             held.insert(job->item.site.id);
         }

@@ -88,7 +88,7 @@ private:
     bool SettleBatch(const std::vector<JobPtr>& jobs);
     void Release(const std::vector<JobPtr>& jobs, TimePoint now);
     void Deliver(const JobPtr& job);
-    void CallFinished(const Job& job);
+    void CallFinished(Job& job);
     void Launch(const std::vector<JobPtr>& jobs);
     void LaunchOne(const JobPtr& job, bool may_block);
     void Finish(const Job& job, const JobOutcome& outcome);

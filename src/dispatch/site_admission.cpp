@@ -85,11 +85,22 @@ std::vector<JobPtr> SiteAdmission::PumpAll(SteadyTime now) {
     return Pump(std::set<domain::SiteId>(waiting_sites_.begin(), waiting_sites_.end()), now);
 }
 
-void SiteAdmission::CallFinished(domain::SiteId id, bool succeeded) {
+bool SiteAdmission::CallFinished(domain::SiteId id, CallEnd end) {
     SiteState& site = sites_[id];
     --site.active;
-    site.proven = succeeded;
-    if (!succeeded) ++site.failures_unsettled;
+    bool hold = false;
+    switch (end) {
+        case CallEnd::kSucceeded: site.proven = true; break;
+        case CallEnd::kSiteRefused:
+            site.proven = false;
+            hold = true;
+            break;
+        case CallEnd::kTransient: hold = !site.proven; break;
+        case CallEnd::kItemError:
+        case CallEnd::kNoCall: break;
+    }
+    if (hold) ++site.failures_unsettled;
+    return hold;
 }
 
 void SiteAdmission::FailureSettled(domain::SiteId id) {

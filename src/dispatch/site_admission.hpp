@@ -33,10 +33,13 @@ public:
     std::vector<JobPtr> Pump(const std::set<domain::SiteId>& sites, SteadyTime now);
     /// Pump over every site with a queue (tokens arrive with time, not with events).
     std::vector<JobPtr> PumpAll(SteadyTime now);
-    /// The site's call is over: its slot is free. `succeeded`: the target took it. A failed
-    /// call holds the site's queue until its attempt is settled (Settled), when the site's
-    /// health is known: a target that refuses or is down meets one call, not a queue's worth.
-    void CallFinished(domain::SiteId site, bool succeeded);
+    /// How a call ended, as far as admission cares.
+    enum class CallEnd { kSucceeded, kTransient, kSiteRefused, kItemError, kNoCall };
+    /// The site's call is over: its slot is free. Returns true when the call holds the
+    /// site's queue until its attempt is settled (FailureSettled): a refusal of the site, or
+    /// any failure before the site has proven itself (its first success since start or since
+    /// a refusal) — so a target that refuses or is down meets one call, not a queue's worth.
+    bool CallFinished(domain::SiteId site, CallEnd end);
     /// A failed call of the site has been settled (and SetHealth told of any change).
     void FailureSettled(domain::SiteId site);
     /// The site's health as its last settle left it. A site that no longer admits calls
@@ -65,9 +68,8 @@ private:
         SteadyTime refilled{};
         std::string options_seen = "\x01";  // options_json the limits were read from
         domain::SiteHealthState health;
-        /// Its last call succeeded. Until one does (after start, or after a failure), the
-        /// site gets one call at a time: a target that refuses the credentials or is down
-        /// meets one call, not a cap's worth (like TCP's slow start).
+        /// A call succeeded since start (or since the site refused us). Until then the site
+        /// gets one call at a time, like TCP's slow start.
         bool proven = false;
         int failures_unsettled = 0;  // failed calls whose settle has not run yet
     };
