@@ -25,22 +25,6 @@ constexpr auto kAuthCacheTtl = std::chrono::seconds{5};
 constexpr auto kLastUsedInterval = std::chrono::minutes{1};
 constexpr size_t kAuthCacheMax = 10'000;
 
-bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
-    if (text.size() < prefix.size()) return false;
-    for (size_t i = 0; i < prefix.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(text[i])) !=
-            std::tolower(static_cast<unsigned char>(prefix[i])))
-            return false;
-    }
-    return true;
-}
-
-std::string_view Trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
 std::string_view MimeType(const std::filesystem::path& path) {
     const std::string ext = path.extension().string();
     if (ext == ".html") return "text/html; charset=utf-8";
@@ -173,6 +157,8 @@ void AddRoutes(Router<Handler>& r, const ServerSettings& settings) {
     r.Add("GET", "/api/v1/openapi.json", &OpenApiDocument, kPublic);
     r.Add("GET", "/api/docs", &ApiDocsPage, kPublic);
     r.Add("GET", "/api/v1/events/", &ContentEvents, kKeyInQuery);
+    r.Add("POST", "/api/v1/events/session/", &OpenEventsSession);
+    r.Add("DELETE", "/api/v1/events/session/", &CloseEventsSession);
     r.Add("POST", "/api/v1/sites/{id}/schedule-approved/", &ScheduleApprovedForSite);
 
     r.Add("POST", "/api/v1/sites/", &CreateSite);
@@ -216,10 +202,7 @@ void AddRoutes(Router<Handler>& r, const ServerSettings& settings) {
 }  // namespace
 
 domain::AccountId Api::Authenticate(std::string_view authorization, bool& key_given) {
-    constexpr std::string_view kScheme = "Api-Key ";
-    key_given = false;
-    if (!StartsWithNoCase(authorization, kScheme)) return 0;
-    const std::string_view key = Trim(authorization.substr(kScheme.size()));
+    const std::string_view key = KeyFromAuthorization(authorization);
     key_given = !key.empty();
     return AuthenticateKey(key);
 }
@@ -291,11 +274,17 @@ Response Api::HandleUncounted(const Request& request, const Match& match) {
         if (match.route->options.auth) {
             bool key_given = false;
             call.account = Authenticate(request.authorization, key_given);
-            // EventSource cannot send headers: the event stream takes ?api_key= as well.
+            // EventSource cannot send headers: the event stream takes the events cookie
+            // (POST /api/v1/events/session/ sets it; nothing lands in URLs or proxy logs)
+            // and, for older clients, ?api_key=.
             if (call.account == 0 && request.authorization.empty() &&
                 match.route->options.key_in_query) {
                 const QueryParams query(request.query);
-                if (const std::string* key = query.Get("api_key")) {
+                std::optional<std::string_view> key = EventsCookieKey(request.cookie);
+                if (!key) {
+                    if (const std::string* in_query = query.Get("api_key")) key = *in_query;
+                }
+                if (key) {
                     key_given = !key->empty();
                     call.account = AuthenticateKey(*key);
                 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <mutex>
 #include <stdexcept>
 
@@ -60,6 +61,47 @@ std::optional<int> AuthFailureLimiter::Fail(std::string_view address, Clock::tim
         return std::max<int>(1, static_cast<int>(wait.count()));
     }
     times.push_back(now);
+    return std::nullopt;
+}
+
+std::string_view KeyFromAuthorization(std::string_view authorization) {
+    constexpr std::string_view kScheme = "api-key ";
+    if (authorization.size() < kScheme.size()) return {};
+    for (size_t i = 0; i < kScheme.size(); ++i) {
+        if (std::tolower(static_cast<unsigned char>(authorization[i])) != kScheme[i]) return {};
+    }
+    std::string_view key = authorization.substr(kScheme.size());
+    while (!key.empty() && (key.front() == ' ' || key.front() == '\t')) key.remove_prefix(1);
+    while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.remove_suffix(1);
+    return key;
+}
+
+namespace {
+constexpr std::string_view kEventsCookie = "herald_events";
+// Only the event stream sees it; scripts cannot read it; other sites cannot send it.
+constexpr std::string_view kEventsCookieAttributes =
+    "; Path=/api/v1/events/; HttpOnly; SameSite=Strict";
+}  // namespace
+
+std::string EventsCookie(std::string_view api_key) {
+    return std::string(kEventsCookie) + "=" + std::string(api_key) + "; Max-Age=43200" +
+           std::string(kEventsCookieAttributes);
+}
+
+std::string ExpiredEventsCookie() {
+    return std::string(kEventsCookie) + "=; Max-Age=0" + std::string(kEventsCookieAttributes);
+}
+
+std::optional<std::string_view> EventsCookieKey(std::string_view header) {
+    while (!header.empty()) {
+        const size_t end = std::min(header.find(';'), header.size());
+        std::string_view pair = header.substr(0, end);
+        header.remove_prefix(std::min(end + 1, header.size()));
+        while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+        const size_t eq = pair.find('=');
+        if (eq != std::string_view::npos && pair.substr(0, eq) == kEventsCookie)
+            return pair.substr(eq + 1);
+    }
     return std::nullopt;
 }
 

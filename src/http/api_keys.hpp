@@ -14,6 +14,17 @@ namespace herald::http {
 /// A new random key ("hk_" + 43 url-safe base64 chars, 256 bits).
 std::string GenerateApiKey();
 
+/// The key of an `Authorization: Api-Key <key>` header (scheme case-insensitive, blanks
+/// trimmed); empty when the header is missing or of another scheme.
+std::string_view KeyFromAuthorization(std::string_view authorization);
+
+/// The event stream's cookie (EventSource sends no headers, and a key in the URL ends up in
+/// proxy logs): `Set-Cookie` values that open and close it, and the key it carries in a
+/// `Cookie` header (nullopt: no such cookie).
+std::string EventsCookie(std::string_view api_key);
+std::string ExpiredEventsCookie();
+std::optional<std::string_view> EventsCookieKey(std::string_view cookie_header);
+
 /// Hex SHA-256 of the key; what the store keeps and looks up.
 std::string HashApiKey(std::string_view api_key);
 

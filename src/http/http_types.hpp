@@ -19,6 +19,7 @@ struct Request {
     std::string_view host;           // the Host header, or empty
     std::string_view if_match;       // the If-Match header, or empty
     std::string_view remote;         // the client's address ("127.0.0.1"), or empty
+    std::string_view cookie;         // the Cookie header, or empty
 };
 
 /// A long-lived text/event-stream answer. The server calls Poll on the connection's strand
@@ -39,6 +40,7 @@ struct Response {
     std::string etag;                           // the ETag header ("\"<version>\""), if any
     std::string_view cache_control;             // the Cache-Control header, if any
     int retry_after = 0;                        // > 0: the Retry-After header (seconds)
+    std::string set_cookie;                     // the Set-Cookie header, if any
     bool close = false;                         // close the connection after writing
     /// Set: the answer is an event stream; `body` is written first, then the stream's
     /// frames until the client goes away or the server stops.

@@ -65,6 +65,7 @@ Request ViewOf(const WireRequest& req, std::string_view remote) {
         .host = header(bhttp::field::host),
         .if_match = header(bhttp::field::if_match),
         .remote = remote,
+        .cookie = header(bhttp::field::cookie),
     };
 }
 

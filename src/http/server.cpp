@@ -229,6 +229,8 @@ private:
         if (!response.etag.empty()) response_.set(bhttp::field::etag, response.etag);
         if (response.retry_after > 0)
             response_.set(bhttp::field::retry_after, std::to_string(response.retry_after));
+        if (!response.set_cookie.empty())
+            response_.set(bhttp::field::set_cookie, response.set_cookie);
         if (!response.cache_control.empty()) {
             response_.set(bhttp::field::cache_control,
                           beast::string_view(response.cache_control.data(),

@@ -221,6 +221,32 @@ TEST_P(UiEndpointsTest, EventStreamNeedsAKeyAndTheAccountsSite) {
     EXPECT_TRUE(reader.WaitFor("200 OK", std::chrono::seconds{5})) << reader.received();
 }
 
+TEST_P(UiEndpointsTest, EventStreamTakesTheSessionCookieSoNoKeyIsInItsUrl) {
+    const json site = MakeSite();
+    const std::string sid = std::to_string(site["id"].get<int64_t>());
+    auto opened = client_->Post("/api/v1/events/session/", json::object());
+    ASSERT_EQ(opened.status, 204) << opened.body;
+    const std::string set_cookie = opened.Header("set-cookie");
+    EXPECT_EQ(set_cookie.rfind("herald_events=" + key_a_ + ";", 0), 0u) << set_cookie;
+    for (const char* attribute : {"HttpOnly", "SameSite=Strict", "Path=/api/v1/events/"})
+        EXPECT_NE(set_cookie.find(attribute), std::string::npos) << attribute;
+    ExpectError(NewClient("")->Post("/api/v1/events/session/", json::object()), 401,
+                "unauthorized");
+
+    const std::string cookie = set_cookie.substr(0, set_cookie.find(';'));
+    SseReader reader(server_->Port(), "/api/v1/events/?site_id=" + sid,
+                     "Cookie: theme=dark; " + cookie + "\r\n");
+    EXPECT_TRUE(reader.WaitFor(": connected", std::chrono::seconds{5})) << reader.received();
+    SseReader wrong(server_->Port(), "/api/v1/events/?site_id=" + sid,
+                    "Cookie: herald_events=hk_wrong\r\n");
+    EXPECT_TRUE(wrong.WaitFor("401", std::chrono::seconds{5})) << wrong.received();
+
+    auto closed = client_->Send("DELETE", "/api/v1/events/session/", "");
+    ASSERT_EQ(closed.status, 204) << closed.body;
+    EXPECT_EQ(closed.Header("set-cookie").rfind("herald_events=;", 0), 0u);
+    EXPECT_NE(closed.Header("set-cookie").find("Max-Age=0"), std::string::npos);
+}
+
 TEST_P(UiEndpointsTest, ContentListFiltersOnPublishedAt) {
     const json site = MakeSite({{"domain", "http://127.0.0.1:9/nothing"}});
     const json c = MakeContent(site["id"], {{"status", "approved"}});

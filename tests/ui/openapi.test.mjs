@@ -196,11 +196,15 @@ test('every described operation answers as described, errors included', { skip }
 
   // The event stream stays open: check its head, then hang up.
   const abort = new AbortController();
-  const stream = await fetch(new URL(`api/v1/events/?site_id=${site.id}&api_key=${key}`, base), { signal: abort.signal });
+  const opened = await expect(204, 'POST', 'api/v1/events/session/');
+  const cookie = (opened.headers.get('set-cookie') || '').split(';')[0];
+  assert.match(cookie, /^herald_events=/);
+  const stream = await fetch(new URL(`api/v1/events/?site_id=${site.id}`, base), { signal: abort.signal, headers: { Cookie: cookie } });
   problems.push(...checker.check('GET', stream.url, stream.status, stream.headers, ''));
   assert.equal(stream.status, 200);
   abort.abort();
   await expect(422, 'GET', 'api/v1/events/');
+  await expect(204, 'DELETE', 'api/v1/events/session/');
 
   await expect(204, 'DELETE', `api/v1/sites/${down.id}/`);
 

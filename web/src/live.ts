@@ -1,6 +1,7 @@
-// Live updates: Server-Sent Events from /api/v1/events/ (key as ?api_key=,
-// since EventSource cannot send headers); polling every 5 s when the
-// endpoint is missing or keeps failing.
+// Live updates: Server-Sent Events from /api/v1/events/. EventSource cannot send headers,
+// and a key in the URL would land in proxy logs, so POST /api/v1/events/session/ first
+// sets an HttpOnly cookie only the event stream sees. Polling every 5 s when the endpoint
+// is missing or keeps failing.
 import { API_BASE, qs, type Content } from './api';
 import { refreshSiteSoon } from './health';
 import { contentChanged, refreshAll } from './state';
@@ -46,9 +47,25 @@ export function startLive(siteId: number, apiKey: string): void {
   const my = session;
   if (sseUnsupported || typeof EventSource === 'undefined') { startPolling(my); return; }
   setStatus('connecting');
+  fetch(`${API_BASE}/events/session/`, { method: 'POST', headers: { Authorization: `Api-Key ${apiKey}` } })
+    .then((r) => {
+      if (my !== session) return;
+      if (!r.ok) { sseUnsupported = true; startPolling(my); return; }
+      openStream(siteId, my);
+    })
+    .catch(() => { if (my === session) startPolling(my); });
+}
+
+/** Forgets the event stream's cookie (sign-out). */
+export function endLiveSession(apiKey: string): void {
+  fetch(`${API_BASE}/events/session/`, { method: 'DELETE', headers: { Authorization: `Api-Key ${apiKey}` } })
+    .catch(() => { /* signed out either way; the cookie expires by itself */ });
+}
+
+function openStream(siteId: number, my: number): void {
   let opened = false;
   let failures = 0;
-  const es = new EventSource(`${API_BASE}/events/${qs({ site_id: siteId, api_key: apiKey })}`);
+  const es = new EventSource(`${API_BASE}/events/${qs({ site_id: siteId })}`);
   source = es;
   es.addEventListener('open', () => {
     if (my !== session) return;

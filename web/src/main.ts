@@ -7,7 +7,7 @@ import { contentForm, initSettings, loadSettings, siteForm } from './forms';
 import { initHealth, refreshSite, renderHealthBanner } from './health';
 import { initHooks, loadHooks } from './hooks';
 import { closeItemDialog, initItemDialog, openItem } from './item';
-import { startLive, stopLive } from './live';
+import { endLiveSession, startLive, stopLive } from './live';
 import { initQueue, resetQueue } from './queue';
 import { onRefresh, SITE_STORAGE, state, STATUS_META } from './state';
 import { zoneLabel } from './time';
@@ -60,6 +60,8 @@ async function signIn(key: string, fromStorage: boolean): Promise<void> {
 }
 
 function signOut(): void {
+  const key = currentKey();
+  if (key) endLiveSession(key);
   setKey(null);
   showSignIn('You have signed out.');
 }

@@ -106,6 +106,8 @@ Response RescheduleContent(Call& call);
 Response UnscheduleContent(Call& call);
 
 // Live updates, per-site scheduler run, metrics: live_handlers.cpp.
+Response OpenEventsSession(Call& call);      // POST /api/v1/events/session/ (sets the cookie)
+Response CloseEventsSession(Call& call);     // DELETE /api/v1/events/session/
 Response ContentEvents(Call& call);           // GET /api/v1/events/?site_id= (SSE)
 Response ScheduleApprovedForSite(Call& call); // POST /api/v1/sites/{id}/schedule-approved/
 Response MetricsText(Call& call);             // GET /metrics (no auth)

@@ -6,6 +6,7 @@
 #include "dispatch/dispatcher.hpp"
 #include "dispatch/slot_scheduler.hpp"
 #include "domain/slots.hpp"
+#include "http/api_keys.hpp"
 #include "http/events.hpp"
 #include "http/handlers/handler_util.hpp"
 #include "http/handlers/handlers.hpp"
@@ -17,6 +18,19 @@ namespace {
 
 
 }  // namespace
+
+Response OpenEventsSession(Call& call) {
+    // The route authenticated the header already; the cookie carries that same key.
+    Response response = NoContentResponse();
+    response.set_cookie = EventsCookie(KeyFromAuthorization(call.request.authorization));
+    return response;
+}
+
+Response CloseEventsSession(Call&) {
+    Response response = NoContentResponse();
+    response.set_cookie = ExpiredEventsCookie();
+    return response;
+}
 
 Response ContentEvents(Call& call) {
     const QueryParams query(call.request.query);
