@@ -14,6 +14,13 @@ using std::chrono::seconds;
 
 const TimePoint kNow = FromUnixMillis(1'800'000'000'000);
 
+/// The tables below are written for three failures in a row.
+HealthPolicy ThreeInARow() {
+    HealthPolicy policy;
+    policy.degrade_after = 3;
+    return policy;
+}
+
 SiteHealthState Healthy(int failures = 0) {
     SiteHealthState s;
     s.transient_failures = failures;
@@ -76,7 +83,7 @@ TEST(NextHealth, Table) {
         {"late transient stays paused", Paused(), HealthSignal::kTransient, SiteHealth::kPaused,
          1, HealthEvent::kNone},
     };
-    const HealthPolicy policy;
+    const HealthPolicy policy = ThreeInARow();
     for (const Case& c : cases) {
         const HealthChange change =
             NextHealth(policy, c.before, c.signal, "WordPress failed (HTTP 503)", kNow);
@@ -96,7 +103,7 @@ TEST(NextHealth, Table) {
 }
 
 TEST(NextHealth, ProbesSpaceOutToAtMostAMinute) {
-    const HealthPolicy policy;  // 5 s first, doubling, at most 60 s
+    const HealthPolicy policy = ThreeInARow();  // 5 s first, doubling, at most 60 s
     SiteHealthState state = Healthy(2);
     const Milliseconds expected[] = {seconds{5}, seconds{10}, seconds{20}, seconds{40},
                                      seconds{60}, seconds{60}, seconds{60}};
@@ -109,7 +116,7 @@ TEST(NextHealth, ProbesSpaceOutToAtMostAMinute) {
 }
 
 TEST(NextHealth, RetryAfterStretchesTheProbeWithinTheMinute) {
-    const HealthPolicy policy;
+    const HealthPolicy policy = ThreeInARow();
     auto probe = [&](std::optional<Milliseconds> retry_after) {
         return *NextHealth(policy, Healthy(2), HealthSignal::kTransient, "429", kNow, retry_after)
                     .state.probe_at -
@@ -122,7 +129,7 @@ TEST(NextHealth, RetryAfterStretchesTheProbeWithinTheMinute) {
 }
 
 TEST(NextHealth, ReasonsNameTheCause) {
-    const HealthPolicy policy;
+    const HealthPolicy policy = ThreeInARow();
     const auto degraded =
         NextHealth(policy, Healthy(2), HealthSignal::kTransient, "the endpoint failed (HTTP 503)",
                    kNow);

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "publishers/common/adapter_util.hpp"
 #include "publishers/failure.hpp"
 #include "publishers/webhook/signature.hpp"
 
@@ -15,10 +16,6 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view kTarget = "the endpoint";
-
-TimePoint WallNow() {
-    return std::chrono::time_point_cast<Milliseconds>(std::chrono::system_clock::now());
-}
 
 std::string RandomId() {
     thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -93,7 +90,7 @@ public:
         const HttpResponse response = http_.Send(
             SignedPost(site.domain, *key, WebhookId(RandomId()), R"({"type":"connection.test"})"));
         if (response.status < 200 || response.status >= 300)
-            return FailedCheck(response, kTarget, WallNow());
+            return FailedCheck(response, kTarget, common::WallNow());
         return ConnectionCheck{
             true, fmt::format("the endpoint accepted a signed test message (HTTP {})",
                               response.status),
@@ -139,7 +136,7 @@ private:
                                    const std::string& earlier_id,
                                    const std::string& earlier_url) {
         if (response.status < 200 || response.status >= 300)
-            return FailureFromResponse(response, kTarget, WallNow());
+            return FailureFromResponse(response, kTarget, common::WallNow());
         PublishResult result;
         result.outcome = PublishOutcome::kPublished;
         result.http_status = response.status;
@@ -185,7 +182,7 @@ std::string WebhookId(std::string_view publication_id) {
 HttpRequest SignedPost(const std::string& url, std::string_view key, const std::string& id,
                        std::string body, Milliseconds timeout) {
     const int64_t timestamp =
-        std::chrono::duration_cast<Seconds>(WallNow().time_since_epoch()).count();
+        std::chrono::duration_cast<Seconds>(common::WallNow().time_since_epoch()).count();
     HttpRequest request;
     request.method = "POST";
     request.url = url;

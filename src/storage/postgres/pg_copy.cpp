@@ -159,14 +159,20 @@ void PostgresStore::ImportSnapshot(const Snapshot& s) {
                   p.OptTime(k.last_used_at);
                   p.OptTime(k.revoked_at);
               });
-    // SiteInsert's 11 columns in its order, then id and version.
+    // SiteInsert's 11 columns in its order, then id, version and the site's health.
     InsertAll(*conn, "INSERT INTO sites (account_id, name, platform_type, domain, api_key,"
                      " username, timezone, is_active, options_json, created_at, updated_at,"
-                     " id, version) VALUES (" + Placeholders(1, 13) + ")",
+                     " id, version, health, health_reason, health_since, health_failures,"
+                     " probe_at) VALUES (" + Placeholders(1, 18) + ")",
               s.sites, [](Params& p, const Site& site) {
                   SiteInsert(p, site);
                   p.Int(site.id);
                   p.Int(site.version);
+                  p.Text(domain::ToString(site.health.health));
+                  p.Text(site.health.reason);
+                  p.OptTime(site.health.since);
+                  p.Int(site.health.transient_failures);
+                  p.OptTime(site.health.probe_at);
               });
     {
         Params probe;

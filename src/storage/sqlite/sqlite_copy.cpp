@@ -178,10 +178,17 @@ void SqliteStore::ImportSnapshot(const Snapshot& s) {
         // BindSite's ?1..?11, then id and version.
         Query q(conn->Prepare(
             "INSERT INTO sites (account_id, name, platform_type, domain, api_key, username,"
-            " timezone, is_active, options_json, created_at, updated_at, id, version)"
-            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"));
+            " timezone, is_active, options_json, created_at, updated_at, id, version,"
+            " health, health_reason, health_since, health_failures, probe_at)"
+            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+            " ?14, ?15, ?16, ?17, ?18)"));
         BindSite(q, site);
         q.BindInt(12, site.id).BindInt(13, site.version);
+        q.BindText(14, domain::ToString(site.health.health))
+            .BindText(15, site.health.reason)
+            .BindOptTime(16, site.health.since)
+            .BindInt(17, site.health.transient_failures)
+            .BindOptTime(18, site.health.probe_at);
         q.Run();
     }
     for (const PublishingSettings& settings : s.settings) {
