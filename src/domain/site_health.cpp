@@ -37,13 +37,14 @@ std::string_view ToString(HealthEvent e) {
 
 namespace {
 
-/// Probes space out as failures continue: first_probe, doubling, at most the maximum.
-Milliseconds ProbeInterval(const HealthPolicy& policy, int failures_past_threshold,
+/// Probes space out as the outage lasts: the wait is as long as the site has been degraded
+/// (so 5, 5, 10, 20, 40 s … at the first_probe of 5 s), at least first_probe, at most the
+/// maximum. Measured by time, not by failures counted: calls that were in flight when the
+/// site degraded fail too, and must not push the next probe out.
+Milliseconds ProbeInterval(const HealthPolicy& policy, Milliseconds degraded_for,
                            std::optional<Milliseconds> retry_after) {
-    const int exponent = std::clamp(failures_past_threshold, 0, 30);
-    const double grown = std::ldexp(static_cast<double>(policy.first_probe.count()), exponent);
-    const double cap = static_cast<double>(policy.max_probe_interval.count());
-    Milliseconds interval{static_cast<int64_t>(std::min(grown, cap))};
+    Milliseconds interval =
+        std::clamp(degraded_for, policy.first_probe, policy.max_probe_interval);
     if (retry_after && *retry_after > interval)
         interval = std::min(*retry_after, policy.max_probe_interval);
     return interval;
@@ -72,16 +73,23 @@ HealthChange NextHealth(const HealthPolicy& policy, const SiteHealthState& curre
         case HealthSignal::kTransient: {
             next.transient_failures = current.transient_failures + 1;
             if (current.health == SiteHealth::kPaused) return change;
-            const int past = next.transient_failures - std::max(1, policy.degrade_after);
-            if (past < 0) return change;  // not yet "repeatedly"
+            if (next.transient_failures < std::max(1, policy.degrade_after)) return change;
+            next.reason = fmt::format("{} failures in a row; the last: {}",
+                                      next.transient_failures, reason);
             if (current.health == SiteHealth::kHealthy) {
                 next.health = SiteHealth::kDegraded;
                 next.since = now;
                 change.event = HealthEvent::kDegraded;
+                next.probe_at = now + ProbeInterval(policy, Milliseconds{0}, retry_after);
+                return change;
             }
-            next.reason = fmt::format("{} failures in a row; the last: {}",
-                                      next.transient_failures, reason);
-            next.probe_at = now + ProbeInterval(policy, past, retry_after);
+            // Degraded: only a probe (a call started once probe_at had come) moves the next
+            // probe; a call that was already in flight leaves it where it is.
+            if (current.probe_at && now < *current.probe_at) return change;
+            const Milliseconds degraded_for =
+                current.since ? std::chrono::duration_cast<Milliseconds>(now - *current.since)
+                              : Milliseconds{0};
+            next.probe_at = now + ProbeInterval(policy, degraded_for, retry_after);
             return change;
         }
         case HealthSignal::kCredentialsRefused:

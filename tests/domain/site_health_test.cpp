@@ -9,6 +9,7 @@
 namespace herald::domain {
 namespace {
 
+using std::chrono::milliseconds;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
@@ -102,17 +103,33 @@ TEST(NextHealth, Table) {
     }
 }
 
-TEST(NextHealth, ProbesSpaceOutToAtMostAMinute) {
-    const HealthPolicy policy = ThreeInARow();  // 5 s first, doubling, at most 60 s
-    SiteHealthState state = Healthy(2);
+TEST(NextHealth, ProbesSpaceOutWithTheOutageToAtMostAMinute) {
+    const HealthPolicy policy = ThreeInARow();  // 5 s first, at most 60 s
+    SiteHealthState state =
+        NextHealth(policy, Healthy(2), HealthSignal::kTransient, "down", kNow).state;
+    ASSERT_EQ(state.health, SiteHealth::kDegraded);
+    EXPECT_EQ(*state.probe_at - kNow, seconds{5});
+    // Each probe fails when it is due: the next waits as long as the outage has lasted.
     const Milliseconds expected[] = {seconds{5}, seconds{10}, seconds{20}, seconds{40},
-                                     seconds{60}, seconds{60}, seconds{60}};
+                                     seconds{60}, seconds{60}};
     for (Milliseconds interval : expected) {
-        state = NextHealth(policy, state, HealthSignal::kTransient, "down", kNow).state;
-        ASSERT_EQ(state.health, SiteHealth::kDegraded);
-        ASSERT_TRUE(state.probe_at);
-        EXPECT_EQ(*state.probe_at - kNow, interval) << state.transient_failures;
+        const TimePoint probe = *state.probe_at;
+        state = NextHealth(policy, state, HealthSignal::kTransient, "down", probe).state;
+        EXPECT_EQ(*state.probe_at - probe, interval) << (probe - kNow).count();
     }
+}
+
+TEST(NextHealth, CallsInFlightWhenTheSiteDegradedDoNotPushTheProbeOut) {
+    const HealthPolicy policy = ThreeInARow();
+    SiteHealthState state =
+        NextHealth(policy, Healthy(2), HealthSignal::kTransient, "down", kNow).state;
+    const TimePoint probe = *state.probe_at;
+    for (int i = 0; i < 16; ++i)  // the other calls of a busy site, failing one by one
+        state = NextHealth(policy, state, HealthSignal::kTransient, "down",
+                           kNow + milliseconds{100 * i})
+                    .state;
+    EXPECT_EQ(state.probe_at, probe);
+    EXPECT_EQ(state.transient_failures, 19);
 }
 
 TEST(NextHealth, RetryAfterStretchesTheProbeWithinTheMinute) {
