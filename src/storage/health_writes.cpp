@@ -61,4 +61,25 @@ std::vector<SiteHealthUpdate> ApplyHealthSignals(
     return updates;
 }
 
+void AddHealthCount(Store::SiteHealthCounts& counts, std::string_view health, int64_t n) {
+    if (health == "degraded") {
+        counts.degraded += n;
+    } else if (health == "paused") {
+        counts.paused += n;
+    } else {
+        counts.healthy += n;
+    }
+}
+
+SiteHealthUpdate ApplyResume(SiteId site, const SiteHealthRow& row, TimePoint now,
+                             const StoreSiteHealth& store) {
+    const domain::HealthChange change = domain::ResumeHealth(row.state, now);
+    if (change.state != row.state) {
+        const bool recovered = change.event == domain::HealthEvent::kRecovered;
+        store(site, change.state, recovered,
+              recovered ? std::optional<TimePoint>(now) : std::nullopt);
+    }
+    return SiteHealthUpdate{site, row.account_id, row.name, change};
+}
+
 }  // namespace herald::storage

@@ -40,4 +40,12 @@ std::vector<SiteHealthUpdate> ApplyHealthSignals(
     const std::vector<std::optional<RecordId>>& record_ids, const domain::HealthPolicy& policy,
     const LoadSiteHealth& load, const StoreSiteHealth& store);
 
+/// Adds `n` sites of stored health `health` to `counts` (CountSiteHealth on both backends).
+void AddHealthCount(Store::SiteHealthCounts& counts, std::string_view health, int64_t n);
+
+/// The owner resumed the site: domain::ResumeHealth over `row`, written through `store`
+/// (its items' pending retries brought forward to `now` when it recovers).
+SiteHealthUpdate ApplyResume(SiteId site, const SiteHealthRow& row, TimePoint now,
+                             const StoreSiteHealth& store);
+
 }  // namespace herald::storage

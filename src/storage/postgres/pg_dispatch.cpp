@@ -219,15 +219,14 @@ std::optional<SiteHealthUpdate> PostgresStore::ResumeSite(AccountId account, Sit
     const auto rows = LoadHealth(*conn, {site}, /*lock=*/true);
     const auto it = rows.find(site);
     if (it == rows.end() || it->second.account_id != account) return std::nullopt;
-    const SiteHealthRow& row = it->second;
-    const domain::HealthChange change = domain::ResumeHealth(row.state, now);
-    if (change.state != row.state) {
-        const bool recovered = change.event == domain::HealthEvent::kRecovered;
-        StoreHealth(*conn, site, change.state, recovered,
-                    recovered ? std::optional<TimePoint>(now) : std::nullopt);
-    }
+    SiteHealthUpdate update =
+        ApplyResume(site, it->second, now,
+                    [&](SiteId id, const domain::SiteHealthState& state, bool visible,
+                        std::optional<TimePoint> recovered_at) {
+                        StoreHealth(*conn, id, state, visible, recovered_at);
+                    });
     txn.Commit();
-    return SiteHealthUpdate{site, row.account_id, row.name, change};
+    return update;
 }
 
 namespace {

@@ -1,5 +1,6 @@
 // PostgresStore: opening and migrating, accounts, sites and their settings, records.
 
+#include "storage/health_writes.hpp"
 #include "storage/postgres/postgres_store.hpp"
 
 #include <optional>
@@ -288,20 +289,6 @@ Store::Overdue PostgresStore::CountOverdue(TimePoint now) {
     return overdue;
 }
 
-
-namespace {
-
-void AddHealthCount(Store::SiteHealthCounts& counts, std::string_view health, int64_t n) {
-    if (health == "degraded") {
-        counts.degraded += n;
-    } else if (health == "paused") {
-        counts.paused += n;
-    } else {
-        counts.healthy += n;
-    }
-}
-
-}  // namespace
 
 Store::SiteHealthCounts PostgresStore::CountSiteHealth() {
     auto conn = pool_->Acquire();

@@ -172,14 +172,14 @@ std::optional<SiteHealthUpdate> SqliteStore::ResumeSite(AccountId account, SiteI
     Transaction txn = conn->Begin(Mode::kImmediate);
     const std::optional<SiteHealthRow> row = LoadHealth(*conn, site);
     if (!row || row->account_id != account) return std::nullopt;
-    const domain::HealthChange change = domain::ResumeHealth(row->state, now);
-    if (change.state != row->state) {
-        const bool recovered = change.event == domain::HealthEvent::kRecovered;
-        StoreHealth(*conn, site, change.state, recovered,
-                    recovered ? std::optional<TimePoint>(now) : std::nullopt);
-    }
+    SiteHealthUpdate update =
+        ApplyResume(site, *row, now,
+                    [&](SiteId id, const domain::SiteHealthState& state, bool visible,
+                        std::optional<TimePoint> recovered_at) {
+                        StoreHealth(*conn, id, state, visible, recovered_at);
+                    });
     txn.Commit();
-    return SiteHealthUpdate{site, row->account_id, row->name, change};
+    return update;
 }
 
 std::vector<std::string> SqliteStore::ListClaimTokens() {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "storage/change_feed.hpp"
+#include "storage/health_writes.hpp"
 #include "storage/sqlite/connection_pool.hpp"
 #include "storage/sqlite/migrations.hpp"
 #include "storage/sqlite/queries.hpp"
@@ -262,20 +263,6 @@ Store::Overdue SqliteStore::CountOverdue(TimePoint now) {
     return overdue;
 }
 
-
-namespace {
-
-void AddHealthCount(Store::SiteHealthCounts& counts, std::string_view health, int64_t n) {
-    if (health == "degraded") {
-        counts.degraded += n;
-    } else if (health == "paused") {
-        counts.paused += n;
-    } else {
-        counts.healthy += n;
-    }
-}
-
-}  // namespace
 
 Store::SiteHealthCounts SqliteStore::CountSiteHealth() {
     auto conn = pool_->Acquire();
