@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <utility>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -32,6 +31,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <boost/asio.hpp>
@@ -130,11 +130,12 @@ private:
     };
 
     void Accept() {
-        acceptor_.async_accept(asio::make_strand(io_), [this](beast::error_code ec,
-                                                             tcp::socket socket) {
-            if (!ec) std::make_shared<Session>(this, std::move(socket))->Read();
-            Accept();
-        });
+        acceptor_.async_accept(asio::make_strand(io_),
+                               [this](beast::error_code ec, tcp::socket socket) {
+                                   if (!ec)
+                                       std::make_shared<Session>(this, std::move(socket))->Read();
+                                   Accept();
+                               });
     }
 
     Milliseconds delay_;
@@ -212,9 +213,9 @@ void RunOnce(const BenchOptions& options, const std::string& db_url, Millisecond
     const std::string& herald = options.herald;
     const int items = options.items;
     const int sites = options.sites;
-    const auto dir = std::filesystem::temp_directory_path() /
-                     ("herald-dispatch-bench-" + std::to_string(getpid()) + "-" +
-                      std::to_string(delay.count()));
+    const auto dir =
+        std::filesystem::temp_directory_path() /
+        ("herald-dispatch-bench-" + std::to_string(getpid()) + "-" + std::to_string(delay.count()));
     std::filesystem::create_directories(dir);
     const std::string db = db_url.empty() ? "sqlite:" + (dir / "bench.db").string() : db_url;
     Receiver receiver(2, delay);
@@ -229,8 +230,8 @@ void RunOnce(const BenchOptions& options, const std::string& db_url, Millisecond
         site.account_id = account;
         site.name = "site-" + std::to_string(i);
         site.platform_type = herald::domain::Platform::kCustom;
-        site.domain = "http://127.0.0.1:" + std::to_string(receiver.port()) + "/s/" +
-                      std::to_string(i);
+        site.domain =
+            "http://127.0.0.1:" + std::to_string(receiver.port()) + "/s/" + std::to_string(i);
         site.api_key = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
         site.created_at = site.updated_at = now;
         site_list.push_back(store->CreateSite(site, herald::domain::PublishingSettings{}));
@@ -259,8 +260,7 @@ void RunOnce(const BenchOptions& options, const std::string& db_url, Millisecond
 
     std::vector<Child> workers;
     for (int w = 0; w < options.workers; ++w) {
-        std::vector<std::string> argv = {herald, "serve", "--db", db, "--listen",
-                                         "127.0.0.1:0"};
+        std::vector<std::string> argv = {herald, "serve", "--db", db, "--listen", "127.0.0.1:0"};
         if (options.workers > 1) {
             argv.push_back("--role");
             argv.push_back("worker");
@@ -349,11 +349,16 @@ int main(int argc, char** argv) {
             if (i + 1 >= argc) throw std::runtime_error(arg + " needs a value");
             return argv[++i];
         };
-        if (arg == "--herald") options.herald = next();
-        else if (arg == "--items") options.items = std::stoi(next());
-        else if (arg == "--sites") options.sites = std::stoi(next());
-        else if (arg == "--workers") options.workers = std::stoi(next());
-        else if (arg == "--lead-seconds") options.lead_seconds = std::stoi(next());
+        if (arg == "--herald")
+            options.herald = next();
+        else if (arg == "--items")
+            options.items = std::stoi(next());
+        else if (arg == "--sites")
+            options.sites = std::stoi(next());
+        else if (arg == "--workers")
+            options.workers = std::stoi(next());
+        else if (arg == "--lead-seconds")
+            options.lead_seconds = std::stoi(next());
         else if (arg == "--db") {
             std::stringstream list(next());
             for (std::string u; std::getline(list, u, ',');) db_urls.push_back(u);

@@ -7,13 +7,13 @@
 #include <cstdlib>
 #include <string_view>
 
-#define FUZZ_CHECK(cond, what)                                                         \
-    do {                                                                               \
-        if (!(cond)) {                                                                 \
-            std::fprintf(stderr, "fuzz property violated at %s:%d: %s\n  (%s)\n",      \
-                         __FILE__, __LINE__, what, #cond);                             \
-            std::abort();                                                              \
-        }                                                                              \
+#define FUZZ_CHECK(cond, what)                                                              \
+    do {                                                                                    \
+        if (!(cond)) {                                                                      \
+            std::fprintf(stderr, "fuzz property violated at %s:%d: %s\n  (%s)\n", __FILE__, \
+                         __LINE__, what, #cond);                                            \
+            std::abort();                                                                   \
+        }                                                                                   \
     } while (0)
 
 namespace herald::fuzz {

@@ -69,11 +69,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             ec = Feed(parser, buffer, /*header_only=*/false);
         }
         if (ec) {
-            FUZZ_CHECK(ec == bhttp::error::end_of_stream || ec == bhttp::error::body_limit ||
-                           ec == bhttp::error::header_limit ||
-                           ec.category() == bhttp::make_error_code(bhttp::error::bad_target)
-                                                .category(),
-                       "every read error is one the server answers");
+            FUZZ_CHECK(
+                ec == bhttp::error::end_of_stream || ec == bhttp::error::body_limit ||
+                    ec == bhttp::error::header_limit ||
+                    ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category(),
+                "every read error is one the server answers");
             return 0;
         }
         FUZZ_CHECK(parser.is_done(), "a request is complete before it is handled");

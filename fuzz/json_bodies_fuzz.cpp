@@ -85,8 +85,9 @@ void Sites(std::string_view body, bool create) {
                    again.domain == site.domain && again.username == site.username &&
                    again.timezone == site.timezone && again.is_active == site.is_active,
                "a site survives the round trip");
-    FUZZ_CHECK(nlohmann::json::parse(again.options_json) == nlohmann::json::parse(site.options_json),
-               "options survive the round trip");
+    FUZZ_CHECK(
+        nlohmann::json::parse(again.options_json) == nlohmann::json::parse(site.options_json),
+        "options survive the round trip");
 }
 
 void Settings(std::string_view body, bool replace) {
@@ -174,12 +175,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size == 0) return 0;
     const std::string_view body(reinterpret_cast<const char*>(data) + 1, size - 1);
     switch (data[0] % 6) {
-        case 0: Sites(body, /*create=*/true); break;
-        case 1: Sites(body, /*create=*/false); break;
-        case 2: Settings(body, /*replace=*/true); break;
-        case 3: Settings(body, /*replace=*/false); break;
-        case 4: Contents(body); break;
-        case 5: Actions(body); break;
+        case 0:
+            Sites(body, /*create=*/true);
+            break;
+        case 1:
+            Sites(body, /*create=*/false);
+            break;
+        case 2:
+            Settings(body, /*replace=*/true);
+            break;
+        case 3:
+            Settings(body, /*replace=*/false);
+            break;
+        case 4:
+            Contents(body);
+            break;
+        case 5:
+            Actions(body);
+            break;
     }
     return 0;
 }

@@ -31,8 +31,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
     for (const char* name : {"site_id", "cluster_id", "content_id"}) {
         auto value = IntParam(query, name);
-        if (!value) CheckRefusal(value.error(), name);
-        else FUZZ_CHECK(value->has_value() == (query.Get(name) != nullptr), "absent is nullopt");
+        if (!value)
+            CheckRefusal(value.error(), name);
+        else
+            FUZZ_CHECK(value->has_value() == (query.Get(name) != nullptr), "absent is nullopt");
     }
     for (const char* name : {"scheduled_after", "scheduled_before"}) {
         auto value = TimeParam(query, name);

@@ -40,16 +40,34 @@ using std::chrono::seconds;
 // St John's, Chatham), a skipped day (Apia 2011), ±14 h (Kiritimati, Niue), +2 h DST (Troll),
 // Ramadan pauses (Casablanca), plain ones.
 constexpr std::string_view kZones[] = {
-    "UTC",              "Europe/Berlin",      "America/New_York", "America/Santiago",
-    "America/Havana",   "Asia/Beirut",        "America/Asuncion", "America/Nuuk",
-    "Australia/Lord_Howe", "Europe/Dublin",   "Asia/Kathmandu",   "America/St_Johns",
-    "Pacific/Chatham",  "Pacific/Apia",       "Pacific/Kiritimati", "Pacific/Niue",
-    "Antarctica/Troll", "Africa/Casablanca",  "Asia/Tehran",      "Australia/Sydney",
-    "America/Sao_Paulo", "Europe/London",     "Asia/Gaza",        "America/Godthab",
+    "UTC",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Santiago",
+    "America/Havana",
+    "Asia/Beirut",
+    "America/Asuncion",
+    "America/Nuuk",
+    "Australia/Lord_Howe",
+    "Europe/Dublin",
+    "Asia/Kathmandu",
+    "America/St_Johns",
+    "Pacific/Chatham",
+    "Pacific/Apia",
+    "Pacific/Kiritimati",
+    "Pacific/Niue",
+    "Antarctica/Troll",
+    "Africa/Casablanca",
+    "Asia/Tehran",
+    "Australia/Sydney",
+    "America/Sao_Paulo",
+    "Europe/London",
+    "Asia/Gaza",
+    "America/Godthab",
 };
 // Around the usual transition times (00:00-03:30 and late evening) and the day's edges.
-constexpr int kInterestingMinutes[] = {0,   30,  59,  60,  90,      120,     150,          180,
-                                       210, 1,   720, 1320, 1380, 23 * 60 + 30, 1439};
+constexpr int kInterestingMinutes[] = {0,   30, 59,  60,   90,   120,          150, 180,
+                                       210, 1,  720, 1320, 1380, 23 * 60 + 30, 1439};
 
 struct Local {
     const date::time_zone* zone;
@@ -154,8 +172,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                       minute) == settings.publish_time_slots.end())
             settings.publish_time_slots.push_back(minute);
     }
-    for (std::optional<int>* limit : {&settings.daily_publish_limit,
-                                      &settings.weekly_publish_limit,
+    for (std::optional<int>* limit : {&settings.daily_publish_limit, &settings.weekly_publish_limit,
                                       &settings.monthly_publish_limit}) {
         const uint8_t b = in.Byte();
         if (b & 1) *limit = (b >> 1) % 6;
@@ -227,9 +244,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::set<TimePoint> ref_taken(calendar.scheduled.begin(), calendar.scheduled.end());
     std::vector<TimePoint> expected;
     for (size_t i = 0; i < queue.size(); ++i) {
-        const auto slot = std::find_if(horizon_slots.begin(), horizon_slots.end(), [&](TimePoint t) {
-            return !ref_taken.count(t) && ref_counts.Fits(settings, t);
-        });
+        const auto slot = std::find_if(
+            horizon_slots.begin(), horizon_slots.end(),
+            [&](TimePoint t) { return !ref_taken.count(t) && ref_counts.Fits(settings, t); });
         if (slot == horizon_slots.end()) break;
         expected.push_back(*slot);
         ref_taken.insert(*slot);

@@ -16,8 +16,8 @@ class HookEvents final : public dispatch::DispatchObserver {
 public:
     HookEvents(storage::Store& store, hooks::EventSink& sink) : store_(store), sink_(sink) {}
 
-    void ContentSettled(const domain::Content& content, const domain::Site&,
-                        domain::Settled kind, int attempt) override {
+    void ContentSettled(const domain::Content& content, const domain::Site&, domain::Settled kind,
+                        int attempt) override {
         if (kind == domain::Settled::kPublished) {
             sink_.Emit(content.account_id, "content.published",
                        hooks::ContentEventData(content, attempt));
@@ -30,10 +30,17 @@ public:
     void SiteHealthChanged(const storage::SiteHealthUpdate& update) override {
         const char* type = nullptr;
         switch (update.change.event) {
-            case domain::HealthEvent::kDegraded: type = "site.degraded"; break;
-            case domain::HealthEvent::kPaused: type = "site.paused"; break;
-            case domain::HealthEvent::kRecovered: type = "site.recovered"; break;
-            case domain::HealthEvent::kNone: return;
+            case domain::HealthEvent::kDegraded:
+                type = "site.degraded";
+                break;
+            case domain::HealthEvent::kPaused:
+                type = "site.paused";
+                break;
+            case domain::HealthEvent::kRecovered:
+                type = "site.recovered";
+                break;
+            case domain::HealthEvent::kNone:
+                return;
         }
         try {
             // Rare (a change of health), so reading the site for its name and platform is

@@ -10,18 +10,18 @@
 #include <string>
 #include <thread>
 
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
+#include "app/hook_events.hpp"
 #include "app/version.hpp"
 #include "common/time.hpp"
 #include "dispatch/dispatcher.hpp"
 #include "dispatch/slot_scheduler.hpp"
+#include "hooks/deliverer.hpp"
 #include "http/api_keys.hpp"
 #include "http/api_server.hpp"
-#include "app/hook_events.hpp"
-#include "hooks/deliverer.hpp"
 #include "publishers/http_client.hpp"
 #include "publishers/publisher.hpp"
 #include "storage/copy.hpp"
@@ -41,7 +41,9 @@ struct UsageError : std::runtime_error {
 
 TimePoint ParseNowOption(const std::string& text) {
     const auto parsed = ParseIso(text);
-    if (!parsed) throw UsageError("--now must be an ISO 8601 time with an offset, e.g. 2026-01-20T14:00:00Z");
+    if (!parsed)
+        throw UsageError(
+            "--now must be an ISO 8601 time with an offset, e.g. 2026-01-20T14:00:00Z");
     return *parsed;
 }
 
@@ -55,7 +57,8 @@ std::pair<std::string, uint16_t> ParseListen(const std::string& listen) {
     if (colon == std::string::npos || colon == 0 || colon + 1 == listen.size())
         throw UsageError("--listen must be HOST:PORT, e.g. 127.0.0.1:8080");
     std::string host = listen.substr(0, colon);
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
     int port = 0;
     try {
         size_t used = 0;
@@ -64,7 +67,8 @@ std::pair<std::string, uint16_t> ParseListen(const std::string& listen) {
     } catch (const std::exception&) {
         port = -1;
     }
-    if (port < 0 || port > 65535) throw UsageError("--listen port must be a number from 0 to 65535");
+    if (port < 0 || port > 65535)
+        throw UsageError("--listen port must be a number from 0 to 65535");
     return {host, static_cast<uint16_t>(port)};
 }
 
@@ -116,8 +120,8 @@ int KeysRevoke(const std::string& db, const storage::StoreOptions& options, int6
     storage::StorePtr store = storage::OpenStore(db, options);
     if (!store->RevokeApiKey(std::nullopt, key_id, SystemTimeSource{}.Now()))
         throw UsageError("there is no live API key with id " + std::to_string(key_id));
-    std::cout << "revoked API key " << key_id
-              << " (running servers refuse it within 5 seconds)" << std::endl;
+    std::cout << "revoked API key " << key_id << " (running servers refuse it within 5 seconds)"
+              << std::endl;
     return 0;
 }
 
@@ -134,13 +138,15 @@ int SecretsRotate(const std::string& db, const storage::StoreOptions& options,
     auto* sqlite_store = dynamic_cast<storage::sqlite::SqliteStore*>(store.get());
     if (sqlite_store != nullptr && sqlite_store->KeyFromDefaultFile()) {
         std::string path = db;
-        if (path.starts_with("sqlite://")) path = path.substr(9);
-        else if (path.starts_with("sqlite:")) path = path.substr(7);
+        if (path.starts_with("sqlite://"))
+            path = path.substr(9);
+        else if (path.starts_with("sqlite:"))
+            path = path.substr(7);
         storage::WriteKeyFile(path + ".key", storage::ReadKeyFile(new_key_file));
         std::cout << "replaced " << path << ".key with the new key" << std::endl;
     } else {
-        std::cout << "from now on start herald with the new key (--secret-key-file "
-                  << new_key_file << " or HERALD_SECRET_KEY)" << std::endl;
+        std::cout << "from now on start herald with the new key (--secret-key-file " << new_key_file
+                  << " or HERALD_SECRET_KEY)" << std::endl;
     }
     return 0;
 }
@@ -175,39 +181,46 @@ struct DispatchFlags {
 };
 
 void AddDispatchFlags(CLI::App* command, DispatchFlags& f) {
-    command->add_option("--lease-seconds", f.lease_seconds,
-                        "a claim not settled within this is taken over by the next pass")
+    command
+        ->add_option("--lease-seconds", f.lease_seconds,
+                     "a claim not settled within this is taken over by the next pass")
         ->envname("HERALD_LEASE_SECONDS")
         ->check(CLI::Range(1, 86400))
         ->capture_default_str();
-    command->add_option("--request-timeout-ms", f.request_timeout_ms,
-                        "cap on every publishing call (0: the platform's default)")
+    command
+        ->add_option("--request-timeout-ms", f.request_timeout_ms,
+                     "cap on every publishing call (0: the platform's default)")
         ->envname("HERALD_REQUEST_TIMEOUT_MS")
         ->check(CLI::Range(0, 3600000));
-    command->add_option("--max-in-flight", f.settings.max_in_flight,
-                        "publications in flight at once, all sites")
+    command
+        ->add_option("--max-in-flight", f.settings.max_in_flight,
+                     "publications in flight at once, all sites")
         ->check(CLI::Range(1, 100000))
         ->capture_default_str();
-    command->add_option("--max-in-flight-per-site", f.settings.max_in_flight_per_site,
-                        "publications in flight at once per site (options_json max_in_flight "
-                        "overrides)")
+    command
+        ->add_option("--max-in-flight-per-site", f.settings.max_in_flight_per_site,
+                     "publications in flight at once per site (options_json max_in_flight "
+                     "overrides)")
         ->check(CLI::Range(1, 100000))
         ->capture_default_str();
-    command->add_option("--rate-limit-per-minute", f.settings.rate_limit_per_minute,
-                        "per-site publishing rate limit, 0 = none (options_json "
-                        "rate_limit_per_minute overrides)")
+    command
+        ->add_option("--rate-limit-per-minute", f.settings.rate_limit_per_minute,
+                     "per-site publishing rate limit, 0 = none (options_json "
+                     "rate_limit_per_minute overrides)")
         ->check(CLI::Range(0, 1000000));
-    command->add_option("--retry-max-attempts", f.settings.retry.max_attempts,
-                        "attempts per publication, the first included")
+    command
+        ->add_option("--retry-max-attempts", f.settings.retry.max_attempts,
+                     "attempts per publication, the first included")
         ->check(CLI::Range(1, 100))
         ->capture_default_str();
-    command->add_option_function<int>(
-               "--retry-base-ms",
-               [&f](int ms) { f.settings.retry.base_delay = Milliseconds{ms}; },
-               "delay before the first retry; doubles each time (default 2000)")
+    command
+        ->add_option_function<int>(
+            "--retry-base-ms", [&f](int ms) { f.settings.retry.base_delay = Milliseconds{ms}; },
+            "delay before the first retry; doubles each time (default 2000)")
         ->check(CLI::Range(1, 3600000));
-    command->add_option("--shutdown-grace-ms", f.shutdown_grace_ms,
-                        "on SIGTERM/SIGINT, how long in-flight publications may finish")
+    command
+        ->add_option("--shutdown-grace-ms", f.shutdown_grace_ms,
+                     "on SIGTERM/SIGINT, how long in-flight publications may finish")
         ->check(CLI::Range(0, 3600000))
         ->capture_default_str();
 }
@@ -234,9 +247,11 @@ Role ParseRole(const std::string& text) {
 
 std::string_view RoleNote(Role role) {
     switch (role) {
-        case Role::kAll: return "";
+        case Role::kAll:
+            return "";
         // No colon in these: the line ends with the port, and scripts split at the last ':'.
-        case Role::kApi: return " (role api, background tasks off)";
+        case Role::kApi:
+            return " (role api, background tasks off)";
         case Role::kWorker:
             return " (role worker, scheduler and dispatcher; only /healthz, /readyz and /metrics)";
     }
@@ -256,7 +271,8 @@ int Serve(const std::string& db, const storage::StoreOptions& store_options,
     storage::StorePtr store = storage::OpenStore(db, store_options);
     SystemTimeSource clock;
     // A worker serves no API: the first account is left to a process that does.
-    if (serves_api && !demo && store->CountAccounts() == 0) {  // --demo prints its own account's key
+    if (serves_api && !demo &&
+        store->CountAccounts() == 0) {  // --demo prints its own account's key
         const std::string key = CreateAccount(*store, "admin", clock.Now());
         std::cout << "First run: created account 'admin'. Its API key (shown once):\n"
                   << key << std::endl;
@@ -292,14 +308,16 @@ int Serve(const std::string& db, const storage::StoreOptions& store_options,
         scheduler.Start([&dispatcher] { dispatcher.Wake(); });
         hook_deliverer.Start();
     }
-    std::cout << "herald serving on http://" << (host.find(':') != std::string::npos ? "[" + host + "]" : host)
-              << ":" << server.Port() << RoleNote(role) << std::endl;
+    std::cout << "herald serving on http://"
+              << (host.find(':') != std::string::npos ? "[" + host + "]" : host) << ":"
+              << server.Port() << RoleNote(role) << std::endl;
     if (serves_api && server_settings.web_root.empty())
         std::cout << "web UI not found (run scripts/build.sh or pass --web-root)" << std::endl;
     if (demo) {
-        const std::string base = "http://" + (host == "0.0.0.0" || host == "::" ? "127.0.0.1"
-                                              : host.find(':') != std::string::npos ? "[" + host + "]"
-                                                                                    : host) +
+        const std::string base = "http://" +
+                                 (host == "0.0.0.0" || host == "::"     ? "127.0.0.1"
+                                  : host.find(':') != std::string::npos ? "[" + host + "]"
+                                                                        : host) +
                                  ":" + std::to_string(server.Port());
         const std::string key = http::SeedDemo(*store, clock.Now(), base);
         dispatcher.Wake();
@@ -384,8 +402,8 @@ int Run(int argc, char** argv) {
     CLI::App app{"herald: publishes approved content to its sites on time, exactly once"};
     app.require_subcommand(1);
     // "herald 0.1.0 (git 1a2b3c4)": the revision is read at build time (src/app/version.hpp).
-    app.set_version_flag("--version", std::string("herald ") + kVersion + " (git " +
-                                          kGitRevision + ")");
+    app.set_version_flag("--version",
+                         std::string("herald ") + kVersion + " (git " + kGitRevision + ")");
 
     std::string db = kDefaultDb;
     storage::StoreOptions store_options;
@@ -393,9 +411,10 @@ int Run(int argc, char** argv) {
         command->add_option("--db", db, "database URL: sqlite:PATH or postgresql://…")
             ->envname("HERALD_DB")
             ->capture_default_str();
-        command->add_option("--db-pool-size", store_options.pool_size,
-                            "PostgreSQL connections this process keeps open at most (default "
-                            "8); SQLite ignores it")
+        command
+            ->add_option("--db-pool-size", store_options.pool_size,
+                         "PostgreSQL connections this process keeps open at most (default "
+                         "8); SQLite ignores it")
             ->envname("HERALD_DB_POOL_SIZE")
             ->check(CLI::Range(1, 1000));
         command->add_option("--secret-key-file", store_options.secrets.key_file,
@@ -411,10 +430,11 @@ int Run(int argc, char** argv) {
     std::string web_root;
     serve->add_option("--listen", listen, "HOST:PORT to listen on")->capture_default_str();
     auto* role_option =
-        serve->add_option("--role", role_text,
-                          "all: API, UI and background work; api: API and UI only; worker: "
-                          "slot scheduler and dispatcher, with only /healthz, /readyz and "
-                          "/metrics on --listen")
+        serve
+            ->add_option("--role", role_text,
+                         "all: API, UI and background work; api: API and UI only; worker: "
+                         "slot scheduler and dispatcher, with only /healthz, /readyz and "
+                         "/metrics on --listen")
             ->capture_default_str();
     serve->add_flag("--no-tasks", no_tasks, "the same as --role api");
     serve->add_option("--web-root", web_root,
@@ -436,7 +456,8 @@ int Run(int argc, char** argv) {
     tasks->require_subcommand(1);
     std::string now_text;
     bool dry_run = false;
-    auto* schedule = tasks->add_subcommand("schedule-approved", "place approved content into free slots");
+    auto* schedule =
+        tasks->add_subcommand("schedule-approved", "place approved content into free slots");
     add_db(schedule);
     schedule->add_option("--now", now_text, "ISO 8601 time to use as now");
     schedule->add_flag("--dry-run", dry_run, "print the assignments, change nothing");
@@ -484,9 +505,10 @@ int Run(int argc, char** argv) {
         "rotate", "re-encrypt every stored credential under a new key, in one transaction");
     add_db(rotate);
     std::string new_key_file;
-    rotate->add_option("--new-key-file", new_key_file,
-                       "file holding the new key (base64 of 32 bytes, e.g. head -c 32 "
-                       "/dev/urandom | base64)")
+    rotate
+        ->add_option("--new-key-file", new_key_file,
+                     "file holding the new key (base64 of 32 bytes, e.g. head -c 32 "
+                     "/dev/urandom | base64)")
         ->required();
 
     auto* backup = app.add_subcommand(
@@ -496,8 +518,9 @@ int Run(int argc, char** argv) {
     backup->add_option("FILE", backup_file, "the new backup file (mode 0600)")->required();
 
     auto* routes = app.add_subcommand(
-        "routes", "print every HTTP route of serve (method, path, key|public), for the API "
-                  "description's test");
+        "routes",
+        "print every HTTP route of serve (method, path, key|public), for the API "
+        "description's test");
 
     try {
         app.parse(argc, argv);
@@ -509,8 +532,7 @@ int Run(int argc, char** argv) {
         Role role = ParseRole(role_text);
         if (no_tasks) {
             if (role_option->count() > 0 && role != Role::kApi)
-                throw UsageError("--no-tasks is --role api; it cannot go with --role " +
-                                 role_text);
+                throw UsageError("--no-tasks is --role api; it cannot go with --role " + role_text);
             role = Role::kApi;
         }
         if (demo && role == Role::kWorker)

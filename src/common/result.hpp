@@ -11,11 +11,11 @@ namespace herald {
 /// What went wrong, in terms the HTTP layer maps to a status code.
 /// When adding enumerators here, also update http::ToHttpStatus().
 enum class ErrorKind {
-    kBadRequest,     // malformed input or wrong types (400)
-    kNotFound,       // missing, or another account's (404)
-    kConflict,       // state does not allow it (409)
-    kInvalid,        // well-formed but invalid value (422)
-    kUnavailable,    // a remote platform or dependency failed (502)
+    kBadRequest,   // malformed input or wrong types (400)
+    kNotFound,     // missing, or another account's (404)
+    kConflict,     // state does not allow it (409)
+    kInvalid,      // well-formed but invalid value (422)
+    kUnavailable,  // a remote platform or dependency failed (502)
 };
 
 struct Error {
@@ -41,8 +41,8 @@ struct Error {
 template <typename T>
 class [[nodiscard]] Result {
 public:
-    Result(T value) : data_(std::move(value)) {}          // NOLINT: implicit on purpose
-    Result(Error error) : data_(std::move(error)) {}      // NOLINT: implicit on purpose
+    Result(T value) : data_(std::move(value)) {}      // NOLINT: implicit on purpose
+    Result(Error error) : data_(std::move(error)) {}  // NOLINT: implicit on purpose
 
     bool ok() const { return data_.index() == 0; }
     explicit operator bool() const { return ok(); }

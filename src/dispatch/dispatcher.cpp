@@ -37,10 +37,11 @@ PipelineSettings PipelineSettingsFrom(const DispatchSettings& s) {
 
 PublishNowOutcome AnswerOf(const JobOutcome& outcome) {
     if (!outcome.kind)
-        return Result<PublishNowResult>(Error::Conflict(
-            "claim_lost", "The publication was taken over or given back before it could be "
-                          "recorded (another dispatcher, or a shutdown); see the content's "
-                          "publishing records."));
+        return Result<PublishNowResult>(
+            Error::Conflict("claim_lost",
+                            "The publication was taken over or given back before it could be "
+                            "recorded (another dispatcher, or a shutdown); see the content's "
+                            "publishing records."));
     PublishNowResult answer;
     answer.content = outcome.content;
     answer.record_id = outcome.record_id;
@@ -93,13 +94,16 @@ struct Dispatcher::Impl {
             const int64_t n = store_.ExpireClaims(dead);
             metrics_.CountRecovered(n);
             if (n > 0)
-                spdlog::warn("dispatcher: taking over {} item(s) left publishing by {} dead "
-                             "herald process(es) on this host; each is sent again under its "
-                             "earlier webhook-id / checked for an earlier delivery",
-                             n, dead.size());
+                spdlog::warn(
+                    "dispatcher: taking over {} item(s) left publishing by {} dead "
+                    "herald process(es) on this host; each is sent again under its "
+                    "earlier webhook-id / checked for an earlier delivery",
+                    n, dead.size());
         } catch (const std::exception& e) {
-            spdlog::error("dispatcher: looking for claims of dead processes failed ({}); "
-                          "their leases will expire instead", e.what());
+            spdlog::error(
+                "dispatcher: looking for claims of dead processes failed ({}); "
+                "their leases will expire instead",
+                e.what());
         }
     }
 
@@ -124,8 +128,8 @@ struct Dispatcher::Impl {
         auto tracker = std::make_shared<RunTracker>();
         const auto start = std::chrono::steady_clock::now();
         RunClock clock = [now, start] {
-            return now + std::chrono::duration_cast<Milliseconds>(
-                             std::chrono::steady_clock::now() - start);
+            return now + std::chrono::duration_cast<Milliseconds>(std::chrono::steady_clock::now() -
+                                                                  start);
         };
         const auto outstanding = [&] {
             std::lock_guard lock(tracker->mu);
@@ -147,7 +151,7 @@ struct Dispatcher::Impl {
                     const bool idle_after = outstanding() == 0;
                     if (idle_before && idle_after && pipeline_.State().full_sites.empty()) break;
                     if (!idle_before && idle_after) continue;  // all settled during the claim
-                    pipeline_.PumpWaiting();  // rate-limited queues move with time
+                    pipeline_.PumpWaiting();                   // rate-limited queues move with time
                     pipeline_.WaitForChange(kMinBusyWait);
                     continue;
                 }
@@ -179,11 +183,10 @@ struct Dispatcher::Impl {
         }
         std::vector<storage::ClaimedItem> items;
         items.push_back(std::move(claimed->value()));
-        pipeline_.Submit(std::move(items), std::make_shared<RunTracker>(),
-                         [this] { return clock_.Now(); }, /*one_shot=*/true,
-                         [done = std::move(done)](const JobOutcome& outcome) {
-                             done(AnswerOf(outcome));
-                         });
+        pipeline_.Submit(
+            std::move(items), std::make_shared<RunTracker>(), [this] { return clock_.Now(); },
+            /*one_shot=*/true,
+            [done = std::move(done)](const JobOutcome& outcome) { done(AnswerOf(outcome)); });
     }
 
     PublishNowOutcome PublishNow(domain::AccountId account, domain::ContentId id) {
@@ -342,9 +345,7 @@ void Dispatcher::Start() { impl_->Start(); }
 void Dispatcher::Stop(Milliseconds deadline) { impl_->Stop(deadline); }
 void Dispatcher::Wake() { impl_->Wake(); }
 
-TimePoint Dispatcher::LastHeartbeat() const {
-    return FromUnixMillis(impl_->heartbeat_ms_.load());
-}
+TimePoint Dispatcher::LastHeartbeat() const { return FromUnixMillis(impl_->heartbeat_ms_.load()); }
 
 const herald::dispatch::Metrics& Dispatcher::Metrics() const { return impl_->metrics_; }
 

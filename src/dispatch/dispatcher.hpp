@@ -26,8 +26,8 @@ class DispatchObserver;
 struct DispatchSettings {
     // Calls are non-blocking (curl multi), so in-flight publications cost a socket and a
     // few KB each, not a thread.
-    int max_in_flight = 1024;         // publications in flight at once, all sites
-    int max_in_flight_per_site = 8;   // a site's options_json "max_in_flight" overrides
+    int max_in_flight = 1024;        // publications in flight at once, all sites
+    int max_in_flight_per_site = 8;  // a site's options_json "max_in_flight" overrides
     /// Per-site token bucket, 0 = none; a site's options_json "rate_limit_per_minute"
     /// overrides (and "rate_limit_burst", default one second's worth, at least 1).
     int rate_limit_per_minute = 0;

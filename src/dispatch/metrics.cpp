@@ -9,8 +9,8 @@ namespace herald::dispatch {
 namespace {
 
 // Lateness spans "on the dot" to "herald was down for a day".
-const std::vector<double> kLatenessBounds = {0.005, 0.01, 0.025, 0.05, 0.1,  0.25,  0.5,  1,
-                                             2.5,   5,    10,    30,   60,   300,   3600, 86400};
+const std::vector<double> kLatenessBounds = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,  1,
+                                             2.5,   5,    10,    30,   60,  300,  3600, 86400};
 // Remote calls: a local receiver answers in a millisecond, a slow CMS in tens of seconds.
 const std::vector<double> kDurationBounds = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
                                              0.5,   1,    2.5,   5,    10,  30};
@@ -21,10 +21,14 @@ double Seconds(Milliseconds ms) { return static_cast<double>(ms.count()) / 1000.
 std::string Escape(std::string_view value) {
     std::string out;
     for (char c : value) {
-        if (c == '\\') out += "\\\\";
-        else if (c == '"') out += "\\\"";
-        else if (c == '\n') out += "\\n";
-        else out += c;
+        if (c == '\\')
+            out += "\\\\";
+        else if (c == '"')
+            out += "\\\"";
+        else if (c == '\n')
+            out += "\\n";
+        else
+            out += c;
     }
     return out;
 }
@@ -116,8 +120,9 @@ void Metrics::CountRecovered(int64_t n) {
 std::string Metrics::RenderPrometheus() const {
     std::lock_guard lock(mu_);
     std::string out;
-    out += "# HELP herald_publications_total Settled publishing attempts, by platform and "
-           "outcome (published, failed, retry, lost).\n";
+    out +=
+        "# HELP herald_publications_total Settled publishing attempts, by platform and "
+        "outcome (published, failed, retry, lost).\n";
     out += "# TYPE herald_publications_total counter\n";
     for (const auto& [key, n] : outcomes_)
         out += fmt::format("herald_publications_total{{platform=\"{}\",outcome=\"{}\"}} {}\n",
@@ -130,20 +135,24 @@ std::string Metrics::RenderPrometheus() const {
     out += "# HELP herald_publications_in_flight Publishing calls in flight now.\n";
     out += "# TYPE herald_publications_in_flight gauge\n";
     out += fmt::format("herald_publications_in_flight {}\n", in_flight_);
-    out += "# HELP herald_dispatch_queue_depth Items claimed but not started yet (waiting for "
-           "their site's concurrency cap or rate limit).\n";
+    out +=
+        "# HELP herald_dispatch_queue_depth Items claimed but not started yet (waiting for "
+        "their site's concurrency cap or rate limit).\n";
     out += "# TYPE herald_dispatch_queue_depth gauge\n";
     out += fmt::format("herald_dispatch_queue_depth {}\n", queue_depth_);
-    out += "# HELP herald_dispatch_recovered_total Items left publishing by a dead herald "
-           "process on this host and taken back at start-up.\n";
+    out +=
+        "# HELP herald_dispatch_recovered_total Items left publishing by a dead herald "
+        "process on this host and taken back at start-up.\n";
     out += "# TYPE herald_dispatch_recovered_total counter\n";
     out += fmt::format("herald_dispatch_recovered_total {}\n", recovered_);
-    out += "# HELP herald_publish_lateness_seconds Time from an item's due time to the start "
-           "of its publishing request.\n";
+    out +=
+        "# HELP herald_publish_lateness_seconds Time from an item's due time to the start "
+        "of its publishing request.\n";
     out += "# TYPE herald_publish_lateness_seconds histogram\n";
     RenderHistogram(out, "herald_publish_lateness_seconds", "", lateness_);
-    out += "# HELP herald_publish_request_duration_seconds Duration of publishing calls, by "
-           "platform.\n";
+    out +=
+        "# HELP herald_publish_request_duration_seconds Duration of publishing calls, by "
+        "platform.\n";
     out += "# TYPE herald_publish_request_duration_seconds histogram\n";
     for (const auto& [platform, h] : durations_)
         RenderHistogram(out, "herald_publish_request_duration_seconds",

@@ -22,10 +22,14 @@ constexpr size_t kSettleBatch = 1024;
 
 domain::AttemptResult ResultOf(PublishOutcome outcome) {
     switch (outcome) {
-        case PublishOutcome::kPublished: return domain::AttemptResult::kPublished;
-        case PublishOutcome::kTransient: return domain::AttemptResult::kTransient;
-        case PublishOutcome::kSiteRefused: return domain::AttemptResult::kCredentialsRefused;
-        case PublishOutcome::kPermanent: return domain::AttemptResult::kRejected;
+        case PublishOutcome::kPublished:
+            return domain::AttemptResult::kPublished;
+        case PublishOutcome::kTransient:
+            return domain::AttemptResult::kTransient;
+        case PublishOutcome::kSiteRefused:
+            return domain::AttemptResult::kCredentialsRefused;
+        case PublishOutcome::kPermanent:
+            return domain::AttemptResult::kRejected;
     }
     return domain::AttemptResult::kRejected;
 }
@@ -185,14 +189,23 @@ void Pipeline::CallFinished(Job& job) {
         End end = End::kNoCall;
         if (!job.lost) {
             switch (job.result.outcome) {
-                case PublishOutcome::kPublished: end = End::kSucceeded; break;
-                case PublishOutcome::kTransient: end = End::kTransient; break;
-                case PublishOutcome::kSiteRefused: end = End::kSiteRefused; break;
-                case PublishOutcome::kPermanent: end = End::kItemError; break;
+                case PublishOutcome::kPublished:
+                    end = End::kSucceeded;
+                    break;
+                case PublishOutcome::kTransient:
+                    end = End::kTransient;
+                    break;
+                case PublishOutcome::kSiteRefused:
+                    end = End::kSiteRefused;
+                    break;
+                case PublishOutcome::kPermanent:
+                    end = End::kItemError;
+                    break;
             }
         }
         job.holds_site = admission_.CallFinished(job.item.site.id, end);
-        if (!stopping_) launch = admission_.Pump({job.item.site.id}, std::chrono::steady_clock::now());
+        if (!stopping_)
+            launch = admission_.Pump({job.item.site.id}, std::chrono::steady_clock::now());
         for (const JobPtr& next : launch) {
             ++running_;
             running_jobs_.insert(next.get());
@@ -223,8 +236,7 @@ void Pipeline::LaunchOne(const JobPtr& job, bool may_block) {
         // A job that waited behind its site's cap renews its lease before the call, and
         // learns whether the claim is still ours.
         if (renew && !store_.RenewLease(item.content.id, claim_token_, settings_.lease)) {
-            spdlog::warn("content {}: claim lost while queued; not publishing it",
-                         item.content.id);
+            spdlog::warn("content {}: claim lost while queued; not publishing it", item.content.id);
             job->lost = true;
             Deliver(job);
             return;
@@ -249,16 +261,15 @@ void Pipeline::LaunchOne(const JobPtr& job, bool may_block) {
     }
     // attempts counts this one: a second attempt (or a taken-over claim) may follow one
     // that reached the target without herald hearing the answer.
-    job->request.emplace(publishers::PublishRequest{item.site, item.content,
-                                                    item.content.publication_id,
-                                                    item.content.attempts > 1});
+    job->request.emplace(publishers::PublishRequest{
+        item.site, item.content, item.content.publication_id, item.content.attempts > 1});
     std::weak_ptr<Inbox> inbox = inbox_;
     auto done = [this, job, inbox, platform](PublishResult result) {
         auto box = inbox.lock();
         if (!box) return;
         {
             std::lock_guard lock(box->mu);
-            if (box->closed) return;  // the pipeline is gone; the lease takes care of it
+            if (box->closed) return;   // the pipeline is gone; the lease takes care of it
             ++box->callbacks_running;  // keeps the pipeline alive until we are done
             job->result = std::move(result);
             job->finished = job->now();
@@ -312,10 +323,11 @@ void Pipeline::SettlerMain() {
             }
             if (inbox_->done.empty() && unsettled.empty()) return;  // closed and drained
             if (inbox_->closed && !unsettled.empty() && inbox_->done.empty() && failures > 0) {
-                spdlog::error("dispatcher: going away with {} attempt(s) not recorded (the "
-                              "database is unreachable); their items are taken over after "
-                              "their lease and sent again under the same webhook-id",
-                              unsettled.size());
+                spdlog::error(
+                    "dispatcher: going away with {} attempt(s) not recorded (the "
+                    "database is unreachable); their items are taken over after "
+                    "their lease and sent again under the same webhook-id",
+                    unsettled.size());
                 return;
             }
             while (!inbox_->done.empty() && jobs.size() < kSettleBatch) {
@@ -377,9 +389,10 @@ bool Pipeline::SettleBatch(const std::vector<JobPtr>& jobs) {
     } catch (const std::exception& e) {
         // Kept in memory and written again: the items stay `publishing` under our claim.
         store_health_.Failed(e);
-        spdlog::error("could not record {} attempt(s) ({}); keeping them to record when the "
-                      "database answers",
-                      batch.size(), e.what());
+        spdlog::error(
+            "could not record {} attempt(s) ({}); keeping them to record when the "
+            "database answers",
+            batch.size(), e.what());
         return false;
     }
     std::vector<std::optional<domain::RecordId>> record_ids(jobs.size());
@@ -420,7 +433,8 @@ bool Pipeline::SettleBatch(const std::vector<JobPtr>& jobs) {
     for (const storage::SiteHealthUpdate& update : finished.health) {
         const domain::SiteHealthState& h = update.change.state;
         spdlog::warn("site {} ({}): {} — {}", update.site_id, update.site_name,
-                     domain::ToString(h.health), h.reason.empty() ? "calls go out again" : h.reason);
+                     domain::ToString(h.health),
+                     h.reason.empty() ? "calls go out again" : h.reason);
         if (observer_) observer_->SiteHealthChanged(update);
     }
     if (!released.empty()) Release(released, jobs.front()->now());
@@ -437,11 +451,13 @@ bool Pipeline::SettleBatch(const std::vector<JobPtr>& jobs) {
             if (s.kind != domain::Settled::kPublished)
                 spdlog::warn("content {} attempt {}: {} ({})", s.content.id, s.record.attempt,
                              domain::ToString(s.kind), job.result.error);
-            if (observer_) observer_->ContentSettled(s.content, job.item.site, s.kind, s.record.attempt);
+            if (observer_)
+                observer_->ContentSettled(s.content, job.item.site, s.kind, s.record.attempt);
         } else if (!job.lost) {
-            spdlog::warn("content {}: claim lost before the attempt was recorded (another "
-                         "dispatcher took it over after the lease ran out)",
-                         job.item.content.id);
+            spdlog::warn(
+                "content {}: claim lost before the attempt was recorded (another "
+                "dispatcher took it over after the lease ran out)",
+                job.item.content.id);
         }
         metrics_.CountOutcome(domain::ToString(job.item.site.platform_type),
                               outcome.kind ? domain::ToString(*outcome.kind) : "lost");
@@ -458,10 +474,16 @@ void Pipeline::Finish(const Job& job, const JobOutcome& outcome) {
     std::lock_guard lock(job.tracker->mu);
     if (outcome.kind) {
         switch (*outcome.kind) {
-            case domain::Settled::kPublished: ++job.tracker->summary.published; break;
-            case domain::Settled::kFailed: ++job.tracker->summary.failed; break;
+            case domain::Settled::kPublished:
+                ++job.tracker->summary.published;
+                break;
+            case domain::Settled::kFailed:
+                ++job.tracker->summary.failed;
+                break;
             case domain::Settled::kRetry:
-            case domain::Settled::kHeld: ++job.tracker->summary.retry; break;
+            case domain::Settled::kHeld:
+                ++job.tracker->summary.retry;
+                break;
         }
     }
     --job.tracker->outstanding;
@@ -475,9 +497,10 @@ void Pipeline::Release(const std::vector<JobPtr>& jobs, TimePoint now) {
     try {
         store_.ReleaseClaims(ids, claim_token_, now);
     } catch (const std::exception& e) {
-        spdlog::error("dispatcher: releasing {} claims failed ({}); their leases will expire "
-                      "instead",
-                      ids.size(), e.what());
+        spdlog::error(
+            "dispatcher: releasing {} claims failed ({}); their leases will expire "
+            "instead",
+            ids.size(), e.what());
     }
     for (const auto& job : jobs) Finish(*job, JobOutcome{});
     pool_changed_.notify_all();
@@ -541,15 +564,17 @@ void Pipeline::Stop(Milliseconds deadline, TimePoint now) {
     // Their calls may still reach the target: back to `scheduled` with the attempt counted,
     // so the next try goes out under the same webhook-id and knows it may be a repeat.
     // Nothing is left `publishing` behind a lease.
-    spdlog::warn("dispatcher: {} publication(s) still in flight at the shutdown deadline; "
-                 "putting them back to be sent again (same webhook-id)",
-                 still_running.size());
+    spdlog::warn(
+        "dispatcher: {} publication(s) still in flight at the shutdown deadline; "
+        "putting them back to be sent again (same webhook-id)",
+        still_running.size());
     try {
         store_.AbandonClaims(still_running, claim_token_, now);
     } catch (const std::exception& e) {
-        spdlog::error("dispatcher: giving back {} claims failed ({}); their leases will "
-                      "expire instead",
-                      still_running.size(), e.what());
+        spdlog::error(
+            "dispatcher: giving back {} claims failed ({}); their leases will "
+            "expire instead",
+            still_running.size(), e.what());
     }
 }
 

@@ -22,8 +22,7 @@ void SiteAdmission::Configure(SiteState& state, const domain::Site& site) {
     state.options_seen = site.options_json;
     const domain::DeliveryOptions options = domain::ReadDeliveryOptions(site.options_json);
     const int cap = options.max_in_flight.value_or(limits_.max_in_flight_per_site);
-    const double per_minute =
-        options.rate_limit_per_minute.value_or(limits_.rate_limit_per_minute);
+    const double per_minute = options.rate_limit_per_minute.value_or(limits_.rate_limit_per_minute);
     const std::optional<double> burst = options.rate_limit_burst;
     state.cap = std::max(1, cap);
     const double old_rate = state.rate_per_second;
@@ -90,14 +89,19 @@ bool SiteAdmission::CallFinished(domain::SiteId id, CallEnd end) {
     --site.active;
     bool hold = false;
     switch (end) {
-        case CallEnd::kSucceeded: site.proven = true; break;
+        case CallEnd::kSucceeded:
+            site.proven = true;
+            break;
         case CallEnd::kSiteRefused:
             site.proven = false;
             hold = true;
             break;
-        case CallEnd::kTransient: hold = !site.proven; break;
+        case CallEnd::kTransient:
+            hold = !site.proven;
+            break;
         case CallEnd::kItemError:
-        case CallEnd::kNoCall: break;
+        case CallEnd::kNoCall:
+            break;
     }
     if (hold) ++site.failures_unsettled;
     return hold;
@@ -158,8 +162,7 @@ std::optional<SteadyTime> SiteAdmission::NextToken() const {
         const SiteState& site = sites_.at(id);
         if (site.rate_per_second <= 0 || site.active >= site.cap) continue;
         const auto wait = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-            std::chrono::duration<double>(std::max(0.0, 1.0 - site.tokens) /
-                                          site.rate_per_second));
+            std::chrono::duration<double>(std::max(0.0, 1.0 - site.tokens) / site.rate_per_second));
         const SteadyTime at = site.refilled + wait;
         if (!next || at < *next) next = at;
     }

@@ -46,8 +46,8 @@ struct SlotScheduler::Impl {
 
     ScheduleRunSummary RunOnce(TimePoint now, bool dry_run) {
         ScheduleRunSummary summary;
-        const auto outcomes = ScheduleSites(store_, store_.ListAutoPublishSiteIds(), now,
-                                            dry_run, /*require_auto_publish=*/true);
+        const auto outcomes = ScheduleSites(store_, store_.ListAutoPublishSiteIds(), now, dry_run,
+                                            /*require_auto_publish=*/true);
         for (const auto& site : outcomes) {
             if (site.skipped) continue;  // changed since it was listed
             ++summary.sites;
@@ -113,8 +113,7 @@ struct SlotScheduler::Impl {
             Steady::now() + (lease_ ? period_ : std::min(period_, kFollowerRetry));
         Milliseconds backoff{0};
         while (!stop_) {
-            const auto deadline =
-                backoff.count() > 0 ? Steady::now() + backoff : next_periodic;
+            const auto deadline = backoff.count() > 0 ? Steady::now() + backoff : next_periodic;
             cv_.wait_until(lock, deadline, [this] { return stop_ || woken_ || notified_; });
             if (stop_) break;
             if (woken_ || notified_) {
@@ -154,7 +153,8 @@ struct SlotScheduler::Impl {
                 backoff = Milliseconds{0};
                 if (periodic) {
                     // A follower checks for a dead leader more often than the period.
-                    next_periodic = Steady::now() + (lease_ ? period_ : std::min(period_, kFollowerRetry));
+                    next_periodic =
+                        Steady::now() + (lease_ ? period_ : std::min(period_, kFollowerRetry));
                 }
             }
         }

@@ -40,8 +40,7 @@ public:
 
     /// Background: runs on Wake() (debounced) and every `period`. `on_assigned` is called
     /// after a run that assigned anything (to wake the dispatcher).
-    void Start(std::function<void()> on_assigned,
-               Milliseconds period = std::chrono::minutes{1});
+    void Start(std::function<void()> on_assigned, Milliseconds period = std::chrono::minutes{1});
     void Stop();
     void Wake();
 

@@ -29,8 +29,8 @@ Parsed Parse(std::string_view options_json) {
             (it->is_number_float() && std::trunc(it->get<double>()) == it->get<double>());
         if (!whole_number || it->get<double>() < min || it->get<double>() > max) {
             if (out.problem.empty())
-                out.problem = fmt::format("options.{} must be a whole number from {} to {}",
-                                          key, min, max);
+                out.problem =
+                    fmt::format("options.{} must be a whole number from {} to {}", key, min, max);
             return;
         }
         into = static_cast<int>(it->get<double>());

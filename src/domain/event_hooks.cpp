@@ -22,9 +22,12 @@ bool IsHookEvent(std::string_view name) { return EventIndex(name).has_value(); }
 
 std::string_view ToString(DeliveryState s) {
     switch (s) {
-        case DeliveryState::kPending: return "pending";
-        case DeliveryState::kDelivered: return "delivered";
-        case DeliveryState::kFailed: return "failed";
+        case DeliveryState::kPending:
+            return "pending";
+        case DeliveryState::kDelivered:
+            return "delivered";
+        case DeliveryState::kFailed:
+            return "failed";
     }
     return "pending";
 }
@@ -85,8 +88,7 @@ Result<std::vector<std::string>> NormalizeHookEvents(const std::vector<std::stri
 }
 
 Status ValidateEventHook(const EventHook& hook) {
-    if (hook.url.empty())
-        return Error::Invalid("required", "url is required", "url");
+    if (hook.url.empty()) return Error::Invalid("required", "url is required", "url");
     if (hook.url.size() > kMaxUrlBytes)
         return Error::Invalid("too_long", fmt::format("url must be at most {} bytes", kMaxUrlBytes),
                               "url");

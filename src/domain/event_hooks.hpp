@@ -32,10 +32,10 @@ struct EventHook {
     EventHookId id = 0;
     AccountId account_id = 0;
     std::string url;
-    std::string secret;                // write-only through the API; never logged
-    std::vector<std::string> events;   // a non-empty subset of kHookEvents, in API order
+    std::string secret;               // write-only through the API; never logged
+    std::vector<std::string> events;  // a non-empty subset of kHookEvents, in API order
     bool is_active = true;
-    int64_t version = 1;               // grows with every change
+    int64_t version = 1;  // grows with every change
     TimePoint created_at{};
     TimePoint updated_at{};
 };

@@ -14,8 +14,8 @@ std::optional<Enum> Lookup(const std::array<std::string_view, N>& names, std::st
 constexpr std::array<std::string_view, 4> kPlatformNames = {"wordpress", "shopify", "ghost",
                                                             "custom"};
 constexpr std::array<std::string_view, 3> kEditorialNames = {"draft", "review", "approved"};
-constexpr std::array<std::string_view, 5> kSiteStatusNames = {
-    "not_published", "scheduled", "publishing", "published", "failed"};
+constexpr std::array<std::string_view, 5> kSiteStatusNames = {"not_published", "scheduled",
+                                                              "publishing", "published", "failed"};
 constexpr std::array<std::string_view, 3> kOutcomeNames = {"published", "failed", "retry"};
 
 }  // namespace

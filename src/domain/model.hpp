@@ -51,12 +51,12 @@ struct Site {
     std::string name;
     Platform platform_type = Platform::kCustom;
     std::string domain;
-    std::string api_key;   // write-only through the API; never logged
+    std::string api_key;  // write-only through the API; never logged
     std::string username;
     std::string timezone = "UTC";
     bool is_active = true;
     std::string options_json = "{}";  // per-platform options (e.g. Shopify blog id), a JSON object
-    int64_t version = 1;  // grows with every change of the site or its settings
+    int64_t version = 1;              // grows with every change of the site or its settings
     TimePoint created_at{};
     TimePoint updated_at{};
     SiteHealthState health;  // read-only for the API: written by settles and resumes

@@ -22,15 +22,15 @@ struct RetryPolicy {
     /// First try included; 0: no count, only the retry window (the site's
     /// retry_window_minutes) ends the retries.
     int max_attempts = 0;
-    Milliseconds base_delay = std::chrono::seconds{2};   // before the 2nd attempt
-    Milliseconds max_delay = std::chrono::minutes{10};   // cap on exponential growth
-    double jitter_fraction = 0.2;                        // ± share of the delay
+    Milliseconds base_delay = std::chrono::seconds{2};     // before the 2nd attempt
+    Milliseconds max_delay = std::chrono::minutes{10};     // cap on exponential growth
+    double jitter_fraction = 0.2;                          // ± share of the delay
     Milliseconds max_retry_after = std::chrono::hours{1};  // cap on a server's Retry-After
 };
 
 struct RetryDecision {
-    bool retry = false;                         // false: mark failed now
-    TimePoint next_attempt_at{};                // when retry is true
+    bool retry = false;           // false: mark failed now
+    TimePoint next_attempt_at{};  // when retry is true
 };
 
 /// Decides after attempt number `attempt` (1-based) failed with `kind`.

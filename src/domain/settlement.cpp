@@ -8,10 +8,14 @@ namespace herald::domain {
 
 std::string_view ToString(Settled s) {
     switch (s) {
-        case Settled::kPublished: return "published";
-        case Settled::kFailed: return "failed";
-        case Settled::kRetry: return "retry";
-        case Settled::kHeld: return "held";
+        case Settled::kPublished:
+            return "published";
+        case Settled::kFailed:
+            return "failed";
+        case Settled::kRetry:
+            return "retry";
+        case Settled::kHeld:
+            return "held";
     }
     return "failed";
 }
@@ -24,10 +28,14 @@ namespace {
 
 HealthSignal SignalOf(AttemptResult result) {
     switch (result) {
-        case AttemptResult::kPublished: return HealthSignal::kSuccess;
-        case AttemptResult::kTransient: return HealthSignal::kTransient;
-        case AttemptResult::kCredentialsRefused: return HealthSignal::kCredentialsRefused;
-        case AttemptResult::kRejected: return HealthSignal::kNone;
+        case AttemptResult::kPublished:
+            return HealthSignal::kSuccess;
+        case AttemptResult::kTransient:
+            return HealthSignal::kTransient;
+        case AttemptResult::kCredentialsRefused:
+            return HealthSignal::kCredentialsRefused;
+        case AttemptResult::kRejected:
+            return HealthSignal::kNone;
     }
     return HealthSignal::kNone;
 }
@@ -126,10 +134,10 @@ Settlement Settle(const Content& claimed, TimePoint due_at, const AttemptReport&
     const auto next = NextSiteStatus(c.status, c.site_status, action);
     // A claimed item is `publishing` and approved, so every action above is legal; if the
     // rules ever disagree, settle by the action's own target rather than leave it stuck.
-    c.site_status = next ? *next
-                         : action == SiteAction::kSucceed     ? SiteStatus::kPublished
-                           : action == SiteAction::kRetryLater ? SiteStatus::kScheduled
-                                                               : SiteStatus::kFailed;
+    c.site_status = next                                ? *next
+                    : action == SiteAction::kSucceed    ? SiteStatus::kPublished
+                    : action == SiteAction::kRetryLater ? SiteStatus::kScheduled
+                                                        : SiteStatus::kFailed;
     c.site_status_updated_at = report.finished;
     c.updated_at = report.finished;
     c.claim_token.clear();

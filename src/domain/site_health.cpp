@@ -11,9 +11,12 @@ namespace herald::domain {
 
 std::string_view ToString(SiteHealth h) {
     switch (h) {
-        case SiteHealth::kHealthy: return "healthy";
-        case SiteHealth::kDegraded: return "degraded";
-        case SiteHealth::kPaused: return "paused";
+        case SiteHealth::kHealthy:
+            return "healthy";
+        case SiteHealth::kDegraded:
+            return "degraded";
+        case SiteHealth::kPaused:
+            return "paused";
     }
     return "healthy";
 }
@@ -27,10 +30,14 @@ std::optional<SiteHealth> ParseSiteHealth(std::string_view s) {
 
 std::string_view ToString(HealthEvent e) {
     switch (e) {
-        case HealthEvent::kNone: return "";
-        case HealthEvent::kDegraded: return "site.degraded";
-        case HealthEvent::kPaused: return "site.paused";
-        case HealthEvent::kRecovered: return "site.recovered";
+        case HealthEvent::kNone:
+            return "";
+        case HealthEvent::kDegraded:
+            return "site.degraded";
+        case HealthEvent::kPaused:
+            return "site.paused";
+        case HealthEvent::kRecovered:
+            return "site.recovered";
     }
     return "";
 }
@@ -43,8 +50,7 @@ namespace {
 /// site degraded fail too, and must not push the next probe out.
 Milliseconds ProbeInterval(const HealthPolicy& policy, Milliseconds degraded_for,
                            std::optional<Milliseconds> retry_after) {
-    Milliseconds interval =
-        std::clamp(degraded_for, policy.first_probe, policy.max_probe_interval);
+    Milliseconds interval = std::clamp(degraded_for, policy.first_probe, policy.max_probe_interval);
     if (retry_after && *retry_after > interval)
         interval = std::min(*retry_after, policy.max_probe_interval);
     return interval;
@@ -74,8 +80,8 @@ HealthChange NextHealth(const HealthPolicy& policy, const SiteHealthState& curre
             next.transient_failures = current.transient_failures + 1;
             if (current.health == SiteHealth::kPaused) return change;
             if (next.transient_failures < std::max(1, policy.degrade_after)) return change;
-            next.reason = fmt::format("{} failures in a row; the last: {}",
-                                      next.transient_failures, reason);
+            next.reason =
+                fmt::format("{} failures in a row; the last: {}", next.transient_failures, reason);
             if (current.health == SiteHealth::kHealthy) {
                 next.health = SiteHealth::kDegraded;
                 next.since = now;
@@ -123,8 +129,10 @@ bool ChangeResumesSite(const Site& before, const Site& after) {
 
 bool AdmitsCall(const SiteHealthState& state, int in_flight, TimePoint now) {
     switch (state.health) {
-        case SiteHealth::kHealthy: return true;
-        case SiteHealth::kPaused: return false;
+        case SiteHealth::kHealthy:
+            return true;
+        case SiteHealth::kPaused:
+            return false;
         case SiteHealth::kDegraded:
             return in_flight == 0 && (!state.probe_at || *state.probe_at <= now);
     }

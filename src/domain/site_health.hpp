@@ -22,10 +22,10 @@ std::optional<SiteHealth> ParseSiteHealth(std::string_view s);
 
 struct SiteHealthState {
     SiteHealth health = SiteHealth::kHealthy;
-    std::string reason;                  // a sentence for the owner; empty when healthy
-    std::optional<TimePoint> since;      // when the site entered its current health
-    int transient_failures = 0;          // in a row, across the site's items
-    std::optional<TimePoint> probe_at;   // degraded: the next probe may start then
+    std::string reason;                 // a sentence for the owner; empty when healthy
+    std::optional<TimePoint> since;     // when the site entered its current health
+    int transient_failures = 0;         // in a row, across the site's items
+    std::optional<TimePoint> probe_at;  // degraded: the next probe may start then
 
     bool operator==(const SiteHealthState&) const = default;
 };
@@ -43,7 +43,7 @@ struct HealthPolicy {
     /// that fails a third of calls at random meets three in a row every few dozen calls
     /// (2.7 % per call) and would flap; five in a row is 0.24 %.
     int degrade_after = 5;
-    Milliseconds first_probe = std::chrono::seconds{5};      // after becoming degraded
+    Milliseconds first_probe = std::chrono::seconds{5};         // after becoming degraded
     Milliseconds max_probe_interval = std::chrono::minutes{1};  // "at least once a minute"
 };
 

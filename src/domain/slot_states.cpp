@@ -32,10 +32,14 @@ LocalKeys KeysOf(const date::time_zone* zone, TimePoint at) {
 
 std::string_view ToString(SlotState state) {
     switch (state) {
-        case SlotState::kPast: return "past";
-        case SlotState::kTaken: return "taken";
-        case SlotState::kFull: return "full";
-        case SlotState::kFree: return "free";
+        case SlotState::kPast:
+            return "past";
+        case SlotState::kTaken:
+            return "taken";
+        case SlotState::kFull:
+            return "full";
+        case SlotState::kFree:
+            return "free";
     }
     return "free";
 }
@@ -43,8 +47,7 @@ std::string_view ToString(SlotState state) {
 Result<std::vector<SlotState>> ClassifySlots(const PublishingSettings& settings,
                                              std::string_view time_zone,
                                              const SiteCalendar& calendar,
-                                             std::span<const TimePoint> instants,
-                                             TimePoint now) {
+                                             std::span<const TimePoint> instants, TimePoint now) {
     const date::time_zone* zone = nullptr;
     try {
         zone = date::locate_zone(time_zone);

@@ -28,7 +28,6 @@ std::string_view ToString(SlotState state);
 Result<std::vector<SlotState>> ClassifySlots(const PublishingSettings& settings,
                                              std::string_view time_zone,
                                              const SiteCalendar& calendar,
-                                             std::span<const TimePoint> instants,
-                                             TimePoint now);
+                                             std::span<const TimePoint> instants, TimePoint now);
 
 }  // namespace herald::domain

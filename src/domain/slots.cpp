@@ -34,10 +34,10 @@ const date::time_zone* FindZone(std::string_view name) noexcept {
 }
 
 Error UnknownZone(std::string_view name) {
-    return Error::Invalid("unknown_timezone",
-                          fmt::format("\"{}\" is not a time zone the tz database knows",
-                                      Utf8Prefix(name, 80)),
-                          "timezone");
+    return Error::Invalid(
+        "unknown_timezone",
+        fmt::format("\"{}\" is not a time zone the tz database knows", Utf8Prefix(name, 80)),
+        "timezone");
 }
 
 int64_t DayOf(date::local_seconds local) {
@@ -206,8 +206,7 @@ Result<std::vector<SlotAssignment>> AssignSlots(const PublishingSettings& settin
 
     std::vector<SlotAssignment> out;
     const uint8_t day_mask = DayMask(settings.publish_days);
-    if (queue.empty() || day_mask == 0 || settings.publish_time_slots.empty() ||
-        horizon_days < 0) {
+    if (queue.empty() || day_mask == 0 || settings.publish_time_slots.empty() || horizon_days < 0) {
         return out;
     }
     const std::vector<int> slot_minutes = SortedSlots(settings.publish_time_slots);

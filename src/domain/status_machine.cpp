@@ -24,8 +24,8 @@ constexpr StatusMask kAnyButPublishing = kAnyStatus & ~Bit(SiteStatus::kPublishi
 
 struct SiteRule {
     SiteAction action;
-    std::string_view name;     // as in ToString(SiteAction)
-    std::string_view verb;     // "content ... before it can be <verb>"
+    std::string_view name;  // as in ToString(SiteAction)
+    std::string_view verb;  // "content ... before it can be <verb>"
     bool needs_approved;
     StatusMask allowed_from;
     SiteStatus to;
@@ -47,10 +47,10 @@ constexpr std::array<SiteRule, 9> kSiteRules = {{
      SiteStatus::kPublished},
     {SiteAction::kFail, "fail", "marked failed", false, Bit(SiteStatus::kPublishing),
      SiteStatus::kFailed},
-    {SiteAction::kRetryLater, "retry_later", "set to retry", false,
-     Bit(SiteStatus::kPublishing), SiteStatus::kScheduled},
-    {SiteAction::kLeaseExpired, "lease_expired", "released", false,
-     Bit(SiteStatus::kPublishing), SiteStatus::kScheduled},
+    {SiteAction::kRetryLater, "retry_later", "set to retry", false, Bit(SiteStatus::kPublishing),
+     SiteStatus::kScheduled},
+    {SiteAction::kLeaseExpired, "lease_expired", "released", false, Bit(SiteStatus::kPublishing),
+     SiteStatus::kScheduled},
 }};
 
 constexpr bool RulesInEnumOrder() {
@@ -122,11 +122,11 @@ Result<SiteStatus> NextSiteStatus(EditorialStatus status, SiteStatus from, SiteA
     if (!(rule.allowed_from & Bit(from))) {
         const std::string_view code =
             from == SiteStatus::kPublishing ? kAlreadyPublishing : kIllegalTransition;
-        return Error::Conflict(std::string(code),
-                               fmt::format("content cannot be {} because {} (site status is {})",
-                                           rule.verb, StatusReason(from, rule.allowed_from),
-                                           ToString(from)),
-                               "site_status");
+        return Error::Conflict(
+            std::string(code),
+            fmt::format("content cannot be {} because {} (site status is {})", rule.verb,
+                        StatusReason(from, rule.allowed_from), ToString(from)),
+            "site_status");
     }
     return rule.to;
 }

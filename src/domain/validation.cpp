@@ -5,8 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "domain/slots.hpp"
 #include "common/text.hpp"
+#include "domain/slots.hpp"
 
 namespace herald::domain {
 namespace {
@@ -89,9 +89,7 @@ bool IsHttpUrl(std::string_view url) {
 
 namespace {
 
-bool IsSlugChar(char c) {
-    return (c >= 'a' && c <= 'z') || IsDigit(c) || c == '-' || c == '_';
-}
+bool IsSlugChar(char c) { return (c >= 'a' && c <= 'z') || IsDigit(c) || c == '-' || c == '_'; }
 
 constexpr std::array<std::string_view, 3> kLimitFields = {
     "daily_publish_limit", "weekly_publish_limit", "monthly_publish_limit"};
@@ -156,10 +154,10 @@ Status ValidateSettings(const PublishingSettings& settings) {
                                   "publish_time_slots");
         }
         if (seen_slot[static_cast<size_t>(slot)]) {
-            return Error::Invalid("duplicate_time_slot",
-                                  fmt::format("\"{}\" is listed more than once",
-                                              FormatTimeSlot(slot)),
-                                  "publish_time_slots");
+            return Error::Invalid(
+                "duplicate_time_slot",
+                fmt::format("\"{}\" is listed more than once", FormatTimeSlot(slot)),
+                "publish_time_slots");
         }
         seen_slot[static_cast<size_t>(slot)] = true;
     }
@@ -168,10 +166,10 @@ Status ValidateSettings(const PublishingSettings& settings) {
                                                              &settings.monthly_publish_limit};
     for (size_t i = 0; i < limits.size(); ++i) {
         if (*limits[i] && **limits[i] < 0) {
-            return Error::Invalid("invalid_limit",
-                                  fmt::format("{} must be null or a number of 0 or more",
-                                              kLimitFields[i]),
-                                  std::string(kLimitFields[i]));
+            return Error::Invalid(
+                "invalid_limit",
+                fmt::format("{} must be null or a number of 0 or more", kLimitFields[i]),
+                std::string(kLimitFields[i]));
         }
     }
     return Ok{};
@@ -233,12 +231,11 @@ Status ValidateContent(const Content& content) {
                               "featured_image_url must be an http:// or https:// URL with a host.",
                               "featured_image_url");
     }
-    for (const auto& [names, field] : {std::pair{&content.categories, "categories"},
-                                      std::pair{&content.tags, "tags"}}) {
+    for (const auto& [names, field] :
+         {std::pair{&content.categories, "categories"}, std::pair{&content.tags, "tags"}}) {
         if (names->size() > kMaxTerms) {
-            return Error::Invalid("too_many", fmt::format("{} may have at most {} entries",
-                                                          field, kMaxTerms),
-                                  field);
+            return Error::Invalid(
+                "too_many", fmt::format("{} may have at most {} entries", field, kMaxTerms), field);
         }
         for (const std::string& name : *names) {
             if (Status s = CheckText(name, field, kMaxShortTextChars); !s) {

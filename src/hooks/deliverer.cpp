@@ -4,8 +4,8 @@
 #include <random>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "publishers/failure.hpp"
 #include "publishers/webhook/signature.hpp"
@@ -62,15 +62,15 @@ std::optional<std::string> HookDeliverer::EventBody(std::string_view type,
     return body.dump();
 }
 
-void HookDeliverer::Emit(domain::AccountId account, std::string_view type,
-                         std::string data_json) {
+void HookDeliverer::Emit(domain::AccountId account, std::string_view type, std::string data_json) {
     try {
         const TimePoint at = clock_.Now();
         auto body = EventBody(type, data_json, at);
         if (!body) {
-            spdlog::error("event hooks: dropped event '{}' of account {}: not an event type, or "
-                          "its data is not a JSON object",
-                          type, account);
+            spdlog::error(
+                "event hooks: dropped event '{}' of account {}: not an event type, or "
+                "its data is not a JSON object",
+                type, account);
             return;
         }
         QueuedEvent event{account, std::string(type), std::move(*body), at};
@@ -78,9 +78,10 @@ void HookDeliverer::Emit(domain::AccountId account, std::string_view type,
             std::lock_guard lock(mu_);
             if (running_) {
                 if (queue_.size() >= settings_.max_queued_events) {
-                    spdlog::error("event hooks: dropped event '{}' of account {}: {} events are "
-                                  "already waiting for the database",
-                                  type, account, queue_.size());
+                    spdlog::error(
+                        "event hooks: dropped event '{}' of account {}: {} events are "
+                        "already waiting for the database",
+                        type, account, queue_.size());
                     return;
                 }
                 queue_.push_back(std::move(event));
@@ -229,10 +230,17 @@ bool HookDeliverer::DeliverOne(const std::string& token, DeliveryPass* pass) {
         const Settled settled = Deliver(c, token);
         if (!pass) continue;
         switch (settled) {
-            case Settled::kDelivered: ++pass->delivered; break;
-            case Settled::kRetrying: ++pass->retrying; break;
-            case Settled::kFailed: ++pass->failed; break;
-            case Settled::kLost: break;
+            case Settled::kDelivered:
+                ++pass->delivered;
+                break;
+            case Settled::kRetrying:
+                ++pass->retrying;
+                break;
+            case Settled::kFailed:
+                ++pass->failed;
+                break;
+            case Settled::kLost:
+                break;
         }
     }
     return true;
@@ -265,9 +273,9 @@ HookDeliverer::Settled HookDeliverer::Deliver(const storage::ClaimedDelivery& cl
             const auto kind = failure.outcome == publishers::PublishOutcome::kTransient
                                   ? domain::FailureKind::kTransient
                                   : domain::FailureKind::kPermanent;
-            const auto next = domain::NextHookAttempt(settings_.retry, d.attempts, kind,
-                                                      failure.retry_after, d.created_at, now,
-                                                      JitterUnit());
+            const auto next =
+                domain::NextHookAttempt(settings_.retry, d.attempts, kind, failure.retry_after,
+                                        d.created_at, now, JitterUnit());
             if (next) {
                 result.state = domain::DeliveryState::kPending;
                 result.next_attempt_at = *next;
@@ -275,9 +283,8 @@ HookDeliverer::Settled HookDeliverer::Deliver(const storage::ClaimedDelivery& cl
             } else {
                 result.state = domain::DeliveryState::kFailed;
                 result.error = kind == domain::FailureKind::kTransient
-                                   ? fmt::format("{} (gave up after {} attempt{})",
-                                                 failure.error, d.attempts,
-                                                 d.attempts == 1 ? "" : "s")
+                                   ? fmt::format("{} (gave up after {} attempt{})", failure.error,
+                                                 d.attempts, d.attempts == 1 ? "" : "s")
                                    : failure.error;
             }
         }
@@ -302,9 +309,12 @@ HookDeliverer::Settled HookDeliverer::Deliver(const storage::ClaimedDelivery& cl
         return Settled::kLost;
     }
     switch (result.state) {
-        case domain::DeliveryState::kDelivered: return Settled::kDelivered;
-        case domain::DeliveryState::kPending: return Settled::kRetrying;
-        case domain::DeliveryState::kFailed: return Settled::kFailed;
+        case domain::DeliveryState::kDelivered:
+            return Settled::kDelivered;
+        case domain::DeliveryState::kPending:
+            return Settled::kRetrying;
+        case domain::DeliveryState::kFailed:
+            return Settled::kFailed;
     }
     return Settled::kFailed;
 }

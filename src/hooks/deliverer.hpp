@@ -23,12 +23,12 @@
 namespace herald::hooks {
 
 struct DelivererSettings {
-    int threads = 2;                                  // deliveries in flight at once
+    int threads = 2;  // deliveries in flight at once
     Milliseconds request_timeout = std::chrono::seconds{15};
-    Milliseconds lease = std::chrono::minutes{2};     // > request_timeout: a live call keeps it
-    Milliseconds idle_poll = std::chrono::seconds{1}; // other processes' events, retries due
+    Milliseconds lease = std::chrono::minutes{2};      // > request_timeout: a live call keeps it
+    Milliseconds idle_poll = std::chrono::seconds{1};  // other processes' events, retries due
     domain::HookRetryPolicy retry;
-    size_t max_queued_events = 10000;                 // emitted, not yet in the database
+    size_t max_queued_events = 10000;                         // emitted, not yet in the database
     Milliseconds keep_settled = std::chrono::hours{24 * 30};  // delivered/failed rows kept
     Milliseconds prune_every = std::chrono::hours{1};
 };

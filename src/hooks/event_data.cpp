@@ -8,7 +8,9 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 Json OrNull(const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); }
-Json TimeOrNull(const std::optional<TimePoint>& t) { return t ? Json(FormatIso(*t)) : Json(nullptr); }
+Json TimeOrNull(const std::optional<TimePoint>& t) {
+    return t ? Json(FormatIso(*t)) : Json(nullptr);
+}
 
 }  // namespace
 

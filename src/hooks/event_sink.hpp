@@ -19,8 +19,7 @@ public:
     /// Returns at once and never throws: an event that cannot be queued (unknown type, data
     /// not a JSON object, queue full, database down) is logged and dropped, never raised into
     /// publishing. Thread-safe.
-    virtual void Emit(domain::AccountId account, std::string_view type,
-                      std::string data_json) = 0;
+    virtual void Emit(domain::AccountId account, std::string_view type, std::string data_json) = 0;
 };
 
 /// Drops every event (for code paths built without hooks, and tests).

@@ -1,8 +1,8 @@
 #include "http/api.hpp"
 
 #include <filesystem>
-#include <optional>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include <spdlog/spdlog.h>
@@ -59,8 +59,7 @@ std::string WithBase(std::string html) {
 
 }  // namespace
 
-ApiEnv::ApiEnv(AppContext app, std::string web_root)
-    : app_(app), web_root_(std::move(web_root)) {}
+ApiEnv::ApiEnv(AppContext app, std::string web_root) : app_(app), web_root_(std::move(web_root)) {}
 ApiEnv::~ApiEnv() = default;
 
 dispatch::Dispatcher& ApiEnv::PublishDispatcher() {
@@ -68,8 +67,8 @@ dispatch::Dispatcher& ApiEnv::PublishDispatcher() {
     std::call_once(fallback_once_, [this] {
         dispatch::DispatchSettings settings;
         settings.observer = app_.observer;
-        fallback_ = std::make_unique<dispatch::Dispatcher>(app_.store, app_.publishers,
-                                                           app_.clock, settings);
+        fallback_ = std::make_unique<dispatch::Dispatcher>(app_.store, app_.publishers, app_.clock,
+                                                           settings);
     });
     return *fallback_;
 }
@@ -237,13 +236,13 @@ Response Api::Handle(const Request& request, const Match& match) {
     Response response = HandleUncounted(request, match);
     if (response.deferred) {
         // Counted when the answer is known.
-        response.deferred = [this, start = std::move(response.deferred)](
-                                 std::function<void(Response)> respond) {
-            start([this, respond = std::move(respond)](Response final_answer) {
-                env_.CountResponse(final_answer.status);
-                respond(std::move(final_answer));
-            });
-        };
+        response.deferred =
+            [this, start = std::move(response.deferred)](std::function<void(Response)> respond) {
+                start([this, respond = std::move(respond)](Response final_answer) {
+                    env_.CountResponse(final_answer.status);
+                    respond(std::move(final_answer));
+                });
+            };
         return response;
     }
     env_.CountResponse(response.status);

@@ -8,11 +8,16 @@ namespace herald::http {
 
 int ToHttpStatus(ErrorKind kind) {
     switch (kind) {
-        case ErrorKind::kBadRequest: return 400;
-        case ErrorKind::kNotFound: return 404;
-        case ErrorKind::kConflict: return 409;
-        case ErrorKind::kInvalid: return 422;
-        case ErrorKind::kUnavailable: return 502;
+        case ErrorKind::kBadRequest:
+            return 400;
+        case ErrorKind::kNotFound:
+            return 404;
+        case ErrorKind::kConflict:
+            return 409;
+        case ErrorKind::kInvalid:
+            return 422;
+        case ErrorKind::kUnavailable:
+            return 502;
     }
     return 500;  // unreachable while the switch is complete
 }

@@ -46,7 +46,7 @@ private:
     storage::Store& store_;
     domain::AccountId account_;
     domain::SiteId site_;
-    TimePoint high_water_{};                        // newest updated_at seen
+    TimePoint high_water_{};                            // newest updated_at seen
     std::unordered_map<domain::ContentId, Seen> seen_;  // within the look-back window
     std::shared_ptr<std::atomic<bool>> dirty_;          // a notice for this site arrived
     std::chrono::steady_clock::time_point last_read_{};

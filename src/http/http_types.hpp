@@ -11,9 +11,9 @@
 namespace herald::http {
 
 struct Request {
-    std::string_view method;         // "GET", "POST", …
-    std::string_view path;           // without the query string
-    std::string_view query;          // after '?', still percent-encoded
+    std::string_view method;  // "GET", "POST", …
+    std::string_view path;    // without the query string
+    std::string_view query;   // after '?', still percent-encoded
     std::string_view body;
     std::string_view authorization;  // the Authorization header, or empty
     std::string_view host;           // the Host header, or empty
@@ -34,14 +34,14 @@ public:
 
 struct Response {
     int status = 200;
-    std::string body;                           // JSON unless content_type says otherwise
+    std::string body;  // JSON unless content_type says otherwise
     std::string_view content_type = "application/json";
-    std::string allow;                          // the Allow header of a 405
-    std::string etag;                           // the ETag header ("\"<version>\""), if any
-    std::string_view cache_control;             // the Cache-Control header, if any
-    int retry_after = 0;                        // > 0: the Retry-After header (seconds)
-    std::string set_cookie;                     // the Set-Cookie header, if any
-    bool close = false;                         // close the connection after writing
+    std::string allow;               // the Allow header of a 405
+    std::string etag;                // the ETag header ("\"<version>\""), if any
+    std::string_view cache_control;  // the Cache-Control header, if any
+    int retry_after = 0;             // > 0: the Retry-After header (seconds)
+    std::string set_cookie;          // the Set-Cookie header, if any
+    bool close = false;              // close the connection after writing
     /// Set: the answer is an event stream; `body` is written first, then the stream's
     /// frames until the client goes away or the server stops.
     std::shared_ptr<EventStream> stream;

@@ -42,8 +42,10 @@ void WriteSettings(JsonWriter& w, const domain::PublishingSettings& settings) {
     w.EndArray();
     const auto limit = [&](const char* key, const std::optional<int>& value) {
         w.Key(key);
-        if (value) w.Int(*value);
-        else w.Null();
+        if (value)
+            w.Int(*value);
+        else
+            w.Null();
     };
     limit("daily_publish_limit", settings.daily_publish_limit);
     limit("weekly_publish_limit", settings.weekly_publish_limit);
@@ -96,8 +98,10 @@ void WriteRecord(JsonWriter& w, const domain::PublishRecord& r) {
     w.Key("finished_at").Time(r.finished_at);
     w.Key("outcome").String(ToString(r.outcome));
     w.Key("http_status");
-    if (r.http_status) w.Int(*r.http_status);
-    else w.Null();
+    if (r.http_status)
+        w.Int(*r.http_status);
+    else
+        w.Null();
     w.Key("error").OptString(r.error);
     w.Key("external_id").OptString(r.external_id);
     w.Key("external_url").OptString(r.external_url);

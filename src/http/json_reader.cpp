@@ -13,8 +13,10 @@ bool NestingWithin(std::string_view body, int max_depth) {
     for (size_t i = 0; i < body.size(); ++i) {
         const char c = body[i];
         if (in_string) {
-            if (c == '\\') ++i;
-            else if (c == '"') in_string = false;
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                in_string = false;
         } else if (c == '"') {
             in_string = true;
         } else if (c == '{' || c == '[') {
@@ -101,8 +103,8 @@ bool FieldReader::Int(const char* name, int64_t& out) {
     if (it->is_number_unsigned()) {
         const auto value = it->get<uint64_t>();
         if (value > static_cast<uint64_t>(INT64_MAX)) {
-            Fail(Error::Invalid("out_of_range", std::string("The field '") + name +
-                                                    "' is out of range.", name));
+            Fail(Error::Invalid("out_of_range",
+                                std::string("The field '") + name + "' is out of range.", name));
             return false;
         }
         out = static_cast<int64_t>(value);

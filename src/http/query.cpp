@@ -65,9 +65,8 @@ Result<std::optional<int64_t>> IntParam(const QueryParams& query, std::string_vi
     const char* last = first + text->size();
     const auto [ptr, ec] = std::from_chars(first, last, value);
     if (text->empty() || ec != std::errc() || ptr != last) {
-        return Error::BadRequest("invalid_type",
-                                 "The parameter '" + Named(name) + "' must be an integer.",
-                                 Named(name));
+        return Error::BadRequest(
+            "invalid_type", "The parameter '" + Named(name) + "' must be an integer.", Named(name));
     }
     return std::optional<int64_t>{value};
 }

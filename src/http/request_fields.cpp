@@ -87,8 +87,7 @@ Status ReadSettingsFields(const nlohmann::json& body, domain::PublishingSettings
     std::optional<int64_t> limits[3];
     const char* kLimitFields[3] = {"daily_publish_limit", "weekly_publish_limit",
                                    "monthly_publish_limit"};
-    std::optional<int>* targets[3] = {&settings.daily_publish_limit,
-                                      &settings.weekly_publish_limit,
+    std::optional<int>* targets[3] = {&settings.daily_publish_limit, &settings.weekly_publish_limit,
                                       &settings.monthly_publish_limit};
     bool has_limit[3];
     for (int i = 0; i < 3; ++i) has_limit[i] = r.OptionalInt(kLimitFields[i], limits[i]);

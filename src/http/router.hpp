@@ -12,8 +12,8 @@
 namespace herald::http {
 
 struct RouteOptions {
-    bool auth = true;       // needs a valid Api-Key
-    bool blocking = false;  // may wait on a remote platform: runs off the I/O threads
+    bool auth = true;           // needs a valid Api-Key
+    bool blocking = false;      // may wait on a remote platform: runs off the I/O threads
     bool key_in_query = false;  // ?api_key= also authenticates (EventSource sends no headers)
 };
 

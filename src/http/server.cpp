@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -20,7 +21,6 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <spdlog/spdlog.h>
 
 #include "http/api.hpp"
 #include "http/api_server.hpp"
@@ -98,8 +98,7 @@ public:
             std::lock_guard lock(server_.sessions_mutex);
             registration_ = server_.sessions.insert(server_.sessions.end(), weak_from_this());
         }
-        net::dispatch(stream_.get_executor(),
-                      [self = shared_from_this()] { self->ReadHeader(); });
+        net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
     }
 
     /// From any thread: finish the request in hand (if any), then close.
@@ -123,8 +122,7 @@ private:
         ConfigureParser(*parser_, server_.settings.max_body_bytes);
         stream_.expires_after(kIdleTimeout);
         bhttp::async_read_header(stream_, buffer_, *parser_,
-                                 beast::bind_front_handler(&Session::OnHeader,
-                                                           shared_from_this()));
+                                 beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
     }
 
     void OnHeader(beast::error_code ec, size_t) {
@@ -221,9 +219,9 @@ private:
         response_.result(static_cast<unsigned>(response.status));
         response_.set(bhttp::field::server, "herald");
         if (!response.body.empty()) {
-            response_.set(bhttp::field::content_type,
-                          beast::string_view(response.content_type.data(),
-                                             response.content_type.size()));
+            response_.set(
+                bhttp::field::content_type,
+                beast::string_view(response.content_type.data(), response.content_type.size()));
         }
         if (!response.allow.empty()) response_.set(bhttp::field::allow, response.allow);
         if (!response.etag.empty()) response_.set(bhttp::field::etag, response.etag);
@@ -232,9 +230,9 @@ private:
         if (!response.set_cookie.empty())
             response_.set(bhttp::field::set_cookie, response.set_cookie);
         if (!response.cache_control.empty()) {
-            response_.set(bhttp::field::cache_control,
-                          beast::string_view(response.cache_control.data(),
-                                             response.cache_control.size()));
+            response_.set(
+                bhttp::field::cache_control,
+                beast::string_view(response.cache_control.data(), response.cache_control.size()));
         }
         response_.body() = std::move(response.body);
         response_.keep_alive(keep_alive_);
@@ -279,19 +277,17 @@ private:
         stream_out_ = std::move(frames);
         writing_ = true;
         write_started_ = std::chrono::steady_clock::now();
-        net::async_write(stream_.socket(), net::buffer(stream_out_),
-                         net::bind_executor(stream_.get_executor(),
-                                            [self = shared_from_this()](beast::error_code ec,
-                                                                        size_t) {
-                                                self->writing_ = false;
-                                                if (ec) return self->EndStream();
-                                                self->last_write_ =
-                                                    std::chrono::steady_clock::now();
-                                                if (!self->pending_out_.empty()) {
-                                                    self->WriteFrames(
-                                                        std::exchange(self->pending_out_, {}));
-                                                }
-                                            }));
+        net::async_write(
+            stream_.socket(), net::buffer(stream_out_),
+            net::bind_executor(stream_.get_executor(),
+                               [self = shared_from_this()](beast::error_code ec, size_t) {
+                                   self->writing_ = false;
+                                   if (ec) return self->EndStream();
+                                   self->last_write_ = std::chrono::steady_clock::now();
+                                   if (!self->pending_out_.empty()) {
+                                       self->WriteFrames(std::exchange(self->pending_out_, {}));
+                                   }
+                               }));
     }
 
     // The client sends nothing more on an event stream; a read completing means it left.
@@ -330,18 +326,16 @@ private:
                 spdlog::warn("event stream ended: {}", e.what());
                 ok = false;
             }
-            net::post(self->stream_.get_executor(),
-                      [self, ok, out = std::move(out)]() mutable {
-                          self->polling_ = false;
-                          if (!ok || self->stream_ended_) return self->EndStream();
-                          if (out.empty() &&
-                              std::chrono::steady_clock::now() - self->last_write_ >=
-                                  kStreamKeepAlive) {
-                              out = ": keep-alive\n\n";
-                          }
-                          if (!out.empty()) self->WriteFrames(std::move(out));
-                          self->ScheduleTick();
-                      });
+            net::post(self->stream_.get_executor(), [self, ok, out = std::move(out)]() mutable {
+                self->polling_ = false;
+                if (!ok || self->stream_ended_) return self->EndStream();
+                if (out.empty() &&
+                    std::chrono::steady_clock::now() - self->last_write_ >= kStreamKeepAlive) {
+                    out = ": keep-alive\n\n";
+                }
+                if (!out.empty()) self->WriteFrames(std::move(out));
+                self->ScheduleTick();
+            });
         });
     }
 

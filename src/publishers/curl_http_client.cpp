@@ -9,11 +9,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <optional>
 #include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -149,7 +149,8 @@ std::string DescribeError(CURL* h, CURLcode code, const HttpRequest& request,
         case CURLE_PEER_FAILED_VERIFICATION:
             return "the server's TLS certificate could not be verified";
         case CURLE_SSL_CONNECT_ERROR:
-            return std::string("TLS handshake failed") + (*detail ? std::string(": ") + detail : "");
+            return std::string("TLS handshake failed") +
+                   (*detail ? std::string(": ") + detail : "");
         default:
             return std::string(*detail ? detail : curl_easy_strerror(code));
     }
@@ -340,8 +341,10 @@ private:
     /// curl's single timer: -1 none, else due in `ms`.
     static int OnTimer(CURLM*, long ms, void* self) {
         auto* loop = static_cast<EventLoop*>(self);
-        if (ms < 0) loop->timer_.reset();
-        else loop->timer_ = std::chrono::steady_clock::now() + std::chrono::milliseconds{ms};
+        if (ms < 0)
+            loop->timer_.reset();
+        else
+            loop->timer_ = std::chrono::steady_clock::now() + std::chrono::milliseconds{ms};
         return 0;
     }
 
@@ -425,14 +428,16 @@ private:
         active_.erase(it);
         curl_multi_remove_handle(multi_, easy);
         Complete(easy, code, *x);
-        if (idle_.size() < kMaxIdleHandles) idle_.push_back(easy);
-        else curl_easy_cleanup(easy);
+        if (idle_.size() < kMaxIdleHandles)
+            idle_.push_back(easy);
+        else
+            curl_easy_cleanup(easy);
         Deliver(*x);
     }
 
     const CurlOptions options_;
     int epoll_ = -1;
-    int wake_ = -1;  // eventfd: new calls or shutdown
+    int wake_ = -1;                                               // eventfd: new calls or shutdown
     std::optional<std::chrono::steady_clock::time_point> timer_;  // event thread only
     CURLM* multi_ = nullptr;
     std::thread thread_;

@@ -14,8 +14,7 @@ namespace herald::publishers {
 std::optional<Milliseconds> ParseRetryAfter(std::string_view value, TimePoint now) {
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
         value.remove_prefix(1);
-    while (!value.empty() && (value.back() == ' ' || value.back() == '\t'))
-        value.remove_suffix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
     if (value.empty()) return std::nullopt;
     int64_t seconds = 0;
     const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
@@ -40,10 +39,12 @@ std::string BodyExcerpt(std::string_view body, size_t max_chars) {
         for (const char* key : {"message", "error", "detail", "errors"}) {
             auto it = parsed.find(key);
             if (it == parsed.end()) continue;
-            if (it->is_string()) text = it->get<std::string>();
+            if (it->is_string())
+                text = it->get<std::string>();
             else if (it->is_object() && it->contains("message") && (*it)["message"].is_string())
                 text = (*it)["message"].get<std::string>();
-            else text = it->dump();
+            else
+                text = it->dump();
             break;
         }
     }
@@ -72,10 +73,8 @@ std::string DescribeStatus(const HttpResponse& r, std::string_view target) {
     if (s == 405)
         return fmt::format("{} does not accept this request (HTTP 405): check the site's domain",
                            target);
-    if (s == 413)
-        return fmt::format("{} refused the content as too large (HTTP 413)", target);
-    if (s == 429)
-        return fmt::format("{} is rate limiting herald (HTTP 429)", target);
+    if (s == 413) return fmt::format("{} refused the content as too large (HTTP 413)", target);
+    if (s == 429) return fmt::format("{} is rate limiting herald (HTTP 429)", target);
     if (s == 408 || s == 425)
         return fmt::format("{} asked herald to try again later (HTTP {})", target, s);
     if (s >= 300 && s < 400) {
@@ -96,16 +95,15 @@ PublishResult FailureFromResponse(const HttpResponse& response, std::string_view
     PublishResult result;
     if (response.status == 0) {
         result.outcome = PublishOutcome::kTransient;
-        result.error = fmt::format("could not reach {}: {}", target,
-                                   response.transport_error.empty() ? "no answer"
-                                                                    : response.transport_error);
+        result.error =
+            fmt::format("could not reach {}: {}", target,
+                        response.transport_error.empty() ? "no answer" : response.transport_error);
         return result;
     }
     result.http_status = response.status;
     result.error = DescribeStatus(response, target);
-    const bool transient = response.status >= 400 &&
-                           domain::ClassifyHttpStatus(response.status) ==
-                               domain::FailureKind::kTransient;
+    const bool transient = response.status >= 400 && domain::ClassifyHttpStatus(response.status) ==
+                                                         domain::FailureKind::kTransient;
     result.outcome = transient ? PublishOutcome::kTransient : RefusalOutcome(response.status);
     if (transient) {
         if (const auto value = response.Header("retry-after"))
@@ -126,8 +124,7 @@ PublishOutcome RefusalOutcome(std::optional<int> http_status) {
     return PublishOutcome::kPermanent;
 }
 
-ConnectionCheck FailedCheck(const HttpResponse& response, std::string_view target,
-                            TimePoint now) {
+ConnectionCheck FailedCheck(const HttpResponse& response, std::string_view target, TimePoint now) {
     const PublishResult failure = FailureFromResponse(response, target, now);
     return ConnectionCheck{false, failure.error, failure.http_status};
 }

@@ -31,8 +31,7 @@ bool IsTransientResponse(const HttpResponse& response);
 PublishOutcome RefusalOutcome(std::optional<int> http_status);
 
 /// The same wording as a ConnectionCheck (ok=false).
-ConnectionCheck FailedCheck(const HttpResponse& response, std::string_view target,
-                            TimePoint now);
+ConnectionCheck FailedCheck(const HttpResponse& response, std::string_view target, TimePoint now);
 
 /// A short, single-line excerpt of an error body (a JSON "message"/"error" when present).
 std::string BodyExcerpt(std::string_view body, size_t max_chars = 200);

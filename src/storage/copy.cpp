@@ -23,9 +23,11 @@ std::vector<TableIds> IdsByTable(const Snapshot& s) {
         {"accounts", Ids<AccountRow>(s.accounts, [](const AccountRow& a) { return a.account.id; })},
         {"sites", Ids<Site>(s.sites, [](const Site& x) { return x.id; })},
         {"publishing_settings",
-         Ids<PublishingSettings>(s.settings, [](const PublishingSettings& x) { return x.site_id; })},
+         Ids<PublishingSettings>(s.settings,
+                                 [](const PublishingSettings& x) { return x.site_id; })},
         {"content", Ids<Content>(s.content, [](const Content& x) { return x.id; })},
-        {"publish_records", Ids<PublishRecord>(s.records, [](const PublishRecord& x) { return x.id; })},
+        {"publish_records",
+         Ids<PublishRecord>(s.records, [](const PublishRecord& x) { return x.id; })},
         {"api_keys", Ids<ApiKeyRecord>(s.api_keys, [](const ApiKeyRecord& x) { return x.id; })},
         {"event_hooks", Ids<EventHook>(s.event_hooks, [](const EventHook& x) { return x.id; })},
         {"hook_deliveries",
@@ -47,10 +49,9 @@ std::vector<TableCount> CopyDatabase(Store& from, Store& to) {
         counts.push_back({want[i].table, static_cast<int64_t>(want[i].ids.size()),
                           static_cast<int64_t>(got[i].ids.size())});
         if (want[i].ids.size() != got[i].ids.size())
-            throw StorageError(std::string("copy check failed: table ") + want[i].table +
-                               " has " + std::to_string(want[i].ids.size()) +
-                               " rows in the source but " + std::to_string(got[i].ids.size()) +
-                               " in the target");
+            throw StorageError(std::string("copy check failed: table ") + want[i].table + " has " +
+                               std::to_string(want[i].ids.size()) + " rows in the source but " +
+                               std::to_string(got[i].ids.size()) + " in the target");
         if (want[i].ids != got[i].ids)
             throw StorageError(std::string("copy check failed: table ") + want[i].table +
                                " holds other ids in the target than in the source");

@@ -27,9 +27,8 @@ std::vector<SiteHealthUpdate> ApplyHealthSignals(
         Outcome out{start, {}, std::nullopt};
         for (size_t i : by_site.at(site)) {
             const FinishedAttempt& a = attempts[i];
-            const domain::HealthChange change =
-                domain::NextHealth(policy, out.state, a.signal, a.signal_reason,
-                                   a.record.finished_at, a.retry_after);
+            const domain::HealthChange change = domain::NextHealth(
+                policy, out.state, a.signal, a.signal_reason, a.record.finished_at, a.retry_after);
             out.state = change.state;
             if (change.event == domain::HealthEvent::kNone) continue;
             if (change.event == domain::HealthEvent::kRecovered)

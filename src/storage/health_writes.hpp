@@ -26,9 +26,8 @@ using LoadSiteHealth =
 /// Writes a site's new health. `visible`: health, reason or since changed (the site's
 /// representation, so its version grows). `recovered_at`: the site recovered then; its
 /// items' pending retries are brought forward to that time.
-using StoreSiteHealth =
-    std::function<void(SiteId, const domain::SiteHealthState&, bool visible,
-                       std::optional<TimePoint> recovered_at)>;
+using StoreSiteHealth = std::function<void(SiteId, const domain::SiteHealthState&, bool visible,
+                                           std::optional<TimePoint> recovered_at)>;
 
 /// Applies the signals of the attempts that were written (record_ids[i] set), site by site
 /// in id order (a consistent lock order), attempts of a site in batch order. The sites are

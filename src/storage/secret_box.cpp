@@ -47,8 +47,8 @@ std::string ToBase64(const unsigned char* data, size_t size, int variant) {
 std::optional<std::vector<unsigned char>> FromBase64(std::string_view text, int variant) {
     std::vector<unsigned char> out(text.size() / 4 * 3 + 3);
     size_t len = 0;
-    if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &len,
-                          nullptr, variant) != 0)
+    if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &len, nullptr,
+                          variant) != 0)
         return std::nullopt;
     out.resize(len);
     return out;
@@ -61,7 +61,7 @@ std::string_view TrimSpace(std::string_view s) {
 }
 
 bool FileExists(const std::string& path) {
-    struct stat st{};
+    struct stat st {};
     return ::stat(path.c_str(), &st) == 0;
 }
 
@@ -106,9 +106,9 @@ std::string SecretBox::Seal(std::string_view plaintext, std::string_view ad) con
     std::vector<unsigned char> buf(kNonceBytes + plaintext.size() + kTagBytes);
     randombytes_buf(buf.data(), kNonceBytes);
     unsigned long long written = 0;
-    crypto_aead_xchacha20poly1305_ietf_encrypt(buf.data() + kNonceBytes, &written,
-                                               Bytes(plaintext), plaintext.size(), Bytes(ad),
-                                               ad.size(), nullptr, buf.data(), key_.data());
+    crypto_aead_xchacha20poly1305_ietf_encrypt(buf.data() + kNonceBytes, &written, Bytes(plaintext),
+                                               plaintext.size(), Bytes(ad), ad.size(), nullptr,
+                                               buf.data(), key_.data());
     return std::string(kPrefix) +
            ToBase64(buf.data(), kNonceBytes + written, sodium_base64_VARIANT_ORIGINAL);
 }
@@ -120,9 +120,8 @@ std::optional<std::string> SecretBox::Open(std::string_view stored, std::string_
     std::string out(raw->size() - kNonceBytes - kTagBytes, '\0');
     unsigned long long len = 0;
     if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-            reinterpret_cast<unsigned char*>(out.data()), &len, nullptr,
-            raw->data() + kNonceBytes, raw->size() - kNonceBytes, Bytes(ad), ad.size(),
-            raw->data(), key_.data()) != 0)
+            reinterpret_cast<unsigned char*>(out.data()), &len, nullptr, raw->data() + kNonceBytes,
+            raw->size() - kNonceBytes, Bytes(ad), ad.size(), raw->data(), key_.data()) != 0)
         return std::nullopt;
     out.resize(len);
     return out;
@@ -146,8 +145,7 @@ std::string SecretAd(const SecretColumn& column, int64_t row_id) {
 
 const SecretBox* ActiveSecrets() { return t_active; }
 
-ActiveSecretsScope::ActiveSecretsScope(const SecretBox* box)
-    : previous_(t_active), engaged_(true) {
+ActiveSecretsScope::ActiveSecretsScope(const SecretBox* box) : previous_(t_active), engaged_(true) {
     t_active = box;
 }
 
@@ -213,8 +211,7 @@ std::shared_ptr<const SecretBox> ResolveSecretBox(const SecretKeySource& source,
                                                   bool* from_default_file) {
     if (from_default_file) *from_default_file = false;
     if (source.box) return source.box;
-    if (!source.key_file.empty())
-        return std::make_shared<SecretBox>(ReadKeyFile(source.key_file));
+    if (!source.key_file.empty()) return std::make_shared<SecretBox>(ReadKeyFile(source.key_file));
     if (source.use_environment) {
         if (const char* env = std::getenv("HERALD_SECRET_KEY"); env != nullptr && *env != '\0')
             return std::make_shared<SecretBox>(SecretBox::ParseKey(env, "HERALD_SECRET_KEY"));
@@ -246,7 +243,7 @@ std::shared_ptr<const SecretBox> ResolveSecretBox(const SecretKeySource& source,
     if (from_default_file) *from_default_file = true;
     // Another process may have just created it and not yet written the key.
     for (int i = 0; i < 200; ++i) {
-        struct stat st{};
+        struct stat st {};
         if (::stat(key_path.c_str(), &st) == 0 && st.st_size > 0) break;
         ::usleep(10'000);
     }

@@ -122,14 +122,14 @@ struct WriteResult {
 /// Column groups of a content row, for field-targeted writes: a write names the groups it
 /// means to change and leaves every other column as it is in the database.
 enum ContentFields : unsigned {
-    kContentText = 1u << 0,      // title, content_html, excerpt, slug, content_type, cluster_id,
-                                 // categories, tags, featured_image_url
-    kContentSite = 1u << 1,      // site_id
-    kContentEditorial = 1u << 2, // status, approved_at
-    kContentSchedule = 1u << 3,  // site_status, site_status_updated_at, scheduled_publish_at,
-                                 // published_at, external_id, external_url, last_error,
-                                 // next_attempt_at, attempts, publication_id, claim_token,
-                                 // lease_until
+    kContentText = 1u << 0,       // title, content_html, excerpt, slug, content_type, cluster_id,
+                                  // categories, tags, featured_image_url
+    kContentSite = 1u << 1,       // site_id
+    kContentEditorial = 1u << 2,  // status, approved_at
+    kContentSchedule = 1u << 3,   // site_status, site_status_updated_at, scheduled_publish_at,
+                                  // published_at, external_id, external_url, last_error,
+                                  // next_attempt_at, attempts, publication_id, claim_token,
+                                  // lease_until
 };
 
 /// What the slot calculator needs of one site, read inside the transaction that holds it.
@@ -188,8 +188,8 @@ struct Snapshot {
     std::vector<PublishingSettings> settings;
     std::vector<Content> content;
     std::vector<PublishRecord> records;
-    std::vector<ApiKeyRecord> api_keys;  // revoked ones too
-    std::vector<EventHook> event_hooks;       // secrets in plaintext, sealed again on import
+    std::vector<ApiKeyRecord> api_keys;         // revoked ones too
+    std::vector<EventHook> event_hooks;         // secrets in plaintext, sealed again on import
     std::vector<HookDelivery> hook_deliveries;  // the outbox; claims are not carried over
     /// The highest id each table has ever given (its sequence; >= the largest id present,
     /// larger when rows were deleted), so a copy never hands out a deleted row's id again.
@@ -334,8 +334,7 @@ public:
     /// Claims one item for "publish now": approved, not `publishing`, site active.
     /// nullopt when missing / another account's; the Error says why it is refused.
     virtual std::optional<Result<ClaimedItem>> ClaimOne(AccountId account, ContentId id,
-                                                        std::string_view claim_token,
-                                                        TimePoint now,
+                                                        std::string_view claim_token, TimePoint now,
                                                         TimePoint lease_until) = 0;
     /// For each attempt, in one transaction: inserts its record and writes its content's
     /// schedule columns (kContentSchedule) and updated_at, only if the stored row still
@@ -445,8 +444,7 @@ public:
     virtual std::vector<ApiKeyRecord> ListApiKeys(AccountId account) = 0;
     /// Revokes a live key (of `account` when given). false: no such live key (or another
     /// account's).
-    virtual bool RevokeApiKey(std::optional<AccountId> account, int64_t key_id,
-                              TimePoint now) = 0;
+    virtual bool RevokeApiKey(std::optional<AccountId> account, int64_t key_id, TimePoint now) = 0;
     /// Accounts with this name, in id order.
     virtual std::vector<Account> FindAccountsByName(std::string_view name) = 0;
     /// Re-seals every secret column (kSecretColumns) and the key check under `next`, in one

@@ -42,8 +42,8 @@ StorePtr OpenStore(std::string_view url, const StoreOptions& options) {
     } else if (url.starts_with("sqlite:")) {
         path.remove_prefix(std::string_view("sqlite:").size());
     } else if (HasScheme(url)) {
-        throw StorageError("unsupported database URL '" + std::string(url) + "': " +
-                           std::string(kAcceptedForms));
+        throw StorageError("unsupported database URL '" + std::string(url) +
+                           "': " + std::string(kAcceptedForms));
     }
     if (path.empty())
         throw StorageError("the database URL names no file: " + std::string(kAcceptedForms));

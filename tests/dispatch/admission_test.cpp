@@ -22,15 +22,14 @@ TEST(LoopWait, Table) {
     const Milliseconds idle = seconds{30};
     const Case cases[] = {
         {"nothing due: the safety net", {idle, std::nullopt, false, std::nullopt}, idle},
-        {"due in 2 s: just after", {idle, milliseconds{2000}, false, std::nullopt},
+        {"due in 2 s: just after",
+         {idle, milliseconds{2000}, false, std::nullopt},
          milliseconds{2001}},
         {"due later than the net", {idle, seconds{90}, false, std::nullopt}, idle},
-        {"due already: no busy spin", {idle, milliseconds{-5}, false, std::nullopt},
-         kMinBusyWait},
+        {"due already: no busy spin", {idle, milliseconds{-5}, false, std::nullopt}, kMinBusyWait},
         {"pool full: capacity wakes it", {idle, milliseconds{10}, true, std::nullopt}, idle},
         {"a token soon", {idle, seconds{5}, false, milliseconds{200}}, milliseconds{201}},
-        {"a token overdue: 1 ms", {idle, std::nullopt, false, milliseconds{-40}},
-         milliseconds{1}},
+        {"a token overdue: 1 ms", {idle, std::nullopt, false, milliseconds{-40}}, milliseconds{1}},
     };
     for (const Case& c : cases) EXPECT_EQ(LoopWait(c.in), c.wait) << c.name;
 }
@@ -109,7 +108,7 @@ TEST_F(AdmissionTest, ADegradedSiteTakesOneCallAndPublishNowStillGoes) {
 TEST_F(AdmissionTest, FullQueuesAreReportedAndTrimmed) {
     for (int i = 0; i < 40; ++i) admission_.Enqueue(Job(1));
     const auto excess = admission_.TrimQueues({1});
-    EXPECT_EQ(excess.size(), 24u);  // a queue holds max(16, 4 × cap)
+    EXPECT_EQ(excess.size(), 24u);                // a queue holds max(16, 4 × cap)
     EXPECT_TRUE(admission_.FullSites().empty());  // not pumped yet: no waiting set
     Pump(1);
     EXPECT_EQ(admission_.FullSites(), std::vector<domain::SiteId>{});

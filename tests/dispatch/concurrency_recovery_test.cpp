@@ -5,11 +5,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <iostream>
 #include <mutex>
 #include <set>
 #include <sstream>
-#include <cstring>
 
 #include <nlohmann/json.hpp>
 
@@ -198,7 +198,8 @@ TEST_P(DispatchTest, OverdueItemsGoOutOldestFirstWithTheirLatenessRecorded) {
     settings_.max_in_flight = 1;
     settings_.max_in_flight_per_site = 1;
     std::vector<ContentId> ids;  // created newest-due first
-    for (int h = 1; h <= 3; ++h) ids.push_back(AddScheduled(site_, now_ - std::chrono::hours{h}).id);
+    for (int h = 1; h <= 3; ++h)
+        ids.push_back(AddScheduled(site_, now_ - std::chrono::hours{h}).id);
     Dispatcher dispatcher = MakeDispatcher(clock_);
     dispatcher.Start();
     ASSERT_TRUE(receiver_.WaitForRequests(3, 5s));
@@ -236,8 +237,10 @@ TEST_P(DispatchTest, MetricsRenderPrometheusText) {
     EXPECT_NE(text.find("herald_publish_lateness_seconds_bucket{le=\"+Inf\"} 3\n"),
               std::string::npos);
     EXPECT_NE(text.find("herald_publish_lateness_seconds_count 3\n"), std::string::npos);
-    EXPECT_NE(text.find("herald_publish_request_duration_seconds_bucket{platform=\"custom\",le=\"+Inf\"} 3\n"),
-              std::string::npos);
+    EXPECT_NE(
+        text.find(
+            "herald_publish_request_duration_seconds_bucket{platform=\"custom\",le=\"+Inf\"} 3\n"),
+        std::string::npos);
     EXPECT_NE(text.find("herald_publications_in_flight 0\n"), std::string::npos);
     EXPECT_NE(text.find("herald_dispatch_queue_depth 0\n"), std::string::npos);
 

@@ -19,8 +19,10 @@ HERALD_ON_EVERY_BACKEND(DispatchTest);
 
 TEST_P(DispatchTest, RunDueOncePublishesEachDueItemExactlyOnce) {
     std::vector<ContentId> due, later;
-    for (int i = 0; i < 20; ++i) due.push_back(AddScheduled(site_, now_ - Milliseconds{i * 1000}).id);
-    for (int i = 1; i <= 2; ++i) later.push_back(AddScheduled(site_, now_ + std::chrono::hours{i}).id);
+    for (int i = 0; i < 20; ++i)
+        due.push_back(AddScheduled(site_, now_ - Milliseconds{i * 1000}).id);
+    for (int i = 1; i <= 2; ++i)
+        later.push_back(AddScheduled(site_, now_ + std::chrono::hours{i}).id);
 
     Dispatcher dispatcher = MakeDispatcher(clock_);
     const RunSummary summary = dispatcher.RunDueOnce(now_);
@@ -84,7 +86,8 @@ TEST_P(DispatchTest, TransientFailuresRetryThenSucceed) {
     EXPECT_EQ(c.attempts, 1);
 
     // Not due again until the backoff has passed.
-    EXPECT_EQ(dispatcher.RunDueOnce(now_ + 1s).retry + dispatcher.RunDueOnce(now_ + 1s).published, 0);
+    EXPECT_EQ(dispatcher.RunDueOnce(now_ + 1s).retry + dispatcher.RunDueOnce(now_ + 1s).published,
+              0);
 
     s = dispatcher.RunDueOnce(now_ + 1h);
     EXPECT_EQ(s.retry, 1);
@@ -220,8 +223,8 @@ TEST_P(DispatchTest, ExpiredLeaseIsReclaimedAndTheOldClaimCannotSettle) {
     PublishRecord record;
     record.content_id = id;
     const std::vector<storage::FinishedAttempt> attempts = {{stale, record}};
-    EXPECT_FALSE(
-        store_->FinishAttempts(attempts, "dead-dispatcher", domain::HealthPolicy{}).record_ids.at(0));
+    EXPECT_FALSE(store_->FinishAttempts(attempts, "dead-dispatcher", domain::HealthPolicy{})
+                     .record_ids.at(0));
     EXPECT_EQ(Get(id).site_status, SiteStatus::kPublished);
 }
 
@@ -229,7 +232,7 @@ TEST_P(DispatchTest, NowInTheFutureOrPastTerminatesAndStaysCoherent) {
     const ContentId id = AddScheduled(site_, now_ - 1s).id;
     receiver_.SetDefaultReply(Answer(503));
     Dispatcher dispatcher = MakeDispatcher(clock_);
-    const TimePoint future = now_ + 2h;  // inside the retry window
+    const TimePoint future = now_ + 2h;                 // inside the retry window
     EXPECT_EQ(dispatcher.RunDueOnce(future).retry, 1);  // one attempt, not max_attempts
     Content c = Get(id);
     ASSERT_TRUE(c.next_attempt_at);
@@ -264,13 +267,14 @@ TEST_P(DispatchTest, PerSiteCapDoesNotBlockOtherSites) {
     settings_.max_in_flight_per_site = 2;
     const Site busy = AddSite("busy");
     const Site other = AddSite("other");
-    receiver_.SetHandler([](const herald::testing::ReceivedRequest& r)
-                             -> std::optional<ReceiverReply> {
-        if (r.target == "/hooks/busy") return Slow(300ms);
-        return std::nullopt;
-    });
+    receiver_.SetHandler(
+        [](const herald::testing::ReceivedRequest& r) -> std::optional<ReceiverReply> {
+            if (r.target == "/hooks/busy") return Slow(300ms);
+            return std::nullopt;
+        });
     std::vector<ContentId> busy_ids;
-    for (int i = 0; i < 6; ++i) busy_ids.push_back(AddScheduled(busy, now_ - 10s + Milliseconds{i}).id);
+    for (int i = 0; i < 6; ++i)
+        busy_ids.push_back(AddScheduled(busy, now_ - 10s + Milliseconds{i}).id);
     const ContentId other_id = AddScheduled(other, now_ - 1s).id;  // due after all of busy's
 
     Dispatcher dispatcher = MakeDispatcher(clock_);
@@ -354,10 +358,9 @@ TEST_P(DispatchTest, BackgroundLoopPublishesOnTime) {
     EXPECT_EQ(Get(overdue).site_status, SiteStatus::kPublished);
     ASSERT_EQ(Get(soon).site_status, SiteStatus::kPublished);
     const auto record = Records(soon).at(0);
-    EXPECT_GE(record.started_at, due);            // never early
+    EXPECT_GE(record.started_at, due);           // never early
     EXPECT_LT(record.started_at - due, 1500ms);  // and about on time
-    std::cout << "[ timing   ] started " << (record.started_at - due).count()
-              << " ms after due\n";
+    std::cout << "[ timing   ] started " << (record.started_at - due).count() << " ms after due\n";
     EXPECT_GE(dispatcher.LastHeartbeat(), now_);
 }
 

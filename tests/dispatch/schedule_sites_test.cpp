@@ -180,8 +180,7 @@ TEST_P(ScheduleSitesTest, ConcurrentRunsNeverDoubleBookOrExceedLimits) {
     for (const Site& site : sites) {
         const auto [daily, weekly] = limits[site.id];
         const auto items = Scheduled(site);
-        EXPECT_EQ(items.size(), static_cast<size_t>(kQueuedAtStart + kApprovedDuring))
-            << site.name;
+        EXPECT_EQ(items.size(), static_cast<size_t>(kQueuedAtStart + kApprovedDuring)) << site.name;
         std::set<TimePoint> instants;
         std::map<int64_t, int> per_day, per_week;
         for (const Content& c : items) {

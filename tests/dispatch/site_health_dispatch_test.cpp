@@ -56,23 +56,23 @@ TEST_P(SiteHealthDispatchTest, ASiteDownFor90SecondsDegradesWaitsAndRecoversWith
     settings_.retry = domain::RetryPolicy{};  // the product's defaults: a 24-hour window
     const auto outage_ends = SteadyClock::now() + seconds{90};
     std::atomic<bool> recovered{false};
-    receiver_.SetHandler([&](const herald::testing::ReceivedRequest& request)
-                             -> std::optional<ReceiverReply> {
-        if (request.target.find("/hooks/blog") == std::string::npos) return std::nullopt;
-        if (SteadyClock::now() < outage_ends) return Answer(503);
-        recovered = true;
-        return std::nullopt;  // the default: 200 with an id
-    });
+    receiver_.SetHandler(
+        [&](const herald::testing::ReceivedRequest& request) -> std::optional<ReceiverReply> {
+            if (request.target.find("/hooks/blog") == std::string::npos) return std::nullopt;
+            if (SteadyClock::now() < outage_ends) return Answer(503);
+            recovered = true;
+            return std::nullopt;  // the default: 200 with an id
+        });
 
     const TimePoint start = clock_.Now();
     std::vector<Content> waiting;
     for (int i = 0; i < 30; ++i)  // falling due over the first minute of the outage
-        waiting.push_back(AddScheduled(down, start + seconds{1} + seconds{2} * i,
-                                       "Down " + std::to_string(i)));
+        waiting.push_back(
+            AddScheduled(down, start + seconds{1} + seconds{2} * i, "Down " + std::to_string(i)));
     std::vector<Content> steady;
     for (int i = 0; i < 12; ++i)  // due before, during and after the outage
-        steady.push_back(AddScheduled(up, start + seconds{1} + seconds{10} * i,
-                                      "Up " + std::to_string(i)));
+        steady.push_back(
+            AddScheduled(up, start + seconds{1} + seconds{10} * i, "Up " + std::to_string(i)));
 
     Dispatcher dispatcher = MakeDispatcher(clock_);
     dispatcher.Start();
@@ -97,8 +97,8 @@ TEST_P(SiteHealthDispatchTest, ASiteDownFor90SecondsDegradesWaitsAndRecoversWith
     // Recovery: everything out within 90 s of the receiver answering again.
     ASSERT_TRUE(WaitUntil([&] { return recovered.load(); }, seconds{65}));
     const auto recovered_at = SteadyClock::now();
-    ASSERT_TRUE(WaitUntil(
-        [&] { return CountWithStatus(waiting, SiteStatus::kPublished) == 30; }, seconds{90}))
+    ASSERT_TRUE(WaitUntil([&] { return CountWithStatus(waiting, SiteStatus::kPublished) == 30; },
+                          seconds{90}))
         << CountWithStatus(waiting, SiteStatus::kPublished) << " of 30 published";
     EXPECT_LT(SteadyClock::now() - recovered_at, seconds{90});
     EXPECT_TRUE(WaitUntil([&] { return CountWithStatus(steady, SiteStatus::kPublished) == 12; },
@@ -130,7 +130,8 @@ TEST_P(SiteHealthDispatchTest, CredentialsRefusedPausesTheSiteAfterOneAttempt) {
     receiver_.SetDefaultReply(Answer(401));
     const TimePoint start = clock_.Now();
     std::vector<Content> items;
-    for (int i = 0; i < 5; ++i) items.push_back(AddScheduled(site_, start - seconds{10} + milliseconds{i}));
+    for (int i = 0; i < 5; ++i)
+        items.push_back(AddScheduled(site_, start - seconds{10} + milliseconds{i}));
     Dispatcher dispatcher = MakeDispatcher(clock_);
     dispatcher.RunDueOnce(start);
     const Site paused = Reload(site_);
@@ -166,22 +167,24 @@ TEST_P(SiteHealthDispatchTest, ASiteFailingAThirdOfCallsAtRandomStillGetsAllOut)
     settings_.retry.base_delay = seconds{1};
     std::mutex rng_mu;
     std::mt19937 rng(20261202);
-    receiver_.SetHandler([&](const herald::testing::ReceivedRequest&) -> std::optional<ReceiverReply> {
-        std::lock_guard lock(rng_mu);
-        const int roll = static_cast<int>(rng() % 100);
-        if (roll < 10) return Answer(500);
-        if (roll < 17) return Answer(429, "2");
-        if (roll < 24) {
-            ReceiverReply reset;
-            reset.drop_connection = true;
-            return reset;
-        }
-        if (roll < 30) return Slow(seconds{40});  // hangs past herald's request timeout
-        return std::nullopt;
-    });
+    receiver_.SetHandler(
+        [&](const herald::testing::ReceivedRequest&) -> std::optional<ReceiverReply> {
+            std::lock_guard lock(rng_mu);
+            const int roll = static_cast<int>(rng() % 100);
+            if (roll < 10) return Answer(500);
+            if (roll < 17) return Answer(429, "2");
+            if (roll < 24) {
+                ReceiverReply reset;
+                reset.drop_connection = true;
+                return reset;
+            }
+            if (roll < 30) return Slow(seconds{40});  // hangs past herald's request timeout
+            return std::nullopt;
+        });
     std::vector<Content> items;
     const TimePoint start = clock_.Now();
-    for (int i = 0; i < 100; ++i) items.push_back(AddScheduled(site_, start + milliseconds{10 * i}));
+    for (int i = 0; i < 100; ++i)
+        items.push_back(AddScheduled(site_, start + milliseconds{10 * i}));
     Dispatcher dispatcher = MakeDispatcher(clock_);
     dispatcher.Start();
     EXPECT_TRUE(WaitUntil([&] { return CountWithStatus(items, SiteStatus::kPublished) == 100; },

@@ -114,12 +114,15 @@ TEST_P(SlotSchedulerTest, WakeRunsInTheBackgroundAndNotifies) {
 // HERALD_BENCH_ITEMS / HERALD_BENCH_SITES scale it up (the target: 100,000 items across
 // 1,000 sites at >= 100,000 items/s); the default size keeps the suite quick.
 TEST_P(SlotSchedulerTest, Throughput) {
-    const int sites = std::getenv("HERALD_BENCH_SITES") ? std::atoi(std::getenv("HERALD_BENCH_SITES")) : 100;
-    const int items = std::getenv("HERALD_BENCH_ITEMS") ? std::atoi(std::getenv("HERALD_BENCH_ITEMS")) : 10000;
+    const int sites =
+        std::getenv("HERALD_BENCH_SITES") ? std::atoi(std::getenv("HERALD_BENCH_SITES")) : 100;
+    const int items =
+        std::getenv("HERALD_BENCH_ITEMS") ? std::atoi(std::getenv("HERALD_BENCH_ITEMS")) : 10000;
     std::vector<int> hourly;
     for (int h = 0; h < 24; ++h) hourly.push_back(h * 60);
     std::vector<Site> all;
-    for (int s = 0; s < sites; ++s) all.push_back(AddAutoSite("s" + std::to_string(s), "America/New_York", hourly));
+    for (int s = 0; s < sites; ++s)
+        all.push_back(AddAutoSite("s" + std::to_string(s), "America/New_York", hourly));
     for (int i = 0; i < items; ++i) AddApproved(all[i % sites], kNow - Milliseconds{items - i});
 
     SlotScheduler scheduler(*store_, clock_);

@@ -105,11 +105,11 @@ TEST(EventHooksTest, RetriesGrowWithinTheWindowThenGiveUp) {
         {1, FailureKind::kTransient, std::nullopt, 0s, 10s},
         {2, FailureKind::kTransient, std::nullopt, 10s, 20s},
         {4, FailureKind::kTransient, std::nullopt, 2min, 80s},
-        {1, FailureKind::kTransient, 120s, 0s, 120s},      // Retry-After honoured
+        {1, FailureKind::kTransient, 120s, 0s, 120s},  // Retry-After honoured
         {1, FailureKind::kPermanent, std::nullopt, 0s, std::nullopt},
         {3, FailureKind::kTransient, std::nullopt, 59min + 30s, std::nullopt},  // past the window
-        {3, FailureKind::kTransient, std::nullopt, 59min, 40s},  // still inside it
-        {12, FailureKind::kTransient, std::nullopt, 30min, std::nullopt},  // capped 1 h: past
+        {3, FailureKind::kTransient, std::nullopt, 59min, 40s},                 // still inside it
+        {12, FailureKind::kTransient, std::nullopt, 30min, std::nullopt},       // capped 1 h: past
     };
     for (const Case& c : cases) {
         SCOPED_TRACE(c.attempt);

@@ -34,30 +34,19 @@ TEST_P(ClassifyHttpStatusTest, MatchesTable) {
 
 INSTANTIATE_TEST_SUITE_P(
     Statuses, ClassifyHttpStatusTest,
-    testing::Values(StatusCase{400, FailureKind::kPermanent},
-                    StatusCase{401, FailureKind::kCredentialsRefused},
-                    StatusCase{403, FailureKind::kCredentialsRefused},
-                    StatusCase{404, FailureKind::kPermanent},
-                    StatusCase{405, FailureKind::kPermanent},
-                    StatusCase{407, FailureKind::kPermanent},
-                    StatusCase{408, FailureKind::kTransient},
-                    StatusCase{409, FailureKind::kPermanent},
-                    StatusCase{410, FailureKind::kPermanent},
-                    StatusCase{413, FailureKind::kPermanent},
-                    StatusCase{422, FailureKind::kPermanent},
-                    StatusCase{424, FailureKind::kPermanent},
-                    StatusCase{425, FailureKind::kTransient},
-                    StatusCase{428, FailureKind::kPermanent},
-                    StatusCase{429, FailureKind::kTransient},
-                    StatusCase{430, FailureKind::kPermanent},
-                    StatusCase{451, FailureKind::kPermanent},
-                    StatusCase{499, FailureKind::kPermanent},
-                    StatusCase{500, FailureKind::kTransient},
-                    StatusCase{501, FailureKind::kTransient},
-                    StatusCase{502, FailureKind::kTransient},
-                    StatusCase{503, FailureKind::kTransient},
-                    StatusCase{504, FailureKind::kTransient},
-                    StatusCase{599, FailureKind::kTransient}),
+    testing::Values(
+        StatusCase{400, FailureKind::kPermanent}, StatusCase{401, FailureKind::kCredentialsRefused},
+        StatusCase{403, FailureKind::kCredentialsRefused}, StatusCase{404, FailureKind::kPermanent},
+        StatusCase{405, FailureKind::kPermanent}, StatusCase{407, FailureKind::kPermanent},
+        StatusCase{408, FailureKind::kTransient}, StatusCase{409, FailureKind::kPermanent},
+        StatusCase{410, FailureKind::kPermanent}, StatusCase{413, FailureKind::kPermanent},
+        StatusCase{422, FailureKind::kPermanent}, StatusCase{424, FailureKind::kPermanent},
+        StatusCase{425, FailureKind::kTransient}, StatusCase{428, FailureKind::kPermanent},
+        StatusCase{429, FailureKind::kTransient}, StatusCase{430, FailureKind::kPermanent},
+        StatusCase{451, FailureKind::kPermanent}, StatusCase{499, FailureKind::kPermanent},
+        StatusCase{500, FailureKind::kTransient}, StatusCase{501, FailureKind::kTransient},
+        StatusCase{502, FailureKind::kTransient}, StatusCase{503, FailureKind::kTransient},
+        StatusCase{504, FailureKind::kTransient}, StatusCase{599, FailureKind::kTransient}),
     [](const testing::TestParamInfo<StatusCase>& info) {
         return "http_" + std::to_string(info.param.http_status);
     });
@@ -171,25 +160,24 @@ class RetryAfterTest : public testing::TestWithParam<RetryAfterCase> {};
 
 TEST_P(RetryAfterTest, HonouredWhenLongerAndCapped) {
     const RetryAfterCase& c = GetParam();
-    const RetryDecision d =
-        DecideRetry(RetryPolicy{}, c.attempt, FailureKind::kTransient, c.retry_after, kNow,
-                    kNoJitter);
+    const RetryDecision d = DecideRetry(RetryPolicy{}, c.attempt, FailureKind::kTransient,
+                                        c.retry_after, kNow, kNoJitter);
     ASSERT_TRUE(d.retry);
     EXPECT_EQ(DelayOf(d), c.expected);
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, RetryAfterTest,
-    testing::Values(
-        RetryAfterCase{"absent", 1, std::nullopt, seconds{2}},
-        RetryAfterCase{"longer_than_backoff", 1, seconds{30}, seconds{30}},
-        RetryAfterCase{"shorter_than_backoff", 3, seconds{1}, seconds{8}},
-        RetryAfterCase{"equal_to_backoff", 2, seconds{4}, seconds{4}},
-        RetryAfterCase{"capped_at_max_retry_after", 1, hours{2}, hours{1}},
-        RetryAfterCase{"exactly_the_cap", 1, hours{1}, hours{1}},
-        RetryAfterCase{"longer_than_max_delay_but_under_cap", 4, minutes{20}, minutes{20}},
-        RetryAfterCase{"zero_is_ignored", 1, milliseconds{0}, seconds{2}},
-        RetryAfterCase{"negative_is_ignored", 1, milliseconds{-5000}, seconds{2}}),
+    testing::Values(RetryAfterCase{"absent", 1, std::nullopt, seconds{2}},
+                    RetryAfterCase{"longer_than_backoff", 1, seconds{30}, seconds{30}},
+                    RetryAfterCase{"shorter_than_backoff", 3, seconds{1}, seconds{8}},
+                    RetryAfterCase{"equal_to_backoff", 2, seconds{4}, seconds{4}},
+                    RetryAfterCase{"capped_at_max_retry_after", 1, hours{2}, hours{1}},
+                    RetryAfterCase{"exactly_the_cap", 1, hours{1}, hours{1}},
+                    RetryAfterCase{"longer_than_max_delay_but_under_cap", 4, minutes{20},
+                                   minutes{20}},
+                    RetryAfterCase{"zero_is_ignored", 1, milliseconds{0}, seconds{2}},
+                    RetryAfterCase{"negative_is_ignored", 1, milliseconds{-5000}, seconds{2}}),
     [](const testing::TestParamInfo<RetryAfterCase>& info) { return info.param.name; });
 
 TEST(DecideRetry, PermanentNeverRetries) {
@@ -207,8 +195,8 @@ TEST(DecideRetry, StopsAtTheDeadline) {
     const RetryPolicy p;
     const TimePoint deadline = kNow + minutes{1};
     // Before the window closes: the backoff (2 s) fits.
-    RetryDecision d = DecideRetry(p, 1, FailureKind::kTransient, std::nullopt, kNow, kNoJitter,
-                                  deadline);
+    RetryDecision d =
+        DecideRetry(p, 1, FailureKind::kTransient, std::nullopt, kNow, kNoJitter, deadline);
     ASSERT_TRUE(d.retry);
     EXPECT_EQ(d.next_attempt_at, kNow + seconds{2});
     // A backoff (or Retry-After) past the deadline is moved to it: one last try at the end.
@@ -216,9 +204,9 @@ TEST(DecideRetry, StopsAtTheDeadline) {
     ASSERT_TRUE(d.retry);
     EXPECT_EQ(d.next_attempt_at, deadline);
     // At or after the deadline: no more retries.
-    EXPECT_FALSE(DecideRetry(p, 1, FailureKind::kTransient, std::nullopt, deadline, kNoJitter,
-                             deadline)
-                     .retry);
+    EXPECT_FALSE(
+        DecideRetry(p, 1, FailureKind::kTransient, std::nullopt, deadline, kNoJitter, deadline)
+            .retry);
     EXPECT_FALSE(DecideRetry(p, 1, FailureKind::kTransient, std::nullopt, deadline + seconds{1},
                              kNoJitter, deadline)
                      .retry);

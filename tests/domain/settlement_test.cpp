@@ -61,17 +61,15 @@ TEST(Settle, Table) {
     const Case cases[] = {
         {"published", AttemptResult::kPublished, 1, seconds{1}, false, Settled::kPublished,
          SiteStatus::kPublished, AttemptOutcome::kPublished, HealthSignal::kSuccess, false},
-        {"transient, window open", AttemptResult::kTransient, 1, seconds{1}, false,
-         Settled::kRetry, SiteStatus::kScheduled, AttemptOutcome::kRetry,
-         HealthSignal::kTransient, true},
+        {"transient, window open", AttemptResult::kTransient, 1, seconds{1}, false, Settled::kRetry,
+         SiteStatus::kScheduled, AttemptOutcome::kRetry, HealthSignal::kTransient, true},
         {"transient, 40th attempt, window open", AttemptResult::kTransient, 40, hours{20}, false,
-         Settled::kRetry, SiteStatus::kScheduled, AttemptOutcome::kRetry,
-         HealthSignal::kTransient, true},
+         Settled::kRetry, SiteStatus::kScheduled, AttemptOutcome::kRetry, HealthSignal::kTransient,
+         true},
         {"transient, window closed", AttemptResult::kTransient, 12, day, false, Settled::kFailed,
          SiteStatus::kFailed, AttemptOutcome::kFailed, HealthSignal::kTransient, true},
-        {"transient, publish now", AttemptResult::kTransient, 1, seconds{1}, true,
-         Settled::kFailed, SiteStatus::kFailed, AttemptOutcome::kFailed,
-         HealthSignal::kTransient, true},
+        {"transient, publish now", AttemptResult::kTransient, 1, seconds{1}, true, Settled::kFailed,
+         SiteStatus::kFailed, AttemptOutcome::kFailed, HealthSignal::kTransient, true},
         {"credentials refused: held", AttemptResult::kCredentialsRefused, 1, seconds{1}, false,
          Settled::kHeld, SiteStatus::kScheduled, AttemptOutcome::kRetry,
          HealthSignal::kCredentialsRefused, true},
@@ -118,9 +116,9 @@ TEST(Settle, Table) {
 }
 
 TEST(Settle, GivingUpSaysHowManyAttempts) {
-    const Settlement s = Settle(Claimed(9), kScheduled,
-                                Report(AttemptResult::kTransient, kScheduled + hours{25}),
-                                SettlementRules{}, 0.5);
+    const Settlement s =
+        Settle(Claimed(9), kScheduled, Report(AttemptResult::kTransient, kScheduled + hours{25}),
+               SettlementRules{}, 0.5);
     EXPECT_EQ(s.content.last_error, "the endpoint failed (HTTP 503) (gave up after 9 attempts)");
 }
 

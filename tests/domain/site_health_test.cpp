@@ -63,16 +63,16 @@ TEST(NextHealth, Table) {
          HealthEvent::kNone},
         {"second transient", Healthy(1), HealthSignal::kTransient, SiteHealth::kHealthy, 2,
          HealthEvent::kNone},
-        {"third transient degrades", Healthy(2), HealthSignal::kTransient, SiteHealth::kDegraded,
-         3, HealthEvent::kDegraded},
-        {"degraded probe fails", Degraded(3, kNow), HealthSignal::kTransient,
-         SiteHealth::kDegraded, 4, HealthEvent::kNone},
-        {"degraded probe succeeds", Degraded(7, kNow), HealthSignal::kSuccess,
-         SiteHealth::kHealthy, 0, HealthEvent::kRecovered},
+        {"third transient degrades", Healthy(2), HealthSignal::kTransient, SiteHealth::kDegraded, 3,
+         HealthEvent::kDegraded},
+        {"degraded probe fails", Degraded(3, kNow), HealthSignal::kTransient, SiteHealth::kDegraded,
+         4, HealthEvent::kNone},
+        {"degraded probe succeeds", Degraded(7, kNow), HealthSignal::kSuccess, SiteHealth::kHealthy,
+         0, HealthEvent::kRecovered},
         {"item error says nothing", Healthy(2), HealthSignal::kNone, SiteHealth::kHealthy, 2,
          HealthEvent::kNone},
-        {"item error while degraded", Degraded(3, kNow), HealthSignal::kNone,
-         SiteHealth::kDegraded, 3, HealthEvent::kNone},
+        {"item error while degraded", Degraded(3, kNow), HealthSignal::kNone, SiteHealth::kDegraded,
+         3, HealthEvent::kNone},
         {"refusal pauses a healthy site", Healthy(1), HealthSignal::kCredentialsRefused,
          SiteHealth::kPaused, 1, HealthEvent::kPaused},
         {"refusal pauses a degraded site", Degraded(4, kNow), HealthSignal::kCredentialsRefused,
@@ -81,8 +81,8 @@ TEST(NextHealth, Table) {
          SiteHealth::kPaused, 0, HealthEvent::kNone},
         {"late success does not resume", Paused(), HealthSignal::kSuccess, SiteHealth::kPaused, 0,
          HealthEvent::kNone},
-        {"late transient stays paused", Paused(), HealthSignal::kTransient, SiteHealth::kPaused,
-         1, HealthEvent::kNone},
+        {"late transient stays paused", Paused(), HealthSignal::kTransient, SiteHealth::kPaused, 1,
+         HealthEvent::kNone},
     };
     const HealthPolicy policy = ThreeInARow();
     for (const Case& c : cases) {
@@ -110,8 +110,8 @@ TEST(NextHealth, ProbesSpaceOutWithTheOutageToAtMostAMinute) {
     ASSERT_EQ(state.health, SiteHealth::kDegraded);
     EXPECT_EQ(*state.probe_at - kNow, seconds{5});
     // Each probe fails when it is due: the next waits as long as the outage has lasted.
-    const Milliseconds expected[] = {seconds{5}, seconds{10}, seconds{20}, seconds{40},
-                                     seconds{60}, seconds{60}};
+    const Milliseconds expected[] = {seconds{5},  seconds{10}, seconds{20},
+                                     seconds{40}, seconds{60}, seconds{60}};
     for (Milliseconds interval : expected) {
         const TimePoint probe = *state.probe_at;
         state = NextHealth(policy, state, HealthSignal::kTransient, "down", probe).state;
@@ -147,10 +147,10 @@ TEST(NextHealth, RetryAfterStretchesTheProbeWithinTheMinute) {
 
 TEST(NextHealth, ReasonsNameTheCause) {
     const HealthPolicy policy = ThreeInARow();
-    const auto degraded =
-        NextHealth(policy, Healthy(2), HealthSignal::kTransient, "the endpoint failed (HTTP 503)",
-                   kNow);
-    EXPECT_EQ(degraded.state.reason, "3 failures in a row; the last: the endpoint failed (HTTP 503)");
+    const auto degraded = NextHealth(policy, Healthy(2), HealthSignal::kTransient,
+                                     "the endpoint failed (HTTP 503)", kNow);
+    EXPECT_EQ(degraded.state.reason,
+              "3 failures in a row; the last: the endpoint failed (HTTP 503)");
     const auto paused = NextHealth(policy, Healthy(), HealthSignal::kCredentialsRefused,
                                    "WordPress refused herald's credentials (HTTP 401)", kNow);
     EXPECT_EQ(paused.state.reason, "WordPress refused herald's credentials (HTTP 401)");
@@ -189,7 +189,8 @@ TEST(AdmitsCall, Table) {
         {"degraded, probe later", Degraded(3, kNow + seconds{1}), 0, false},
         {"degraded, probe long past", Degraded(3, kNow - minutes{3}), 0, true},
     };
-    for (const AdmitCase& c : cases) EXPECT_EQ(AdmitsCall(c.state, c.in_flight, kNow), c.admits) << c.name;
+    for (const AdmitCase& c : cases)
+        EXPECT_EQ(AdmitsCall(c.state, c.in_flight, kNow), c.admits) << c.name;
 }
 
 TEST(ChangeResumesSite, Table) {

@@ -42,9 +42,8 @@ std::vector<ContentId> Ids(int n, ContentId first = 1) {
 
 // Runs AssignSlots and returns the instants as ISO strings, checking ids follow queue order.
 std::vector<std::string> Assign(const PublishingSettings& settings, std::string_view zone,
-                                const SiteCalendar& calendar,
-                                const std::vector<ContentId>& queue, TimePoint now,
-                                int horizon_days = kSlotHorizonDays) {
+                                const SiteCalendar& calendar, const std::vector<ContentId>& queue,
+                                TimePoint now, int horizon_days = kSlotHorizonDays) {
     const auto result = AssignSlots(settings, zone, calendar, queue, now, horizon_days);
     if (!result.ok()) {
         ADD_FAILURE() << result.error().message;
@@ -85,8 +84,8 @@ TEST_P(LocalSlotTest, FirstAssignmentIsExactInstant) {
 TEST_P(LocalSlotTest, ListSlotInstantsAgrees) {
     const LocalSlotCase& c = GetParam();
     const TimePoint now = At(c.now);
-    const auto listed = ListSlotInstants(Settings({c.day}, {c.slot}), c.zone, now,
-                                         now + std::chrono::days{7});
+    const auto listed =
+        ListSlotInstants(Settings({c.day}, {c.slot}), c.zone, now, now + std::chrono::days{7});
     ASSERT_TRUE(listed.ok());
     ASSERT_EQ(listed->size(), 1u);
     EXPECT_EQ(FormatIso(listed->front()), c.expected);
@@ -116,24 +115,24 @@ INSTANTIATE_TEST_SUITE_P(
         LocalSlotCase{"NewYork_after_overlap_0200_EST", "America/New_York", "sun", "02:00",
                       "2026-10-31T12:00:00Z", "2026-11-01T07:00:00Z"},
         // Berlin, spring forward 2026-03-29 02:00 CET → 03:00 CEST.
-        LocalSlotCase{"Berlin_gap_0230_moves_forward_by_the_gap", "Europe/Berlin", "sun",
-                      "02:30", "2026-03-28T12:00:00Z", "2026-03-29T01:30:00Z"},
+        LocalSlotCase{"Berlin_gap_0230_moves_forward_by_the_gap", "Europe/Berlin", "sun", "02:30",
+                      "2026-03-28T12:00:00Z", "2026-03-29T01:30:00Z"},
         LocalSlotCase{"Berlin_after_gap_0300_CEST", "Europe/Berlin", "sun", "03:00",
                       "2026-03-28T12:00:00Z", "2026-03-29T01:00:00Z"},
         LocalSlotCase{"Berlin_before_gap_0159_CET", "Europe/Berlin", "sun", "01:59",
                       "2026-03-28T12:00:00Z", "2026-03-29T00:59:00Z"},
         // Berlin, fall back 2026-10-25 03:00 CEST → 02:00 CET.
-        LocalSlotCase{"Berlin_overlap_0230_first_occurrence_CEST", "Europe/Berlin", "sun",
-                      "02:30", "2026-10-24T12:00:00Z", "2026-10-25T00:30:00Z"},
-        LocalSlotCase{"Berlin_overlap_0200_first_occurrence_CEST", "Europe/Berlin", "sun",
-                      "02:00", "2026-10-24T12:00:00Z", "2026-10-25T00:00:00Z"},
+        LocalSlotCase{"Berlin_overlap_0230_first_occurrence_CEST", "Europe/Berlin", "sun", "02:30",
+                      "2026-10-24T12:00:00Z", "2026-10-25T00:30:00Z"},
+        LocalSlotCase{"Berlin_overlap_0200_first_occurrence_CEST", "Europe/Berlin", "sun", "02:00",
+                      "2026-10-24T12:00:00Z", "2026-10-25T00:00:00Z"},
         LocalSlotCase{"Berlin_after_overlap_0300_CET", "Europe/Berlin", "sun", "03:00",
                       "2026-10-24T12:00:00Z", "2026-10-25T02:00:00Z"},
         LocalSlotCase{"Berlin_before_overlap_0159_CEST", "Europe/Berlin", "sun", "01:59",
                       "2026-10-24T12:00:00Z", "2026-10-24T23:59:00Z"},
         // Auckland: southern hemisphere, local weekday a day ahead of UTC.
-        LocalSlotCase{"Auckland_monday_0900_is_sunday_in_utc", "Pacific/Auckland", "mon",
-                      "09:00", "2026-01-01T00:00:00Z", "2026-01-04T20:00:00Z"},
+        LocalSlotCase{"Auckland_monday_0900_is_sunday_in_utc", "Pacific/Auckland", "mon", "09:00",
+                      "2026-01-01T00:00:00Z", "2026-01-04T20:00:00Z"},
         LocalSlotCase{"Auckland_gap_0230_moves_forward", "Pacific/Auckland", "sun", "02:30",
                       "2026-09-25T00:00:00Z", "2026-09-26T14:30:00Z"},
         LocalSlotCase{"Auckland_overlap_0230_first_occurrence_NZDT", "Pacific/Auckland", "sun",
@@ -147,8 +146,8 @@ INSTANTIATE_TEST_SUITE_P(
         LocalSlotCase{"Kathmandu_quarter_hour_offset", "Asia/Kathmandu", "thu", "12:00",
                       "2026-01-01T00:00:00Z", "2026-01-01T06:15:00Z"},
         // Far west: local Sunday 20:00 is Monday in UTC.
-        LocalSlotCase{"LosAngeles_sunday_evening_is_monday_in_utc", "America/Los_Angeles",
-                      "sun", "20:00", "2026-01-01T00:00:00Z", "2026-01-05T04:00:00Z"},
+        LocalSlotCase{"LosAngeles_sunday_evening_is_monday_in_utc", "America/Los_Angeles", "sun",
+                      "20:00", "2026-01-01T00:00:00Z", "2026-01-05T04:00:00Z"},
         LocalSlotCase{"UTC_plain", "UTC", "thu", "09:00", "2026-01-01T00:00:00Z",
                       "2026-01-01T09:00:00Z"}),
     [](const testing::TestParamInfo<LocalSlotCase>& info) { return info.param.name; });
@@ -178,8 +177,8 @@ TEST(AssignSlots, GapSlotAfterLaterLocalSlotIsOrderedByInstant) {
 
 TEST(AssignSlots, OverlapSlotsStayDistinct) {
     // 01:30 is the EDT occurrence; 02:00 is EST, 90 minutes later, not 30.
-    EXPECT_EQ(Assign(Settings({"sun"}, {"01:00", "01:30", "02:00"}), "America/New_York", {},
-                     Ids(3), At("2026-10-31T12:00:00Z")),
+    EXPECT_EQ(Assign(Settings({"sun"}, {"01:00", "01:30", "02:00"}), "America/New_York", {}, Ids(3),
+                     At("2026-10-31T12:00:00Z")),
               (Instants{"2026-11-01T05:00:00Z", "2026-11-01T05:30:00Z", "2026-11-01T07:00:00Z"}));
 }
 
@@ -209,8 +208,8 @@ TEST(ListSlotInstants, CollapsedGapSlotsListedOnce) {
 
 TEST(AssignSlots, QueueOrderGetsEarliestSlots) {
     const std::vector<ContentId> queue = {30, 10, 20, 40};
-    const auto result = AssignSlots(Settings({"mon", "wed"}, {"14:00", "09:00"}), "UTC", {},
-                                    queue, At("2026-01-05T10:00:00Z"));
+    const auto result = AssignSlots(Settings({"mon", "wed"}, {"14:00", "09:00"}), "UTC", {}, queue,
+                                    At("2026-01-05T10:00:00Z"));
     ASSERT_TRUE(result.ok());
     ASSERT_EQ(result->size(), 4u);
     EXPECT_EQ((*result)[0].content_id, 30);
@@ -238,27 +237,27 @@ TEST(AssignSlots, SlotOneMillisecondAfterNowIsTaken) {
 TEST(AssignSlots, SkipsOccupiedInstants) {
     SiteCalendar calendar;
     calendar.scheduled = {At("2026-01-05T09:00:00Z"), At("2026-01-06T09:00:00Z")};
-    EXPECT_EQ(Assign(Settings(kEveryDay, {"09:00"}), "UTC", calendar, Ids(2),
-                     At("2026-01-05T00:00:00Z")),
-              (Instants{"2026-01-07T09:00:00Z", "2026-01-08T09:00:00Z"}));
+    EXPECT_EQ(
+        Assign(Settings(kEveryDay, {"09:00"}), "UTC", calendar, Ids(2), At("2026-01-05T00:00:00Z")),
+        (Instants{"2026-01-07T09:00:00Z", "2026-01-08T09:00:00Z"}));
 }
 
 TEST(AssignSlots, OccupancyIsByExactInstant) {
     // Half a second past the slot is another instant: the slot itself is still free.
     SiteCalendar calendar;
     calendar.scheduled = {At("2026-01-05T09:00:00.500Z")};
-    EXPECT_EQ(Assign(Settings(kEveryDay, {"09:00"}), "UTC", calendar, Ids(1),
-                     At("2026-01-05T00:00:00Z")),
-              Instants{"2026-01-05T09:00:00Z"});
+    EXPECT_EQ(
+        Assign(Settings(kEveryDay, {"09:00"}), "UTC", calendar, Ids(1), At("2026-01-05T00:00:00Z")),
+        Instants{"2026-01-05T09:00:00Z"});
 }
 
 TEST(AssignSlots, PublishedItemsDoNotOccupy) {
     // Published items count against limits only (none set here), not occupancy.
     SiteCalendar calendar;
     calendar.published = {At("2026-01-05T09:00:00Z")};
-    EXPECT_EQ(Assign(Settings(kEveryDay, {"09:00"}), "UTC", calendar, Ids(1),
-                     At("2026-01-05T00:00:00Z")),
-              Instants{"2026-01-05T09:00:00Z"});
+    EXPECT_EQ(
+        Assign(Settings(kEveryDay, {"09:00"}), "UTC", calendar, Ids(1), At("2026-01-05T00:00:00Z")),
+        Instants{"2026-01-05T09:00:00Z"});
 }
 
 TEST(AssignSlots, DefaultWeekdaySchedule) {
@@ -375,8 +374,7 @@ TEST(AssignSlots, ZeroLimitSchedulesNothing) {
         (which == 0   ? s.daily_publish_limit
          : which == 1 ? s.weekly_publish_limit
                       : s.monthly_publish_limit) = 0;
-        EXPECT_EQ(Assign(s, "UTC", {}, Ids(3), At("2026-01-05T00:00:00Z")), Instants{})
-            << which;
+        EXPECT_EQ(Assign(s, "UTC", {}, Ids(3), At("2026-01-05T00:00:00Z")), Instants{}) << which;
     }
 }
 
@@ -404,12 +402,12 @@ TEST(AssignSlots, HorizonLeavesOutItemsThatDoNotFit) {
 
 TEST(AssignSlots, HorizonIncludesItsLastLocalDate) {
     // Now is Saturday 2026-01-10; with 2 days ahead, Monday 2026-01-12 is the last date.
-    EXPECT_EQ(Assign(Settings({"mon"}, {"23:00"}), "UTC", {}, Ids(1), At("2026-01-10T12:00:00Z"),
-                     2),
-              Instants{"2026-01-12T23:00:00Z"});
-    EXPECT_EQ(Assign(Settings({"tue"}, {"00:00"}), "UTC", {}, Ids(1), At("2026-01-10T12:00:00Z"),
-                     2),
-              Instants{});
+    EXPECT_EQ(
+        Assign(Settings({"mon"}, {"23:00"}), "UTC", {}, Ids(1), At("2026-01-10T12:00:00Z"), 2),
+        Instants{"2026-01-12T23:00:00Z"});
+    EXPECT_EQ(
+        Assign(Settings({"tue"}, {"00:00"}), "UTC", {}, Ids(1), At("2026-01-10T12:00:00Z"), 2),
+        Instants{});
 }
 
 TEST(AssignSlots, HorizonOfTenDays) {
@@ -477,8 +475,8 @@ TEST(ListSlotInstants, FromExclusiveToInclusive) {
 TEST(ListSlotInstants, EmptyWhenRangeEmptyOrNoSchedule) {
     const TimePoint t = At("2026-01-05T00:00:00Z");
     EXPECT_TRUE(ListSlotInstants(Settings(kEveryDay, {"09:00"}), "UTC", t, t)->empty());
-    EXPECT_TRUE(ListSlotInstants(Settings({}, {"09:00"}), "UTC", t, t + std::chrono::days{9})
-                    ->empty());
+    EXPECT_TRUE(
+        ListSlotInstants(Settings({}, {"09:00"}), "UTC", t, t + std::chrono::days{9})->empty());
     EXPECT_TRUE(
         ListSlotInstants(Settings(kEveryDay, {}), "UTC", t, t + std::chrono::days{9})->empty());
 }
@@ -515,8 +513,8 @@ TEST(AssignSlotsSpeed, ThousandSitesOfHundredItems) {
         calendar.published.push_back(At("2025-12-20T09:00:00Z") + std::chrono::hours{i * 7});
     }
     const std::vector<ContentId> queue = Ids(100);
-    const char* zones[] = {"Europe/Berlin", "America/New_York", "Asia/Kolkata",
-                           "Pacific/Auckland", "UTC"};
+    const char* zones[] = {"Europe/Berlin", "America/New_York", "Asia/Kolkata", "Pacific/Auckland",
+                           "UTC"};
     const auto start = std::chrono::steady_clock::now();
     size_t assigned = 0;
     for (int site = 0; site < 1000; ++site) {
@@ -531,8 +529,9 @@ TEST(AssignSlotsSpeed, ThousandSitesOfHundredItems) {
     // on a loaded shared machine.
     EXPECT_LT(elapsed, std::chrono::milliseconds{1000})
         << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() << " ms";
-    RecordProperty("elapsed_ms", static_cast<int>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()));
+    RecordProperty(
+        "elapsed_ms",
+        static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()));
 }
 
 }  // namespace

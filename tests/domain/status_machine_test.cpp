@@ -17,11 +17,10 @@ constexpr std::array kEditorial = {EditorialStatus::kDraft, EditorialStatus::kRe
 constexpr std::array kSiteStatuses = {SiteStatus::kNotPublished, SiteStatus::kScheduled,
                                       SiteStatus::kPublishing, SiteStatus::kPublished,
                                       SiteStatus::kFailed};
-constexpr std::array kActions = {SiteAction::kSchedule,   SiteAction::kReschedule,
-                                 SiteAction::kUnschedule, SiteAction::kPublishNow,
-                                 SiteAction::kClaim,      SiteAction::kSucceed,
-                                 SiteAction::kFail,       SiteAction::kRetryLater,
-                                 SiteAction::kLeaseExpired};
+constexpr std::array kActions = {
+    SiteAction::kSchedule,   SiteAction::kReschedule, SiteAction::kUnschedule,
+    SiteAction::kPublishNow, SiteAction::kClaim,      SiteAction::kSucceed,
+    SiteAction::kFail,       SiteAction::kRetryLater, SiteAction::kLeaseExpired};
 
 // ---------------------------------------------------------------------------------------------
 // Editorial moves.
@@ -77,13 +76,12 @@ TEST_P(EditorialMoveTest, MatchesTable) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AllPairs, EditorialMoveTest, testing::ValuesIn(AllEditorialCases()),
-    [](const testing::TestParamInfo<EditorialCase>& info) {
-        return std::string(ToString(info.param.from)) + "_to_" +
-               std::string(ToString(info.param.to)) + "_while_" +
-               std::string(ToString(info.param.site_status));
-    });
+INSTANTIATE_TEST_SUITE_P(AllPairs, EditorialMoveTest, testing::ValuesIn(AllEditorialCases()),
+                         [](const testing::TestParamInfo<EditorialCase>& info) {
+                             return std::string(ToString(info.param.from)) + "_to_" +
+                                    std::string(ToString(info.param.to)) + "_while_" +
+                                    std::string(ToString(info.param.site_status));
+                         });
 
 TEST(CheckEditorialMove, ApprovedToDraftWhileScheduledNamesSiteStatus) {
     const Status s = CheckEditorialMove(EditorialStatus::kApproved, EditorialStatus::kDraft,
@@ -196,8 +194,8 @@ TEST(NextSiteStatus, ApprovalIsCheckedBeforeSiteStatus) {
 }
 
 TEST(NextSiteStatus, InFlightPublishHasItsOwnCode) {
-    const Result<SiteStatus> r = NextSiteStatus(EditorialStatus::kApproved,
-                                                SiteStatus::kPublishing, SiteAction::kReschedule);
+    const Result<SiteStatus> r = NextSiteStatus(EditorialStatus::kApproved, SiteStatus::kPublishing,
+                                                SiteAction::kReschedule);
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().code, "already_publishing");
     EXPECT_EQ(r.error().field, "site_status");
@@ -205,8 +203,8 @@ TEST(NextSiteStatus, InFlightPublishHasItsOwnCode) {
 }
 
 TEST(NextSiteStatus, ScheduleTwiceSuggestsReschedule) {
-    const Result<SiteStatus> r = NextSiteStatus(EditorialStatus::kApproved,
-                                                SiteStatus::kScheduled, SiteAction::kSchedule);
+    const Result<SiteStatus> r =
+        NextSiteStatus(EditorialStatus::kApproved, SiteStatus::kScheduled, SiteAction::kSchedule);
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().code, "illegal_status_transition");
     EXPECT_NE(r.error().message.find("reschedule"), std::string::npos) << r.error().message;

@@ -94,9 +94,10 @@ protected:
     /// @returns its id and due time.
     std::pair<int64_t, TimePoint> ScheduleSoon(HttpTestClient& client,
                                                const WebhookReceiver& receiver) {
-        const HttpResult site = client.Post(
-            "/api/v1/sites/", {{"name", "Hooks"}, {"platform_type", "custom"},
-                               {"domain", receiver.Url()}, {"api_key", receiver.secret()}});
+        const HttpResult site = client.Post("/api/v1/sites/", {{"name", "Hooks"},
+                                                               {"platform_type", "custom"},
+                                                               {"domain", receiver.Url()},
+                                                               {"api_key", receiver.secret()}});
         EXPECT_EQ(site.status, 201) << site.body;
         const HttpResult content =
             client.Post("/api/v1/writer/content/", {{"site_id", site.json["id"]},
@@ -105,12 +106,10 @@ protected:
                                                     {"status", "approved"}});
         EXPECT_EQ(content.status, 201) << content.body;
         const int64_t id = content.json["id"];
-        const TimePoint due{std::chrono::time_point_cast<std::chrono::seconds>(
-                                SystemTimeSource{}.Now()) +
-                            2s};
-        const HttpResult scheduled =
-            client.Post(Path("/api/v1/writer/content/", id, "/schedule/"),
-                        {{"scheduled_at", FormatIso(due)}});
+        const TimePoint due{
+            std::chrono::time_point_cast<std::chrono::seconds>(SystemTimeSource{}.Now()) + 2s};
+        const HttpResult scheduled = client.Post(Path("/api/v1/writer/content/", id, "/schedule/"),
+                                                 {{"scheduled_at", FormatIso(due)}});
         EXPECT_EQ(scheduled.status, 200) << scheduled.body;
         return {id, due};
     }
@@ -303,7 +302,8 @@ protected:
         ServeProcess serve = StartServe(source_->url(), {"--retry-max-attempts", "1"});
         ASSERT_FALSE(serve.first_api_key.empty());
         key_a_ = serve.first_api_key;
-        const CommandResult second = Herald({"accounts", "create", "second", "--db", source_->url()});
+        const CommandResult second =
+            Herald({"accounts", "create", "second", "--db", source_->url()});
         ASSERT_EQ(second.exit_code, 0) << second.err;
         key_b_ = second.LastLine();
 
@@ -323,25 +323,35 @@ protected:
             EXPECT_EQ(r.status, 201) << r.body;
             return r.json.value("id", int64_t{0});
         };
-        const int64_t wp = site(a, {{"name", "WP"}, {"platform_type", "wordpress"},
+        const int64_t wp = site(a, {{"name", "WP"},
+                                    {"platform_type", "wordpress"},
                                     {"domain", "https://wp.example.com"},
                                     {"username", "editor"},
                                     {"api_key", "abcd efgh ijkl mnop qrst uvwx"},
                                     {"timezone", "Europe/Berlin"}});
-        site(a, {{"name", "Shop"}, {"platform_type", "shopify"},
-                 {"domain", "https://shop.example.com"}, {"api_key", "shpat_0123456789abcdef"},
+        site(a, {{"name", "Shop"},
+                 {"platform_type", "shopify"},
+                 {"domain", "https://shop.example.com"},
+                 {"api_key", "shpat_0123456789abcdef"},
                  {"timezone", "America/New_York"}});
-        site(a, {{"name", "Ghost"}, {"platform_type", "ghost"},
+        site(a, {{"name", "Ghost"},
+                 {"platform_type", "ghost"},
                  {"domain", "https://ghost.example.com"},
-                 {"api_key", "6489a1b2c3d4e5f6a7b8c9d0:0123456789abcdef0123456789abcdef"
-                             "0123456789abcdef0123456789abcdef"}});
-        const int64_t hooks = site(a, {{"name", "Hooks"}, {"platform_type", "custom"},
-                                       {"domain", ok.Url()}, {"api_key", ok.secret()}});
-        const int64_t refused = site(a, {{"name", "Refusing"}, {"platform_type", "custom"},
+                 {"api_key",
+                  "6489a1b2c3d4e5f6a7b8c9d0:0123456789abcdef0123456789abcdef"
+                  "0123456789abcdef0123456789abcdef"}});
+        const int64_t hooks = site(a, {{"name", "Hooks"},
+                                       {"platform_type", "custom"},
+                                       {"domain", ok.Url()},
+                                       {"api_key", ok.secret()}});
+        const int64_t refused = site(a, {{"name", "Refusing"},
+                                         {"platform_type", "custom"},
                                          {"domain", refusing.Url()},
                                          {"api_key", refusing.secret()}});
-        const int64_t b_hooks = site(b, {{"name", "B hooks"}, {"platform_type", "custom"},
-                                         {"domain", ok.Url()}, {"api_key", ok.secret()}});
+        const int64_t b_hooks = site(b, {{"name", "B hooks"},
+                                         {"platform_type", "custom"},
+                                         {"domain", ok.Url()},
+                                         {"api_key", ok.secret()}});
         for (const int64_t id : {wp, hooks}) {
             const HttpResult r = a.Patch(Path("/api/v1/sites/", id, "/publishing-settings/"),
                                          {{"auto_publish_enabled", false},
@@ -355,14 +365,15 @@ protected:
 
         auto content = [](HttpTestClient& c, int64_t site_id, const std::string& title,
                           const std::string& status) -> int64_t {
-            const HttpResult r = c.Post("/api/v1/writer/content/",
-                                        {{"site_id", site_id}, {"title", title},
-                                         {"content_html", "<p>" + title + "</p>"},
-                                         {"excerpt", "About " + title},
-                                         {"slug", "slug-" + std::to_string(site_id)},
-                                         {"categories", {"News", "Zürich"}},
-                                         {"tags", {"a", "b \"quoted\""}},
-                                         {"status", status}});
+            const HttpResult r =
+                c.Post("/api/v1/writer/content/", {{"site_id", site_id},
+                                                   {"title", title},
+                                                   {"content_html", "<p>" + title + "</p>"},
+                                                   {"excerpt", "About " + title},
+                                                   {"slug", "slug-" + std::to_string(site_id)},
+                                                   {"categories", {"News", "Zürich"}},
+                                                   {"tags", {"a", "b \"quoted\""}},
+                                                   {"status", status}});
             EXPECT_EQ(r.status, 201) << r.body;
             return r.json.value("id", int64_t{0});
         };
@@ -382,8 +393,7 @@ protected:
         const int64_t failed = content(a, refused, "Failed", "approved");
         EXPECT_EQ(a.Post("/api/v1/publisher/publish/", {{"content_id", failed}}).status, 502);
         const int64_t b_published = content(b, b_hooks, "B published", "approved");
-        EXPECT_EQ(b.Post("/api/v1/publisher/publish/", {{"content_id", b_published}}).status,
-                  200);
+        EXPECT_EQ(b.Post("/api/v1/publisher/publish/", {{"content_id", b_published}}).status, 200);
         content(b, b_hooks, "B draft", "draft");
         // The highest id is deleted: the copy must not hand it out again.
         deleted_id_ = content(a, wp, "Deleted", "draft");
@@ -467,9 +477,8 @@ TEST_P(DbCopyTest, CopiesEveryRowWithItsIdAndTheApiAnswersTheSame) {
             for (const json& item : answer["body"]["results"])
                 statuses.insert(item["status"].get<std::string>() + "/" +
                                 item["site_status"].get<std::string>());
-    for (const char* s : {"draft/not_published", "review/not_published",
-                          "approved/not_published", "approved/scheduled", "approved/published",
-                          "approved/failed"})
+    for (const char* s : {"draft/not_published", "review/not_published", "approved/not_published",
+                          "approved/scheduled", "approved/published", "approved/failed"})
         EXPECT_TRUE(statuses.contains(s)) << s;
 
     // A second copy into the now non-empty target: refused, one line, nothing changed.
@@ -487,22 +496,24 @@ TEST_P(DbCopyTest, CopiesEveryRowWithItsIdAndTheApiAnswersTheSame) {
     const int64_t max_record = MaxId(want, " /api/v1/publisher/records/?page_size=500");
     ASSERT_GT(deleted_id_, max_content);
     WebhookReceiver receiver;
-    const HttpResult new_site =
-        a.Post("/api/v1/sites/", {{"name", "New"}, {"platform_type", "custom"},
-                                  {"domain", receiver.Url()}, {"api_key", receiver.secret()}});
+    const HttpResult new_site = a.Post("/api/v1/sites/", {{"name", "New"},
+                                                          {"platform_type", "custom"},
+                                                          {"domain", receiver.Url()},
+                                                          {"api_key", receiver.secret()}});
     ASSERT_EQ(new_site.status, 201) << new_site.body;
     EXPECT_GT(new_site.json["id"].get<int64_t>(), max_site);
     const HttpResult new_content =
-        a.Post("/api/v1/writer/content/", {{"site_id", new_site.json["id"]}, {"title", "New"},
+        a.Post("/api/v1/writer/content/", {{"site_id", new_site.json["id"]},
+                                           {"title", "New"},
                                            {"content_html", "<p>n</p>"},
                                            {"status", "approved"}});
     ASSERT_EQ(new_content.status, 201) << new_content.body;
     EXPECT_GT(new_content.json["id"].get<int64_t>(), deleted_id_);
-    const HttpResult published = a.Post("/api/v1/publisher/publish/",
-                                        {{"content_id", new_content.json["id"]}});
+    const HttpResult published =
+        a.Post("/api/v1/publisher/publish/", {{"content_id", new_content.json["id"]}});
     EXPECT_EQ(published.status, 200) << published.body;
-    const HttpResult records = a.Get(Path("/api/v1/publisher/records/?content_id=",
-                                          new_content.json["id"].get<int64_t>(), ""));
+    const HttpResult records = a.Get(
+        Path("/api/v1/publisher/records/?content_id=", new_content.json["id"].get<int64_t>(), ""));
     ASSERT_EQ(records.json["count"], 1) << records.body;
     EXPECT_GT(records.json["results"][0]["id"].get<int64_t>(), max_record);
     const CommandResult account = Herald({"accounts", "create", "third", "--db", target_->url()});

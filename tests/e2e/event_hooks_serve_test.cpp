@@ -34,9 +34,9 @@ TEST_P(EventHooksServeTest, AQueuedPingArrivesSignedAndNoSecretIsPrinted) {
     WebhookReceiver refusing("refusing-secret-1234");
     refusing.SetDefaultReply({.status = 400, .body = std::string(R"({"message":"no thanks"})")});
     const auto make = [&](const WebhookReceiver& r) {
-        auto res = client.Post("/api/v1/event-hooks/", {{"url", r.Url()},
-                                                        {"secret", r.secret()},
-                                                        {"events", {"content.published"}}});
+        auto res = client.Post(
+            "/api/v1/event-hooks/",
+            {{"url", r.Url()}, {"secret", r.secret()}, {"events", {"content.published"}}});
         EXPECT_EQ(res.status, 201) << res.body;
         return res.json["id"].get<int64_t>();
     };
@@ -44,8 +44,8 @@ TEST_P(EventHooksServeTest, AQueuedPingArrivesSignedAndNoSecretIsPrinted) {
     const int64_t refusing_id = make(refusing);
 
     for (int64_t id : {good_id, refusing_id}) {
-        auto queued = client.Post("/api/v1/event-hooks/" + std::to_string(id) + "/test/",
-                                  json::object());
+        auto queued =
+            client.Post("/api/v1/event-hooks/" + std::to_string(id) + "/test/", json::object());
         ASSERT_EQ(queued.status, 202) << queued.body;
     }
     ASSERT_TRUE(good.WaitForRequests(1, 30s));

@@ -118,8 +118,8 @@ TEST_P(SecretsCliTest, WrongKeyAtStartExitsNonZeroAndChangesNothing) {
     const std::string before = GetParam() == "sqlite" ? ReadAll(SqlitePath(db_.url())) : "";
     TempDir dir;
     const std::string wrong = NewKeyFile(dir, "wrong.key");
-    const auto res = Herald({"serve", "--db", db_.url(), "--listen", "127.0.0.1:0",
-                             "--secret-key-file", wrong});
+    const auto res =
+        Herald({"serve", "--db", db_.url(), "--listen", "127.0.0.1:0", "--secret-key-file", wrong});
     EXPECT_NE(res.exit_code, 0);
     EXPECT_NE(res.err.find("does not open the credentials"), std::string::npos) << res.err;
     EXPECT_NE(res.err.find("nothing was changed"), std::string::npos) << res.err;
@@ -221,7 +221,8 @@ TEST(SecretsCliSqlite, BackupDuringAWriteLoopIsConsistentAndServes) {
     stop = true;
     writer.join();
     ASSERT_EQ(res.exit_code, 0) << res.err;
-    EXPECT_GT(after_backup, before);  // writes went on during the backup... or at least did not stop
+    EXPECT_GT(after_backup,
+              before);  // writes went on during the backup... or at least did not stop
     EXPECT_EQ(Mode(backup), 0600u);
 
     const auto check = RunCommand({kSqlite3, backup, "PRAGMA integrity_check"});
@@ -229,8 +230,8 @@ TEST(SecretsCliSqlite, BackupDuringAWriteLoopIsConsistentAndServes) {
     const auto raw = RunCommand({kSqlite3, backup, "SELECT api_key FROM sites"});
     EXPECT_TRUE(raw.out.starts_with("enc:v1:")) << raw.out;
     EXPECT_EQ(ReadAll(backup).find("whsec_backup_secret"), std::string::npos);
-    const int copied = std::stoi(
-        RunCommand({kSqlite3, backup, "SELECT COUNT(*) FROM content"}).LastLine());
+    const int copied =
+        std::stoi(RunCommand({kSqlite3, backup, "SELECT COUNT(*) FROM content"}).LastLine());
     EXPECT_GE(copied, before);
     EXPECT_LE(copied, written.load());
 

@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "common/time.hpp"
-#include "support/http_test_client.hpp"
 #include "support/backends.hpp"
+#include "support/http_test_client.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 #include "support/webhook_receiver.hpp"
@@ -40,8 +40,10 @@ protected:
 
     int64_t CreateSite(const WebhookReceiver& receiver) {
         auto [status, site] = Call("POST", "/api/v1/sites/",
-                                   {{"name", "Live"}, {"platform_type", "custom"},
-                                    {"domain", receiver.Url()}, {"api_key", receiver.secret()},
+                                   {{"name", "Live"},
+                                    {"platform_type", "custom"},
+                                    {"domain", receiver.Url()},
+                                    {"api_key", receiver.secret()},
                                     {"timezone", "America/New_York"}});
         EXPECT_EQ(status, 201) << site.dump();
         return site["id"];
@@ -49,8 +51,10 @@ protected:
 
     int64_t CreateApproved(int64_t site_id, const std::string& title) {
         auto [status, content] = Call("POST", "/api/v1/writer/content/",
-                                      {{"site_id", site_id}, {"title", title},
-                                       {"content_html", "<p>x</p>"}, {"status", "approved"}});
+                                      {{"site_id", site_id},
+                                       {"title", title},
+                                       {"content_html", "<p>x</p>"},
+                                       {"status", "approved"}});
         EXPECT_EQ(status, 201) << content.dump();
         return content["id"];
     }
@@ -101,8 +105,8 @@ TEST_P(ServeTest, ScheduledItemIsPublishedAtItsTime) {
     WebhookReceiver receiver;
     const int64_t site_id = CreateSite(receiver);
     const int64_t id = CreateApproved(site_id, "On time");
-    const auto due = std::chrono::time_point_cast<std::chrono::seconds>(
-                         SystemTimeSource{}.Now()) + std::chrono::seconds{3};
+    const auto due = std::chrono::time_point_cast<std::chrono::seconds>(SystemTimeSource{}.Now()) +
+                     std::chrono::seconds{3};
     auto [status, scheduled] =
         Call("POST", "/api/v1/writer/content/" + std::to_string(id) + "/schedule/",
              {{"scheduled_at", FormatIso(TimePoint{due})}});

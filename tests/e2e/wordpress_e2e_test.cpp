@@ -84,8 +84,8 @@ TEST(WordPressWorkflow, ApprovedPostGoesLiveWithCategoryTagsAndImage) {
               0);
     EXPECT_EQ(call("GET", content_path, nullptr).second["scheduled_publish_at"],
               "2026-01-05T09:00:00Z");
-    const auto run = RunCommand({HeraldBinary(), "tasks", "process-scheduled", "--db", db,
-                                 "--now", "2026-01-05T09:00:30Z"});
+    const auto run = RunCommand({HeraldBinary(), "tasks", "process-scheduled", "--db", db, "--now",
+                                 "2026-01-05T09:00:30Z"});
     ASSERT_EQ(run.exit_code, 0) << run.err;
 
     const json published = call("GET", content_path, nullptr).second;

@@ -56,12 +56,12 @@ TEST(Workflow, ApprovedContentIsPlacedAndPublishedExactlyOnce) {
     EXPECT_EQ(site["has_api_key"], true);
     const int64_t site_id = site["id"];
 
-    auto [settings_status, settings] = api.Call(
-        "PATCH", "/api/v1/sites/" + std::to_string(site_id) + "/publishing-settings/",
-        {{"auto_publish_enabled", true},
-         {"publish_days", {"mon", "tue", "wed", "thu", "fri"}},
-         {"publish_time_slots", {"09:00", "14:00"}},
-         {"daily_publish_limit", 2}});
+    auto [settings_status, settings] =
+        api.Call("PATCH", "/api/v1/sites/" + std::to_string(site_id) + "/publishing-settings/",
+                 {{"auto_publish_enabled", true},
+                  {"publish_days", {"mon", "tue", "wed", "thu", "fri"}},
+                  {"publish_time_slots", {"09:00", "14:00"}},
+                  {"daily_publish_limit", 2}});
     ASSERT_EQ(settings_status, 200) << settings.dump();
 
     std::vector<int64_t> ids;
@@ -88,7 +88,8 @@ TEST(Workflow, ApprovedContentIsPlacedAndPublishedExactlyOnce) {
     const std::vector<std::string> expected = {"2026-01-05T08:00:00Z", "2026-01-05T13:00:00Z",
                                                "2026-01-06T08:00:00Z"};
     for (size_t i = 0; i < ids.size(); ++i) {
-        auto [status, content] = api.Call("GET", "/api/v1/writer/content/" + std::to_string(ids[i]) + "/");
+        auto [status, content] =
+            api.Call("GET", "/api/v1/writer/content/" + std::to_string(ids[i]) + "/");
         ASSERT_EQ(status, 200);
         EXPECT_EQ(content["site_status"], "scheduled");
         EXPECT_EQ(content["scheduled_publish_at"], expected[i]) << "item " << i;
@@ -121,7 +122,8 @@ TEST(Workflow, ApprovedContentIsPlacedAndPublishedExactlyOnce) {
     EXPECT_EQ(receiver.CountsByWebhookId().size(), 3u);
 
     for (const int64_t id : ids) {
-        auto [status, content] = api.Call("GET", "/api/v1/writer/content/" + std::to_string(id) + "/");
+        auto [status, content] =
+            api.Call("GET", "/api/v1/writer/content/" + std::to_string(id) + "/");
         ASSERT_EQ(status, 200);
         EXPECT_EQ(content["site_status"], "published");
         EXPECT_TRUE(content["external_id"].is_string());
@@ -143,12 +145,12 @@ TEST(Workflow, ApprovedContentIsPlacedAndPublishedExactlyOnce) {
 TEST(Workflow, CliErrorsAreOneLineAndNonZero) {
     TempDir dir;
     const std::string db = "sqlite:" + dir.File("herald.db");
-    const auto bad_now = RunCommand({HeraldBinary(), "tasks", "process-scheduled", "--db", db,
-                                     "--now", "yesterday"});
+    const auto bad_now = RunCommand(
+        {HeraldBinary(), "tasks", "process-scheduled", "--db", db, "--now", "yesterday"});
     EXPECT_NE(bad_now.exit_code, 0);
     EXPECT_NE(bad_now.err.find("--now"), std::string::npos) << bad_now.err;
-    const auto bad_db = RunCommand({HeraldBinary(), "tasks", "schedule-approved", "--db",
-                                    "mysql://nowhere"});
+    const auto bad_db =
+        RunCommand({HeraldBinary(), "tasks", "schedule-approved", "--db", "mysql://nowhere"});
     EXPECT_NE(bad_db.exit_code, 0);
     EXPECT_FALSE(bad_db.err.empty());
 }
@@ -161,20 +163,26 @@ TEST(Workflow, DryRunChangesNothing) {
     auto serve = StartServe(db, {"--no-tasks"});
     Api api(serve.port, created.LastLine());
     auto [s, site] = api.Call("POST", "/api/v1/sites/",
-                              {{"name", "S"}, {"platform_type", "custom"},
-                               {"domain", "http://127.0.0.1:9/hook"}, {"api_key", "k"}});
+                              {{"name", "S"},
+                               {"platform_type", "custom"},
+                               {"domain", "http://127.0.0.1:9/hook"},
+                               {"api_key", "k"}});
     ASSERT_EQ(s, 201);
     const std::string site_path = "/api/v1/sites/" + std::to_string(site["id"].get<int64_t>());
-    ASSERT_EQ(api.Call("PATCH", site_path + "/publishing-settings/", {{"auto_publish_enabled", true}}).first, 200);
-    auto [c, content] = api.Call("POST", "/api/v1/writer/content/",
-                                 {{"site_id", site["id"]}, {"title", "T"}, {"content_html", "x"},
-                                  {"status", "approved"}});
+    ASSERT_EQ(
+        api.Call("PATCH", site_path + "/publishing-settings/", {{"auto_publish_enabled", true}})
+            .first,
+        200);
+    auto [c, content] = api.Call(
+        "POST", "/api/v1/writer/content/",
+        {{"site_id", site["id"]}, {"title", "T"}, {"content_html", "x"}, {"status", "approved"}});
     ASSERT_EQ(c, 201) << content.dump();
-    const auto dry = RunCommand({HeraldBinary(), "tasks", "schedule-approved", "--db", db,
-                                 "--now", "2026-01-05T06:00:00Z", "--dry-run"});
+    const auto dry = RunCommand({HeraldBinary(), "tasks", "schedule-approved", "--db", db, "--now",
+                                 "2026-01-05T06:00:00Z", "--dry-run"});
     ASSERT_EQ(dry.exit_code, 0) << dry.err;
     EXPECT_NE(dry.out.find("2026-01-05T09:00:00Z"), std::string::npos) << dry.out;
-    auto [g, after] = api.Call("GET", "/api/v1/writer/content/" + std::to_string(content["id"].get<int64_t>()) + "/");
+    auto [g, after] = api.Call(
+        "GET", "/api/v1/writer/content/" + std::to_string(content["id"].get<int64_t>()) + "/");
     EXPECT_EQ(after["site_status"], "not_published");
     EXPECT_TRUE(after["scheduled_publish_at"].is_null());
 }

@@ -4,9 +4,9 @@
 // deliverers sharing one database never send a delivery twice.
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <functional>
@@ -42,7 +42,8 @@ bool WaitUntil(const std::function<bool()>& done) {
 class DelivererTest : public ::testing::TestWithParam<std::string> {
 protected:
     DelivererTest()
-        : db_(GetParam()), store_(storage::OpenStore(db_.url())),
+        : db_(GetParam()),
+          store_(storage::OpenStore(db_.url())),
           http_(publishers::MakeCurlHttpClient()) {
         account_ = store_->CreateAccount("alice", "hash-alice", clock_.Now());
         other_ = store_->CreateAccount("bob", "hash-bob", clock_.Now());

@@ -57,8 +57,8 @@ protected:
             publishers::MakeDefaultPublishers(*http_));
         dispatch::DispatchSettings dispatch_settings;
         dispatch_settings.retry.max_attempts = 1;
-        dispatcher_ = std::make_unique<dispatch::Dispatcher>(*store_, *registry_, clock_,
-                                                             dispatch_settings);
+        dispatcher_ =
+            std::make_unique<dispatch::Dispatcher>(*store_, *registry_, clock_, dispatch_settings);
         settings.host = "127.0.0.1";
         settings.port = 0;
         server_ = std::make_unique<http::ApiServer>(

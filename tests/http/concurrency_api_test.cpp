@@ -17,9 +17,8 @@ constexpr int kRounds = 30;
 class ConcurrencyApiTest : public ApiTest {
 protected:
     /// Runs `a` and `b` at the same moment on two fresh clients; returns their answers.
-    std::pair<HttpResult, HttpResult> Race(
-        const std::function<HttpResult(HttpTestClient&)>& a,
-        const std::function<HttpResult(HttpTestClient&)>& b) {
+    std::pair<HttpResult, HttpResult> Race(const std::function<HttpResult(HttpTestClient&)>& a,
+                                           const std::function<HttpResult(HttpTestClient&)>& b) {
         auto client_a = NewClient(key_a_);
         auto client_b = NewClient(key_a_);
         client_a->Get("/healthz");  // connect before the start line
@@ -59,7 +58,9 @@ TEST_P(ConcurrencyApiTest, DraftRacingScheduleNeverBothSucceed) {
         const json c = Approved(site);
         const std::string at = Future(60 + round);
         auto [draft, schedule] = Race(
-            [&](HttpTestClient& cl) { return cl.Patch(ContentPath(c), {{"status", "draft"}}); },
+            [&](HttpTestClient& cl) {
+                return cl.Patch(ContentPath(c), {{"status", "draft"}});
+            },
             [&](HttpTestClient& cl) {
                 return cl.Post(ContentPath(c, "schedule/"), {{"scheduled_at", at}});
             });
@@ -94,7 +95,9 @@ TEST_P(ConcurrencyApiTest, TitleRacingRescheduleKeepsBoth) {
         const std::string title = "Title " + std::to_string(round);
         const std::string at = Future(600 + round);
         auto [patch, reschedule] = Race(
-            [&](HttpTestClient& cl) { return cl.Patch(ContentPath(c), {{"title", title}}); },
+            [&](HttpTestClient& cl) {
+                return cl.Patch(ContentPath(c), {{"title", title}});
+            },
             [&](HttpTestClient& cl) {
                 return cl.Post(ContentPath(c, "reschedule/"), {{"scheduled_at", at}});
             });
@@ -116,8 +119,12 @@ TEST_P(ConcurrencyApiTest, PatchesOfDifferentFieldsBothTakeEffect) {
         const std::string title = "T" + std::to_string(round);
         const std::string excerpt = "E" + std::to_string(round);
         auto [a, b] = Race(
-            [&](HttpTestClient& cl) { return cl.Patch(ContentPath(c), {{"title", title}}); },
-            [&](HttpTestClient& cl) { return cl.Patch(ContentPath(c), {{"excerpt", excerpt}}); });
+            [&](HttpTestClient& cl) {
+                return cl.Patch(ContentPath(c), {{"title", title}});
+            },
+            [&](HttpTestClient& cl) {
+                return cl.Patch(ContentPath(c), {{"excerpt", excerpt}});
+            });
         EXPECT_EQ(a.status, 200) << a.body;
         EXPECT_EQ(b.status, 200) << b.body;
         const json stored = Get(c);
@@ -131,8 +138,12 @@ TEST_P(ConcurrencyApiTest, DraftRacingApproveEndsInAStateSomeOrderGives) {
     for (int round = 0; round < kRounds; ++round) {
         const json c = MakeContent(site["id"], {{"status", "review"}});
         auto [draft, approve] = Race(
-            [&](HttpTestClient& cl) { return cl.Patch(ContentPath(c), {{"status", "draft"}}); },
-            [&](HttpTestClient& cl) { return cl.Patch(ContentPath(c), {{"status", "approved"}}); });
+            [&](HttpTestClient& cl) {
+                return cl.Patch(ContentPath(c), {{"status", "draft"}});
+            },
+            [&](HttpTestClient& cl) {
+                return cl.Patch(ContentPath(c), {{"status", "approved"}});
+            });
         const json stored = Get(c);
         // review→draft then draft→approved is refused; review→approved then approved→draft is
         // allowed. So: both succeed only in that second order, which ends in draft.
@@ -164,7 +175,8 @@ TEST_P(ConcurrencyApiTest, TwentySchedulesToOneInstantExactlyOneWins) {
     for (int i = 0; i < kItems; ++i) {
         threads.emplace_back([&, i] {
             start.arrive_and_wait();
-            results[i] = clients[i]->Post(ContentPath(items[i], "schedule/"), {{"scheduled_at", at}});
+            results[i] =
+                clients[i]->Post(ContentPath(items[i], "schedule/"), {{"scheduled_at", at}});
         });
     }
     for (auto& t : threads) t.join();
@@ -188,8 +200,9 @@ TEST_P(ConcurrencyApiTest, RescheduleOntoATakenInstantIsRefused) {
     const json second = Approved(site);
     const std::string at = Future(90);
     ASSERT_EQ(client_->Post(ContentPath(first, "schedule/"), {{"scheduled_at", at}}).status, 200);
-    ASSERT_EQ(client_->Post(ContentPath(second, "schedule/"), {{"scheduled_at", Future(91)}}).status,
-              200);
+    ASSERT_EQ(
+        client_->Post(ContentPath(second, "schedule/"), {{"scheduled_at", Future(91)}}).status,
+        200);
     const json before = Get(second);
     ExpectError(client_->Post(ContentPath(second, "reschedule/"), {{"scheduled_at", at}}), 409,
                 "slot_taken", "scheduled_at");
@@ -207,11 +220,12 @@ TEST_P(ConcurrencyApiTest, ETagAndIfMatchOnContent) {
     const std::string etag = got.Header("etag");
 
     // The current tag: applied, and the answer carries the next one.
-    auto patched = client_->Send("PATCH", ContentPath(c), R"({"title": "New"})",
-                                 {{"If-Match", etag}});
+    auto patched =
+        client_->Send("PATCH", ContentPath(c), R"({"title": "New"})", {{"If-Match", etag}});
     ASSERT_EQ(patched.status, 200) << patched.body;
     EXPECT_EQ(patched.json["version"], got.json["version"].get<int64_t>() + 1);
-    EXPECT_EQ(patched.Header("etag"), "\"" + std::to_string(patched.json["version"].get<int64_t>()) + "\"");
+    EXPECT_EQ(patched.Header("etag"),
+              "\"" + std::to_string(patched.json["version"].get<int64_t>()) + "\"");
 
     // The old tag again: 412 on every kind of write, nothing changed.
     const json before = Get(c);
@@ -236,15 +250,17 @@ TEST_P(ConcurrencyApiTest, ETagAndIfMatchOnContent) {
 
     // A list of tags, one of them current; and "*".
     const std::string current = client_->Get(ContentPath(c)).Header("etag");
-    EXPECT_EQ(client_->Send("PATCH", ContentPath(c), R"({"excerpt": "x"})",
-                            {{"If-Match", "\"999\", " + current}})
+    EXPECT_EQ(client_
+                  ->Send("PATCH", ContentPath(c), R"({"excerpt": "x"})",
+                         {{"If-Match", "\"999\", " + current}})
                   .status,
               200);
-    EXPECT_EQ(client_->Send("PATCH", ContentPath(c), R"({"excerpt": "y"})", {{"If-Match", "*"}})
-                  .status,
-              200);
-    EXPECT_EQ(client_->Send("DELETE", ContentPath(c), "",
-                            {{"If-Match", client_->Get(ContentPath(c)).Header("etag")}})
+    EXPECT_EQ(
+        client_->Send("PATCH", ContentPath(c), R"({"excerpt": "y"})", {{"If-Match", "*"}}).status,
+        200);
+    EXPECT_EQ(client_
+                  ->Send("DELETE", ContentPath(c), "",
+                         {{"If-Match", client_->Get(ContentPath(c)).Header("etag")}})
                   .status,
               204);
 }
@@ -254,8 +270,8 @@ TEST_P(ConcurrencyApiTest, ETagAndIfMatchOnSitesAndSettings) {
     const auto got = client_->Get(SitePath(site));
     const std::string etag = got.Header("etag");
     EXPECT_EQ(etag, "\"" + std::to_string(got.json["version"].get<int64_t>()) + "\"");
-    auto renamed = client_->Send("PATCH", SitePath(site), R"({"name": "Renamed"})",
-                                 {{"If-Match", etag}});
+    auto renamed =
+        client_->Send("PATCH", SitePath(site), R"({"name": "Renamed"})", {{"If-Match", etag}});
     ASSERT_EQ(renamed.status, 200) << renamed.body;
     const json before = client_->Get(SitePath(site)).json;
     ExpectError(client_->Send("PATCH", SitePath(site), R"({"name": "Lost"})", {{"If-Match", etag}}),
@@ -269,14 +285,14 @@ TEST_P(ConcurrencyApiTest, ETagAndIfMatchOnSitesAndSettings) {
     ExpectError(client_->Send("DELETE", SitePath(site), "", {{"If-Match", etag}}), 412,
                 "precondition_failed");
     EXPECT_EQ(client_->Get(SitePath(site)).json, before);
-    auto limited = client_->Send("PATCH", SitePath(site, "publishing-settings/"),
-                                 R"({"daily_publish_limit": 3})",
-                                 {{"If-Match", renamed.Header("etag")}});
+    auto limited =
+        client_->Send("PATCH", SitePath(site, "publishing-settings/"),
+                      R"({"daily_publish_limit": 3})", {{"If-Match", renamed.Header("etag")}});
     ASSERT_EQ(limited.status, 200) << limited.body;
     EXPECT_EQ(client_->Get(SitePath(site)).json["version"], before["version"].get<int64_t>() + 1);
-    EXPECT_EQ(client_->Send("DELETE", SitePath(site), "", {{"If-Match", limited.Header("etag")}})
-                  .status,
-              204);
+    EXPECT_EQ(
+        client_->Send("DELETE", SitePath(site), "", {{"If-Match", limited.Header("etag")}}).status,
+        204);
 }
 
 TEST_P(ConcurrencyApiTest, SettingsPatchesOfDifferentFieldsBothTakeEffect) {
@@ -284,7 +300,8 @@ TEST_P(ConcurrencyApiTest, SettingsPatchesOfDifferentFieldsBothTakeEffect) {
         const json site = MakeSite({{"name", "S" + std::to_string(round)}});
         auto [a, b] = Race(
             [&](HttpTestClient& cl) {
-                return cl.Patch(SitePath(site, "publishing-settings/"), {{"daily_publish_limit", 2}});
+                return cl.Patch(SitePath(site, "publishing-settings/"),
+                                {{"daily_publish_limit", 2}});
             },
             [&](HttpTestClient& cl) {
                 return cl.Patch(SitePath(site, "publishing-settings/"),

@@ -25,9 +25,11 @@ protected:
 
 TEST_P(ContentApiTest, FeaturedImageMustBeAWebUrl) {
     const json site = MakeSite();
-    auto res = client_->Post("/api/v1/writer/content/",
-                             {{"site_id", site["id"]}, {"title", "t"}, {"content_html", "x"},
-                              {"featured_image_url", "file:///etc/passwd"}});
+    auto res =
+        client_->Post("/api/v1/writer/content/", {{"site_id", site["id"]},
+                                                  {"title", "t"},
+                                                  {"content_html", "x"},
+                                                  {"featured_image_url", "file:///etc/passwd"}});
     ExpectError(res, 422, "invalid_url", "featured_image_url");
     EXPECT_EQ(client_->Get("/api/v1/writer/content/").json["count"], 0);
     const json c = MakeContent(site["id"], {{"featured_image_url", "https://img.example/a.png"}});
@@ -59,8 +61,8 @@ TEST_P(ContentApiTest, CreateReturnsEveryField) {
     EXPECT_TRUE(c["approved_at"].is_null());
     EXPECT_EQ(c["site_status"], "not_published");  // read-only: ignored on input
     EXPECT_EQ(c["site_status_updated_at"], kNow);
-    for (const char* key : {"scheduled_publish_at", "published_at", "external_id",
-                            "external_url", "last_error"}) {
+    for (const char* key :
+         {"scheduled_publish_at", "published_at", "external_id", "external_url", "last_error"}) {
         EXPECT_TRUE(c[key].is_null()) << key;
     }
     EXPECT_EQ(c["created_at"], kNow);
@@ -95,8 +97,7 @@ TEST_P(ContentApiTest, InvalidCreateBodies) {
                 "site_id");
     ExpectError(client_->Post(path, {{"site_id", site_id_}, {"content_html", "x"}}), 422,
                 "required", "title");
-    ExpectError(client_->Post(path, with({{"site_id", 999999}})), 404, "site_not_found",
-                "site_id");
+    ExpectError(client_->Post(path, with({{"site_id", 999999}})), 404, "site_not_found", "site_id");
     ExpectError(client_->Send("POST", path, "{\"title\":}"), 400, "malformed_json");
     EXPECT_EQ(client_->Get(path).json["count"], 0);
 }
@@ -125,8 +126,9 @@ TEST_P(ContentApiTest, EditorialMoves) {
 
 TEST_P(ContentApiTest, ApprovedScheduledContentCannotGoBackToDraft) {
     const json c = Approved();
-    ASSERT_EQ(client_->Post(ContentPath(c, "schedule/"),
-                            {{"scheduled_at", "2026-01-21T09:00:00Z"}}).status, 200);
+    ASSERT_EQ(client_->Post(ContentPath(c, "schedule/"), {{"scheduled_at", "2026-01-21T09:00:00Z"}})
+                  .status,
+              200);
     auto res = client_->Patch(ContentPath(c), {{"status", "draft"}});
     EXPECT_EQ(res.status, 409) << res.body;
     EXPECT_EQ(client_->Get(ContentPath(c)).json["status"], "approved");
@@ -137,8 +139,8 @@ TEST_P(ContentApiTest, InvalidPatchChangesNothing) {
     const std::string path = ContentPath(c);
     ExpectError(client_->Patch(path, {{"title", "new"}, {"tags", "x"}}), 400, "invalid_type",
                 "tags");
-    ExpectError(client_->Patch(path, {{"title", "new"}, {"status", "nope"}}), 422,
-                "invalid_choice", "status");
+    ExpectError(client_->Patch(path, {{"title", "new"}, {"status", "nope"}}), 422, "invalid_choice",
+                "status");
     ExpectError(client_->Patch(path, {{"site_id", 424242}}), 404, "site_not_found", "site_id");
     ExpectError(client_->Send("PATCH", path, "not json"), 400, "malformed_json");
     EXPECT_EQ(client_->Get(path).json, c);
@@ -147,8 +149,8 @@ TEST_P(ContentApiTest, InvalidPatchChangesNothing) {
 TEST_P(ContentApiTest, ScheduleRescheduleUnschedule) {
     const json c = Approved();
     clock_.Set(Iso("2026-01-20T12:30:00Z"));
-    auto res = client_->Post(ContentPath(c, "schedule/"),
-                             {{"scheduled_at", "2026-01-21T10:00:00+01:00"}});
+    auto res =
+        client_->Post(ContentPath(c, "schedule/"), {{"scheduled_at", "2026-01-21T10:00:00+01:00"}});
     ASSERT_EQ(res.status, 200) << res.body;
     EXPECT_EQ(res.json["site_status"], "scheduled");
     EXPECT_EQ(res.json["scheduled_publish_at"], "2026-01-21T09:00:00Z");
@@ -157,8 +159,7 @@ TEST_P(ContentApiTest, ScheduleRescheduleUnschedule) {
     // Scheduling twice is a conflict; rescheduling is the way.
     res = client_->Post(ContentPath(c, "schedule/"), {{"scheduled_at", "2026-01-22T09:00:00Z"}});
     EXPECT_EQ(res.status, 409) << res.body;
-    res = client_->Post(ContentPath(c, "reschedule/"),
-                        {{"scheduled_at", "2026-01-22T09:00:00Z"}});
+    res = client_->Post(ContentPath(c, "reschedule/"), {{"scheduled_at", "2026-01-22T09:00:00Z"}});
     ASSERT_EQ(res.status, 200) << res.body;
     EXPECT_EQ(res.json["scheduled_publish_at"], "2026-01-22T09:00:00Z");
 
@@ -172,8 +173,8 @@ TEST_P(ContentApiTest, ScheduleRescheduleUnschedule) {
 
 TEST_P(ContentApiTest, SchedulingUnapprovedContentIs409) {
     const json c = MakeContent(site_id_, {{"status", "review"}});
-    auto res = client_->Post(ContentPath(c, "schedule/"),
-                             {{"scheduled_at", "2026-01-21T09:00:00Z"}});
+    auto res =
+        client_->Post(ContentPath(c, "schedule/"), {{"scheduled_at", "2026-01-21T09:00:00Z"}});
     EXPECT_EQ(res.status, 409) << res.body;
     EXPECT_EQ(res.json["error"].size(), 3u);
     EXPECT_EQ(client_->Get(ContentPath(c)).json, c);
@@ -189,13 +190,12 @@ TEST_P(ContentApiTest, BadScheduleTimes) {
                 "scheduled_at");
     ExpectError(client_->Post(path, {{"scheduled_at", "2026-01-21T09:00:00"}}), 422,
                 "invalid_datetime", "scheduled_at");
-    ExpectError(client_->Post(path, {{"scheduled_at", 1737}}), 400, "invalid_type",
-                "scheduled_at");
+    ExpectError(client_->Post(path, {{"scheduled_at", 1737}}), 400, "invalid_type", "scheduled_at");
     ExpectError(client_->Post(path, json::object()), 422, "required", "scheduled_at");
     ExpectError(client_->Send("POST", path, "{"), 400, "malformed_json");
-    ExpectError(client_->Post(ContentPath(c, "reschedule/"),
-                              {{"scheduled_at", "2020-01-01T00:00:00Z"}}),
-                422, "in_past", "scheduled_at");
+    ExpectError(
+        client_->Post(ContentPath(c, "reschedule/"), {{"scheduled_at", "2020-01-01T00:00:00Z"}}),
+        422, "in_past", "scheduled_at");
     EXPECT_EQ(client_->Get(ContentPath(c)).json, c);
 }
 

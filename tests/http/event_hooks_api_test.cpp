@@ -47,9 +47,9 @@ TEST_P(EventHooksApiTest, CreateListGetPatchDelete) {
     EXPECT_EQ(list.json["results"][0]["id"], hook["id"]);
     EXPECT_TRUE(list.json["next"].is_null());
 
-    auto patched = client_->Patch(HookPath(hook), {{"is_active", false},
-                                                   {"events", {"site.recovered"}},
-                                                   {"secret", "another-secret"}});
+    auto patched = client_->Patch(
+        HookPath(hook),
+        {{"is_active", false}, {"events", {"site.recovered"}}, {"secret", "another-secret"}});
     ASSERT_EQ(patched.status, 200) << patched.body;
     EXPECT_EQ(patched.json["is_active"], false);
     EXPECT_EQ(patched.json["events"], json({"site.recovered"}));
@@ -129,17 +129,16 @@ TEST_P(EventHooksApiTest, BadInputIsRefusedAndChangesNothing) {
         create.update(c.body);
         ExpectError(client_->Post("/api/v1/event-hooks/", create), c.status, c.code, c.field);
     }
-    ExpectError(client_->Post("/api/v1/event-hooks/", {{"url", "https://h.example/"},
-                                                       {"secret", kSecret}}),
-                422, "required", "events");
-    ExpectError(client_->Post("/api/v1/event-hooks/", {{"url", "https://h.example/"},
-                                                       {"events", {"site.paused"}}}),
+    ExpectError(
+        client_->Post("/api/v1/event-hooks/", {{"url", "https://h.example/"}, {"secret", kSecret}}),
+        422, "required", "events");
+    ExpectError(client_->Post("/api/v1/event-hooks/",
+                              {{"url", "https://h.example/"}, {"events", {"site.paused"}}}),
                 422, "required", "secret");
-    ExpectError(client_->Post("/api/v1/event-hooks/", {{"secret", kSecret},
-                                                       {"events", {"site.paused"}}}),
-                422, "required", "url");
-    ExpectError(client_->Send("POST", "/api/v1/event-hooks/", "{not json"), 400,
-                "malformed_json");
+    ExpectError(
+        client_->Post("/api/v1/event-hooks/", {{"secret", kSecret}, {"events", {"site.paused"}}}),
+        422, "required", "url");
+    ExpectError(client_->Send("POST", "/api/v1/event-hooks/", "{not json"), 400, "malformed_json");
     ExpectError(client_->Send("POST", "/api/v1/event-hooks/", "[1]"), 400, "invalid_type");
     ExpectError(client_->Send("PATCH", HookPath(hook), "{not json"), 400, "malformed_json");
     ExpectError(client_->Get("/api/v1/event-hooks/?page=0"), 422, "invalid_page", "page");
@@ -193,8 +192,7 @@ TEST_P(EventHooksApiTest, TestQueuesAPingForThatHookOnly) {
     EXPECT_EQ(body["data"]["hook_id"], hook["id"]);
     EXPECT_TRUE(store_->ListHookDeliveries(account_a_, other["id"], 10).empty());
 
-    ExpectError(NewClient(key_b_)->Post(HookPath(hook, "test/"), json::object()), 404,
-                "not_found");
+    ExpectError(NewClient(key_b_)->Post(HookPath(hook, "test/"), json::object()), 404, "not_found");
     ExpectError(client_->Post(HookPath(hook, "test/"), {{"type", "x"}}), 400, "unknown_field",
                 "type");
     ASSERT_EQ(client_->Patch(HookPath(hook), {{"is_active", false}}).status, 200);

@@ -1,10 +1,10 @@
 // POST /api/v1/publisher/publish and GET /api/v1/publisher/records/ against a real
 // loopback webhook receiver (a `custom` site).
 
-#include "http/api_fixture.hpp"
 #include <atomic>
 #include <future>
 #include <thread>
+#include "http/api_fixture.hpp"
 
 #include "support/webhook_receiver.hpp"
 
@@ -106,8 +106,8 @@ TEST_P(PublisherApiTest, RescheduleKeepsExternalIdForAnUpdate) {
     const json c = MakeContent(site_id_, {{"status", "approved"}});
     auto published = client_->Post("/api/v1/publisher/publish", {{"content_id", c["id"]}});
     ASSERT_EQ(published.status, 200) << published.body;
-    auto res = client_->Post(ContentPath(c, "reschedule/"),
-                             {{"scheduled_at", "2026-01-21T09:00:00Z"}});
+    auto res =
+        client_->Post(ContentPath(c, "reschedule/"), {{"scheduled_at", "2026-01-21T09:00:00Z"}});
     ASSERT_EQ(res.status, 200) << res.body;
     EXPECT_EQ(res.json["site_status"], "scheduled");
     EXPECT_EQ(res.json["external_id"], published.json["external_id"]);
@@ -145,8 +145,7 @@ TEST_P(PublisherApiTest, RefusedCredentialsPauseTheSiteUntilResumedOrNewCredenti
     // Resume: another account cannot, a stale If-Match cannot, the owner can.
     ExpectError(NewClient(key_b_)->Post(SitePath(site_, "resume/"), json::object()), 404,
                 "not_found");
-    ExpectError(client_->Send("POST", SitePath(site_, "resume/"), "{}",
-                              {{"If-Match", "\"999\""}}),
+    ExpectError(client_->Send("POST", SitePath(site_, "resume/"), "{}", {{"If-Match", "\"999\""}}),
                 412, "precondition_failed");
     EXPECT_EQ(client_->Get(SitePath(site_)).json["health"], "paused");
     auto resumed = client_->Post(SitePath(site_, "resume/"), json::object());
@@ -203,15 +202,17 @@ TEST_P(PublisherApiTest, ASlowTargetDoesNotStallAnotherAccountsPublishNow) {
     hang.delay = std::chrono::seconds{10};
     slow.SetDefaultReply(hang);
     slow.EnqueueReply(ReceiverReply{});
-    const json slow_site = MakeSite({{"domain", slow.Url()}, {"api_key", slow.secret()},
-                                     {"options", {{"max_in_flight", 8}}}});
+    const json slow_site = MakeSite(
+        {{"domain", slow.Url()}, {"api_key", slow.secret()}, {"options", {{"max_in_flight", 8}}}});
     const json warm = MakeContent(slow_site["id"].get<int64_t>(), {{"status", "approved"}});
     ASSERT_EQ(client_->Post("/api/v1/publisher/publish", {{"content_id", warm["id"]}}).status, 200);
     std::vector<std::future<int>> stuck;
     for (int i = 0; i < 8; ++i) {
         const json c = MakeContent(slow_site["id"].get<int64_t>(), {{"status", "approved"}});
         stuck.push_back(std::async(std::launch::async, [this, id = c["id"]] {
-            return NewClient(key_a_)->Post("/api/v1/publisher/publish", {{"content_id", id}}).status;
+            return NewClient(key_a_)
+                ->Post("/api/v1/publisher/publish", {{"content_id", id}})
+                .status;
         }));
     }
     ASSERT_TRUE(slow.WaitForRequests(9, std::chrono::seconds{10}));
@@ -220,8 +221,10 @@ TEST_P(PublisherApiTest, ASlowTargetDoesNotStallAnotherAccountsPublishNow) {
     // are still waiting (no shared thread pool is held by them).
     auto bob = NewClient(key_b_);
     WebhookReceiver fast;
-    auto site = bob->Post("/api/v1/sites/", {{"name", "B"}, {"platform_type", "custom"},
-                                             {"domain", fast.Url()}, {"api_key", fast.secret()}});
+    auto site = bob->Post("/api/v1/sites/", {{"name", "B"},
+                                             {"platform_type", "custom"},
+                                             {"domain", fast.Url()},
+                                             {"api_key", fast.secret()}});
     ASSERT_EQ(site.status, 201) << site.body;
     auto content = bob->Post("/api/v1/writer/content/", {{"site_id", site.json["id"]},
                                                          {"title", "B"},

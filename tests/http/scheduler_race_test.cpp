@@ -32,8 +32,8 @@ struct LocalKeys {
 };
 
 LocalKeys KeysOf(const std::string& zone, TimePoint at) {
-    const auto local = date::make_zoned(zone, date::floor<std::chrono::milliseconds>(at))
-                           .get_local_time();
+    const auto local =
+        date::make_zoned(zone, date::floor<std::chrono::milliseconds>(at)).get_local_time();
     const date::local_days day = date::floor<date::days>(local);
     const date::year_month_day ymd(day);
     // ISO week: the week's Thursday decides its year.
@@ -51,17 +51,16 @@ TEST_P(SchedulerRaceTest, ApiRunsAndSchedulerProcessesNeverDoubleBookOrExceedLim
     const std::vector<std::string> zones = {"UTC", "Europe/Berlin", "America/New_York"};
     std::vector<json> sites;
     for (int s = 0; s < kSites; ++s) {
-        const json site = MakeSite({{"name", "Site " + std::to_string(s)},
-                                    {"timezone", zones[s]}});
+        const json site = MakeSite({{"name", "Site " + std::to_string(s)}, {"timezone", zones[s]}});
         // Two slots 30 minutes apart and one that DST can fold onto another instant.
-        const auto put = client_->Patch(
-            SitePath(site, "publishing-settings/"),
-            {{"auto_publish_enabled", true},
-             {"publish_days", {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
-             {"publish_time_slots", {"02:30", "03:30", "09:00", "09:30", "14:00"}},
-             {"daily_publish_limit", kDailyLimit},
-             {"weekly_publish_limit", kWeeklyLimit},
-             {"monthly_publish_limit", kMonthlyLimit}});
+        const auto put =
+            client_->Patch(SitePath(site, "publishing-settings/"),
+                           {{"auto_publish_enabled", true},
+                            {"publish_days", {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
+                            {"publish_time_slots", {"02:30", "03:30", "09:00", "09:30", "14:00"}},
+                            {"daily_publish_limit", kDailyLimit},
+                            {"weekly_publish_limit", kWeeklyLimit},
+                            {"monthly_publish_limit", kMonthlyLimit}});
         ASSERT_EQ(put.status, 200) << put.body;
         sites.push_back(site);
     }
@@ -88,7 +87,8 @@ TEST_P(SchedulerRaceTest, ApiRunsAndSchedulerProcessesNeverDoubleBookOrExceedLim
             auto client = NewClient(key_a_);
             while (!stop) {
                 for (const json& site : sites) {
-                    const auto res = client->Post(SitePath(site, "schedule-approved/"), json::object());
+                    const auto res =
+                        client->Post(SitePath(site, "schedule-approved/"), json::object());
                     EXPECT_EQ(res.status, 200) << res.body;
                 }
             }
@@ -109,15 +109,14 @@ TEST_P(SchedulerRaceTest, ApiRunsAndSchedulerProcessesNeverDoubleBookOrExceedLim
     stop = true;
     for (auto& t : api_runs) t.join();
     // One more run places whatever was approved after the last one.
-    ASSERT_EQ(RunCommand({HeraldBinary(), "tasks", "schedule-approved", "--db", db_->url(),
-                          "--now", kNow})
+    ASSERT_EQ(RunCommand(
+                  {HeraldBinary(), "tasks", "schedule-approved", "--db", db_->url(), "--now", kNow})
                   .exit_code,
               0);
 
     for (int s = 0; s < kSites; ++s) {
-        const auto listed = client_->Get(
-            "/api/v1/writer/content/?page_size=500&site_id=" +
-            std::to_string(sites[s]["id"].get<int64_t>()));
+        const auto listed = client_->Get("/api/v1/writer/content/?page_size=500&site_id=" +
+                                         std::to_string(sites[s]["id"].get<int64_t>()));
         ASSERT_EQ(listed.status, 200);
         std::set<std::string> instants;
         std::map<date::local_days, int> per_day;
@@ -136,7 +135,8 @@ TEST_P(SchedulerRaceTest, ApiRunsAndSchedulerProcessesNeverDoubleBookOrExceedLim
         }
         EXPECT_EQ(scheduled, kItemsPerSite) << zones[s] << ": everything fits in the horizon";
         for (const auto& [day, n] : per_day) EXPECT_LE(n, kDailyLimit) << zones[s];
-        for (const auto& [week, n] : per_week) EXPECT_LE(n, kWeeklyLimit) << zones[s] << " " << week;
+        for (const auto& [week, n] : per_week)
+            EXPECT_LE(n, kWeeklyLimit) << zones[s] << " " << week;
         for (const auto& [month, n] : per_month) EXPECT_LE(n, kMonthlyLimit) << zones[s];
     }
 }

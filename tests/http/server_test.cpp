@@ -47,8 +47,8 @@ TEST_P(ServerTest, MissingOrWrongKeyIs401) {
     auto wrong = NewClient("hk_not-a-real-key");
     ExpectError(wrong->Get("/api/v1/sites/"), 401, "unauthorized");
     ExpectError(wrong->Post("/api/v1/sites/", {{"name", "x"}}), 401, "unauthorized");
-    auto bearer = anonymous->Send("GET", "/api/v1/sites/", "",
-                                  {{"Authorization", "Bearer " + key_a_}});
+    auto bearer =
+        anonymous->Send("GET", "/api/v1/sites/", "", {{"Authorization", "Bearer " + key_a_}});
     ExpectError(bearer, 401, "unauthorized");
     // Nothing was created by the refused POST.
     EXPECT_EQ(client_->Get("/api/v1/sites/").json["count"], 0);
@@ -128,7 +128,8 @@ TEST_P(ServerTest, AmbiguousFramingIs400) {
 }
 
 TEST_P(ServerTest, AbsoluteFormTargetIsRoutedByItsPath) {
-    auto results = client_->SendRaw("GET http://herald.example/healthz HTTP/1.1\r\nHost: x\r\n\r\n", 1);
+    auto results =
+        client_->SendRaw("GET http://herald.example/healthz HTTP/1.1\r\nHost: x\r\n\r\n", 1);
     ASSERT_EQ(results.size(), 1u);
     EXPECT_EQ(results[0].status, 200);
     EXPECT_EQ(results[0].json, json({{"status", "ok"}}));

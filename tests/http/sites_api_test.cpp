@@ -38,10 +38,9 @@ TEST_P(SitesApiTest, CreateGetListPatchDelete) {
     EXPECT_EQ(list.json["results"][0], site);
     EXPECT_EQ(list.body.find("app-pass"), std::string::npos);
 
-    auto patched = client_->Patch(SitePath(site), {{"timezone", "Europe/Berlin"},
-                                                   {"is_active", false},
-                                                   {"id", 999},
-                                                   {"unknown_field", 1}});
+    auto patched = client_->Patch(
+        SitePath(site),
+        {{"timezone", "Europe/Berlin"}, {"is_active", false}, {"id", 999}, {"unknown_field", 1}});
     ASSERT_EQ(patched.status, 200) << patched.body;
     EXPECT_EQ(patched.json["timezone"], "Europe/Berlin");
     EXPECT_EQ(patched.json["is_active"], false);
@@ -90,8 +89,8 @@ TEST_P(SitesApiTest, InvalidSiteBodiesAreRefusedAndStoreNothing) {
 TEST_P(SitesApiTest, UrlsAreValidatedFullyAndKeptAsGiven) {
     for (const char* bad : {"http://a:99999/", "http://a:0/", "file:///etc/passwd", "http://",
                             "https://host name/"}) {
-        ExpectError(client_->Post("/api/v1/sites/", {{"name", "x"}, {"platform_type", "custom"},
-                                                     {"domain", bad}}),
+        ExpectError(client_->Post("/api/v1/sites/",
+                                  {{"name", "x"}, {"platform_type", "custom"}, {"domain", bad}}),
                     422, "invalid_url", "domain");
     }
     EXPECT_EQ(client_->Get("/api/v1/sites/").json["count"], 0);
@@ -122,8 +121,8 @@ TEST_P(SitesApiTest, EchoedValuesAreCutOnCharacterBoundaries) {
 
 TEST_P(SitesApiTest, InvalidPatchChangesNothing) {
     const json site = MakeSite();
-    ExpectError(client_->Patch(SitePath(site), {{"name", "ok"}, {"timezone", "Nowhere/City"}}),
-                422, "unknown_time_zone", "timezone");
+    ExpectError(client_->Patch(SitePath(site), {{"name", "ok"}, {"timezone", "Nowhere/City"}}), 422,
+                "unknown_time_zone", "timezone");
     ExpectError(client_->Patch(SitePath(site), {{"name", "ok"}, {"is_active", 1}}), 400,
                 "invalid_type", "is_active");
     ExpectError(client_->Send("PATCH", SitePath(site), "{oops"), 400, "malformed_json");
@@ -135,14 +134,14 @@ TEST_P(SitesApiTest, PlatformOptionsAreValidatedPerPlatform) {
                                                  {"platform_type", "wordpress"},
                                                  {"options", {{"status", "live"}}}}),
                 422, "invalid_options", "options");
-    ExpectError(client_->Post("/api/v1/sites/", {{"name", "wp"},
-                                                 {"platform_type", "wordpress"},
-                                                 {"options", "draft"}}),
-                400, "invalid_type", "options");
+    ExpectError(
+        client_->Post("/api/v1/sites/",
+                      {{"name", "wp"}, {"platform_type", "wordpress"}, {"options", "draft"}}),
+        400, "invalid_type", "options");
     EXPECT_EQ(client_->Get("/api/v1/sites/").json["count"], 0);
 
-    const json site = MakeSite({{"platform_type", "wordpress"},
-                                {"options", {{"status", "draft"}, {"author", 3}}}});
+    const json site = MakeSite(
+        {{"platform_type", "wordpress"}, {"options", {{"status", "draft"}, {"author", 3}}}});
     EXPECT_EQ(site["options"]["status"], "draft");
     ExpectError(client_->Patch(SitePath(site), {{"options", {{"author", "bob"}}}}), 422,
                 "invalid_options", "options");
@@ -242,8 +241,7 @@ TEST_P(SitesApiTest, PaginationBuildsAbsoluteLinks) {
     EXPECT_EQ(beyond.json["results"].size(), 0u);
     EXPECT_EQ(beyond.json["count"], 5);
     ExpectError(client_->Get("/api/v1/sites/?page=0"), 422, "invalid_page", "page");
-    ExpectError(client_->Get("/api/v1/sites/?page_size=0"), 422, "invalid_page_size",
-                "page_size");
+    ExpectError(client_->Get("/api/v1/sites/?page_size=0"), 422, "invalid_page_size", "page_size");
     ExpectError(client_->Get("/api/v1/sites/?page=abc"), 400, "invalid_type", "page");
     EXPECT_EQ(client_->Get("/api/v1/sites/?page_size=100000").status, 200);
 }
@@ -267,8 +265,8 @@ TEST_P(SitesApiTest, SlotsListsInstantsInTheSiteZone) {
     ASSERT_EQ(res.json["results"].size(), 2u);
     EXPECT_EQ(res.json["results"][0]["at"], "2026-01-21T08:00:00Z");
     EXPECT_EQ(res.json["results"][0]["state"], "free");
-    ExpectError(client_->Get(SitePath(site, "slots/") + "?from=yesterday"), 422,
-                "invalid_datetime", "from");
+    ExpectError(client_->Get(SitePath(site, "slots/") + "?from=yesterday"), 422, "invalid_datetime",
+                "from");
 }
 
 }  // namespace

@@ -25,8 +25,8 @@ class SseReader {
 public:
     SseReader(uint16_t port, const std::string& target, const std::string& headers = "") {
         socket_.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-        const std::string request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
-                                    headers + "Accept: text/event-stream\r\n\r\n";
+        const std::string request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers +
+                                    "Accept: text/event-stream\r\n\r\n";
         net::write(socket_, net::buffer(request));
         socket_.non_blocking(true);
     }
@@ -76,10 +76,11 @@ protected:
 
 TEST_P(UiEndpointsTest, SlotsAreFreeTakenOrFullByLimit) {
     const json site = MakeSite();
-    ASSERT_EQ(client_->Put(SitePath(site, "publishing-settings/"),
-                           {{"publish_days", {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
-                            {"publish_time_slots", {"09:00", "14:00"}},
-                            {"daily_publish_limit", 1}})
+    ASSERT_EQ(client_
+                  ->Put(SitePath(site, "publishing-settings/"),
+                        {{"publish_days", {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
+                         {"publish_time_slots", {"09:00", "14:00"}},
+                         {"daily_publish_limit", 1}})
                   .status,
               200);
     const json c = MakeContent(site["id"], {{"status", "approved"}});
@@ -167,8 +168,9 @@ TEST_P(UiEndpointsTest, EventStreamSendsChangesOfItsSiteOnly) {
     const json other = MakeSite({{"name", "Other"}});
     const json c = MakeContent(site["id"], {{"status", "approved"}});
     const json elsewhere = MakeContent(other["id"], {{"status", "approved"}});
-    const std::string target = "/api/v1/events/?site_id=" +
-                               std::to_string(site["id"].get<int64_t>()) + "&api_key=" + key_a_;
+    const std::string target =
+        "/api/v1/events/?site_id=" + std::to_string(site["id"].get<int64_t>()) +
+        "&api_key=" + key_a_;
     SseReader reader(server_->Port(), target);
     ASSERT_TRUE(reader.WaitFor(": connected", std::chrono::seconds{5})) << reader.received();
     EXPECT_NE(reader.received().find("Content-Type: text/event-stream"), std::string::npos);
@@ -177,10 +179,11 @@ TEST_P(UiEndpointsTest, EventStreamSendsChangesOfItsSiteOnly) {
     ASSERT_EQ(client_->Post(ContentPath(c, "schedule/"), {{"scheduled_at", "2026-01-21T09:00:00Z"}})
                   .status,
               200);
-    ASSERT_EQ(client_->Post(ContentPath(elsewhere, "schedule/"),
-                            {{"scheduled_at", "2026-01-21T09:00:00Z"}})
-                  .status,
-              200);
+    ASSERT_EQ(
+        client_
+            ->Post(ContentPath(elsewhere, "schedule/"), {{"scheduled_at", "2026-01-21T09:00:00Z"}})
+            .status,
+        200);
     ASSERT_TRUE(reader.WaitFor("\"site_status\":\"scheduled\"", std::chrono::seconds{5}))
         << reader.received();
     // The frame is one event with the content JSON on one data line.
@@ -194,9 +197,9 @@ TEST_P(UiEndpointsTest, EventStreamSendsChangesOfItsSiteOnly) {
     // Only that site's item (and only once, though the poll re-reads its window).
     std::this_thread::sleep_for(std::chrono::milliseconds{2500});
     reader.WaitFor("never", std::chrono::milliseconds{100});
-    EXPECT_EQ(reader.received().find("\"id\":" + std::to_string(elsewhere["id"].get<int64_t>()) +
-                                     ","),
-              std::string::npos)
+    EXPECT_EQ(
+        reader.received().find("\"id\":" + std::to_string(elsewhere["id"].get<int64_t>()) + ","),
+        std::string::npos)
         << reader.received();
     size_t frames = 0;
     for (size_t at = 0; (at = reader.received().find("event: content", at)) != std::string::npos;
@@ -256,8 +259,8 @@ TEST_P(UiEndpointsTest, ContentListFiltersOnPublishedAt) {
     stored->published_at = Iso("2026-01-19T10:00:00Z");
     ASSERT_TRUE(
         store_->UpdateContent(*stored, stored->version, storage::kContentSchedule).applied());
-    const std::string base = "/api/v1/writer/content/?site_id=" +
-                             std::to_string(site["id"].get<int64_t>());
+    const std::string base =
+        "/api/v1/writer/content/?site_id=" + std::to_string(site["id"].get<int64_t>());
     EXPECT_EQ(client_->Get(base + "&published_after=2026-01-19T00:00:00Z").json["count"], 1);
     EXPECT_EQ(client_->Get(base + "&published_after=2026-01-19T11:00:00Z").json["count"], 0);
     EXPECT_EQ(client_->Get(base + "&published_before=2026-01-19T11:00:00Z").json["count"], 1);

@@ -19,15 +19,14 @@ TEST(ApiKeys, GeneratedKeysAreUrlSafeAndUnique) {
     EXPECT_NE(a, b);
     EXPECT_EQ(a.substr(0, 3), "hk_");
     EXPECT_EQ(a.size(), 3u + 43u);
-    for (char c : a.substr(3)) EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(c)) ||
-                                           c == '-' || c == '_') << c;
+    for (char c : a.substr(3))
+        EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') << c;
 }
 
 TEST(ApiKeys, HashIsHexSha256) {
     EXPECT_EQ(HashApiKey("abc"),
               "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    EXPECT_EQ(HashApiKey(""),
-              "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    EXPECT_EQ(HashApiKey(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
 TEST(Router, MatchesParamsAndTrailingSlash) {

@@ -44,7 +44,8 @@ TEST(GhostPayloadTest, AdminTokenIsAnHs256JwtForTheAdminAudience) {
     const auto dot2 = token.find('.', dot1 + 1);
     const json header = Json(FromBase64Url(token.substr(0, dot1)));
     const json payload = Json(FromBase64Url(token.substr(dot1 + 1, dot2 - dot1 - 1)));
-    EXPECT_EQ(header, (json{{"alg", "HS256"}, {"typ", "JWT"}, {"kid", "6489a3f1c2b5e2001f0a1b2c"}}));
+    EXPECT_EQ(header,
+              (json{{"alg", "HS256"}, {"typ", "JWT"}, {"kid", "6489a3f1c2b5e2001f0a1b2c"}}));
     EXPECT_EQ(payload, (json{{"iat", 1700000000}, {"exp", 1700000300}, {"aud", "/admin/"}}));
     // The signature is HMAC-SHA256 of "header.payload" under the decoded secret.
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
@@ -95,8 +96,8 @@ protected:
         site_.platform_type = domain::Platform::kGhost;
         site_.domain = url_;
         site_.api_key = GhostEnv("HERALD_GHOST_ADMIN_KEY");
-        const std::string name = common::Slugify(
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        const std::string name =
+            common::Slugify(::testing::UnitTest::GetInstance()->current_test_info()->name());
         content_.title = "Herald Ghost test " + RunSuffix() + " " + name;
         content_.content_html = "<p>Published by <strong>herald</strong>.</p>";
         content_.excerpt = "Ghost excerpt";

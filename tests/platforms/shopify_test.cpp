@@ -91,7 +91,8 @@ TEST_F(ShopifyTest, CreatesAnArticleInTheFirstBlog) {
     const auto exchanges = fake_.Exchanges();
     const auto& create = exchanges.back();
     EXPECT_EQ(create.method, "POST");
-    EXPECT_EQ(create.target, "/admin/api/2024-10/blogs/" + std::to_string(a.blog_id) + "/articles.json");
+    EXPECT_EQ(create.target,
+              "/admin/api/2024-10/blogs/" + std::to_string(a.blog_id) + "/articles.json");
     ExpectSameShape(TestData("create_article.request.json"), Json(create.request_body));
     ExpectSameShape(TestData("create_article.response.json"), Json(create.response_body));
 }
@@ -147,7 +148,8 @@ TEST_F(ShopifyTest, SomeoneElsesHandleIsNotAdoptedButReported) {
     EXPECT_EQ(r.http_status, 422);
     EXPECT_NE(r.error.find("already uses the handle"), std::string::npos) << r.error;
     EXPECT_EQ(fake_.Articles()[0].body_html, "<p>Made by hand in the Shopify admin</p>");
-    ExpectSameShape(TestData("error_422_handle_taken.json"), Json(fake_.Exchanges().back().response_body));
+    ExpectSameShape(TestData("error_422_handle_taken.json"),
+                    Json(fake_.Exchanges().back().response_body));
 }
 
 TEST_F(ShopifyTest, ThrottledCallIsTransientWithRetryAfter) {
@@ -182,7 +184,8 @@ TEST_F(ShopifyTest, InvalidTokenIsPermanentAndSaysSo) {
     EXPECT_EQ(r.outcome, PublishOutcome::kSiteRefused);
     EXPECT_EQ(r.http_status, 401);
     EXPECT_NE(r.error.find("rejected the access token"), std::string::npos) << r.error;
-    ExpectSameShape(TestData("error_401_invalid_token.json"), Json(fake_.Exchanges().back().response_body));
+    ExpectSameShape(TestData("error_401_invalid_token.json"),
+                    Json(fake_.Exchanges().back().response_body));
     const ConnectionCheck check = publisher_->TestConnection(site_);
     EXPECT_FALSE(check.ok);
     EXPECT_NE(check.message.find("rejected the access token"), std::string::npos);

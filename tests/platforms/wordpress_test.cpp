@@ -53,7 +53,8 @@ TEST(WordPressPayloadTest, TermNamesCompareDecodedAndCaseInsensitive) {
     const auto terms = ParseTermList(R"([{"id":5,"name":"News &amp; Views"}])");
     ASSERT_EQ(terms.size(), 1u);
     EXPECT_TRUE(SameTermName(terms[0].name, "news & views"));
-    EXPECT_EQ(ParseCreatedTermId(R"({"code":"term_exists","message":"x","data":{"status":400,"term_id":17}})"),
+    EXPECT_EQ(ParseCreatedTermId(
+                  R"({"code":"term_exists","message":"x","data":{"status":400,"term_id":17}})"),
               17);
 }
 
@@ -61,7 +62,8 @@ TEST(WordPressPayloadTest, TermNamesCompareDecodedAndCaseInsensitive) {
 
 class WordPressStandInTest : public ::testing::Test {
 protected:
-    WordPressStandInTest() : http_(MakeCurlHttpClient()), publisher_(MakeWordPressPublisher(*http_)) {
+    WordPressStandInTest()
+        : http_(MakeCurlHttpClient()), publisher_(MakeWordPressPublisher(*http_)) {
         site_.id = 1;
         site_.platform_type = domain::Platform::kWordPress;
         site_.domain = receiver_.Url("/");
@@ -168,8 +170,8 @@ protected:
     json Get(const std::string& path) {
         HttpRequest request;
         request.url = url_ + "/wp-json/" + path;
-        request.headers = {{"Authorization",
-                            "Basic " + common::Base64(site_.username + ":" + site_.api_key)}};
+        request.headers = {
+            {"Authorization", "Basic " + common::Base64(site_.username + ":" + site_.api_key)}};
         const HttpResponse r = http_->Send(request);
         EXPECT_EQ(r.status, 200) << path << ": " << r.body.substr(0, 300);
         return Json(r.body);
@@ -260,8 +262,8 @@ TEST_F(WordPressRealTest, RepublishUpdatesTheSamePost) {
     const json post = Get("wp/v2/posts/" + first.external_id + "?context=edit");
     EXPECT_EQ(post["title"]["raw"], content_.title);
     EXPECT_EQ(post["tags"].size(), 3u);
-    const json same_slug = Get("wp/v2/posts?slug=" + content_.slug + "&status=" +
-                               "publish,draft,pending,private,future&context=edit");
+    const json same_slug = Get("wp/v2/posts?slug=" + content_.slug +
+                               "&status=" + "publish,draft,pending,private,future&context=edit");
     EXPECT_EQ(same_slug.size(), 1u);
 }
 

@@ -38,7 +38,8 @@ TEST(FailureTest, ClassifiesAndWords) {
     EXPECT_EQ(r.outcome, PublishOutcome::kPermanent);
     EXPECT_NE(r.error.find("not found"), std::string::npos);
 
-    r = FailureFromResponse(Status(422, R"({"message":"title is required"})"), "the endpoint", kNow);
+    r = FailureFromResponse(Status(422, R"({"message":"title is required"})"), "the endpoint",
+                            kNow);
     EXPECT_EQ(r.outcome, PublishOutcome::kPermanent);
     EXPECT_NE(r.error.find("title is required"), std::string::npos);
 

@@ -38,8 +38,8 @@ TEST(SignatureTest, InvalidWhsecKeyIsRefused) {
 }
 
 TEST(SignatureTest, Base64RoundTrip) {
-    for (const std::string& s : std::vector<std::string>{"", "a", "ab", "abc", "abcd",
-                                                          std::string("\0\xff\x10", 3)}) {
+    for (const std::string& s :
+         std::vector<std::string>{"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)}) {
         const std::string encoded = Base64Encode(s);
         EXPECT_EQ(encoded.size() % 4, 0u);
         EXPECT_EQ(Base64Decode(encoded), s);
@@ -61,10 +61,13 @@ TEST(SignatureTest, ReceiverVerifierAcceptsOurSignatures) {
     EXPECT_TRUE(WebhookReceiver::VerifySignature(kSecret, "msg_1", std::to_string(now), body, sig));
     EXPECT_TRUE(WebhookReceiver::VerifySignature(kSecret, "msg_1", std::to_string(now), body,
                                                  "v1,bogus " + sig));
-    EXPECT_FALSE(WebhookReceiver::VerifySignature(kSecret, "msg_2", std::to_string(now), body, sig));
-    EXPECT_FALSE(WebhookReceiver::VerifySignature(kSecret, "msg_1", std::to_string(now), body + " ", sig));
-    EXPECT_FALSE(WebhookReceiver::VerifySignature(kSecret, "msg_1", std::to_string(now - 3600),
-                                                  body, Sign(*SigningKey(kSecret), "msg_1", now - 3600, body)));
+    EXPECT_FALSE(
+        WebhookReceiver::VerifySignature(kSecret, "msg_2", std::to_string(now), body, sig));
+    EXPECT_FALSE(
+        WebhookReceiver::VerifySignature(kSecret, "msg_1", std::to_string(now), body + " ", sig));
+    EXPECT_FALSE(
+        WebhookReceiver::VerifySignature(kSecret, "msg_1", std::to_string(now - 3600), body,
+                                         Sign(*SigningKey(kSecret), "msg_1", now - 3600, body)));
 }
 
 }  // namespace

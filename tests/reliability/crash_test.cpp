@@ -93,10 +93,10 @@ TEST_P(ReliabilityTest, SigkillAtRandomMomentsLosesNothingAndPublishesEachItemOn
         raw_duplicates += n - 1;
         if (n > 1) ++items_with_duplicates;
     }
-    std::cout << "[ crash    ] " << kKills << " SIGKILLs, " << requests.size()
-              << " deliveries for " << kItems << " items: " << raw_duplicates
-              << " raw duplicate deliveries (same webhook-id again) on "
-              << items_with_duplicates << " items; accepted exactly once each after "
+    std::cout << "[ crash    ] " << kKills << " SIGKILLs, " << requests.size() << " deliveries for "
+              << kItems << " items: " << raw_duplicates
+              << " raw duplicate deliveries (same webhook-id again) on " << items_with_duplicates
+              << " items; accepted exactly once each after "
               << "deduplication by webhook-id\n";
     RecordProperty("raw_duplicate_deliveries", raw_duplicates);
     RecordProperty("deliveries", static_cast<int>(requests.size()));

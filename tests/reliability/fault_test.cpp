@@ -60,8 +60,8 @@ TEST_P(ReliabilityTest, RandomFaultsAreRetriedAndRefusedCredentialsPauseTheSiteA
             AddScheduled(locked, now_ + Milliseconds{i}, "Locked " + std::to_string(i)).id);
 
     auto serve = herald::testing::StartServe(
-        db_url_, {"--request-timeout-ms", "500", "--retry-base-ms", "100",
-                  "--retry-max-attempts", "12", "--max-in-flight-per-site", "16"});
+        db_url_, {"--request-timeout-ms", "500", "--retry-base-ms", "100", "--retry-max-attempts",
+                  "12", "--max-in-flight-per-site", "16"});
     ASSERT_TRUE(WaitPublished(kFlakyItems, 60s)) << CountStatus(SiteStatus::kPublished);
     serve.process->Signal(SIGTERM);
     EXPECT_EQ(serve.process->Wait(20s), 0);
@@ -103,18 +103,21 @@ TEST_P(ReliabilityTest, RandomFaultsAreRetriedAndRefusedCredentialsPauseTheSiteA
                 EXPECT_EQ(attempts[i].outcome, AttemptOutcome::kRetry) << c.id;
                 ++retries;
                 const std::string& e = attempts[i].error;
-                if (attempts[i].http_status == 500) ++with_500;
-                else if (attempts[i].http_status == 429) ++with_429;
-                else if (e.find("timed out") != std::string::npos) ++timed_out;
-                else ++broken;  // reset / closed without an answer
+                if (attempts[i].http_status == 500)
+                    ++with_500;
+                else if (attempts[i].http_status == 429)
+                    ++with_429;
+                else if (e.find("timed out") != std::string::npos)
+                    ++timed_out;
+                else
+                    ++broken;  // reset / closed without an answer
             }
         }
     }
     EXPECT_EQ(locked_calls, 1);
     std::cout << "[ faults   ] " << kFlakyItems << " items published after " << retries
-              << " retried attempts: " << with_500 << "x HTTP 500, " << with_429
-              << "x HTTP 429, " << timed_out << "x timeout, " << broken
-              << "x connection reset/closed\n";
+              << " retried attempts: " << with_500 << "x HTTP 500, " << with_429 << "x HTTP 429, "
+              << timed_out << "x timeout, " << broken << "x connection reset/closed\n";
     // About 30% of the first attempts alone fail; every kind shows up.
     EXPECT_GT(retries, kFlakyItems / 10);
     EXPECT_GT(with_500, 0);

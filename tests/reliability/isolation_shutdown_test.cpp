@@ -44,8 +44,8 @@ TEST_P(ReliabilityTest, HungSiteDoesNotDelayOthersAndSigtermLeavesNothingPublish
         EXPECT_LT(late, 1s) << id;         // within its due second
     }
     std::cout << "[ isolation] other site's items started at most " << worst.count()
-              << " ms after due while the hung site held " << CountStatus(SiteStatus::kPublishing, hung.id)
-              << " items publishing\n";
+              << " ms after due while the hung site held "
+              << CountStatus(SiteStatus::kPublishing, hung.id) << " items publishing\n";
     EXPECT_GT(CountStatus(SiteStatus::kPublishing, hung.id), 0);
     EXPECT_EQ(CountStatus(SiteStatus::kPublished, hung.id), 0);
 
@@ -54,8 +54,7 @@ TEST_P(ReliabilityTest, HungSiteDoesNotDelayOthersAndSigtermLeavesNothingPublish
     serve.process->Signal(SIGTERM);
     EXPECT_EQ(serve.process->Wait(10s), 0);
     const auto took = std::chrono::steady_clock::now() - signalled;
-    std::cout << "[ shutdown ] exited "
-              << std::chrono::duration_cast<Milliseconds>(took).count()
+    std::cout << "[ shutdown ] exited " << std::chrono::duration_cast<Milliseconds>(took).count()
               << " ms after SIGTERM (grace 1000 ms)\n";
     EXPECT_LT(took, 5s);
     EXPECT_EQ(CountStatus(SiteStatus::kPublishing), 0);

@@ -96,8 +96,7 @@ ContentId DeliveredContentId(const ReceivedRequest& r) {
 class MultiProcessTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        if (herald::testing::PgServerUrl().empty())
-            GTEST_SKIP() << "HERALD_TEST_PG_URL is not set";
+        if (herald::testing::PgServerUrl().empty()) GTEST_SKIP() << "HERALD_TEST_PG_URL is not set";
         database_ = std::make_unique<herald::testing::TestDatabase>();
         Open(database_->url());
     }
@@ -131,15 +130,18 @@ protected:
             site_ids += (i ? "," : "") + std::to_string(sites[i].id);
         site_ids += "]::bigint[]";
         const int64_t now = ToUnixMillis(now_);
-        PgQuery(url_, "INSERT INTO content (account_id, site_id, title, content_html, status,"
-                      " approved_at, site_status, site_status_updated_at, scheduled_publish_at,"
-                      " created_at, updated_at) SELECT " +
-                          std::to_string(account_) + ", (" + site_ids + ")[1 + g % " +
-                          std::to_string(sites.size()) + "], 'Post ' || g, '<p>' || g || '</p>',"
-                          " 'approved', " + std::to_string(now - 3600000) + ", 'scheduled', " +
-                          std::to_string(now) + ", " + std::to_string(ToUnixMillis(first)) +
-                          " + g, " + std::to_string(now) + ", " + std::to_string(now) +
-                          " FROM generate_series(0, " + std::to_string(n - 1) + ") AS g");
+        PgQuery(url_,
+                "INSERT INTO content (account_id, site_id, title, content_html, status,"
+                " approved_at, site_status, site_status_updated_at, scheduled_publish_at,"
+                " created_at, updated_at) SELECT " +
+                    std::to_string(account_) + ", (" + site_ids + ")[1 + g % " +
+                    std::to_string(sites.size()) +
+                    "], 'Post ' || g, '<p>' || g || '</p>',"
+                    " 'approved', " +
+                    std::to_string(now - 3600000) + ", 'scheduled', " + std::to_string(now) + ", " +
+                    std::to_string(ToUnixMillis(first)) + " + g, " + std::to_string(now) + ", " +
+                    std::to_string(now) + " FROM generate_series(0, " + std::to_string(n - 1) +
+                    ") AS g");
     }
 
     int64_t Count(const std::string& where) {
@@ -163,9 +165,10 @@ protected:
         for (const auto& [content, ids] : ids_by_content) EXPECT_EQ(ids.size(), 1u) << content;
         // And herald recorded one successful attempt per item: a late settle of a claim
         // taken over wrote nothing.
-        EXPECT_EQ(PgQuery(url_, "SELECT count(*) FROM (SELECT content_id FROM publish_records"
-                                " WHERE outcome = 'published' GROUP BY content_id"
-                                " HAVING count(*) > 1) AS twice"),
+        EXPECT_EQ(PgQuery(url_,
+                          "SELECT count(*) FROM (SELECT content_id FROM publish_records"
+                          " WHERE outcome = 'published' GROUP BY content_id"
+                          " HAVING count(*) > 1) AS twice"),
                   "0");
     }
 
@@ -217,8 +220,8 @@ TEST_F(MultiProcessTest, FiveThousandItemsOnFourProcessesSurviveAKillAndAFreeze)
         },
         30s));
     const int64_t at_freeze = published();
-    const int64_t lease_end = Int(PgQuery(
-        url_, "SELECT COALESCE(max(lease_until), 0) FROM content WHERE " + frozen_claims));
+    const int64_t lease_end = Int(
+        PgQuery(url_, "SELECT COALESCE(max(lease_until), 0) FROM content WHERE " + frozen_claims));
     // The others take its items over once its lease has ended (by the database's clock).
     ASSERT_TRUE(WaitFor(
         [&] {
@@ -249,9 +252,10 @@ TEST_F(MultiProcessTest, FiveThousandItemsOnFourProcessesSurviveAKillAndAFreeze)
     std::cout << "[ multi    ] " << kItems << " items, 1 api + 3 workers, in "
               << std::chrono::duration_cast<Milliseconds>(elapsed).count() << " ms; kill at "
               << at_kill << " published, freeze at " << at_freeze << " (the frozen worker held "
-              << frozen_held << " claims); published by the live workers' /metrics: "
-              << per_worker[0] << " (restarted), " << per_worker[1] << " (frozen), "
-              << per_worker[2] << "; " << receiver_.RequestCount() << " deliveries, " << repeats
+              << frozen_held
+              << " claims); published by the live workers' /metrics: " << per_worker[0]
+              << " (restarted), " << per_worker[1] << " (frozen), " << per_worker[2] << "; "
+              << receiver_.RequestCount() << " deliveries, " << repeats
               << " raw repeats under the same webhook-id\n";
     for (auto& w : workers) w.process->Signal(SIGTERM);
     api.process->Signal(SIGTERM);
@@ -266,10 +270,12 @@ TEST_F(MultiProcessTest, ARescheduleThroughTheApiProcessReachesAWorkerAtOnce) {
     AddScheduled({site}, 1, SystemTimeSource().Now() + 1h);
     const std::string id = PgQuery(url_, "SELECT id FROM content");
     // The worker is asleep until the item's hour (or its 30 s safety net).
-    ASSERT_TRUE(WaitFor([&] {
-        HttpTestClient client("127.0.0.1", worker.port);
-        return client.Get("/readyz").status == 200;
-    }, 10s));
+    ASSERT_TRUE(WaitFor(
+        [&] {
+            HttpTestClient client("127.0.0.1", worker.port);
+            return client.Get("/readyz").status == 200;
+        },
+        10s));
     std::this_thread::sleep_for(300ms);  // let it go to sleep: the wake must come from NOTIFY
 
     HttpTestClient client("127.0.0.1", api.port);
@@ -339,8 +345,8 @@ public:
     void Stop() {
         std::vector<std::string> argv;
         if (getuid() == 0) argv = {"/usr/sbin/runuser", "-u", "herald-pg", "--"};
-        for (const char* a : {"/usr/lib/postgresql/15/bin/pg_ctl", "-D", "", "-m", "fast", "-w",
-                              "stop"})
+        for (const char* a :
+             {"/usr/lib/postgresql/15/bin/pg_ctl", "-D", "", "-m", "fast", "-w", "stop"})
             argv.emplace_back(a);
         argv[argv.size() - 5] = dir_ + "/data";
         const auto r = herald::testing::RunCommand(argv);
@@ -405,11 +411,13 @@ TEST_F(MultiProcessTest, AWorkerOutlivesItsDatabaseGoingAwayAndCatchesUp) {
     const auto stopped = Steady::now();
     // /readyz says 503 (with a reason) while the database is away; the process stays up.
     nlohmann::json unavailable;
-    ASSERT_TRUE(WaitFor([&] {
-        const auto r = probe.Get("/readyz");
-        if (r.status == 503) unavailable = r.json;
-        return r.status == 503;
-    }, 10s));
+    ASSERT_TRUE(WaitFor(
+        [&] {
+            const auto r = probe.Get("/readyz");
+            if (r.status == 503) unavailable = r.json;
+            return r.status == 503;
+        },
+        10s));
     std::cout << "[ outage   ] /readyz during the outage: " << unavailable.dump() << "\n";
     EXPECT_EQ(unavailable.value("reason", ""), "store_unavailable");
     // Several seconds down, the worker alive all along.

@@ -31,8 +31,7 @@ using herald::testing::WebhookReceiver;
 
 class ReliabilityTest : public ::testing::TestWithParam<std::string> {
 protected:
-    ReliabilityTest()
-        : db_(GetParam()), db_url_(db_.url()), store_(storage::OpenStore(db_url_)) {
+    ReliabilityTest() : db_(GetParam()), db_url_(db_.url()), store_(storage::OpenStore(db_url_)) {
         now_ = SystemTimeSource().Now();
         account_ = store_->CreateAccount("acme", "hash-of-key", now_);
     }

@@ -120,7 +120,8 @@ TEST_P(EventHooksStoreTest, SecretIsSealedAtRest) {
 }
 
 TEST_P(EventHooksStoreTest, NoFileOfTheDatabaseHoldsTheSecret) {
-    if (!url().starts_with("sqlite:")) GTEST_SKIP() << "SQLite's files; PostgreSQL is read raw above";
+    if (!url().starts_with("sqlite:"))
+        GTEST_SKIP() << "SQLite's files; PostgreSQL is read raw above";
     const AccountId alice = NewAccount("alice");
     EventHook hook = NewHook(alice, {"content.failed"});
     hook.secret = "second-plain-secret";
@@ -183,7 +184,7 @@ TEST_P(EventHooksStoreTest, ClaimSettleAndRetry) {
     retry.error = "the hook's URL answered 503";
     EXPECT_FALSE(store().FinishHookDelivery(retry, "b"));  // not b's claim
     ASSERT_TRUE(store().FinishHookDelivery(retry, "a"));
-    EXPECT_FALSE(store().FinishHookDelivery(retry, "a"));  // the claim is gone
+    EXPECT_FALSE(store().FinishHookDelivery(retry, "a"));          // the claim is gone
     EXPECT_TRUE(store().ClaimHookDeliveries(Claim("b")).empty());  // not due yet
     const auto next = store().NextHookDeliveryIn(kNow);
     ASSERT_TRUE(next);

@@ -149,9 +149,10 @@ TEST(PostgresOpenTest, ThePoolBoundsTheConnections) {
             for (int i = 0; i < 20; ++i) {
                 store.CreateAccount("a", "key-" + std::to_string(t) + "-" + std::to_string(i),
                                     TimePoint{});
-                const int open = std::stoi(PgQuery(
-                    db.url(), "SELECT COUNT(*) FROM pg_stat_activity WHERE datname ="
-                              " current_database() AND application_name = 'herald'"));
+                const int open =
+                    std::stoi(PgQuery(db.url(),
+                                      "SELECT COUNT(*) FROM pg_stat_activity WHERE datname ="
+                                      " current_database() AND application_name = 'herald'"));
                 int seen = peak.load();
                 while (open > seen && !peak.compare_exchange_weak(seen, open)) {
                 }

@@ -93,8 +93,8 @@ TEST_P(SecretsStoreTest, SiteApiKeyIsSealedAtRestAndPlainThroughTheStore) {
 
     // A ciphertext moved to another row does not open there.
     const Site other = NewSite(account, "other");
-    RawExec(db_.url(), "UPDATE sites SET api_key = '" + raw2 + "' WHERE id = " +
-                           std::to_string(other.id));
+    RawExec(db_.url(),
+            "UPDATE sites SET api_key = '" + raw2 + "' WHERE id = " + std::to_string(other.id));
     EXPECT_THROW(store().GetSite(account, other.id), StorageError);
 }
 
@@ -141,8 +141,8 @@ TEST_P(SecretsStoreTest, PlaintextRowsAreSealedOnTheFirstStartWithAKey) {
     const Site site = NewSite(account);
     store_.reset();
     // As an older herald left it: plaintext credentials and no key check.
-    RawExec(db_.url(), "UPDATE sites SET api_key = 'plain-old-secret' WHERE id = " +
-                           std::to_string(site.id));
+    RawExec(db_.url(),
+            "UPDATE sites SET api_key = 'plain-old-secret' WHERE id = " + std::to_string(site.id));
     RawExec(db_.url(), "DELETE FROM secret_meta");
     const auto key = NewBox();
     Open(key);
@@ -221,9 +221,10 @@ TEST(SecretsPostgresTest, OldDatabaseKeysAndPlaintextAreMigrated) {
     herald::testing::PgQuery(db.url(),
                              "INSERT INTO accounts (id, name, api_key_hash, created_at)"
                              " VALUES (7, 'old', 'old-hash', 1)");
-    herald::testing::PgQuery(db.url(),
-                             "INSERT INTO sites (id, account_id, name, platform_type, api_key,"
-                             " created_at, updated_at) VALUES (3, 7, 's', 'custom', 'plain-pg', 1, 1)");
+    herald::testing::PgQuery(
+        db.url(),
+        "INSERT INTO sites (id, account_id, name, platform_type, api_key,"
+        " created_at, updated_at) VALUES (3, 7, 's', 'custom', 'plain-pg', 1, 1)");
     StorePtr store = OpenStore(db.url(), WithBox(NewBox()));
     EXPECT_EQ(store->FindAccountByKeyHash("old-hash")->id, 7);
     EXPECT_EQ(store->ListApiKeys(7).at(0).name, "default");

@@ -56,28 +56,38 @@ TEST(MigrationTest, V1DatabaseIsMigratedWithDataIntact) {
         ASSERT_FALSE(raw.HasColumn("content", "attempts"));  // really the old schema
         ASSERT_FALSE(raw.HasColumn("content", "due_at"));
         const std::string t0 = std::to_string(kT0);
-        raw.Exec("INSERT INTO accounts (id, name, api_key_hash, created_at) VALUES"
-                 " (1, 'acme', 'h', " + t0 + ")");
-        raw.Exec("INSERT INTO sites (id, account_id, name, platform_type, domain, api_key,"
-                 " timezone, is_active, options_json, created_at, updated_at) VALUES"
-                 " (1, 1, 'blog', 'wordpress', 'https://b.example', 'k', 'Europe/Paris', 1,"
-                 " '{}', " + t0 + ", " + t0 + ")");
-        raw.Exec("INSERT INTO publishing_settings (site_id, auto_publish_enabled, publish_days,"
-                 " publish_time_slots, daily_publish_limit, updated_at) VALUES"
-                 " (1, 1, '[0,1]', '[540]', 4, " + t0 + ")");
+        raw.Exec(
+            "INSERT INTO accounts (id, name, api_key_hash, created_at) VALUES"
+            " (1, 'acme', 'h', " +
+            t0 + ")");
+        raw.Exec(
+            "INSERT INTO sites (id, account_id, name, platform_type, domain, api_key,"
+            " timezone, is_active, options_json, created_at, updated_at) VALUES"
+            " (1, 1, 'blog', 'wordpress', 'https://b.example', 'k', 'Europe/Paris', 1,"
+            " '{}', " +
+            t0 + ", " + t0 + ")");
+        raw.Exec(
+            "INSERT INTO publishing_settings (site_id, auto_publish_enabled, publish_days,"
+            " publish_time_slots, daily_publish_limit, updated_at) VALUES"
+            " (1, 1, '[0,1]', '[540]', 4, " +
+            t0 + ")");
         // 10: scheduled and due an hour ago; 11: left `publishing` by a v1 dispatcher.
-        raw.Exec("INSERT INTO content (id, account_id, site_id, title, content_html, categories,"
-                 " tags, status, approved_at, site_status, site_status_updated_at,"
-                 " scheduled_publish_at, created_at, updated_at) VALUES"
-                 " (10, 1, 1, 'Old post', '<p>x</p>', '[\"News\"]', '[\"t\"]', 'approved', " +
-                 t0 + ", 'scheduled', " + t0 + ", " + std::to_string(kT0 - 3600000) + ", " +
-                 t0 + ", " + t0 + "),"
-                 " (11, 1, 1, 'Stuck', '<p>y</p>', '[]', '[]', 'approved', " + t0 +
-                 ", 'publishing', " + t0 + ", " + std::to_string(kT0 - 7200000) + ", " + t0 +
-                 ", " + t0 + ")");
-        raw.Exec("INSERT INTO publish_records (id, content_id, site_id, account_id, attempt,"
-                 " started_at, finished_at, outcome, http_status, error) VALUES"
-                 " (5, 10, 1, 1, 1, " + t0 + ", " + t0 + ", 'retry', 503, 'busy')");
+        raw.Exec(
+            "INSERT INTO content (id, account_id, site_id, title, content_html, categories,"
+            " tags, status, approved_at, site_status, site_status_updated_at,"
+            " scheduled_publish_at, created_at, updated_at) VALUES"
+            " (10, 1, 1, 'Old post', '<p>x</p>', '[\"News\"]', '[\"t\"]', 'approved', " +
+            t0 + ", 'scheduled', " + t0 + ", " + std::to_string(kT0 - 3600000) + ", " + t0 + ", " +
+            t0 +
+            "),"
+            " (11, 1, 1, 'Stuck', '<p>y</p>', '[]', '[]', 'approved', " +
+            t0 + ", 'publishing', " + t0 + ", " + std::to_string(kT0 - 7200000) + ", " + t0 + ", " +
+            t0 + ")");
+        raw.Exec(
+            "INSERT INTO publish_records (id, content_id, site_id, account_id, attempt,"
+            " started_at, finished_at, outcome, http_status, error) VALUES"
+            " (5, 10, 1, 1, 1, " +
+            t0 + ", " + t0 + ", 'retry', 503, 'busy')");
     }
 
     sqlite::SqliteStore store(path);
@@ -150,14 +160,21 @@ TEST(MigrationTest, V2DoubleBookingsAreHandedBackAndIdsAreNotReused) {
         RawDb raw(path);
         const std::string t0 = std::to_string(kT0);
         const std::string at = std::to_string(kT0 + 3600000);
-        raw.Exec("INSERT INTO accounts (id, name, api_key_hash, created_at) VALUES"
-                 " (1, 'acme', 'h', " + t0 + ")");
-        raw.Exec("INSERT INTO sites (id, account_id, name, platform_type, created_at, updated_at)"
-                 " VALUES (1, 1, 'a', 'custom', " + t0 + ", " + t0 + "),"
-                 " (2, 1, 'b', 'custom', " + t0 + ", " + t0 + ")");
-        raw.Exec("INSERT INTO publishing_settings (site_id, publish_days, publish_time_slots,"
-                 " updated_at) VALUES (1, '[0]', '[540]', " + t0 + "), (2, '[1]', '[600]', " +
-                 t0 + ")");
+        raw.Exec(
+            "INSERT INTO accounts (id, name, api_key_hash, created_at) VALUES"
+            " (1, 'acme', 'h', " +
+            t0 + ")");
+        raw.Exec(
+            "INSERT INTO sites (id, account_id, name, platform_type, created_at, updated_at)"
+            " VALUES (1, 1, 'a', 'custom', " +
+            t0 + ", " + t0 +
+            "),"
+            " (2, 1, 'b', 'custom', " +
+            t0 + ", " + t0 + ")");
+        raw.Exec(
+            "INSERT INTO publishing_settings (site_id, publish_days, publish_time_slots,"
+            " updated_at) VALUES (1, '[0]', '[540]', " +
+            t0 + "), (2, '[1]', '[600]', " + t0 + ")");
         // 20 and 21 share site 1's instant; 22 has it on site 2 (allowed); 23 is published.
         const std::string cols =
             "INSERT INTO content (id, account_id, site_id, title, content_html, status,"
@@ -167,13 +184,14 @@ TEST(MigrationTest, V2DoubleBookingsAreHandedBackAndIdsAreNotReused) {
                  ", " + at + ", " + t0 + ", " + t0 + ")");
         raw.Exec(cols + "(21, 1, 1, 'second', 'x', 'approved', " + t0 + ", 'scheduled', " + t0 +
                  ", " + at + ", " + t0 + ", " + t0 + ")");
-        raw.Exec(cols + "(22, 1, 2, 'other site', 'x', 'approved', " + t0 + ", 'scheduled', " +
-                 t0 + ", " + at + ", " + t0 + ", " + t0 + ")");
-        raw.Exec(cols + "(23, 1, 1, 'published', 'x', 'approved', " + t0 + ", 'published', " +
-                 t0 + ", " + at + ", " + t0 + ", " + t0 + ")");
-        raw.Exec("INSERT INTO publish_records (id, content_id, site_id, account_id, attempt,"
-                 " started_at, finished_at, outcome) VALUES (7, 23, 1, 1, 1, " + t0 + ", " + t0 +
-                 ", 'published')");
+        raw.Exec(cols + "(22, 1, 2, 'other site', 'x', 'approved', " + t0 + ", 'scheduled', " + t0 +
+                 ", " + at + ", " + t0 + ", " + t0 + ")");
+        raw.Exec(cols + "(23, 1, 1, 'published', 'x', 'approved', " + t0 + ", 'published', " + t0 +
+                 ", " + at + ", " + t0 + ", " + t0 + ")");
+        raw.Exec(
+            "INSERT INTO publish_records (id, content_id, site_id, account_id, attempt,"
+            " started_at, finished_at, outcome) VALUES (7, 23, 1, 1, 1, " +
+            t0 + ", " + t0 + ", 'published')");
     }
     sqlite::SqliteStore store(path);
     EXPECT_EQ(store.SchemaVersion(), sqlite::SqliteStore::LatestSchemaVersion());
@@ -195,8 +213,7 @@ TEST(MigrationTest, V2DoubleBookingsAreHandedBackAndIdsAreNotReused) {
     EXPECT_EQ(store.GetSite(1, 1)->version, 1);
 
     // Delete the newest item; the next one gets a new id, not 23 again.
-    ASSERT_EQ(store.DeleteContent(1, 23, store.GetContent(1, 23)->version),
-              WriteOutcome::kApplied);
+    ASSERT_EQ(store.DeleteContent(1, 23, store.GetContent(1, 23)->version), WriteOutcome::kApplied);
     Content c = *store.GetContent(1, 20);
     c.id = 0;
     c.site_status = SiteStatus::kNotPublished;

@@ -39,11 +39,11 @@ public:
         sqlite3_stmt* stmt = nullptr;
         const std::string explain = "EXPLAIN QUERY PLAN " + sql;
         EXPECT_EQ(sqlite3_prepare_v2(db_, explain.c_str(), -1, &stmt, nullptr), SQLITE_OK)
-            << sqlite3_errmsg(db_) << "\n" << sql;
+            << sqlite3_errmsg(db_) << "\n"
+            << sql;
         std::string plan;
         while (stmt && sqlite3_step(stmt) == SQLITE_ROW)
-            plan += std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 3))) +
-                    "\n";
+            plan += std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 3))) + "\n";
         sqlite3_finalize(stmt);
         return plan;
     }
@@ -67,28 +67,34 @@ void Populate(const std::string& path, int accounts, int sites, int64_t rows, Ti
     raw.Exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " +
              std::to_string(accounts) +
              ") INSERT INTO accounts (id, name, created_at)"
-             " SELECT i, 'a' || i, " + t + " FROM n");
+             " SELECT i, 'a' || i, " +
+             t + " FROM n");
     raw.Exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " +
              std::to_string(sites) +
              ") INSERT INTO sites (id, account_id, name, platform_type, created_at, updated_at)"
-             " SELECT i, 1 + (i - 1) % " + std::to_string(accounts) +
-             ", 's' || i, 'custom', " + t + ", " + t + " FROM n");
-    raw.Exec("INSERT INTO publishing_settings (site_id, publish_days, publish_time_slots,"
-             " updated_at) SELECT id, '[0,1,2,3,4]', '[540]', " + t + " FROM sites");
+             " SELECT i, 1 + (i - 1) % " +
+             std::to_string(accounts) + ", 's' || i, 'custom', " + t + ", " + t + " FROM n");
+    raw.Exec(
+        "INSERT INTO publishing_settings (site_id, publish_days, publish_time_slots,"
+        " updated_at) SELECT id, '[0,1,2,3,4]', '[540]', " +
+        t + " FROM sites");
     raw.Exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " +
-             std::to_string(rows) +
-             "), r AS (SELECT i, 1 + i % " + std::to_string(sites) + " AS site,"
-             " CASE (i / " + std::to_string(sites) + ") % 5 WHEN 0 THEN 'not_published' WHEN 1 THEN 'scheduled'"
+             std::to_string(rows) + "), r AS (SELECT i, 1 + i % " + std::to_string(sites) +
+             " AS site,"
+             " CASE (i / " +
+             std::to_string(sites) +
+             ") % 5 WHEN 0 THEN 'not_published' WHEN 1 THEN 'scheduled'"
              " WHEN 2 THEN 'publishing' WHEN 3 THEN 'published' ELSE 'failed' END AS ss FROM n)"
              " INSERT INTO content (account_id, site_id, title, content_html, status,"
              " approved_at, site_status, site_status_updated_at, scheduled_publish_at,"
              " published_at, lease_until, created_at, updated_at)"
-             " SELECT 1 + (site - 1) % " + std::to_string(accounts) +
-             ", site, 'title ' || i, '<p>body of a reasonably sized post</p>', 'approved', " +
-             t + ", ss, " + t + ", CASE WHEN ss = 'not_published' THEN NULL ELSE " + t +
+             " SELECT 1 + (site - 1) % " +
+             std::to_string(accounts) +
+             ", site, 'title ' || i, '<p>body of a reasonably sized post</p>', 'approved', " + t +
+             ", ss, " + t + ", CASE WHEN ss = 'not_published' THEN NULL ELSE " + t +
              " + (i * 31536) % 31536000000 END, CASE WHEN ss = 'published' THEN " + t +
-             " - i ELSE NULL END, CASE WHEN ss = 'publishing' THEN " + lease +
-             " ELSE NULL END, " + t + ", " + t + " FROM r");
+             " - i ELSE NULL END, CASE WHEN ss = 'publishing' THEN " + lease + " ELSE NULL END, " +
+             t + ", " + t + " FROM r");
     raw.Exec("COMMIT");
 }
 
@@ -104,8 +110,7 @@ protected:
         const std::string plan = RawDb(path_).Plan(sql);
         EXPECT_EQ(plan.find("SCAN content\n"), std::string::npos) << sql << "\n" << plan;
         EXPECT_EQ(plan.find("SCAN c\n"), std::string::npos) << sql << "\n" << plan;
-        EXPECT_EQ(plan.find("SCAN publish_records\n"), std::string::npos) << sql << "\n"
-                                                                           << plan;
+        EXPECT_EQ(plan.find("SCAN publish_records\n"), std::string::npos) << sql << "\n" << plan;
     }
 };
 
@@ -156,8 +161,8 @@ TEST_F(QueryPlanTest, HotQueriesAreIndexDriven) {
     expect_index(sqlite::sql::kSiteHasPublishing, "content_account_site");
     expect_index(sqlite::sql::kDeleteSiteContent, "content_account_site");
     // The scheduler's and dispatcher's reads need no sorting step either.
-    for (const char* sql : {sqlite::sql::kNextDue, sqlite::sql::kSchedulingQueue,
-                            sqlite::sql::kNextLeaseEnd}) {
+    for (const char* sql :
+         {sqlite::sql::kNextDue, sqlite::sql::kSchedulingQueue, sqlite::sql::kNextLeaseEnd}) {
         const std::string plan = RawDb(path_).Plan(sql);
         EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << sql << "\n" << plan;
     }
@@ -197,10 +202,10 @@ TEST_F(StorageBenchmark, MillionRows) {
         ASSERT_EQ(page.items.size(), 50u);
     }
     const double list_us = MicrosSince(start) / kRuns;
-    std::printf("ListContent(site, scheduled) count+50: %.1f us/call wall, %.1f us CPU"
-                " (count ~%lld)\n",
-                list_us, 1000 * (CpuMillis() - cpu_start) / kRuns,
-                static_cast<long long>(total / kRuns));
+    std::printf(
+        "ListContent(site, scheduled) count+50: %.1f us/call wall, %.1f us CPU"
+        " (count ~%lld)\n",
+        list_us, 1000 * (CpuMillis() - cpu_start) / kRuns, static_cast<long long>(total / kRuns));
     EXPECT_LT(list_us, 1000.0);
 
     start = Clock::now();

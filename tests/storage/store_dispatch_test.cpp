@@ -65,17 +65,17 @@ TEST_P(SchedulerStoreTest, QueueIsApprovedUnscheduledByApprovedAtThenId) {
     const Content late = NewApproved(site, At("2026-01-20T10:00:00Z"));
     const Content early = NewApproved(site, At("2026-01-20T09:00:00Z"));
     const Content tie = NewApproved(site, At("2026-01-20T10:00:00Z"));
-    NewContent(site);                                              // draft
-    NewScheduled(site, At("2026-02-01T09:00:00Z"));                // already scheduled
-    NewContent(site, [](Content& c) {                              // failed
+    NewContent(site);                                // draft
+    NewScheduled(site, At("2026-02-01T09:00:00Z"));  // already scheduled
+    NewContent(site, [](Content& c) {                // failed
         c.status = EditorialStatus::kApproved;
         c.site_status = SiteStatus::kFailed;
     });
-    NewContent(site, [](Content& c) {                              // time set, not scheduled
+    NewContent(site, [](Content& c) {  // time set, not scheduled
         c.status = EditorialStatus::kApproved;
         c.scheduled_publish_at = At("2026-02-01T09:00:00Z");
     });
-    NewApproved(other, At("2026-01-19T00:00:00Z"));                // another site
+    NewApproved(other, At("2026-01-19T00:00:00Z"));  // another site
     // The queue is what ScheduleSites hands the planner.
     std::vector<ContentId> queue;
     int planned = 0;
@@ -137,9 +137,8 @@ TEST_P(SchedulerStoreTest, ScheduleSitesSetsOnlyItemsStillQueued) {
     ASSERT_TRUE(store().UpdateContent(unapproved, unapproved.version, kAllFields).applied());
     scheduled_by_hand.site_status = SiteStatus::kScheduled;
     scheduled_by_hand.scheduled_publish_at = At("2026-03-01T09:00:00Z");
-    ASSERT_TRUE(store()
-                    .UpdateContent(scheduled_by_hand, scheduled_by_hand.version, kAllFields)
-                    .applied());
+    ASSERT_TRUE(
+        store().UpdateContent(scheduled_by_hand, scheduled_by_hand.version, kAllFields).applied());
     timed.scheduled_publish_at = At("2026-03-02T09:00:00Z");
     ASSERT_TRUE(store().UpdateContent(timed, timed.version, kAllFields).applied());
 
@@ -181,7 +180,8 @@ TEST_P(SchedulerStoreTest, ScheduleSitesSetsOnlyItemsStillQueued) {
     EXPECT_EQ(store().GetContent(account, ok.id)->version, ok.version + 1);
 }
 
-// --- Claim ------------------------------------------------------------------------------------------
+// --- Claim
+// ------------------------------------------------------------------------------------------
 
 class ClaimTest : public StoreTest {
 protected:
@@ -262,7 +262,7 @@ TEST_P(ClaimTest, OldestDueFirstAndLimitRespected) {
         c.status = EditorialStatus::kApproved;
         c.site_status = SiteStatus::kScheduled;
         c.scheduled_publish_at = At("2026-01-20T08:01:00Z");  // one item per site instant
-        c.next_attempt_at = At("2026-01-20T13:00:00Z");  // not yet
+        c.next_attempt_at = At("2026-01-20T13:00:00Z");       // not yet
     });
     const Content c0 = NewScheduled(site_, At("2026-01-20T11:00:00Z"));
 
@@ -323,8 +323,7 @@ TEST_P(ClaimTest, ExpiredLeaseIsReclaimedWithSamePublication) {
 TEST_P(ClaimTest, TwoStoresRacingNeverClaimTheSameItemTwice) {
     constexpr int kItems = 500;
     std::set<ContentId> all;
-    for (int i = 0; i < kItems; ++i)
-        all.insert(NewScheduled(site_, kNow - Seconds{kItems - i}).id);
+    for (int i = 0; i < kItems; ++i) all.insert(NewScheduled(site_, kNow - Seconds{kItems - i}).id);
 
     // Two stores = two independent pools on one file, as two processes would have.
     StorePtr second = OpenStore(url());
@@ -388,7 +387,8 @@ TEST_P(ClaimTest, ManyThreadsOnOneStoreShareThePool) {
     EXPECT_EQ(std::set<ContentId>(all.begin(), all.end()).size(), static_cast<size_t>(kItems));
 }
 
-// --- ClaimOne ----------------------------------------------------------------------------------------
+// --- ClaimOne
+// ----------------------------------------------------------------------------------------
 
 TEST_P(ClaimTest, ClaimOneForPublishNow) {
     const Content draft = NewContent(site_);
@@ -409,8 +409,7 @@ TEST_P(ClaimTest, ClaimOneForPublishNow) {
     ASSERT_TRUE(inactive);
     ASSERT_FALSE(inactive->ok());
     EXPECT_EQ(inactive->error().code, "site_inactive");
-    EXPECT_EQ(store().GetContent(account_, on_inactive.id)->site_status,
-              SiteStatus::kNotPublished);
+    EXPECT_EQ(store().GetContent(account_, on_inactive.id)->site_status, SiteStatus::kNotPublished);
 
     auto ok = store().ClaimOne(account_, approved.id, "now", kNow, kNow + kLease);
     ASSERT_TRUE(ok);
@@ -429,7 +428,8 @@ TEST_P(ClaimTest, ClaimOneForPublishNow) {
     EXPECT_EQ(store().GetContent(account_, approved.id)->claim_token, "now");
 }
 
-// --- FinishAttempt, RenewLease, ReleaseClaims --------------------------------------------------------
+// --- FinishAttempt, RenewLease, ReleaseClaims
+// --------------------------------------------------------
 
 TEST_P(ClaimTest, FinishAttemptWritesRecordAndContentTogether) {
     const Content c = NewScheduled(site_, At("2026-01-20T11:00:00Z"));
@@ -530,7 +530,8 @@ TEST_P(ClaimTest, ReleaseClaimsPutsItemsBack) {
     EXPECT_EQ(ClaimIds(kNow, 10, "again"), (std::vector<ContentId>{a.id, b.id}));
 }
 
-// --- records list ------------------------------------------------------------------------------------
+// --- records list
+// ------------------------------------------------------------------------------------
 
 TEST_P(ClaimTest, RecordsListFiltersAndPaginates) {
     const Site other_site = NewSite(account_, "other");
@@ -585,7 +586,8 @@ TEST_P(ClaimTest, RecordsListFiltersAndPaginates) {
     EXPECT_EQ(page2.items[0].id, all.items[3].id);
 }
 
-// --- health: CountOverdue and NextWorkIn -------------------------------------------------------------
+// --- health: CountOverdue and NextWorkIn
+// -------------------------------------------------------------
 
 TEST_P(ClaimTest, CountOverdueCountsScheduledDueBeforeNowOnActiveSites) {
     EXPECT_EQ(store().CountOverdue(kNow).count, 0);

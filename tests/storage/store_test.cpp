@@ -423,8 +423,7 @@ TEST_P(ContentTest, UpdateIsCompareAndSetOnVersion) {
     c.updated_at = At("2026-01-20T12:05:00Z");
 
     // Computed from a version the row never had: refused, nothing written.
-    EXPECT_EQ(store().UpdateContent(c, c.version + 1, kAllFields).outcome,
-              WriteOutcome::kConflict);
+    EXPECT_EQ(store().UpdateContent(c, c.version + 1, kAllFields).outcome, WriteOutcome::kConflict);
     EXPECT_EQ(store().GetContent(account, c.id)->title, original_title);
     EXPECT_EQ(store().GetContent(account, c.id)->version, 1);
     const WriteResult applied = store().UpdateContent(c, c.version, kAllFields);

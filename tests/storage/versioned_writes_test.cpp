@@ -159,11 +159,10 @@ TEST_P(VersionedWritesTest, EveryWriteMovesTheVersionByOne) {
     request.now = kNow;
     request.calendar_from = kNow - kCalendarLookBack;
     request.require_auto_publish = false;
-    const auto outcomes =
-        store().ScheduleSites(request, [&](const SiteSchedulingInput&) {
-            return Result<std::vector<SlotAssignment>>(
-                std::vector<SlotAssignment>{{to_place.id, At("2026-01-21T09:00:00Z")}});
-        });
+    const auto outcomes = store().ScheduleSites(request, [&](const SiteSchedulingInput&) {
+        return Result<std::vector<SlotAssignment>>(
+            std::vector<SlotAssignment>{{to_place.id, At("2026-01-21T09:00:00Z")}});
+    });
     ASSERT_EQ(outcomes.size(), 1u);
     ASSERT_EQ(outcomes[0].assignments.size(), 1u);
     EXPECT_EQ(store().GetContent(account, to_place.id)->version, 2);

@@ -44,7 +44,7 @@ inline std::string BackendName(const ::testing::TestParamInfo<std::string>& info
 }  // namespace herald::testing
 
 /// Runs every TEST_P of `fixture` once per backend.
-#define HERALD_ON_EVERY_BACKEND(fixture)                                           \
-    INSTANTIATE_TEST_SUITE_P(Backends, fixture,                                    \
+#define HERALD_ON_EVERY_BACKEND(fixture)                                             \
+    INSTANTIATE_TEST_SUITE_P(Backends, fixture,                                      \
                              ::testing::ValuesIn(::herald::testing::TestBackends()), \
                              ::herald::testing::BackendName)

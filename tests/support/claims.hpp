@@ -17,8 +17,8 @@ inline constexpr Milliseconds kTestLease = std::chrono::minutes{2};
 
 /// Store::Claim of up to `limit` items due at `now` (the caller's clock) under `token`, with a
 /// lease of `lease` on the database's clock, leaving the items of `skip_sites` alone.
-inline std::vector<storage::ClaimedItem> ClaimBatch(storage::Store& store, TimePoint now,
-                                                    int limit, std::string_view token,
+inline std::vector<storage::ClaimedItem> ClaimBatch(storage::Store& store, TimePoint now, int limit,
+                                                    std::string_view token,
                                                     Milliseconds lease = kTestLease,
                                                     std::span<const domain::SiteId> skip_sites = {},
                                                     int max_in_flight_per_site = 0) {

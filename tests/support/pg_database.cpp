@@ -59,7 +59,8 @@ std::string Run(const std::string& url, const std::string& sql, bool admin) {
     if (PQstatus(conn.get()) != CONNECTION_OK)
         throw std::runtime_error("cannot connect to " + url + ": " +
                                  Trimmed(PQerrorMessage(conn.get())));
-    PQsetNoticeProcessor(conn.get(), [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        conn.get(), [](void*, const char*) {}, nullptr);
     PGresult* result = PQexec(conn.get(), sql.c_str());
     const ExecStatusType status = PQresultStatus(result);
     std::string value;
@@ -93,9 +94,8 @@ std::string CreateTestDatabase() {
 void DropTestDatabase(const std::string& url) {
     const size_t slash = url.rfind('/');
     const size_t query = url.find('?', slash);
-    const std::string name = url.substr(slash + 1, query == std::string::npos
-                                                       ? std::string::npos
-                                                       : query - slash - 1);
+    const std::string name =
+        url.substr(slash + 1, query == std::string::npos ? std::string::npos : query - slash - 1);
     if (name.rfind("h_", 0) != 0) return;  // never drop anything a test did not create
     Run(PgServerUrl(), "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)", /*admin=*/true);
 }

@@ -156,8 +156,8 @@ int ChildProcess::Wait(std::chrono::milliseconds timeout) {
 }
 
 ServeProcess StartServe(const std::string& db_url, const std::vector<std::string>& extra) {
-    std::vector<std::string> argv = {HeraldBinary(), "serve", "--db", db_url, "--listen",
-                                     "127.0.0.1:0"};
+    std::vector<std::string> argv = {HeraldBinary(), "serve",    "--db",
+                                     db_url,         "--listen", "127.0.0.1:0"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     ServeProcess serve;
     serve.process = std::make_unique<ChildProcess>(argv);

@@ -1,8 +1,8 @@
 #include "support/shopify_fake.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cctype>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -16,7 +16,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int kBucketSize = 40;     // standard plans
+constexpr int kBucketSize = 40;  // standard plans
 constexpr double kLeakPerSecond = 2.0;
 constexpr const char* kPrefix = "/admin/api/2024-10/";
 
@@ -86,22 +86,26 @@ struct ShopifyFake::Impl {
     WebhookReceiver server{"unused"};
 
     json ArticleJson(const Article& a) const {
-        json j = {{"id", a.id},
-                  {"blog_id", a.blog_id},
-                  {"title", a.title},
-                  {"body_html", a.body_html},
-                  {"summary_html", a.summary_html.empty() ? json(nullptr) : json(a.summary_html)},
-                  {"handle", a.handle},
-                  {"tags", a.tags},
-                  {"author", "Herald Test"},
-                  {"user_id", nullptr},
-                  {"template_suffix", nullptr},
-                  {"created_at", "2024-10-01T12:00:00-04:00"},
-                  {"updated_at", "2024-10-01T12:00:00-04:00"},
-                  {"published_at", a.published ? json(a.published_at) : json(nullptr)},
-                  {"admin_graphql_api_id", "gid://shopify/OnlineStoreArticle/" + std::to_string(a.id)}};
+        json j = {
+            {"id", a.id},
+            {"blog_id", a.blog_id},
+            {"title", a.title},
+            {"body_html", a.body_html},
+            {"summary_html", a.summary_html.empty() ? json(nullptr) : json(a.summary_html)},
+            {"handle", a.handle},
+            {"tags", a.tags},
+            {"author", "Herald Test"},
+            {"user_id", nullptr},
+            {"template_suffix", nullptr},
+            {"created_at", "2024-10-01T12:00:00-04:00"},
+            {"updated_at", "2024-10-01T12:00:00-04:00"},
+            {"published_at", a.published ? json(a.published_at) : json(nullptr)},
+            {"admin_graphql_api_id", "gid://shopify/OnlineStoreArticle/" + std::to_string(a.id)}};
         if (!a.image_src.empty())
-            j["image"] = {{"src", a.image_src}, {"alt", a.title}, {"width", 2}, {"height", 2},
+            j["image"] = {{"src", a.image_src},
+                          {"alt", a.title},
+                          {"width", 2},
+                          {"height", 2},
                           {"created_at", "2024-10-01T12:00:00-04:00"}};
         return j;
     }
@@ -124,10 +128,12 @@ struct ShopifyFake::Impl {
     /// Applies an "article" object to `a`; returns Shopify's 422 errors, if any.
     json Apply(const json& in, Article& a, bool creating) {
         json errors = json::object();
-        if (in.contains("title")) a.title = in["title"].is_string() ? in["title"].get<std::string>() : "";
+        if (in.contains("title"))
+            a.title = in["title"].is_string() ? in["title"].get<std::string>() : "";
         if (in.contains("body_html") && in["body_html"].is_string()) a.body_html = in["body_html"];
         if (in.contains("summary_html"))
-            a.summary_html = in["summary_html"].is_string() ? in["summary_html"].get<std::string>() : "";
+            a.summary_html =
+                in["summary_html"].is_string() ? in["summary_html"].get<std::string>() : "";
         if (in.contains("tags") && in["tags"].is_string()) a.tags = in["tags"];
         if (in.contains("image") && in["image"].is_object() && in["image"].contains("src"))
             a.image_src = "https://cdn.shopify.com/s/files/1/0001/articles/" +
@@ -151,13 +157,13 @@ struct ShopifyFake::Impl {
     ReceiverReply Handle(const ReceivedRequest& req) {
         // The leaky bucket: every call takes one slot; a full bucket answers 429.
         const auto now = std::chrono::steady_clock::now();
-        bucket = std::max(0.0, bucket - std::chrono::duration<double>(now - bucket_at).count() *
-                                            kLeakPerSecond);
+        bucket = std::max(
+            0.0, bucket - std::chrono::duration<double>(now - bucket_at).count() * kLeakPerSecond);
         bucket_at = now;
         ReceiverReply reply = Route(req, now);
-        reply.headers.emplace_back("X-Shopify-Shop-Api-Call-Limit",
-                                   std::to_string(static_cast<int>(bucket)) + "/" +
-                                       std::to_string(kBucketSize));
+        reply.headers.emplace_back(
+            "X-Shopify-Shop-Api-Call-Limit",
+            std::to_string(static_cast<int>(bucket)) + "/" + std::to_string(kBucketSize));
         reply.headers.emplace_back("X-Request-Id", "fake-" + std::to_string(exchanges.size() + 1));
         exchanges.push_back(Exchange{req.method, req.target, req.body, reply.status, *reply.body});
         return reply;
@@ -165,13 +171,15 @@ struct ShopifyFake::Impl {
 
     ReceiverReply Route(const ReceivedRequest& req, std::chrono::steady_clock::time_point) {
         if (req.Header("x-shopify-access-token").value_or("") != token)
-            return Reply(401, json{{"errors", "[API] Invalid API key or access token "
-                                              "(unrecognized login or wrong password)"}});
+            return Reply(401, json{{"errors",
+                                    "[API] Invalid API key or access token "
+                                    "(unrecognized login or wrong password)"}});
         if (throttle > 0 || bucket + 1 > kBucketSize) {
             if (throttle > 0) --throttle;
-            ReceiverReply r = Reply(429, json{{"errors", "Exceeded 2 calls per second for api "
-                                                         "client. Reduce request rates to resume "
-                                                         "uninterrupted service."}});
+            ReceiverReply r = Reply(429, json{{"errors",
+                                               "Exceeded 2 calls per second for api "
+                                               "client. Reduce request rates to resume "
+                                               "uninterrupted service."}});
             r.retry_after = throttle_retry_after.empty() ? "2.0" : throttle_retry_after;
             return r;
         }
@@ -188,20 +196,26 @@ struct ShopifyFake::Impl {
         path = path.substr(std::string(kPrefix).size());
         const bool writes = req.method == "POST" || req.method == "PUT" || req.method == "DELETE";
         if (writes && std::find(scopes.begin(), scopes.end(), "write_content") == scopes.end())
-            return Reply(403, json{{"errors", "[API] This action requires merchant approval for "
-                                              "write_content scope."}});
+            return Reply(403, json{{"errors",
+                                    "[API] This action requires merchant approval for "
+                                    "write_content scope."}});
 
         if (path == "shop.json" && req.method == "GET")
-            return Reply(200, json{{"shop", {{"id", 548380009}, {"name", "Herald Test Shop"},
-                                             {"domain", "herald-test.myshopify.com"},
-                                             {"myshopify_domain", "herald-test.myshopify.com"}}}});
+            return Reply(200, json{{"shop",
+                                    {{"id", 548380009},
+                                     {"name", "Herald Test Shop"},
+                                     {"domain", "herald-test.myshopify.com"},
+                                     {"myshopify_domain", "herald-test.myshopify.com"}}}});
         if (path == "blogs.json" && req.method == "GET") {
             json list = json::array();
             size_t limit = query.count("limit") ? std::stoul(query.at("limit")) : 50;
             for (const auto& b : blogs) {
                 if (list.size() >= limit) break;
-                list.push_back(json{{"id", b.id}, {"title", b.title}, {"handle", b.handle},
-                                    {"commentable", "no"}, {"tags", ""}});
+                list.push_back(json{{"id", b.id},
+                                    {"title", b.title},
+                                    {"handle", b.handle},
+                                    {"commentable", "no"},
+                                    {"tags", ""}});
             }
             return Reply(200, json{{"blogs", list}});
         }
@@ -212,14 +226,16 @@ struct ShopifyFake::Impl {
         if (!blog) return NotFound();
         const std::string tail = rest;
         if (tail == ".json" && req.method == "GET")
-            return Reply(200, json{{"blog", {{"id", blog->id}, {"title", blog->title},
-                                             {"handle", blog->handle}}}});
+            return Reply(
+                200, json{{"blog",
+                           {{"id", blog->id}, {"title", blog->title}, {"handle", blog->handle}}}});
         if (tail == "/articles.json" && req.method == "GET") {
             json list = json::array();
             for (const auto& a : articles) {
                 if (a.blog_id != blog_id) continue;
                 if (query.count("handle") && query.at("handle") != a.handle) continue;
-                const std::string status = query.count("published_status") ? query.at("published_status") : "any";
+                const std::string status =
+                    query.count("published_status") ? query.at("published_status") : "any";
                 if (status == "published" && !a.published) continue;
                 if (status == "unpublished" && a.published) continue;
                 list.push_back(ArticleJson(a));
@@ -227,10 +243,12 @@ struct ShopifyFake::Impl {
             return Reply(200, json{{"articles", list}});
         }
         const json body = json::parse(req.body, nullptr, false);
-        const bool has_article = body.is_object() && body.contains("article") && body["article"].is_object();
+        const bool has_article =
+            body.is_object() && body.contains("article") && body["article"].is_object();
         if (tail == "/articles.json" && req.method == "POST") {
             if (!has_article)
-                return Reply(400, json{{"errors", {{"article", "Required parameter missing or invalid"}}}});
+                return Reply(
+                    400, json{{"errors", {{"article", "Required parameter missing or invalid"}}}});
             Article a;
             a.blog_id = blog_id;
             json errors = Apply(body["article"], a, true);
@@ -248,7 +266,9 @@ struct ShopifyFake::Impl {
             if (req.method == "GET") return Reply(200, json{{"article", ArticleJson(*it)}});
             if (req.method == "PUT") {
                 if (!has_article)
-                    return Reply(400, json{{"errors", {{"article", "Required parameter missing or invalid"}}}});
+                    return Reply(
+                        400,
+                        json{{"errors", {{"article", "Required parameter missing or invalid"}}}});
                 Article updated = *it;
                 json errors = Apply(body["article"], updated, false);
                 if (!errors.empty()) return Reply(422, json{{"errors", errors}});

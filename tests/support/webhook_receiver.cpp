@@ -9,11 +9,11 @@
 #include <set>
 #include <thread>
 
+#include <sodium.h>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
-#include <sodium.h>
 
 namespace herald::testing {
 namespace {
@@ -28,8 +28,7 @@ std::optional<std::string> DecodeBase64(std::string_view text) {
     size_t len = 0;
     const char* end = nullptr;
     if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
-                          text.size(), nullptr, &len, &end,
-                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
+                          text.size(), nullptr, &len, &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
         end != text.data() + text.size())
         return std::nullopt;
     out.resize(len);
@@ -127,9 +126,8 @@ struct WebhookReceiver::Impl {
             if (ec) continue;
             ++accepted;
             open_fds.insert(socket.native_handle());
-            connections.emplace_back([this, s = std::move(socket)]() mutable {
-                Serve(std::move(s));
-            });
+            connections.emplace_back(
+                [this, s = std::move(socket)]() mutable { Serve(std::move(s)); });
         }
     }
 
@@ -161,7 +159,8 @@ struct WebhookReceiver::Impl {
             received.target = std::string(req.target());
             for (const auto& field : req) {
                 std::string name(field.name_string());
-                for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                for (char& c : name)
+                    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
                 received.headers.emplace_back(std::move(name), std::string(field.value()));
             }
             received.body = req.body();
@@ -180,10 +179,11 @@ struct WebhookReceiver::Impl {
                     auto [it, inserted] = post_numbers.try_emplace(
                         received.webhook_id, static_cast<int>(post_numbers.size()) + 1);
                     const std::string id = "post-" + std::to_string(it->second);
-                    reply_body = nlohmann::json{{"id", id},
-                                                {"url", "http://127.0.0.1:" +
-                                                            std::to_string(port) + "/posts/" + id}}
-                                     .dump();
+                    reply_body = nlohmann::json{
+                        {"id", id},
+                        {"url",
+                         "http://127.0.0.1:" + std::to_string(port) + "/posts/" +
+                             id}}.dump();
                 } else {
                     reply_body = *reply.body;
                 }
@@ -299,8 +299,7 @@ std::map<std::string, int> WebhookReceiver::CountsByWebhookId() const {
 
 bool WebhookReceiver::WaitForRequests(size_t n, std::chrono::milliseconds timeout) const {
     std::unique_lock lock(impl_->mu);
-    return impl_->changed.wait_for(lock, timeout,
-                                   [&] { return impl_->requests.size() >= n; });
+    return impl_->changed.wait_for(lock, timeout, [&] { return impl_->requests.size() >= n; });
 }
 
 }  // namespace herald::testing

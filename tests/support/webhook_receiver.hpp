@@ -33,7 +33,7 @@ struct ReceiverReply {
     /// nullopt: {"id": "post-N", "url": "<receiver>/posts/post-N"}, N stable per webhook-id
     /// (so a repeated delivery gets the same remote post, like a deduplicating receiver).
     std::optional<std::string> body;
-    std::chrono::milliseconds delay{0};     // wait this long before answering
+    std::chrono::milliseconds delay{0};      // wait this long before answering
     std::optional<std::string> retry_after;  // sets Retry-After
     bool drop_connection = false;            // reset the connection instead of answering
     std::vector<std::pair<std::string, std::string>> headers;

@@ -51,8 +51,8 @@ Response CreateApiKey(Call& call) {
     if (r.error()) return ErrorResponse(*r.error());
     if (!r.Has("name") || name.empty()) return ErrorResponse(RequiredError("name"));
     if (name.size() > kMaxKeyNameLength)
-        return ErrorResponse(Error::Invalid("too_long",
-                                            "The name is longer than 100 characters.", "name"));
+        return ErrorResponse(
+            Error::Invalid("too_long", "The name is longer than 100 characters.", "name"));
     const std::string key = GenerateApiKey();
     const auto created =
         call.store().CreateApiKey(call.account, name, ApiKeyPrefix(key), HashApiKey(key), call.now);

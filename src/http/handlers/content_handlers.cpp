@@ -20,9 +20,9 @@ using domain::EditorialStatus;
 using domain::SiteStatus;
 
 Response ContentResponse(int status, const Content& content) {
-    Response response =
-        JsonResponse(status, [&](JsonWriter& w) { WriteContent(w, content); },
-                     768 + content.content_html.size() + content.title.size());
+    Response response = JsonResponse(
+        status, [&](JsonWriter& w) { WriteContent(w, content); },
+        768 + content.content_html.size() + content.title.size());
     response.etag = ETagOf(content.version);
     return response;
 }
@@ -44,9 +44,9 @@ using ContentChange =
 /// change is applied again to what it left (so edits of different fields both take effect,
 /// and a move that is no longer allowed answers 409); with If-Match, a moved version is 412.
 /// `on_written` runs after a successful write (wake-ups).
-Response WriteContentChange(Call& call, const ContentChange& change,
-                            const std::function<void(const Content&, const Content&)>&
-                                on_written = {}) {
+Response WriteContentChange(
+    Call& call, const ContentChange& change,
+    const std::function<void(const Content&, const Content&)>& on_written = {}) {
     const IfMatch precondition(call.request.if_match);
     return RetryLostRaces("The content", [&]() -> std::optional<Response> {
         const auto stored = call.store().GetContent(call.account, call.params[0]);
@@ -63,10 +63,13 @@ Response WriteContentChange(Call& call, const ContentChange& change,
                 next.version = written.version;
                 if (on_written) on_written(*stored, next);
                 return ContentResponse(200, next);
-            case storage::WriteOutcome::kNotFound: return NotFoundResponse("The content");
-            case storage::WriteOutcome::kSlotTaken: return SlotTaken();
+            case storage::WriteOutcome::kNotFound:
+                return NotFoundResponse("The content");
+            case storage::WriteOutcome::kSlotTaken:
+                return SlotTaken();
             case storage::WriteOutcome::kConflict:
-            case storage::WriteOutcome::kBusy: break;
+            case storage::WriteOutcome::kBusy:
+                break;
         }
         return LostRace(precondition);  // apply the change again to what the other left
     });
@@ -96,8 +99,8 @@ Status MoveStatus(Content& content, EditorialStatus to, TimePoint now) {
         return allowed;
     }
     content.status = to;
-    content.approved_at = to == EditorialStatus::kApproved ? std::optional<TimePoint>(now)
-                                                           : std::nullopt;
+    content.approved_at =
+        to == EditorialStatus::kApproved ? std::optional<TimePoint>(now) : std::nullopt;
     return Ok{};
 }
 
@@ -178,8 +181,7 @@ Response ScheduleAction(Call& call, domain::SiteAction action) {
     if (r.error()) return ErrorResponse(*r.error());
     if (!has_time) return ErrorResponse(RequiredError("scheduled_at"));
     if (at <= call.now) {
-        return ErrorResponse(422, "in_past", "scheduled_at must be in the future.",
-                             "scheduled_at");
+        return ErrorResponse(422, "in_past", "scheduled_at must be in the future.", "scheduled_at");
     }
     return WriteContentChange(
         call,
@@ -257,8 +259,7 @@ Response PatchContent(Call& call) {
     if (!body) return ErrorResponse(body.error());
     return WriteContentChange(
         call,
-        [&](Content& content, const Content& stored,
-            unsigned& fields) -> std::optional<Response> {
+        [&](Content& content, const Content& stored, unsigned& fields) -> std::optional<Response> {
             FieldReader r(*body);
             auto read = ReadContentFields(r, content);
             if (!read) return ErrorResponse(read.error());
@@ -308,16 +309,17 @@ Response DeleteContent(Call& call) {
             return ErrorResponse(allowed.error());
         }
         switch (call.store().DeleteContent(call.account, stored->id, stored->version)) {
-            case storage::WriteOutcome::kApplied: return NoContentResponse();
-            case storage::WriteOutcome::kNotFound: return NotFoundResponse("The content");
-            default: return LostRace(precondition);
+            case storage::WriteOutcome::kApplied:
+                return NoContentResponse();
+            case storage::WriteOutcome::kNotFound:
+                return NotFoundResponse("The content");
+            default:
+                return LostRace(precondition);
         }
     });
 }
 
-Response ScheduleContent(Call& call) {
-    return ScheduleAction(call, domain::SiteAction::kSchedule);
-}
+Response ScheduleContent(Call& call) { return ScheduleAction(call, domain::SiteAction::kSchedule); }
 
 Response RescheduleContent(Call& call) {
     return ScheduleAction(call, domain::SiteAction::kReschedule);

@@ -22,11 +22,20 @@ std::string EscapeHtml(std::string_view text) {
     out.reserve(text.size());
     for (const char c : text) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out.push_back(c);
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            default:
+                out.push_back(c);
         }
     }
     return out;
@@ -79,7 +88,8 @@ Response DemoReceive(Call& call) {
     if (content.contains("content_html") && content["content_html"].is_string())
         post.html = content["content_html"].get<std::string>();
     id = call.env.StoreDemoPost(id, std::move(post));
-    const std::string host = call.request.host.empty() ? "127.0.0.1" : std::string(call.request.host);
+    const std::string host =
+        call.request.host.empty() ? "127.0.0.1" : std::string(call.request.host);
     return JsonResponse(200, [&](JsonWriter& w) {
         w.BeginObject();
         w.Key("id").String(std::to_string(id));

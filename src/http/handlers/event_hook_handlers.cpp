@@ -152,9 +152,12 @@ Response DeleteEventHook(Call& call) {
         expected = stored->version;
     }
     switch (call.store().DeleteEventHook(call.account, call.params[0], expected)) {
-        case storage::WriteOutcome::kApplied: return NoContentResponse();
-        case storage::WriteOutcome::kNotFound: return NotFoundResponse("The event hook");
-        default: return PreconditionFailed();
+        case storage::WriteOutcome::kApplied:
+            return NoContentResponse();
+        case storage::WriteOutcome::kNotFound:
+            return NotFoundResponse("The event hook");
+        default:
+            return PreconditionFailed();
     }
 }
 
@@ -164,9 +167,9 @@ Response TestEventHook(Call& call) {
     auto body = ParseJsonObject(call.request.body, /*empty_ok=*/true);
     if (!body) return ErrorResponse(body.error());
     if (!body->empty())
-        return ErrorResponse(Error::BadRequest(
-            "unknown_field", "A test event takes no fields; send an empty body.",
-            std::string(Utf8Prefix(body->begin().key(), 60))));
+        return ErrorResponse(Error::BadRequest("unknown_field",
+                                               "A test event takes no fields; send an empty body.",
+                                               std::string(Utf8Prefix(body->begin().key(), 60))));
     if (!hook->is_active)
         return ErrorResponse(409, "hook_inactive",
                              "The event hook is inactive; activate it to send a test event.");
@@ -199,30 +202,35 @@ Response ListEventHookDeliveries(Call& call) {
         return NotFoundResponse("The event hook");
     const auto deliveries =
         call.store().ListHookDeliveries(call.account, call.params[0], kMaxDeliveriesListed);
-    return JsonResponse(200, [&](JsonWriter& w) {
-        w.BeginObject();
-        w.Key("count").Int(static_cast<int64_t>(deliveries.size()));
-        w.Key("results").BeginArray();
-        for (const auto& d : deliveries) {
+    return JsonResponse(
+        200,
+        [&](JsonWriter& w) {
             w.BeginObject();
-            w.Key("id").Int(d.id);
-            w.Key("event").String(d.event_type);
-            w.Key("webhook_id").String(d.webhook_id);
-            w.Key("state").String(domain::ToString(d.state));
-            w.Key("attempts").Int(d.attempts);
-            w.Key("created_at").Time(d.created_at);
-            w.Key("next_attempt_at");
-            if (d.state == domain::DeliveryState::kPending) w.Time(d.next_attempt_at);
-            else w.Null();
-            w.Key("finished_at").OptTime(d.finished_at);
-            w.Key("last_status").OptInt(d.last_status ? std::optional<int64_t>(*d.last_status)
-                                                      : std::nullopt);
-            w.Key("last_error").OptString(d.last_error);
+            w.Key("count").Int(static_cast<int64_t>(deliveries.size()));
+            w.Key("results").BeginArray();
+            for (const auto& d : deliveries) {
+                w.BeginObject();
+                w.Key("id").Int(d.id);
+                w.Key("event").String(d.event_type);
+                w.Key("webhook_id").String(d.webhook_id);
+                w.Key("state").String(domain::ToString(d.state));
+                w.Key("attempts").Int(d.attempts);
+                w.Key("created_at").Time(d.created_at);
+                w.Key("next_attempt_at");
+                if (d.state == domain::DeliveryState::kPending)
+                    w.Time(d.next_attempt_at);
+                else
+                    w.Null();
+                w.Key("finished_at").OptTime(d.finished_at);
+                w.Key("last_status")
+                    .OptInt(d.last_status ? std::optional<int64_t>(*d.last_status) : std::nullopt);
+                w.Key("last_error").OptString(d.last_error);
+                w.EndObject();
+            }
+            w.EndArray();
             w.EndObject();
-        }
-        w.EndArray();
-        w.EndObject();
-    }, 64 + deliveries.size() * 256);
+        },
+        64 + deliveries.size() * 256);
 }
 
 }  // namespace herald::http

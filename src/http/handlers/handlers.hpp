@@ -89,7 +89,7 @@ Response GetSite(Call& call);
 Response PatchSite(Call& call);
 Response DeleteSite(Call& call);
 Response ResumeSiteAction(Call& call);  // POST /sites/{id}/resume/
-Response TestConnection(Call& call);  // blocking: calls the platform
+Response TestConnection(Call& call);    // blocking: calls the platform
 Response ListSlots(Call& call);
 Response GetSettings(Call& call);
 Response PutSettings(Call& call);
@@ -106,14 +106,14 @@ Response RescheduleContent(Call& call);
 Response UnscheduleContent(Call& call);
 
 // Live updates, per-site scheduler run, metrics: live_handlers.cpp.
-Response OpenEventsSession(Call& call);      // POST /api/v1/events/session/ (sets the cookie)
-Response CloseEventsSession(Call& call);     // DELETE /api/v1/events/session/
-Response ContentEvents(Call& call);           // GET /api/v1/events/?site_id= (SSE)
-Response ScheduleApprovedForSite(Call& call); // POST /api/v1/sites/{id}/schedule-approved/
-Response MetricsText(Call& call);             // GET /metrics (no auth)
+Response OpenEventsSession(Call& call);        // POST /api/v1/events/session/ (sets the cookie)
+Response CloseEventsSession(Call& call);       // DELETE /api/v1/events/session/
+Response ContentEvents(Call& call);            // GET /api/v1/events/?site_id= (SSE)
+Response ScheduleApprovedForSite(Call& call);  // POST /api/v1/sites/{id}/schedule-approved/
+Response MetricsText(Call& call);              // GET /metrics (no auth)
 
 // serve --demo: the built-in receiver of the demo site (demo.cpp).
-Response DemoReceive(Call& call);  // POST /demo/receiver/
+Response DemoReceive(Call& call);   // POST /demo/receiver/
 Response ShowDemoPost(Call& call);  // GET /demo/posts/{id}/
 
 // The API description (docs/openapi.yaml, built into the web root as openapi.json) and its
@@ -133,7 +133,7 @@ Response GetEventHook(Call& call);
 Response PatchEventHook(Call& call);
 Response DeleteEventHook(Call& call);
 Response ListEventHookDeliveries(Call& call);  // GET …/{id}/deliveries/ (the latest 100)
-Response TestEventHook(Call& call);  // POST …/{id}/test/: queues a signed `ping` for it
+Response TestEventHook(Call& call);            // POST …/{id}/test/: queues a signed `ping` for it
 
 // Publisher: /api/v1/publisher/…
 Response PublishNow(Call& call);  // blocking: calls the platform

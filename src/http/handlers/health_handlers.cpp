@@ -76,14 +76,18 @@ Response Readyz(Call& call) {
         w.Key("dispatcher").BeginObject();
         w.Key("last_heartbeat").OptTime(heartbeat);
         w.Key("heartbeat_age_seconds");
-        if (heartbeat) w.Int(age_seconds(*heartbeat));
-        else w.Null();
+        if (heartbeat)
+            w.Int(age_seconds(*heartbeat));
+        else
+            w.Null();
         w.EndObject();
         w.Key("overdue").BeginObject();
         w.Key("count").Int(overdue.count);
         w.Key("oldest_age_seconds");
-        if (overdue.oldest_due_at) w.Int(age_seconds(*overdue.oldest_due_at));
-        else w.Null();
+        if (overdue.oldest_due_at)
+            w.Int(age_seconds(*overdue.oldest_due_at));
+        else
+            w.Null();
         w.EndObject();
         // Sites herald cannot deliver to right now do not make the process unready (it is
         // doing its job); they are reported so a probe or a person can see them.

@@ -14,10 +14,7 @@
 #include "http/query.hpp"
 
 namespace herald::http {
-namespace {
-
-
-}  // namespace
+namespace {}  // namespace
 
 Response OpenEventsSession(Call& call) {
     // The route authenticated the header already; the cookie carries that same key.
@@ -77,22 +74,25 @@ Response ScheduleApprovedForSite(Call& call) {
     const auto& assignments = outcome.assignments;
     const size_t queued = outcome.queued;
     if (!dry_run && !assignments.empty()) call.env.WakeDispatcher();
-    return JsonResponse(200, [&](JsonWriter& w) {
-        w.BeginObject();
-        w.Key("site_id").Int(site->id);
-        w.Key("dry_run").Bool(dry_run);
-        w.Key("assigned").Int(static_cast<int64_t>(assignments.size()));
-        w.Key("left_unscheduled").Int(static_cast<int64_t>(queued - assignments.size()));
-        w.Key("assignments").BeginArray();
-        for (const auto& a : assignments) {
+    return JsonResponse(
+        200,
+        [&](JsonWriter& w) {
             w.BeginObject();
-            w.Key("content_id").Int(a.content_id);
-            w.Key("scheduled_publish_at").Time(a.at);
+            w.Key("site_id").Int(site->id);
+            w.Key("dry_run").Bool(dry_run);
+            w.Key("assigned").Int(static_cast<int64_t>(assignments.size()));
+            w.Key("left_unscheduled").Int(static_cast<int64_t>(queued - assignments.size()));
+            w.Key("assignments").BeginArray();
+            for (const auto& a : assignments) {
+                w.BeginObject();
+                w.Key("content_id").Int(a.content_id);
+                w.Key("scheduled_publish_at").Time(a.at);
+                w.EndObject();
+            }
+            w.EndArray();
             w.EndObject();
-        }
-        w.EndArray();
-        w.EndObject();
-    }, 128 + assignments.size() * 64);
+        },
+        128 + assignments.size() * 64);
 }
 
 Response MetricsText(Call& call) {
@@ -107,9 +107,14 @@ Response MetricsText(Call& call) {
         response.body +=
             "# HELP herald_sites Active sites by delivery health (all processes).\n"
             "# TYPE herald_sites gauge\n"
-            "herald_sites{health=\"healthy\"} " + std::to_string(sites.healthy) + "\n"
-            "herald_sites{health=\"degraded\"} " + std::to_string(sites.degraded) + "\n"
-            "herald_sites{health=\"paused\"} " + std::to_string(sites.paused) + "\n";
+            "herald_sites{health=\"healthy\"} " +
+            std::to_string(sites.healthy) +
+            "\n"
+            "herald_sites{health=\"degraded\"} " +
+            std::to_string(sites.degraded) +
+            "\n"
+            "herald_sites{health=\"paused\"} " +
+            std::to_string(sites.paused) + "\n";
     } catch (const std::exception&) {
         // The database is away: /readyz says so; the process's own metrics still render.
     }

@@ -23,9 +23,8 @@ Response PublishNowAnswer(const dispatch::PublishNowOutcome& outcome) {
         if (!result.success) {
             w.Key("error").BeginObject();
             w.Key("code").String("publish_failed");
-            w.Key("message").String(result.error.empty()
-                                        ? "The platform did not accept the post."
-                                        : result.error);
+            w.Key("message").String(result.error.empty() ? "The platform did not accept the post."
+                                                         : result.error);
             w.Key("field").Null();
             w.EndObject();
         }
@@ -86,10 +85,9 @@ Response ListRecords(Call& call) {
     if (!page) return ErrorResponse(page.error());
     filter.page = *page;
     const auto result = call.store().ListRecords(filter);
-    return PageResponse(call.request, filter.page, result,
-                        [](JsonWriter& w, const domain::PublishRecord& record) {
-                            WriteRecord(w, record);
-                        });
+    return PageResponse(
+        call.request, filter.page, result,
+        [](JsonWriter& w, const domain::PublishRecord& record) { WriteRecord(w, record); });
 }
 
 }  // namespace herald::http

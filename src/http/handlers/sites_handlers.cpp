@@ -169,13 +169,16 @@ Response DeleteSite(Call& call) {
         expected = stored->version;
     }
     switch (call.store().DeleteSite(call.account, call.params[0], expected)) {
-        case storage::WriteOutcome::kApplied: return NoContentResponse();
-        case storage::WriteOutcome::kNotFound: return NotFoundResponse("The site");
+        case storage::WriteOutcome::kApplied:
+            return NoContentResponse();
+        case storage::WriteOutcome::kNotFound:
+            return NotFoundResponse("The site");
         case storage::WriteOutcome::kBusy:
             return ErrorResponse(409, "site_publishing",
                                  "The site has content being published right now; try again "
                                  "in a moment.");
-        default: return PreconditionFailed();
+        default:
+            return PreconditionFailed();
     }
 }
 
@@ -195,22 +198,23 @@ Response TestConnection(Call& call) {
     publishers::Publisher* publisher = call.env.app().publishers.For(site->platform_type);
     if (!publisher) {
         return ErrorResponse(422, "unsupported_platform",
-                             "This build of herald cannot talk to that platform.",
-                             "platform_type");
+                             "This build of herald cannot talk to that platform.", "platform_type");
     }
     const publishers::ConnectionCheck check = publisher->TestConnection(*site);
     if (!check.ok) {
-        return ErrorResponse(502, "connection_failed",
-                             check.message.empty() ? "The platform could not be reached."
-                                                   : check.message);
+        return ErrorResponse(
+            502, "connection_failed",
+            check.message.empty() ? "The platform could not be reached." : check.message);
     }
     return JsonResponse(200, [&](JsonWriter& w) {
         w.BeginObject();
         w.Key("ok").Bool(true);
         w.Key("message").String(check.message);
         w.Key("http_status");
-        if (check.http_status) w.Int(*check.http_status);
-        else w.Null();
+        if (check.http_status)
+            w.Int(*check.http_status);
+        else
+            w.Null();
         w.EndObject();
     });
 }
@@ -229,10 +233,10 @@ Response ListSlots(Call& call) {
     if (!to) return ErrorResponse(to.error());
     const TimePoint begin = from->value_or(call.now);
     const TimePoint end = to->value_or(begin + kDefaultSpan);
-    if (end <= begin) return ErrorResponse(422, "invalid_range", "'to' must be after 'from'.", "to");
+    if (end <= begin)
+        return ErrorResponse(422, "invalid_range", "'to' must be after 'from'.", "to");
     if (end - begin > kMaxSpan) {
-        return ErrorResponse(422, "invalid_range", "At most 92 days of slots can be listed.",
-                             "to");
+        return ErrorResponse(422, "invalid_range", "At most 92 days of slots can be listed.", "to");
     }
     auto slots = domain::ListSlotInstants(*settings, site->timezone, begin, end);
     if (!slots) return ErrorResponse(slots.error());
@@ -241,22 +245,25 @@ Response ListSlots(Call& call) {
         call.store().LoadCalendar(site->id, begin - domain::kCalendarLookBack);
     auto states = domain::ClassifySlots(*settings, site->timezone, calendar, *slots, call.now);
     if (!states) return ErrorResponse(states.error());
-    return JsonResponse(200, [&](JsonWriter& w) {
-        w.BeginObject();
-        w.Key("site_id").Int(site->id);
-        w.Key("timezone").String(site->timezone);
-        w.Key("from").Time(begin);
-        w.Key("to").Time(end);
-        w.Key("results").BeginArray();
-        for (size_t i = 0; i < slots->size(); ++i) {
+    return JsonResponse(
+        200,
+        [&](JsonWriter& w) {
             w.BeginObject();
-            w.Key("at").Time((*slots)[i]);
-            w.Key("state").String(domain::ToString((*states)[i]));
+            w.Key("site_id").Int(site->id);
+            w.Key("timezone").String(site->timezone);
+            w.Key("from").Time(begin);
+            w.Key("to").Time(end);
+            w.Key("results").BeginArray();
+            for (size_t i = 0; i < slots->size(); ++i) {
+                w.BeginObject();
+                w.Key("at").Time((*slots)[i]);
+                w.Key("state").String(domain::ToString((*states)[i]));
+                w.EndObject();
+            }
+            w.EndArray();
             w.EndObject();
-        }
-        w.EndArray();
-        w.EndObject();
-    }, 64 + slots->size() * 48);
+        },
+        64 + slots->size() * 48);
 }
 
 Response GetSettings(Call& call) {

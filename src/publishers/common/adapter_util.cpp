@@ -4,8 +4,8 @@
 #include <cctype>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <sodium.h>
+#include <nlohmann/json.hpp>
 
 #include "publishers/failure.hpp"
 
@@ -26,8 +26,10 @@ std::string JoinUrl(std::string_view base, std::string_view path) {
 std::string UrlEncode(std::string_view text) {
     std::string out;
     for (unsigned char c : text) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') out += char(c);
-        else out += fmt::format("%{:02X}", c);
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
+            out += char(c);
+        else
+            out += fmt::format("%{:02X}", c);
     }
     return out;
 }
@@ -113,9 +115,12 @@ std::string FileNameFor(std::string_view url, std::string_view content_type) {
         if (std::isalnum(c) || c == '.' || c == '-' || c == '_') name += char(c);
     if (!name.empty() && name.find('.') != std::string::npos && name.front() != '.') return name;
     std::string ext = "jpg";
-    if (content_type.find("png") != std::string_view::npos) ext = "png";
-    else if (content_type.find("gif") != std::string_view::npos) ext = "gif";
-    else if (content_type.find("webp") != std::string_view::npos) ext = "webp";
+    if (content_type.find("png") != std::string_view::npos)
+        ext = "png";
+    else if (content_type.find("gif") != std::string_view::npos)
+        ext = "gif";
+    else if (content_type.find("webp") != std::string_view::npos)
+        ext = "webp";
     return (name.empty() ? std::string("featured-image") : name) + "." + ext;
 }
 

@@ -5,8 +5,8 @@
 #include <cstring>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 #include <sodium.h>
+#include <nlohmann/json.hpp>
 
 namespace herald::publishers::ghost {
 namespace {
@@ -51,9 +51,10 @@ std::optional<AdminKey> ParseAdminKey(std::string_view key, std::string* error) 
         return std::nullopt;
     };
     if (colon == std::string_view::npos || colon == 0 || colon + 1 == key.size())
-        return fail("the site's API key is not a Ghost Admin API key (it looks like "
-                    "\"id:secret\"): copy the Admin API key of the custom integration, not the "
-                    "Content API key");
+        return fail(
+            "the site's API key is not a Ghost Admin API key (it looks like "
+            "\"id:secret\"): copy the Admin API key of the custom integration, not the "
+            "Content API key");
     const std::string_view hex = key.substr(colon + 1);
     std::string secret(hex.size() / 2, '\0');
     size_t len = 0;
@@ -62,8 +63,9 @@ std::optional<AdminKey> ParseAdminKey(std::string_view key, std::string* error) 
         sodium_hex2bin(reinterpret_cast<unsigned char*>(secret.data()), secret.size(), hex.data(),
                        hex.size(), nullptr, &len, &end) != 0 ||
         end != hex.data() + hex.size())
-        return fail("the secret part of the site's Ghost Admin API key (after the colon) is not "
-                    "hexadecimal: copy the Admin API key again");
+        return fail(
+            "the secret part of the site's Ghost Admin API key (after the colon) is not "
+            "hexadecimal: copy the Admin API key again");
     secret.resize(len);
     return AdminKey{std::string(key.substr(0, colon)), std::move(secret)};
 }
@@ -76,9 +78,8 @@ std::string MakeAdminToken(const AdminKey& key, int64_t issued_at) {
     crypto_auth_hmacsha256_state state;
     crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.secret.data()),
                                 key.secret.size());
-    crypto_auth_hmacsha256_update(&state,
-                                  reinterpret_cast<const unsigned char*>(signing_input.data()),
-                                  signing_input.size());
+    crypto_auth_hmacsha256_update(
+        &state, reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size());
     crypto_auth_hmacsha256_final(&state, mac);
     return signing_input + "." +
            Base64Url(std::string_view(reinterpret_cast<const char*>(mac), sizeof mac));
@@ -132,10 +133,10 @@ std::string BuildPostBody(const domain::Content& content, const GhostOptions& op
         {"status", options.status},
         {"tags", tags},
         // Ghost limits custom excerpts to 300 characters.
-        {"custom_excerpt", content.excerpt.empty() ? json(nullptr)
-                                                   : json(Utf8Prefix(content.excerpt, 300))},
-        {"feature_image", content.featured_image_url.empty() ? json(nullptr)
-                                                             : json(content.featured_image_url)},
+        {"custom_excerpt",
+         content.excerpt.empty() ? json(nullptr) : json(Utf8Prefix(content.excerpt, 300))},
+        {"feature_image",
+         content.featured_image_url.empty() ? json(nullptr) : json(content.featured_image_url)},
     };
     if (!marker_token.empty()) post["codeinjection_foot"] = PostMarker(marker_token);
     if (!updated_at.empty()) post["updated_at"] = std::string(updated_at);
@@ -149,8 +150,12 @@ std::optional<GhostPost> ParsePost(std::string_view body) {
     if (posts == j.end() || !posts->is_array() || posts->empty() || !(*posts)[0].is_object())
         return std::nullopt;
     const json& p = (*posts)[0];
-    GhostPost post{StringOf(p, "id"),    StringOf(p, "url"),  StringOf(p, "slug"),
-                   StringOf(p, "title"), StringOf(p, "html"), StringOf(p, "updated_at"),
+    GhostPost post{StringOf(p, "id"),
+                   StringOf(p, "url"),
+                   StringOf(p, "slug"),
+                   StringOf(p, "title"),
+                   StringOf(p, "html"),
+                   StringOf(p, "updated_at"),
                    StringOf(p, "codeinjection_foot")};
     if (post.id.empty()) return std::nullopt;
     return post;

@@ -35,9 +35,10 @@ PublishResult GhostFailure(const HttpResponse& r, const domain::Site& site,
         PublishResult f;
         f.outcome = PublishOutcome::kTransient;
         f.http_status = s;
-        f.error = fmt::format("the post was being edited in Ghost at the same time (409 "
-                              "UPDATE_COLLISION) while {}; herald will try again",
-                              action);
+        f.error = fmt::format(
+            "the post was being edited in Ghost at the same time (409 "
+            "UPDATE_COLLISION) while {}; herald will try again",
+            action);
         return f;
     }
     if (IsTransientResponse(r)) {
@@ -54,20 +55,20 @@ PublishResult GhostFailure(const HttpResponse& r, const domain::Site& site,
                         action),
             s);
     }
-    const std::string detail = fmt::format(" (HTTP {} {}{}: {}{})", s, err->type,
-                                           err->code.empty() ? "" : " " + err->code, err->message,
-                                           err->context.empty() ? "" : " " + err->context);
+    const std::string detail =
+        fmt::format(" (HTTP {} {}{}: {}{})", s, err->type, err->code.empty() ? "" : " " + err->code,
+                    err->message, err->context.empty() ? "" : " " + err->context);
     auto fail = [&](std::string text) { return Permanent(text + detail, s); };
     if (err->code == "INVALID_JWT" || s == 401)
-        return fail(fmt::format("{} rejected herald's Admin API key while {}: copy the Admin "
-                                "API key of the custom integration (Settings → Integrations) "
-                                "again; if it is right, check this machine's clock",
-                                where, action));
+        return fail(
+            fmt::format("{} rejected herald's Admin API key while {}: copy the Admin "
+                        "API key of the custom integration (Settings → Integrations) "
+                        "again; if it is right, check this machine's clock",
+                        where, action));
     if (s == 403)
-        return fail(fmt::format("the Ghost integration is not allowed to do this while {}",
-                                action));
-    if (s == 404)
-        return fail(fmt::format("{} has no such resource while {}", where, action));
+        return fail(
+            fmt::format("the Ghost integration is not allowed to do this while {}", action));
+    if (s == 404) return fail(fmt::format("{} has no such resource while {}", where, action));
     if (s == 422 || err->type == "ValidationError")
         return fail(fmt::format("{} rejected the post while {}", where, action));
     PublishResult f = FailureFromResponse(r, where, common::WallNow());
@@ -98,8 +99,8 @@ public:
         // Recovery: the post may exist from an attempt whose answer was lost. Ghost keeps
         // the slug we asked for unless another post holds it; the marker tells ours apart.
         if (target_id.empty() && !token.empty()) {
-            const HttpResponse found = Send(
-                site, *key, "GET", fmt::format("posts/slug/{}/", UrlEncode(slug)));
+            const HttpResponse found =
+                Send(site, *key, "GET", fmt::format("posts/slug/{}/", UrlEncode(slug)));
             if (IsSuccess(found)) {
                 if (auto post = ParsePost(found.body);
                     post && post->codeinjection_foot.find(PostMarker(token)) != std::string::npos)
@@ -124,10 +125,9 @@ public:
                 if (!post)
                     return GhostFailure(HttpResponse{422, current.headers, current.body, "", false},
                                         site, "reading the post");
-                response = Send(site, *key, "PUT",
-                                fmt::format("posts/{}/?source=html", UrlEncode(target_id)),
-                                BuildPostBody(content, *parsed.options, token, slug,
-                                              post->updated_at));
+                response = Send(
+                    site, *key, "PUT", fmt::format("posts/{}/?source=html", UrlEncode(target_id)),
+                    BuildPostBody(content, *parsed.options, token, slug, post->updated_at));
                 if (response.status != 409 || attempt >= kCollisionRetries) break;
             }
         }
@@ -159,10 +159,11 @@ public:
             return ConnectionCheck{false, parsed.error, std::nullopt};
         const HttpResponse r = Send(site, *key, "GET", "posts/?limit=1&fields=id");
         if (!IsSuccess(r) || !common::IsJsonBody(r.body)) {
-            const PublishResult f = GhostFailure(
-                IsSuccess(r) ? HttpResponse{422, r.headers, r.body, "", false} : r, site,
-                "signing in");
-            return ConnectionCheck{false, f.error, r.status ? std::optional(r.status) : std::nullopt};
+            const PublishResult f =
+                GhostFailure(IsSuccess(r) ? HttpResponse{422, r.headers, r.body, "", false} : r,
+                             site, "signing in");
+            return ConnectionCheck{false, f.error,
+                                   r.status ? std::optional(r.status) : std::nullopt};
         }
         std::string version = "Ghost";
         if (auto v = r.Header("content-version")) version += " " + *v;

@@ -49,7 +49,8 @@ ShopifyOptionsParse ParseShopifyOptions(std::string_view options_json) {
     }
     if (auto it = j.find("blog_id"); it != j.end() && !it->is_null()) {
         int64_t id = 0;
-        if (it->is_number_integer()) id = it->get<int64_t>();
+        if (it->is_number_integer())
+            id = it->get<int64_t>();
         else if (it->is_string()) {
             const std::string s = it->get<std::string>();
             char* end = nullptr;
@@ -57,9 +58,10 @@ ShopifyOptionsParse ParseShopifyOptions(std::string_view options_json) {
             if (s.empty() || *end != '\0') id = 0;
         }
         if (id <= 0) {
-            out.error = "the site's Shopify option \"blog_id\" must be the numeric id of a blog "
-                        "(Online Store → Blog posts → Manage blogs; the number at the end of "
-                        "the blog's admin URL)";
+            out.error =
+                "the site's Shopify option \"blog_id\" must be the numeric id of a blog "
+                "(Online Store → Blog posts → Manage blogs; the number at the end of "
+                "the blog's admin URL)";
             return out;
         }
         options.blog_id = id;

@@ -42,39 +42,41 @@ PublishResult ShopifyFailure(const HttpResponse& r, const domain::Site& site,
     }
     const std::string text = ErrorText(r.body);
     if (text.empty() && (common::IsHtmlResponse(r) || !common::IsJsonBody(r.body)))
-        return Permanent(fmt::format("{} answered with {} instead of JSON (HTTP {}) while {}: "
-                                     "set the domain to the shop's myshopify.com address",
-                                     where,
-                                     common::IsHtmlResponse(r) ? "an HTML page" : "something else",
-                                     s, action),
-                         s);
+        return Permanent(
+            fmt::format("{} answered with {} instead of JSON (HTTP {}) while {}: "
+                        "set the domain to the shop's myshopify.com address",
+                        where, common::IsHtmlResponse(r) ? "an HTML page" : "something else", s,
+                        action),
+            s);
     const std::string detail =
         text.empty() ? fmt::format(" (HTTP {})", s) : fmt::format(" (HTTP {}: {})", s, text);
     auto fail = [&](std::string message) { return Permanent(message + detail, s); };
     if (s == 401)
-        return fail(fmt::format("{} rejected the access token while {}: set the site's API key "
-                                "to the custom app's Admin API access token (it starts with "
-                                "shpat_)",
-                                where, action));
+        return fail(
+            fmt::format("{} rejected the access token while {}: set the site's API key "
+                        "to the custom app's Admin API access token (it starts with "
+                        "shpat_)",
+                        where, action));
     if (s == 403)
-        return fail(fmt::format("the Shopify app is not allowed to do this while {}: give the "
-                                "custom app the write_content scope and reinstall it",
-                                action));
+        return fail(
+            fmt::format("the Shopify app is not allowed to do this while {}: give the "
+                        "custom app the write_content scope and reinstall it",
+                        action));
     if (s == 402)
-        return fail(fmt::format("the shop at {} is frozen (unpaid): Shopify refuses changes",
-                                site.domain));
-    if (s == 423)
-        return fail(fmt::format("the shop at {} is locked by Shopify", site.domain));
+        return fail(
+            fmt::format("the shop at {} is frozen (unpaid): Shopify refuses changes", site.domain));
+    if (s == 423) return fail(fmt::format("the shop at {} is locked by Shopify", site.domain));
     if (s == 404)
-        return fail(fmt::format("{} found no such resource while {}: check the domain and the "
-                                "site's blog_id option",
-                                where, action));
+        return fail(
+            fmt::format("{} found no such resource while {}: check the domain and the "
+                        "site's blog_id option",
+                        where, action));
     if (s == 422 && IsHandleTaken(r.body))
-        return fail(fmt::format("another article in this blog already uses the handle (herald "
-                                "did not create it) while {}: change the content's slug",
-                                action));
-    if (s == 422)
-        return fail(fmt::format("{} rejected the article while {}", where, action));
+        return fail(
+            fmt::format("another article in this blog already uses the handle (herald "
+                        "did not create it) while {}: change the content's slug",
+                        action));
+    if (s == 422) return fail(fmt::format("{} rejected the article while {}", where, action));
     PublishResult f = FailureFromResponse(r, where, common::WallNow());
     f.error += fmt::format(" (while {})", action);
     return f;
@@ -109,13 +111,15 @@ public:
         // Recovery: find an article from an attempt whose answer was lost, by its handle
         // (our marker in body_html tells ours from someone else's).
         if (target_id.empty() && !token.empty()) {
-            const HttpResponse found =
-                Send(site, "GET",
-                     fmt::format("{}.json?handle={}&published_status=any&fields=id,handle,body_html",
-                                 articles, UrlEncode(handle)));
-            if (!IsSuccess(found)) return ShopifyFailure(found, site, "looking for an earlier copy");
+            const HttpResponse found = Send(
+                site, "GET",
+                fmt::format("{}.json?handle={}&published_status=any&fields=id,handle,body_html",
+                            articles, UrlEncode(handle)));
+            if (!IsSuccess(found))
+                return ShopifyFailure(found, site, "looking for an earlier copy");
             for (const Article& a : ParseArticles(found.body))
-                if (a.handle == handle && a.body_html.find(ArticleMarker(token)) != std::string::npos)
+                if (a.handle == handle &&
+                    a.body_html.find(ArticleMarker(token)) != std::string::npos)
                     target_id = std::to_string(a.id);
         }
 
@@ -130,8 +134,9 @@ public:
                             BuildArticleBody(content, *parsed.options, handle, token,
                                              FormatIso(common::WallNow())));
         if (!IsSuccess(response))
-            return ShopifyFailure(response, site,
-                                  target_id.empty() ? "creating the article" : "updating the article");
+            return ShopifyFailure(
+                response, site,
+                target_id.empty() ? "creating the article" : "updating the article");
         const auto article = ParseArticle(response.body);
         if (!article)
             return ShopifyFailure(HttpResponse{422, response.headers, response.body, "", false},
@@ -140,8 +145,8 @@ public:
         result.outcome = PublishOutcome::kPublished;
         result.http_status = response.status;
         result.external_id = std::to_string(article->id);
-        result.external_url = common::JoinUrl(
-            site.domain, fmt::format("/blogs/{}/{}", blog.handle, article->handle));
+        result.external_url =
+            common::JoinUrl(site.domain, fmt::format("/blogs/{}/{}", blog.handle, article->handle));
         return result;
     }
 
@@ -154,7 +159,8 @@ public:
             return ConnectionCheck{false, f.error, f.http_status};
         };
         const HttpResponse shop_response = Send(site, "GET", "shop.json");
-        if (!IsSuccess(shop_response)) return failed(ShopifyFailure(shop_response, site, "signing in"));
+        if (!IsSuccess(shop_response))
+            return failed(ShopifyFailure(shop_response, site, "signing in"));
         const auto shop = ParseShop(shop_response.body);
         if (!shop)
             return failed(ShopifyFailure(
@@ -192,8 +198,8 @@ private:
                         std::string body = {}) const {
         HttpRequest request;
         request.method = std::move(method);
-        request.url = common::JoinUrl(site.domain,
-                                      fmt::format("/admin/api/{}/{}", kApiVersion, path));
+        request.url =
+            common::JoinUrl(site.domain, fmt::format("/admin/api/{}/{}", kApiVersion, path));
         request.timeout = options_.timeout;
         request.headers = {{"X-Shopify-Access-Token", site.api_key},
                            {"Accept", "application/json"}};
@@ -241,8 +247,8 @@ private:
     /// The blog articles go to (cached per site): the configured one, else the first.
     std::optional<PublishResult> ResolveBlog(const domain::Site& site,
                                              const ShopifyOptions& options, Blog* blog) {
-        const std::string key = CacheKey(site) + "|" +
-                                (options.blog_id ? std::to_string(*options.blog_id) : "first");
+        const std::string key =
+            CacheKey(site) + "|" + (options.blog_id ? std::to_string(*options.blog_id) : "first");
         {
             std::lock_guard lock(mu_);
             if (auto it = blogs_.find(key); it != blogs_.end()) {
@@ -263,8 +269,9 @@ private:
         const auto found = ParseBlog(r.body);
         if (!found) {
             if (!options.blog_id && common::IsJsonBody(r.body))
-                return Permanent("the shop has no blog yet: create one under Online Store → Blog "
-                                 "posts, or set the site's blog_id option");
+                return Permanent(
+                    "the shop has no blog yet: create one under Online Store → Blog "
+                    "posts, or set the site's blog_id option");
             return ShopifyFailure(HttpResponse{422, r.headers, r.body, "", false}, site,
                                   "finding the blog");
         }

@@ -23,9 +23,8 @@ std::string Base64Encode(std::string_view bytes) {
     SodiumInitOnce();
     constexpr int kVariant = sodium_base64_VARIANT_ORIGINAL;
     std::string out(sodium_base64_encoded_len(bytes.size(), kVariant), '\0');
-    sodium_bin2base64(out.data(), out.size(),
-                      reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
-                      kVariant);
+    sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
+                      bytes.size(), kVariant);
     out.resize(out.size() - 1);  // the length above counts the terminating NUL
     return out;
 }
@@ -39,8 +38,8 @@ std::optional<std::string> Base64Decode(std::string_view text) {
     std::string out(text.size() * 3 / 4 + 3, '\0');
     size_t out_len = 0;
     const char* end = nullptr;
-    if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(),
-                          text.data(), text.size(), nullptr, &out_len, &end, variant) != 0 ||
+    if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
+                          text.size(), nullptr, &out_len, &end, variant) != 0 ||
         end != text.data() + text.size())
         return std::nullopt;
     out.resize(out_len);
@@ -59,8 +58,8 @@ std::string Sign(std::string_view key, std::string_view msg_id, int64_t timestam
     crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()),
                                 key.size());
     const auto update = [&state](std::string_view part) {
-        crypto_auth_hmacsha256_update(
-            &state, reinterpret_cast<const unsigned char*>(part.data()), part.size());
+        crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(part.data()),
+                                      part.size());
     };
     const std::string ts = std::to_string(timestamp);
     update(msg_id);

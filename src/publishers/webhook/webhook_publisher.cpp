@@ -55,8 +55,7 @@ std::string MissingSetting(const domain::Site& site) {
 
 class WebhookPublisher final : public Publisher {
 public:
-    WebhookPublisher(HttpClient& http, WebhookOptions options)
-        : http_(http), options_(options) {}
+    WebhookPublisher(HttpClient& http, WebhookOptions options) : http_(http), options_(options) {}
 
     PublishResult Publish(const PublishRequest& request) override {
         PublishResult result;
@@ -92,8 +91,8 @@ public:
         if (response.status < 200 || response.status >= 300)
             return FailedCheck(response, kTarget, common::WallNow());
         return ConnectionCheck{
-            true, fmt::format("the endpoint accepted a signed test message (HTTP {})",
-                              response.status),
+            true,
+            fmt::format("the endpoint accepted a signed test message (HTTP {})", response.status),
             response.status};
     }
 
@@ -133,8 +132,7 @@ private:
     }
 
     static PublishResult Interpret(const HttpResponse& response, const std::string& id,
-                                   const std::string& earlier_id,
-                                   const std::string& earlier_url) {
+                                   const std::string& earlier_id, const std::string& earlier_url) {
         if (response.status < 200 || response.status >= 300)
             return FailureFromResponse(response, kTarget, common::WallNow());
         PublishResult result;
@@ -143,9 +141,12 @@ private:
         const auto answer = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
         if (answer.is_object()) {
             if (auto it = answer.find("id"); it != answer.end()) {
-                if (it->is_string()) result.external_id = it->get<std::string>();
-                else if (it->is_number_integer()) result.external_id = std::to_string(it->get<int64_t>());
-                else if (it->is_number()) result.external_id = it->dump();
+                if (it->is_string())
+                    result.external_id = it->get<std::string>();
+                else if (it->is_number_integer())
+                    result.external_id = std::to_string(it->get<int64_t>());
+                else if (it->is_number())
+                    result.external_id = it->dump();
             }
             if (auto it = answer.find("url"); it != answer.end() && it->is_string())
                 result.external_url = it->get<std::string>();

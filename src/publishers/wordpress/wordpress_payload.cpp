@@ -80,8 +80,9 @@ WpOptionsParse ParseWpOptions(std::string_view options_json) {
         static const std::vector<std::string> kAllowed = {"publish", "draft", "pending", "private"};
         if (!it->is_string() ||
             std::find(kAllowed.begin(), kAllowed.end(), it->get<std::string>()) == kAllowed.end()) {
-            out.error = "the site's WordPress option \"status\" must be one of publish, draft, "
-                        "pending or private";
+            out.error =
+                "the site's WordPress option \"status\" must be one of publish, draft, "
+                "pending or private";
             return out;
         }
         options.status = it->get<std::string>();
@@ -168,9 +169,16 @@ std::string BuildTermBody(std::string_view name) {
 
 std::string DecodeEntities(std::string_view text) {
     static const std::pair<std::string_view, std::string_view> kEntities[] = {
-        {"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#039;", "'"},
-        {"&#39;", "'"}, {"&#8217;", "\xE2\x80\x99"}, {"&#8211;", "\xE2\x80\x93"},
-        {"&#8212;", "\xE2\x80\x94"}, {"&nbsp;", "\xC2\xA0"},
+        {"&amp;", "&"},
+        {"&lt;", "<"},
+        {"&gt;", ">"},
+        {"&quot;", "\""},
+        {"&#039;", "'"},
+        {"&#39;", "'"},
+        {"&#8217;", "\xE2\x80\x99"},
+        {"&#8211;", "\xE2\x80\x93"},
+        {"&#8212;", "\xE2\x80\x94"},
+        {"&nbsp;", "\xC2\xA0"},
     };
     std::string out;
     for (size_t i = 0; i < text.size();) {

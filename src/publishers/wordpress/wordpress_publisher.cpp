@@ -72,25 +72,27 @@ PublishResult WpFailure(const HttpResponse& r, const domain::Site& site, std::st
     }
     const auto err = ParseError(r.body);
     const std::string code = err ? err->code : "";
-    const std::string detail =
-        err ? fmt::format(" (HTTP {} {}: {})", s, code, err->message) : fmt::format(" (HTTP {})", s);
+    const std::string detail = err ? fmt::format(" (HTTP {} {}: {})", s, code, err->message)
+                                   : fmt::format(" (HTTP {})", s);
     auto fail = [&](std::string text) { return Permanent(text + detail, s); };
 
     if (code == "application_passwords_disabled" ||
         code == "application_passwords_disabled_for_user")
-        return fail(fmt::format("application passwords are disabled on {}: enable them (a "
-                                "security plugin may turn them off) or use another user",
-                                where));
-    if (code == "rest_login_required" || code == "rest_disabled" ||
-        code == "rest_api_disabled" || code == "rest_cannot_access" ||
-        code.find("disabled") != std::string::npos)
-        return fail(fmt::format("the REST API of {} is disabled or restricted, probably by a "
-                                "security plugin: allow it for the user \"{}\"",
-                                where, site.username));
+        return fail(
+            fmt::format("application passwords are disabled on {}: enable them (a "
+                        "security plugin may turn them off) or use another user",
+                        where));
+    if (code == "rest_login_required" || code == "rest_disabled" || code == "rest_api_disabled" ||
+        code == "rest_cannot_access" || code.find("disabled") != std::string::npos)
+        return fail(
+            fmt::format("the REST API of {} is disabled or restricted, probably by a "
+                        "security plugin: allow it for the user \"{}\"",
+                        where, site.username));
     if (code == "rest_no_route")
-        return fail(fmt::format("{} has no REST route for this request while {}: the REST API "
-                                "is disabled or the domain is not the WordPress address",
-                                where, action));
+        return fail(
+            fmt::format("{} has no REST route for this request while {}: the REST API "
+                        "is disabled or the domain is not the WordPress address",
+                        where, action));
     if (s == 401 || code == "incorrect_password" || code == "invalid_username" ||
         code == "invalid_email" || code == "rest_not_logged_in")
         return fail(fmt::format(
@@ -100,20 +102,23 @@ PublishResult WpFailure(const HttpResponse& r, const domain::Site& site, std::st
             "Authorization header",
             where, site.username, action));
     if (code == "rest_cannot_publish")
-        return fail(fmt::format("the WordPress user \"{}\" is not allowed to publish posts (it "
-                                "lacks the publish_posts capability): give it the Author, "
-                                "Editor or Administrator role, or set the site's option "
-                                "{{\"status\": \"pending\"}} to submit posts for review",
-                                site.username));
+        return fail(
+            fmt::format("the WordPress user \"{}\" is not allowed to publish posts (it "
+                        "lacks the publish_posts capability): give it the Author, "
+                        "Editor or Administrator role, or set the site's option "
+                        "{{\"status\": \"pending\"}} to submit posts for review",
+                        site.username));
     if (code == "rest_cannot_create_term" || code == "rest_cannot_assign_term")
-        return fail(fmt::format("the WordPress user \"{}\" is not allowed to create or assign "
-                                "categories and tags while {}: give it the Editor role or create "
-                                "the terms beforehand",
-                                site.username, action));
+        return fail(
+            fmt::format("the WordPress user \"{}\" is not allowed to create or assign "
+                        "categories and tags while {}: give it the Editor role or create "
+                        "the terms beforehand",
+                        site.username, action));
     if (s == 403 && action.find("image") != std::string_view::npos)
-        return fail(fmt::format("the WordPress user \"{}\" is not allowed to upload files (it "
-                                "lacks upload_files), so the featured image cannot be set",
-                                site.username));
+        return fail(
+            fmt::format("the WordPress user \"{}\" is not allowed to upload files (it "
+                        "lacks upload_files), so the featured image cannot be set",
+                        site.username));
     if (s == 403)
         return fail(fmt::format("the WordPress user \"{}\" is not allowed to do this while {}",
                                 site.username, action));
@@ -159,10 +164,10 @@ public:
         // Recovery: a publish whose answer was lost may have created the post already.
         std::string target_id = content.external_id;
         if (target_id.empty() && !fields.marker_token.empty()) {
-            const HttpResponse found = Send(
-                site, "GET",
-                fmt::format("wp/v2/{}?search={}&status={}&context=edit&per_page=10", collection,
-                            MarkerWord(fields.marker_token), kAnyStatus));
+            const HttpResponse found =
+                Send(site, "GET",
+                     fmt::format("wp/v2/{}?search={}&status={}&context=edit&per_page=10",
+                                 collection, MarkerWord(fields.marker_token), kAnyStatus));
             if (found.status == 400) {
                 // WordPress refuses non-public statuses to visitors it could not sign in
                 // (a wrong password makes a GET anonymous rather than failing): say why.
@@ -224,8 +229,8 @@ public:
             if (tags.failure) return *tags.failure;
             fields.categories = std::move(categories.ids);
             fields.tags = std::move(tags.ids);
-            response = SavePost(site, collection, std::to_string(post->id), options, content,
-                                fields);
+            response =
+                SavePost(site, collection, std::to_string(post->id), options, content, fields);
             if (!IsSuccess(response)) return WpFailure(response, site, "updating the post's terms");
             if (auto again = ParsePost(response.body)) post = again;
         }
@@ -252,9 +257,9 @@ public:
         }
         const auto user = ParseUser(r.body);
         if (!user) {
-            const PublishResult f =
-                WpFailure(HttpResponse{r.status == 200 ? 422 : r.status, r.headers, r.body, "", false},
-                          site, "signing in");
+            const PublishResult f = WpFailure(
+                HttpResponse{r.status == 200 ? 422 : r.status, r.headers, r.body, "", false}, site,
+                "signing in");
             return ConnectionCheck{false, f.error, r.status};
         }
         std::string roles;
@@ -267,10 +272,10 @@ public:
                             "Editor or Administrator role",
                             user->name, roles.empty() ? "no role" : roles),
                 r.status};
-        std::string message = fmt::format("signed in to WordPress as \"{}\" ({}); the user may {}",
-                                          user->name, roles.empty() ? "no role" : roles,
-                                          user->can_publish_posts ? "publish posts"
-                                                                  : "submit posts for review");
+        std::string message =
+            fmt::format("signed in to WordPress as \"{}\" ({}); the user may {}", user->name,
+                        roles.empty() ? "no role" : roles,
+                        user->can_publish_posts ? "publish posts" : "submit posts for review");
         if (!user->can_upload_files)
             message += ", but not upload files, so featured images will fail";
         return ConnectionCheck{true, message, r.status};
@@ -359,7 +364,8 @@ private:
                      fmt::format("wp/v2/{}?search={}&per_page=100&_fields=id,name", taxonomy,
                                  UrlEncode(name)));
             if (!IsSuccess(found)) {
-                out.failure = WpFailure(found, site, fmt::format("looking up the {} \"{}\"", noun, name));
+                out.failure =
+                    WpFailure(found, site, fmt::format("looking up the {} \"{}\"", noun, name));
                 return out;
             }
             std::optional<int64_t> id;
@@ -370,10 +376,11 @@ private:
                     Send(site, "POST", "wp/v2/" + taxonomy, BuildTermBody(name));
                 id = ParseCreatedTermId(created.body);
                 if (!id || (!IsSuccess(created) && created.status != 400)) {
-                    out.failure = WpFailure(IsSuccess(created) ? HttpResponse{422, created.headers,
-                                                                             created.body, "", false}
-                                                               : created,
-                                            site, fmt::format("creating the {} \"{}\"", noun, name));
+                    out.failure =
+                        WpFailure(IsSuccess(created)
+                                      ? HttpResponse{422, created.headers, created.body, "", false}
+                                      : created,
+                                  site, fmt::format("creating the {} \"{}\"", noun, name));
                     return out;
                 }
             }
@@ -391,8 +398,8 @@ private:
         const std::string& url = content.featured_image_url;
         if (auto id = Cached(site, "images", url)) return *id;
         const std::string word = ImageMarkerWord(url);
-        const HttpResponse found = Send(
-            site, "GET", fmt::format("wp/v2/media?search={}&context=edit&per_page=10", word));
+        const HttpResponse found =
+            Send(site, "GET", fmt::format("wp/v2/media?search={}&context=edit&per_page=10", word));
         if (!IsSuccess(found)) return WpFailure(found, site, "looking for the featured image");
         for (const WpMedia& media : ParseMediaList(found.body)) {
             if (media.raw_description.find(word) != std::string::npos) {

@@ -34,11 +34,14 @@ Connection::Connection(const std::string& url) {
     // re-plans each of the first executions and any whose custom plan looks cheaper, which
     // was ~12 % of the content list's throughput. Partial indexes are only ever matched
     // against literals in herald's SQL, which generic plans can use.
-    const char* keywords[] = {"connect_timeout", "application_name", "client_encoding",
-                              "keepalives", "keepalives_idle", "keepalives_interval",
-                              "keepalives_count", "options", "dbname", nullptr};
-    const char* values[] = {"10", "herald", "UTF8", "1", "30", "10", "3",
-                            "-c plan_cache_mode=force_generic_plan", url.c_str(), nullptr};
+    const char* keywords[] = {"connect_timeout",  "application_name",
+                              "client_encoding",  "keepalives",
+                              "keepalives_idle",  "keepalives_interval",
+                              "keepalives_count", "options",
+                              "dbname",           nullptr};
+    const char* values[] = {"10",        "herald", "UTF8", "1",
+                            "30",        "10",     "3",    "-c plan_cache_mode=force_generic_plan",
+                            url.c_str(), nullptr};
     conn_.reset(PQconnectdbParams(keywords, values, /*expand_dbname=*/1));
     if (!conn_ || PQstatus(conn_.get()) != CONNECTION_OK)
         ThrowConnectionError(conn_.get(), "cannot connect to PostgreSQL");
@@ -76,13 +79,12 @@ std::vector<PgResult> Connection::ExecPipelined(std::string_view sql,
     if (params.empty()) return results;
     const std::string& name = Prepared(sql);  // PQprepare is not allowed inside a pipeline
     PGconn* conn = conn_.get();
-    if (PQenterPipelineMode(conn) != 1)
-        ThrowConnectionError(conn, "cannot enter pipeline mode");
+    if (PQenterPipelineMode(conn) != 1) ThrowConnectionError(conn, "cannot enter pipeline mode");
     bool sent = true;
     for (const Params& p : params) {
         const std::vector<const char*> values = p.Pointers();
-        if (PQsendQueryPrepared(conn, name.c_str(), p.size(), values.data(), nullptr, nullptr,
-                                0) != 1) {
+        if (PQsendQueryPrepared(conn, name.c_str(), p.size(), values.data(), nullptr, nullptr, 0) !=
+            1) {
             sent = false;
             break;
         }

@@ -267,8 +267,7 @@ CREATE INDEX hook_deliveries_hook ON hook_deliveries (hook_id, id);
 constexpr Migration kMigrations[] = {
     {1, "schema", kV1Schema},
     {3, "api keys and secrets at rest", kApiKeysAndSecretsSql},
-    {4, "several processes: database clock, claim caps, wake-up notifications",
-     kV4MultiProcess},
+    {4, "several processes: database clock, claim caps, wake-up notifications", kV4MultiProcess},
     {5, "site health", kV5SiteHealth},
     {6, "event hooks", kV6EventHooks},
 };

@@ -105,11 +105,12 @@ public:
             p.Text(role_);
             // Our own session's lock, as the server sees it (not merely a live socket).
             return conn_
-                ->Exec("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
-                       " AND pid = pg_backend_pid() AND granted AND classid = 1751478892"
-                       " AND objid = hashtext($1)::oid",
-                       p)
-                .Int(0, 0) > 0;
+                       ->Exec(
+                           "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+                           " AND pid = pg_backend_pid() AND granted AND classid = 1751478892"
+                           " AND objid = hashtext($1)::oid",
+                           p)
+                       .Int(0, 0) > 0;
         } catch (const StorageError&) {
             return false;
         }
@@ -224,10 +225,11 @@ bool PostgresStore::RenewLease(ContentId id, std::string_view claim_token, Milli
     p.Text(claim_token);
     p.Int(std::max<int64_t>(1, lease.count()));
     auto conn = pool_->Acquire();
-    return conn->Exec("UPDATE content SET lease_until = herald_now_ms() + $3,"
-                      " version = version + 1"
-                      " WHERE id = $1 AND claim_token = $2 AND site_status = 'publishing'",
-                      p)
+    return conn->Exec(
+                   "UPDATE content SET lease_until = herald_now_ms() + $3,"
+                   " version = version + 1"
+                   " WHERE id = $1 AND claim_token = $2 AND site_status = 'publishing'",
+                   p)
                .affected() > 0;
 }
 

@@ -25,8 +25,8 @@ WriteOutcome ContentMissOutcome(Connection& conn, AccountId account, ContentId i
 }
 
 bool TakesInstant(const Content& c) {
-    return c.scheduled_publish_at && (c.site_status == SiteStatus::kScheduled ||
-                                      c.site_status == SiteStatus::kPublishing);
+    return c.scheduled_publish_at &&
+           (c.site_status == SiteStatus::kScheduled || c.site_status == SiteStatus::kPublishing);
 }
 
 }  // namespace
@@ -44,8 +44,7 @@ Content PostgresStore::CreateContent(const Content& content) {
         sql += TakesInstant(content) ? " FOR UPDATE" : " FOR KEY SHARE";
         if (conn->Exec(sql, p).empty())
             throw StorageError("content's site " + std::to_string(content.site_id) +
-                               " does not exist in account " +
-                               std::to_string(content.account_id));
+                               " does not exist in account " + std::to_string(content.account_id));
     }
     Params p;
     const std::string values = ContentInsertValues(p, content);
@@ -58,8 +57,10 @@ Content PostgresStore::CreateContent(const Content& content) {
         created.version = r.Int(0, 1);
     } catch (const PgError& e) {
         if (!e.unique_violation()) throw;
-        throw StorageError("content cannot be created scheduled at an instant another item of "
-                           "site " + std::to_string(content.site_id) + " holds");
+        throw StorageError(
+            "content cannot be created scheduled at an instant another item of "
+            "site " +
+            std::to_string(content.site_id) + " holds");
     }
     txn.Commit();
     return created;
@@ -104,12 +105,14 @@ namespace {
 std::string OrderBy(ContentOrder ordering, std::string_view alias) {
     const std::string a(alias);
     switch (ordering) {
-        case ContentOrder::kIdDesc: return " ORDER BY " + a + "id DESC";
+        case ContentOrder::kIdDesc:
+            return " ORDER BY " + a + "id DESC";
         case ContentOrder::kScheduledAsc:
             return " ORDER BY " + a + "scheduled_publish_at ASC NULLS FIRST, " + a + "id";
         case ContentOrder::kScheduledDesc:
             return " ORDER BY " + a + "scheduled_publish_at DESC NULLS LAST, " + a + "id DESC";
-        case ContentOrder::kIdAsc: break;
+        case ContentOrder::kIdAsc:
+            break;
     }
     return " ORDER BY " + a + "id";
 }

@@ -16,11 +16,12 @@ namespace {
 constexpr size_t kBatch = 500;
 
 // The tables in the order rows go in (references first); each with its identity column.
-constexpr const char* kTables[] = {"accounts", "sites", "publishing_settings", "content",
-                                   "publish_records", "api_keys", "event_hooks",
-                                   "hook_deliveries"};
-constexpr const char* kIdentityTables[] = {"accounts", "sites", "content", "publish_records",
-                                           "api_keys", "event_hooks", "hook_deliveries"};
+constexpr const char* kTables[] = {"accounts",    "sites",           "publishing_settings",
+                                   "content",     "publish_records", "api_keys",
+                                   "event_hooks", "hook_deliveries"};
+constexpr const char* kIdentityTables[] = {"accounts",        "sites",    "content",
+                                           "publish_records", "api_keys", "event_hooks",
+                                           "hook_deliveries"};
 
 int64_t Count(Connection& conn, const std::string& table) {
     return conn.Exec("SELECT COUNT(*) FROM " + table).Int(0, 0);
@@ -75,9 +76,9 @@ Snapshot PostgresStore::ExportSnapshot() {
             "SELECT id, account_id, name, prefix, key_hash, created_at, last_used_at, revoked_at"
             " FROM api_keys ORDER BY id");
         for (int i = 0; i < r.rows(); ++i)
-            s.api_keys.push_back(ApiKeyRecord{r.Int(i, 0), r.Int(i, 1), r.Text(i, 2),
-                                              r.Text(i, 3), r.Text(i, 4), r.Time(i, 5),
-                                              r.OptTime(i, 6), r.OptTime(i, 7)});
+            s.api_keys.push_back(ApiKeyRecord{r.Int(i, 0), r.Int(i, 1), r.Text(i, 2), r.Text(i, 3),
+                                              r.Text(i, 4), r.Time(i, 5), r.OptTime(i, 6),
+                                              r.OptTime(i, 7)});
     }
     {
         const PgResult r = conn->Exec("SELECT " + SiteColumns() + " FROM sites ORDER BY id");
@@ -141,14 +142,16 @@ void PostgresStore::ImportSnapshot(const Snapshot& s) {
                                "); copy only into an empty database");
     }
 
-    InsertAll(*conn, "INSERT INTO accounts (id, name, created_at) VALUES ($1, $2, $3)",
-              s.accounts, [](Params& p, const AccountRow& a) {
+    InsertAll(*conn, "INSERT INTO accounts (id, name, created_at) VALUES ($1, $2, $3)", s.accounts,
+              [](Params& p, const AccountRow& a) {
                   p.Int(a.account.id);
                   p.Text(a.account.name);
                   p.Time(a.account.created_at);
               });
-    InsertAll(*conn, "INSERT INTO api_keys (id, account_id, name, prefix, key_hash, created_at,"
-                     " last_used_at, revoked_at) VALUES (" + Placeholders(1, 8) + ")",
+    InsertAll(*conn,
+              "INSERT INTO api_keys (id, account_id, name, prefix, key_hash, created_at,"
+              " last_used_at, revoked_at) VALUES (" +
+                  Placeholders(1, 8) + ")",
               s.api_keys, [](Params& p, const ApiKeyRecord& k) {
                   p.Int(k.id);
                   p.Int(k.account_id);
@@ -160,10 +163,12 @@ void PostgresStore::ImportSnapshot(const Snapshot& s) {
                   p.OptTime(k.revoked_at);
               });
     // SiteInsert's 11 columns in its order, then id, version and the site's health.
-    InsertAll(*conn, "INSERT INTO sites (account_id, name, platform_type, domain, api_key,"
-                     " username, timezone, is_active, options_json, created_at, updated_at,"
-                     " id, version, health, health_reason, health_since, health_failures,"
-                     " probe_at) VALUES (" + Placeholders(1, 18) + ")",
+    InsertAll(*conn,
+              "INSERT INTO sites (account_id, name, platform_type, domain, api_key,"
+              " username, timezone, is_active, options_json, created_at, updated_at,"
+              " id, version, health, health_reason, health_since, health_failures,"
+              " probe_at) VALUES (" +
+                  Placeholders(1, 18) + ")",
               s.sites, [](Params& p, const Site& site) {
                   SiteInsert(p, site);
                   p.Int(site.id);
@@ -197,7 +202,8 @@ void PostgresStore::ImportSnapshot(const Snapshot& s) {
         const std::string sql =
             "INSERT INTO publish_records (content_id, site_id, account_id, attempt, started_at,"
             " finished_at, outcome, http_status, error, external_id, external_url, due_at, id)"
-            " VALUES (" + Placeholders(1, 13) + ")";
+            " VALUES (" +
+            Placeholders(1, 13) + ")";
         InsertAll(*conn, sql, s.records, [](Params& p, const PublishRecord& r) {
             Content owner;
             owner.id = r.content_id;
@@ -208,8 +214,10 @@ void PostgresStore::ImportSnapshot(const Snapshot& s) {
         });
     }
 
-    InsertAll(*conn, "INSERT INTO event_hooks (id, account_id, url, secret, events, is_active,"
-                     " version, created_at, updated_at) VALUES (" + Placeholders(1, 9) + ")",
+    InsertAll(*conn,
+              "INSERT INTO event_hooks (id, account_id, url, secret, events, is_active,"
+              " version, created_at, updated_at) VALUES (" +
+                  Placeholders(1, 9) + ")",
               s.event_hooks, [](Params& p, const EventHook& h) {
                   p.Int(h.id);
                   p.Int(h.account_id);
@@ -221,9 +229,11 @@ void PostgresStore::ImportSnapshot(const Snapshot& s) {
                   p.Time(h.created_at);
                   p.Time(h.updated_at);
               });
-    InsertAll(*conn, "INSERT INTO hook_deliveries (id, hook_id, account_id, event_type, body,"
-                     " webhook_id, attempts, state, created_at, next_attempt_at, finished_at,"
-                     " last_status, last_error) VALUES (" + Placeholders(1, 13) + ")",
+    InsertAll(*conn,
+              "INSERT INTO hook_deliveries (id, hook_id, account_id, event_type, body,"
+              " webhook_id, attempts, state, created_at, next_attempt_at, finished_at,"
+              " last_status, last_error) VALUES (" +
+                  Placeholders(1, 13) + ")",
               s.hook_deliveries, [](Params& p, const HookDelivery& d) {
                   p.Int(d.id);
                   p.Int(d.hook_id);
@@ -241,21 +251,23 @@ void PostgresStore::ImportSnapshot(const Snapshot& s) {
               });
 
     // Identity sequences past every copied id and every id the source ever gave.
-    const int64_t highest[] = {s.sequences.accounts, s.sequences.sites, s.sequences.content,
-                               s.sequences.records, s.sequences.api_keys,
-                               s.sequences.event_hooks, s.sequences.hook_deliveries};
+    const int64_t highest[] = {s.sequences.accounts,       s.sequences.sites,
+                               s.sequences.content,        s.sequences.records,
+                               s.sequences.api_keys,       s.sequences.event_hooks,
+                               s.sequences.hook_deliveries};
     for (size_t i = 0; i < std::size(kIdentityTables); ++i) {
         const std::string table = kIdentityTables[i];
         Params p;
         p.Int(highest[i]);
-        conn->Exec("SELECT setval(pg_get_serial_sequence('" + table + "', 'id'), v)"
-                   " FROM (SELECT GREATEST($1::bigint, (SELECT MAX(id) FROM " + table +
-                       ")) AS v) AS m WHERE v > 0",
+        conn->Exec("SELECT setval(pg_get_serial_sequence('" + table +
+                       "', 'id'), v)"
+                       " FROM (SELECT GREATEST($1::bigint, (SELECT MAX(id) FROM " +
+                       table + ")) AS v) AS m WHERE v > 0",
                    p);
     }
 
-    const size_t expected[] = {s.accounts.size(), s.sites.size(), s.settings.size(),
-                               s.content.size(), s.records.size(), s.api_keys.size(),
+    const size_t expected[] = {s.accounts.size(),    s.sites.size(),          s.settings.size(),
+                               s.content.size(),     s.records.size(),        s.api_keys.size(),
                                s.event_hooks.size(), s.hook_deliveries.size()};
     for (size_t i = 0; i < std::size(kTables); ++i) {
         const int64_t n = Count(*conn, kTables[i]);

@@ -3,8 +3,8 @@
 // the next wake-up (leases on the server's clock, per-site caps) are in pg_cluster.cpp.
 
 #include <algorithm>
-#include <numeric>
 #include <map>
+#include <numeric>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,9 +27,10 @@ std::string FinishSql(Params& p, const FinishedAttempt& attempt, std::string_vie
     sql += " WHERE id = " + p.Int(c.id);
     sql += " AND account_id = " + p.Int(c.account_id);
     sql += " AND site_status = 'publishing' AND claim_token = " + p.Text(claim_token);
-    sql += " RETURNING id) INSERT INTO publish_records (content_id, site_id, account_id,"
-           " attempt, started_at, finished_at, outcome, http_status, error, external_id,"
-           " external_url, due_at) SELECT settled.id";
+    sql +=
+        " RETURNING id) INSERT INTO publish_records (content_id, site_id, account_id,"
+        " attempt, started_at, finished_at, outcome, http_status, error, external_id,"
+        " external_url, due_at) SELECT settled.id";
     // Casts: a parameter in a SELECT list has no column to take its type from.
     sql += ", " + p.Int(c.site_id) + "::bigint";
     sql += ", " + p.Int(c.account_id) + "::bigint";
@@ -37,8 +38,8 @@ std::string FinishSql(Params& p, const FinishedAttempt& attempt, std::string_vie
     sql += ", " + p.Time(r.started_at) + "::bigint";
     sql += ", " + p.Time(r.finished_at) + "::bigint";
     sql += ", " + p.Text(ToString(r.outcome)) + "::text";
-    sql += ", " + p.OptInt(r.http_status ? std::optional<int64_t>(*r.http_status)
-                                         : std::nullopt) + "::integer";
+    sql += ", " + p.OptInt(r.http_status ? std::optional<int64_t>(*r.http_status) : std::nullopt) +
+           "::integer";
     sql += ", " + p.Text(r.error) + "::text";
     sql += ", " + p.Text(r.external_id) + "::text";
     sql += ", " + p.Text(r.external_url) + "::text";
@@ -51,8 +52,7 @@ std::string FinishSql(Params& p, const FinishedAttempt& attempt, std::string_vie
 
 std::optional<Result<ClaimedItem>> PostgresStore::ClaimOne(AccountId account, ContentId id,
                                                            std::string_view claim_token,
-                                                           TimePoint now,
-                                                           TimePoint lease_until) {
+                                                           TimePoint now, TimePoint lease_until) {
     if (claim_token.empty()) throw StorageError("ClaimOne needs a non-empty claim token");
     auto conn = pool_->Acquire();
     Transaction txn(*conn, kBeginDispatch);
@@ -72,8 +72,8 @@ std::optional<Result<ClaimedItem>> PostgresStore::ClaimOne(AccountId account, Co
         return Result<ClaimedItem>(Error::Conflict(
             "already_publishing", "This content is being published right now.", "site_status"));
     if (before->status != EditorialStatus::kApproved)
-        return Result<ClaimedItem>(Error::Conflict(
-            "not_approved", "Only approved content can be published.", "status"));
+        return Result<ClaimedItem>(
+            Error::Conflict("not_approved", "Only approved content can be published.", "status"));
     std::optional<Site> site;
     {
         Params p;
@@ -88,8 +88,7 @@ std::optional<Result<ClaimedItem>> PostgresStore::ClaimOne(AccountId account, Co
     if (site->health.health == domain::SiteHealth::kPaused)
         return Result<ClaimedItem>(Error::Conflict(
             "site_paused",
-            "The site is paused (" + site->health.reason + "); resume it to publish.",
-            "site_id"));
+            "The site is paused (" + site->health.reason + "); resume it to publish.", "site_id"));
     Params p;
     p.Int(id);
     p.Text(claim_token);
@@ -146,8 +145,8 @@ std::map<SiteId, SiteHealthRow> LoadHealth(Connection& conn, const std::vector<S
     return rows;
 }
 
-void StoreHealth(Connection& conn, SiteId site, const domain::SiteHealthState& state,
-                 bool visible, std::optional<TimePoint> recovered_at) {
+void StoreHealth(Connection& conn, SiteId site, const domain::SiteHealthState& state, bool visible,
+                 std::optional<TimePoint> recovered_at) {
     Params p;
     p.Int(site);
     p.Text(domain::ToString(state.health));
@@ -156,17 +155,19 @@ void StoreHealth(Connection& conn, SiteId site, const domain::SiteHealthState& s
     p.Int(state.transient_failures);
     p.OptTime(state.probe_at);
     p.Int(visible ? 1 : 0);
-    conn.Exec("UPDATE sites SET health = $2, health_reason = $3, health_since = $4,"
-              " health_failures = $5, probe_at = $6, version = version + $7 WHERE id = $1",
-              p);
+    conn.Exec(
+        "UPDATE sites SET health = $2, health_reason = $3, health_since = $4,"
+        " health_failures = $5, probe_at = $6, version = version + $7 WHERE id = $1",
+        p);
     if (recovered_at) {
         Params q;
         q.Int(site);
         q.Time(*recovered_at);
-        conn.Exec("UPDATE content SET next_attempt_at = $2, updated_at = $2,"
-                  " version = version + 1"
-                  " WHERE site_id = $1 AND site_status = 'scheduled' AND next_attempt_at > $2",
-                  q);
+        conn.Exec(
+            "UPDATE content SET next_attempt_at = $2, updated_at = $2,"
+            " version = version + 1"
+            " WHERE site_id = $1 AND site_status = 'scheduled' AND next_attempt_at > $2",
+            q);
     }
 }
 
@@ -219,12 +220,11 @@ std::optional<SiteHealthUpdate> PostgresStore::ResumeSite(AccountId account, Sit
     const auto rows = LoadHealth(*conn, {site}, /*lock=*/true);
     const auto it = rows.find(site);
     if (it == rows.end() || it->second.account_id != account) return std::nullopt;
-    SiteHealthUpdate update =
-        ApplyResume(site, it->second, now,
-                    [&](SiteId id, const domain::SiteHealthState& state, bool visible,
-                        std::optional<TimePoint> recovered_at) {
-                        StoreHealth(*conn, id, state, visible, recovered_at);
-                    });
+    SiteHealthUpdate update = ApplyResume(site, it->second, now,
+                                          [&](SiteId id, const domain::SiteHealthState& state,
+                                              bool visible, std::optional<TimePoint> recovered_at) {
+                                              StoreHealth(*conn, id, state, visible, recovered_at);
+                                          });
     txn.Commit();
     return update;
 }
@@ -279,10 +279,12 @@ int64_t PostgresStore::ExpireClaims(std::span<const std::string> tokens) {
     p.TextArray(tokens);
     auto conn = pool_->Acquire();
     // lease_until 0 is long past: the next Claim takes the items, NextWorkIn says "now".
-    return conn->Exec("UPDATE content SET lease_until = 0, version = version + 1"
-                      " WHERE site_status = 'publishing' AND claim_token = ANY($1::text[])"
-                      " AND claim_token <> ''",
-                      p)
+    return conn
+        ->Exec(
+            "UPDATE content SET lease_until = 0, version = version + 1"
+            " WHERE site_status = 'publishing' AND claim_token = ANY($1::text[])"
+            " AND claim_token <> ''",
+            p)
         .affected();
 }
 

@@ -99,9 +99,7 @@ struct Row {
 class Params {
 public:
     std::string Int(int64_t v) { return Add(std::to_string(v)); }
-    std::string OptInt(std::optional<int64_t> v) {
-        return v ? Int(*v) : Null();
-    }
+    std::string OptInt(std::optional<int64_t> v) { return v ? Int(*v) : Null(); }
     std::string Bool(bool v) { return Add(v ? "t" : "f"); }
     std::string Text(std::string_view v) { return Add(std::string(v)); }
     std::string Time(TimePoint t) { return Int(ToUnixMillis(t)); }

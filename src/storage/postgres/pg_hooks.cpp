@@ -186,18 +186,18 @@ int64_t PostgresStore::EnqueueHookEvent(AccountId account, std::string_view even
     p.Time(now);
     // One statement: every subscribed hook gets its delivery, or none does.
     return conn
-        ->Exec("INSERT INTO hook_deliveries (hook_id, account_id, event_type, body, webhook_id,"
-               " created_at, next_attempt_at)"
-               " SELECT id, account_id, $2::text, $3::text,"
-               " 'msg_' || replace(gen_random_uuid()::text, '-', ''), $4::bigint, $4::bigint"
-               " FROM event_hooks WHERE account_id = $1 AND is_active"
-               " AND position(',' || $2::text || ',' IN ',' || events || ',') > 0 ORDER BY id",
-               p)
+        ->Exec(
+            "INSERT INTO hook_deliveries (hook_id, account_id, event_type, body, webhook_id,"
+            " created_at, next_attempt_at)"
+            " SELECT id, account_id, $2::text, $3::text,"
+            " 'msg_' || replace(gen_random_uuid()::text, '-', ''), $4::bigint, $4::bigint"
+            " FROM event_hooks WHERE account_id = $1 AND is_active"
+            " AND position(',' || $2::text || ',' IN ',' || events || ',') > 0 ORDER BY id",
+            p)
         .affected();
 }
 
-std::optional<HookDelivery> PostgresStore::EnqueueHookDelivery(AccountId account,
-                                                               EventHookId hook,
+std::optional<HookDelivery> PostgresStore::EnqueueHookDelivery(AccountId account, EventHookId hook,
                                                                std::string_view event_type,
                                                                std::string_view body,
                                                                TimePoint now) {
@@ -252,11 +252,12 @@ std::vector<ClaimedDelivery> PostgresStore::ClaimHookDeliveries(const HookClaimR
         c.secret = OpenColumn(kHookSecret, c.delivery.hook_id, r.Text(i, kDeliveryColumnCount + 1));
         claimed.push_back(std::move(c));
     }
-    std::sort(claimed.begin(), claimed.end(), [](const ClaimedDelivery& a, const ClaimedDelivery& b) {
-        return a.delivery.next_attempt_at != b.delivery.next_attempt_at
-                   ? a.delivery.next_attempt_at < b.delivery.next_attempt_at
-                   : a.delivery.id < b.delivery.id;
-    });
+    std::sort(claimed.begin(), claimed.end(),
+              [](const ClaimedDelivery& a, const ClaimedDelivery& b) {
+                  return a.delivery.next_attempt_at != b.delivery.next_attempt_at
+                             ? a.delivery.next_attempt_at < b.delivery.next_attempt_at
+                             : a.delivery.id < b.delivery.id;
+              });
     return claimed;
 }
 
@@ -272,12 +273,12 @@ bool PostgresStore::FinishHookDelivery(const HookAttemptResult& result,
     p.OptTime(settled ? std::optional<TimePoint>(result.finished_at) : std::nullopt);
     p.OptInt(result.status ? std::optional<int64_t>(*result.status) : std::nullopt);
     p.Text(result.error);
-    return conn
-               ->Exec("UPDATE hook_deliveries SET state = $3, next_attempt_at = $4,"
-                      " finished_at = $5, last_status = $6, last_error = $7,"
-                      " claim_token = NULL, lease_until = NULL"
-                      " WHERE id = $1 AND claim_token = $2 AND state = 'pending'",
-                      p)
+    return conn->Exec(
+                   "UPDATE hook_deliveries SET state = $3, next_attempt_at = $4,"
+                   " finished_at = $5, last_status = $6, last_error = $7,"
+                   " claim_token = NULL, lease_until = NULL"
+                   " WHERE id = $1 AND claim_token = $2 AND state = 'pending'",
+                   p)
                .affected() > 0;
 }
 
@@ -301,9 +302,10 @@ int64_t PostgresStore::PruneHookDeliveries(TimePoint before, int limit) {
     p.Time(before);
     p.Int(std::max(limit, 0));
     return conn
-        ->Exec("DELETE FROM hook_deliveries WHERE id IN (SELECT id FROM hook_deliveries"
-               " WHERE state <> 'pending' AND finished_at < $1 ORDER BY id LIMIT $2)",
-               p)
+        ->Exec(
+            "DELETE FROM hook_deliveries WHERE id IN (SELECT id FROM hook_deliveries"
+            " WHERE state <> 'pending' AND finished_at < $1 ORDER BY id LIMIT $2)",
+            p)
         .affected();
 }
 

@@ -172,9 +172,10 @@ void PostgresStore::TouchApiKey(int64_t key_id, TimePoint now, Milliseconds min_
     p.Time(now);
     p.Time(now - min_interval);
     auto conn = pool_->Acquire();
-    conn->Exec("UPDATE api_keys SET last_used_at = $2 WHERE id = $1"
-               " AND (last_used_at IS NULL OR last_used_at <= $3)",
-               p);
+    conn->Exec(
+        "UPDATE api_keys SET last_used_at = $2 WHERE id = $1"
+        " AND (last_used_at IS NULL OR last_used_at <= $3)",
+        p);
 }
 
 ApiKeyRecord PostgresStore::CreateApiKey(AccountId account, std::string_view name,
@@ -209,16 +210,16 @@ std::vector<ApiKeyRecord> PostgresStore::ListApiKeys(AccountId account) {
     return keys;
 }
 
-bool PostgresStore::RevokeApiKey(std::optional<AccountId> account, int64_t key_id,
-                                 TimePoint now) {
+bool PostgresStore::RevokeApiKey(std::optional<AccountId> account, int64_t key_id, TimePoint now) {
     Params p;
     p.Int(key_id);
     p.OptInt(account);
     p.Time(now);
     auto conn = pool_->Acquire();
-    return conn->Exec("UPDATE api_keys SET revoked_at = $3 WHERE id = $1 AND revoked_at IS NULL"
-                      " AND ($2::bigint IS NULL OR account_id = $2)",
-                      p)
+    return conn->Exec(
+                   "UPDATE api_keys SET revoked_at = $3 WHERE id = $1 AND revoked_at IS NULL"
+                   " AND ($2::bigint IS NULL OR account_id = $2)",
+                   p)
                .affected() > 0;
 }
 

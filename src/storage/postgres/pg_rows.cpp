@@ -10,22 +10,46 @@ namespace herald::storage::postgres {
 namespace {
 
 constexpr std::array<const char*, kSiteColumnCount> kSiteColumns = {
-    "id",       "account_id", "name",         "platform_type", "domain",
-    "api_key",  "username",   "timezone",     "is_active",     "options_json",
-    "created_at", "updated_at", "version", "health", "health_reason", "health_since",
-    "health_failures", "probe_at"};
-constexpr std::array<const char*, kSettingsColumnCount> kSettingsColumns = {
-    "site_id",  "auto_publish_enabled", "publish_days", "publish_time_slots",
-    "daily_publish_limit", "weekly_publish_limit", "monthly_publish_limit", "updated_at"};
-constexpr std::array<const char*, kContentColumnCount> kContentColumns = {
-    "id",           "account_id",   "site_id",     "title",
-    "content_html", "excerpt",      "slug",        "content_type",
-    "cluster_id",   "categories",   "tags",        "featured_image_url",
-    "status",       "approved_at",  "site_status", "site_status_updated_at",
-    "scheduled_publish_at", "published_at", "external_id", "external_url",
-    "last_error",   "next_attempt_at", "attempts", "publication_id",
-    "claim_token",  "lease_until",  "created_at",  "updated_at",
-    "version"};
+    "id",       "account_id", "name",          "platform_type", "domain",          "api_key",
+    "username", "timezone",   "is_active",     "options_json",  "created_at",      "updated_at",
+    "version",  "health",     "health_reason", "health_since",  "health_failures", "probe_at"};
+constexpr std::array<const char*, kSettingsColumnCount> kSettingsColumns = {"site_id",
+                                                                            "auto_publish_enabled",
+                                                                            "publish_days",
+                                                                            "publish_time_slots",
+                                                                            "daily_publish_limit",
+                                                                            "weekly_publish_limit",
+                                                                            "monthly_publish_limit",
+                                                                            "updated_at"};
+constexpr std::array<const char*, kContentColumnCount> kContentColumns = {"id",
+                                                                          "account_id",
+                                                                          "site_id",
+                                                                          "title",
+                                                                          "content_html",
+                                                                          "excerpt",
+                                                                          "slug",
+                                                                          "content_type",
+                                                                          "cluster_id",
+                                                                          "categories",
+                                                                          "tags",
+                                                                          "featured_image_url",
+                                                                          "status",
+                                                                          "approved_at",
+                                                                          "site_status",
+                                                                          "site_status_updated_at",
+                                                                          "scheduled_publish_at",
+                                                                          "published_at",
+                                                                          "external_id",
+                                                                          "external_url",
+                                                                          "last_error",
+                                                                          "next_attempt_at",
+                                                                          "attempts",
+                                                                          "publication_id",
+                                                                          "claim_token",
+                                                                          "lease_until",
+                                                                          "created_at",
+                                                                          "updated_at",
+                                                                          "version"};
 
 std::string Join(std::span<const char* const> names, std::string_view alias) {
     std::string text;
@@ -179,14 +203,13 @@ std::string SiteInsert(Params& p, const Site& s) {
     // Braced lists evaluate in order, so the placeholders are numbered as listed.
     return "(account_id, name, platform_type, domain, api_key, username, timezone, is_active,"
            " options_json, created_at, updated_at) VALUES (" +
-           JoinPlaceholders({p.Int(s.account_id), p.Text(s.name), p.Text(ToString(s.platform_type)),
-                             p.Text(s.domain),
-                             // sealed for the row s.id; a new site (id 0) gets it once it has one
-                             p.Text(s.id == 0 ? std::string()
-                                              : SealColumn(kSiteApiKey, s.id, s.api_key)),
-                             p.Text(s.username),
-                             p.Text(s.timezone), p.Bool(s.is_active), p.Text(s.options_json),
-                             p.Time(s.created_at), p.Time(s.updated_at)}) +
+           JoinPlaceholders(
+               {p.Int(s.account_id), p.Text(s.name), p.Text(ToString(s.platform_type)),
+                p.Text(s.domain),
+                // sealed for the row s.id; a new site (id 0) gets it once it has one
+                p.Text(s.id == 0 ? std::string() : SealColumn(kSiteApiKey, s.id, s.api_key)),
+                p.Text(s.username), p.Text(s.timezone), p.Bool(s.is_active), p.Text(s.options_json),
+                p.Time(s.created_at), p.Time(s.updated_at)}) +
            ")";
 }
 
@@ -196,8 +219,7 @@ std::string SettingsInsert(Params& p, SiteId site, const PublishingSettings& s) 
                              p.Text(ToJson(s.publish_days)), p.Text(ToJson(s.publish_time_slots)),
                              p.OptInt(ToOptInt64(s.daily_publish_limit)),
                              p.OptInt(ToOptInt64(s.weekly_publish_limit)),
-                             p.OptInt(ToOptInt64(s.monthly_publish_limit)),
-                             p.Time(s.updated_at)}) +
+                             p.OptInt(ToOptInt64(s.monthly_publish_limit)), p.Time(s.updated_at)}) +
            ")";
 }
 
@@ -207,28 +229,40 @@ std::string ContentInsertColumns() {
 }
 
 std::string ContentInsertValues(Params& p, const Content& c) {
-    return JoinPlaceholders({
-        p.Int(c.account_id),       p.Int(c.site_id),
-        p.Text(c.title),           p.Text(c.content_html),
-        p.Text(c.excerpt),         p.Text(c.slug),
-        p.Text(c.content_type),    p.OptInt(c.cluster_id),
-        p.Text(ToJson(c.categories)), p.Text(ToJson(c.tags)),
-        p.Text(c.featured_image_url), p.Text(ToString(c.status)),
-        p.OptTime(c.approved_at),  p.Text(ToString(c.site_status)),
-        p.Time(c.site_status_updated_at), p.OptTime(c.scheduled_publish_at),
-        p.OptTime(c.published_at), p.Text(c.external_id),
-        p.Text(c.external_url),    p.Text(c.last_error),
-        p.OptTime(c.next_attempt_at), p.Int(c.attempts),
-        p.Text(c.publication_id),  p.Text(c.claim_token),
-        p.OptTime(c.lease_until),  p.Time(c.created_at),
-        p.Time(c.updated_at)});
+    return JoinPlaceholders({p.Int(c.account_id),
+                             p.Int(c.site_id),
+                             p.Text(c.title),
+                             p.Text(c.content_html),
+                             p.Text(c.excerpt),
+                             p.Text(c.slug),
+                             p.Text(c.content_type),
+                             p.OptInt(c.cluster_id),
+                             p.Text(ToJson(c.categories)),
+                             p.Text(ToJson(c.tags)),
+                             p.Text(c.featured_image_url),
+                             p.Text(ToString(c.status)),
+                             p.OptTime(c.approved_at),
+                             p.Text(ToString(c.site_status)),
+                             p.Time(c.site_status_updated_at),
+                             p.OptTime(c.scheduled_publish_at),
+                             p.OptTime(c.published_at),
+                             p.Text(c.external_id),
+                             p.Text(c.external_url),
+                             p.Text(c.last_error),
+                             p.OptTime(c.next_attempt_at),
+                             p.Int(c.attempts),
+                             p.Text(c.publication_id),
+                             p.Text(c.claim_token),
+                             p.OptTime(c.lease_until),
+                             p.Time(c.created_at),
+                             p.Time(c.updated_at)});
 }
 
 std::string RecordInsert(Params& p, const Content& c, const PublishRecord& r) {
     return "(content_id, site_id, account_id, attempt, started_at, finished_at, outcome,"
            " http_status, error, external_id, external_url, due_at) VALUES (" +
-           JoinPlaceholders({p.Int(c.id), p.Int(c.site_id), p.Int(c.account_id),
-                             p.Int(r.attempt), p.Time(r.started_at), p.Time(r.finished_at),
+           JoinPlaceholders({p.Int(c.id), p.Int(c.site_id), p.Int(c.account_id), p.Int(r.attempt),
+                             p.Time(r.started_at), p.Time(r.finished_at),
                              p.Text(ToString(r.outcome)), p.OptInt(ToOptInt64(r.http_status)),
                              p.Text(r.error), p.Text(r.external_id), p.Text(r.external_url),
                              p.OptTime(r.due_at)}) +
@@ -286,10 +320,11 @@ void LockSites(Connection& conn, AccountId account, std::span<const SiteId> ids,
     p.Int(account);
     p.IntArray(ids);
     p.OptInt(content);
-    conn.Exec("SELECT id FROM sites WHERE account_id = $1 AND (id = ANY($2::bigint[])"
-              " OR id = (SELECT site_id FROM content WHERE id = $3::bigint AND account_id = $1))"
-              " ORDER BY id FOR UPDATE",
-              p);
+    conn.Exec(
+        "SELECT id FROM sites WHERE account_id = $1 AND (id = ANY($2::bigint[])"
+        " OR id = (SELECT site_id FROM content WHERE id = $3::bigint AND account_id = $1))"
+        " ORDER BY id FOR UPDATE",
+        p);
 }
 
 PageWindow Window(PageRequest request) {

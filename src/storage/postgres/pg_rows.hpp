@@ -58,8 +58,8 @@ void LockSites(Connection& conn, AccountId account, std::span<const SiteId> ids,
                std::optional<ContentId> content = std::nullopt);
 
 /// Event hooks (pg_hooks.cpp): the column lists and their readers (a hook's secret opened).
-const char* EventHookColumns();    // "id, account_id, url, …"
-const char* HookDeliveryColumns(); // "d.id, d.hook_id, …" (alias d)
+const char* EventHookColumns();     // "id, account_id, url, …"
+const char* HookDeliveryColumns();  // "d.id, d.hook_id, …" (alias d)
 EventHook ReadEventHookRow(const Row& row);
 HookDelivery ReadHookDeliveryRow(const Row& row);
 

@@ -155,16 +155,14 @@ std::vector<SiteScheduleOutcome> PostgresStore::ScheduleSites(const ScheduleRequ
     // run and a manual move between sites) cannot deadlock; outcomes keep request order.
     std::vector<size_t> order(request.sites.size());
     std::iota(order.begin(), order.end(), size_t{0});
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-        return request.sites[a] < request.sites[b];
-    });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return request.sites[a] < request.sites[b]; });
     std::vector<SiteScheduleOutcome> outcomes(request.sites.size());
     auto conn = pool_->Acquire();
     size_t next = 0;
     while (next < order.size()) {
-        Transaction txn(*conn, request.dry_run
-                                   ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-                                   : "BEGIN");
+        Transaction txn(
+            *conn, request.dry_run ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN");
         const auto chunk_start = std::chrono::steady_clock::now();
         size_t assigned = 0;
         while (next < order.size()) {

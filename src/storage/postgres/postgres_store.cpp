@@ -1,7 +1,7 @@
 // PostgresStore: opening and migrating, accounts, sites and their settings, records.
 
-#include "storage/health_writes.hpp"
 #include "storage/postgres/postgres_store.hpp"
+#include "storage/health_writes.hpp"
 
 #include <optional>
 #include <string>
@@ -115,8 +115,8 @@ std::optional<Site> PostgresStore::GetSite(AccountId account, SiteId id) {
     p.Int(id);
     p.Int(account);
     auto conn = pool_->Acquire();
-    const PgResult r = conn->Exec(
-        "SELECT " + SiteColumns() + " FROM sites WHERE id = $1 AND account_id = $2", p);
+    const PgResult r =
+        conn->Exec("SELECT " + SiteColumns() + " FROM sites WHERE id = $1 AND account_id = $2", p);
     if (r.empty()) return std::nullopt;
     return ReadSite(Row{r, 0});
 }
@@ -178,8 +178,8 @@ WriteOutcome PostgresStore::DeleteSite(AccountId account, SiteId id,
     auto conn = pool_->Acquire();
     Transaction txn(*conn);
     // The row lock keeps claims of new items and schedules off the site while it goes.
-    const PgResult site = conn->Exec(
-        "SELECT version FROM sites WHERE id = $1 AND account_id = $2 FOR UPDATE", p);
+    const PgResult site =
+        conn->Exec("SELECT version FROM sites WHERE id = $1 AND account_id = $2 FOR UPDATE", p);
     if (site.empty()) return WriteOutcome::kNotFound;
     if (expected_version && site.Int(0, 0) != *expected_version) return WriteOutcome::kConflict;
     // Claims do not lock the site, so its items are locked too (waiting out a claim in
@@ -288,7 +288,6 @@ Store::Overdue PostgresStore::CountOverdue(TimePoint now) {
     overdue.oldest_due_at = r.OptTime(0, 1);
     return overdue;
 }
-
 
 Store::SiteHealthCounts PostgresStore::CountSiteHealth() {
     auto conn = pool_->Acquire();

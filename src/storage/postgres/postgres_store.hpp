@@ -47,8 +47,8 @@ public:
     /// The highest version recorded in schema_migrations.
     int SchemaVersion() override;
 
-    AccountId CreateAccount(std::string_view name, std::string_view api_key_hash,
-                            TimePoint now, std::string_view key_prefix = {}) override;
+    AccountId CreateAccount(std::string_view name, std::string_view api_key_hash, TimePoint now,
+                            std::string_view key_prefix = {}) override;
     std::optional<Account> FindAccountByKeyHash(std::string_view api_key_hash) override;
     int64_t CountAccounts() override;
 
@@ -67,11 +67,9 @@ public:
     Page<Content> ListContent(const ContentFilter& filter) override;
     WriteResult UpdateContent(const Content& content, int64_t expected_version,
                               unsigned fields) override;
-    WriteOutcome DeleteContent(AccountId account, ContentId id,
-                               int64_t expected_version) override;
-    std::vector<Content> ListContentChangedSince(AccountId account, SiteId site,
-                                                 TimePoint since, ContentId after_id,
-                                                 int limit) override;
+    WriteOutcome DeleteContent(AccountId account, ContentId id, int64_t expected_version) override;
+    std::vector<Content> ListContentChangedSince(AccountId account, SiteId site, TimePoint since,
+                                                 ContentId after_id, int limit) override;
 
     std::vector<SiteId> ListAutoPublishSiteIds() override;
     std::vector<SiteScheduleOutcome> ScheduleSites(const ScheduleRequest& request,
@@ -126,14 +124,13 @@ public:
     WriteResult UpdateEventHook(const EventHook& hook, int64_t expected_version) override;
     WriteOutcome DeleteEventHook(AccountId account, EventHookId id,
                                  std::optional<int64_t> expected_version) override;
-    int64_t EnqueueHookEvent(AccountId account, std::string_view event_type,
-                             std::string_view body, TimePoint now) override;
+    int64_t EnqueueHookEvent(AccountId account, std::string_view event_type, std::string_view body,
+                             TimePoint now) override;
     std::optional<HookDelivery> EnqueueHookDelivery(AccountId account, EventHookId hook,
                                                     std::string_view event_type,
                                                     std::string_view body, TimePoint now) override;
     std::vector<ClaimedDelivery> ClaimHookDeliveries(const HookClaimRequest& request) override;
-    bool FinishHookDelivery(const HookAttemptResult& result,
-                            std::string_view claim_token) override;
+    bool FinishHookDelivery(const HookAttemptResult& result, std::string_view claim_token) override;
     std::optional<Milliseconds> NextHookDeliveryIn(TimePoint now) override;
     int64_t PruneHookDeliveries(TimePoint before, int limit) override;
     std::vector<HookDelivery> ListHookDeliveries(AccountId account, EventHookId hook,

@@ -20,8 +20,8 @@ Connection::Connection(const std::string& path) : db_(path) {
     const auto deadline =
         std::chrono::steady_clock::now() + std::chrono::milliseconds{kBusyTimeoutMs};
     for (;;) {
-        const int rc = sqlite3_exec(db_.get(), "PRAGMA journal_mode = WAL;", nullptr, nullptr,
-                                    nullptr);
+        const int rc =
+            sqlite3_exec(db_.get(), "PRAGMA journal_mode = WAL;", nullptr, nullptr, nullptr);
         if (rc == SQLITE_OK) break;
         if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) ||
             std::chrono::steady_clock::now() > deadline) {

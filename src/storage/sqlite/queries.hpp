@@ -14,13 +14,13 @@ inline constexpr const char* kFindAccountByKeyHash =
 inline constexpr const char* kCountAccounts = "SELECT COUNT(*) FROM accounts";
 
 // --- sites --------------------------------------------------------------------------------
-#define HERALD_SITE_COLUMNS                                                                   \
+#define HERALD_SITE_COLUMNS                                                                 \
     "id, account_id, name, platform_type, domain, api_key, username, timezone, is_active, " \
-    "options_json, created_at, updated_at, version, health, health_reason, health_since, "    \
+    "options_json, created_at, updated_at, version, health, health_reason, health_since, "  \
     "health_failures, probe_at"
-#define HERALD_SITE_COLUMNS_S                                                              \
-    "s.id, s.account_id, s.name, s.platform_type, s.domain, s.api_key, s.username, "     \
-    "s.timezone, s.is_active, s.options_json, s.created_at, s.updated_at, s.version, "   \
+#define HERALD_SITE_COLUMNS_S                                                          \
+    "s.id, s.account_id, s.name, s.platform_type, s.domain, s.api_key, s.username, "   \
+    "s.timezone, s.is_active, s.options_json, s.created_at, s.updated_at, s.version, " \
     "s.health, s.health_reason, s.health_since, s.health_failures, s.probe_at"
 
 inline constexpr const char* kSiteColumnsList = HERALD_SITE_COLUMNS;
@@ -32,9 +32,9 @@ inline constexpr const char* kGetSite =
     "SELECT " HERALD_SITE_COLUMNS " FROM sites WHERE id = ?1 AND account_id = ?2";
 inline constexpr const char* kGetSiteById =
     "SELECT " HERALD_SITE_COLUMNS " FROM sites WHERE id = ?1";
-inline constexpr const char* kListSites =
-    "SELECT " HERALD_SITE_COLUMNS " FROM sites WHERE account_id = ?1"
-    " ORDER BY id LIMIT ?2 OFFSET ?3";
+inline constexpr const char* kListSites = "SELECT " HERALD_SITE_COLUMNS
+                                          " FROM sites WHERE account_id = ?1"
+                                          " ORDER BY id LIMIT ?2 OFFSET ?3";
 inline constexpr const char* kCountSites = "SELECT COUNT(*) FROM sites WHERE account_id = ?1";
 // created_at is immutable. ?12 id, ?13 the version the change was computed from.
 inline constexpr const char* kUpdateSite =
@@ -48,8 +48,7 @@ inline constexpr const char* kBumpSiteVersion =
     " WHERE id = ?1 AND account_id = ?2 AND (?4 IS NULL OR version = ?4) RETURNING version";
 inline constexpr const char* kSiteVersion =
     "SELECT version FROM sites WHERE id = ?1 AND account_id = ?2";
-inline constexpr const char* kSiteExists =
-    "SELECT 1 FROM sites WHERE id = ?1 AND account_id = ?2";
+inline constexpr const char* kSiteExists = "SELECT 1 FROM sites WHERE id = ?1 AND account_id = ?2";
 inline constexpr const char* kSiteHasPublishing =
     "SELECT EXISTS (SELECT 1 FROM content WHERE account_id = ?2 AND site_id = ?1"
     " AND site_status = 'publishing')";
@@ -65,7 +64,8 @@ inline constexpr const char* kDeleteSite = "DELETE FROM sites WHERE id = ?1 AND 
 
 inline constexpr const char* kSettingsColumnsList = HERALD_SETTINGS_COLUMNS;
 inline constexpr const char* kUpsertSettings =
-    "INSERT INTO publishing_settings (" HERALD_SETTINGS_COLUMNS ")"
+    "INSERT INTO publishing_settings (" HERALD_SETTINGS_COLUMNS
+    ")"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
     " ON CONFLICT (site_id) DO UPDATE SET auto_publish_enabled = excluded.auto_publish_enabled,"
     " publish_days = excluded.publish_days, publish_time_slots = excluded.publish_time_slots,"
@@ -83,14 +83,14 @@ inline constexpr const char* kListAutoPublishSiteIds =
 // Settings columns first (0..7), then the site's (8..20).
 inline constexpr const char* kGetSchedulingSite =
     "SELECT p.site_id, p.auto_publish_enabled, p.publish_days, p.publish_time_slots,"
-    " p.daily_publish_limit, p.weekly_publish_limit, p.monthly_publish_limit, p.updated_at, "
-    HERALD_SITE_COLUMNS_S
+    " p.daily_publish_limit, p.weekly_publish_limit, p.monthly_publish_limit, "
+    "p.updated_at, " HERALD_SITE_COLUMNS_S
     " FROM sites s JOIN publishing_settings p ON p.site_id = s.id WHERE s.id = ?1";
 
 // --- content ------------------------------------------------------------------------------
-#define HERALD_CONTENT_COLUMNS                                                               \
+#define HERALD_CONTENT_COLUMNS                                                                \
     "id, account_id, site_id, title, content_html, excerpt, slug, content_type, cluster_id, " \
-    "categories, tags, featured_image_url, status, approved_at, site_status, "               \
+    "categories, tags, featured_image_url, status, approved_at, site_status, "                \
     "site_status_updated_at, scheduled_publish_at, published_at, external_id, external_url, " \
     "last_error, next_attempt_at, attempts, publication_id, claim_token, lease_until, "       \
     "created_at, updated_at, version"
@@ -195,14 +195,16 @@ inline constexpr const char* kClaimCandidates =
 inline constexpr const char* kClaimById =
     "UPDATE content SET site_status = 'publishing', claim_token = ?2, lease_until = ?3,"
     " attempts = attempts + 1,"
-    " publication_id = " HERALD_NEW_PUBLICATION_ID ","
+    " publication_id = " HERALD_NEW_PUBLICATION_ID
+    ","
     " site_status_updated_at = ?4, updated_at = ?4, version = version + 1"
     " WHERE id = ?1";
 // ?1 id, ?2 claim token, ?3 lease end, ?4 now, ?5 site_status before the claim.
 inline constexpr const char* kClaimOne =
     "UPDATE content SET site_status = 'publishing', claim_token = ?2, lease_until = ?3,"
     " attempts = attempts + 1,"
-    " publication_id = " HERALD_NEW_PUBLICATION_ID ","
+    " publication_id = " HERALD_NEW_PUBLICATION_ID
+    ","
     " site_status_updated_at = ?4, updated_at = ?4, version = version + 1"
     " WHERE id = ?1 AND site_status = ?5";
 inline constexpr const char* kNextDue =
@@ -258,8 +260,8 @@ inline constexpr const char* kCountOverdue =
     " WHERE c.site_status = 'scheduled' AND c.due_at < ?1 AND s.is_active = 1";
 
 // --- records --------------------------------------------------------------------------------
-#define HERALD_RECORD_COLUMNS                                                                 \
-    "id, content_id, site_id, account_id, attempt, started_at, finished_at, outcome, "       \
+#define HERALD_RECORD_COLUMNS                                                          \
+    "id, content_id, site_id, account_id, attempt, started_at, finished_at, outcome, " \
     "http_status, error, external_id, external_url, due_at"
 
 inline constexpr const char* kRecordColumns = HERALD_RECORD_COLUMNS;

@@ -70,22 +70,23 @@ std::vector<ClaimedItem> SqliteStore::Claim(const ClaimRequest& request) {
         std::map<SiteId, int> cap;
         Query q(conn->Prepare(sql::kClaimCandidates));
         q.BindTime(1, request.now).BindTime(2, clock_now);
-        for (int scanned = 0; scanned < kMaxScan && static_cast<int>(ids.size()) < request.limit &&
-                              q.Step();
+        for (int scanned = 0;
+             scanned < kMaxScan && static_cast<int>(ids.size()) < request.limit && q.Step();
              ++scanned) {
             const SiteId site = q.Int(1);
             if (std::find(request.skip_sites.begin(), request.skip_sites.end(), site) !=
                 request.skip_sites.end())
                 continue;
             domain::SiteHealthState health;
-            health.health = domain::ParseSiteHealth(q.Text(4)).value_or(domain::SiteHealth::kHealthy);
+            health.health =
+                domain::ParseSiteHealth(q.Text(4)).value_or(domain::SiteHealth::kHealthy);
             health.probe_at = q.OptTime(5);
             if (!domain::AdmitsCall(health, static_cast<int>(live[site]), request.now)) continue;
             if (request.max_in_flight_per_site > 0 || !q.IsNull(2)) {
                 auto it = cap.find(site);
                 if (it == cap.end())
-                    it = cap.emplace(site, SiteCap(q.Text(2), request.max_in_flight_per_site))
-                             .first;
+                    it =
+                        cap.emplace(site, SiteCap(q.Text(2), request.max_in_flight_per_site)).first;
                 if (it->second > 0 && live[site] >= it->second) continue;
             }
             ++live[site];
@@ -160,8 +161,7 @@ std::unique_ptr<LeadershipLease> SqliteStore::TryLead(std::string_view role) {
         if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_';
     const std::string lock_path = path_ + ".lead-" + name + ".lock";
     const int fd = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0)
-        throw StorageError("cannot open " + lock_path + ": " + std::strerror(errno));
+    if (fd < 0) throw StorageError("cannot open " + lock_path + ": " + std::strerror(errno));
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         const int error = errno;
         close(fd);
@@ -175,36 +175,36 @@ std::unique_ptr<ChangeSubscription> SqliteStore::SubscribeChanges(ChangeCallback
     {
         std::lock_guard lock(feed_mu_);
         if (!feed_) {
-            feed_ = std::make_unique<ChangeFeed>([path = path_](ChangeFeed& feed,
-                                                                const std::atomic<bool>& stop) {
-                // PRAGMA data_version moves when any other connection (this process's pool
-                // or another process) commits to the file. SQLite says nothing of what
-                // changed, so a move is announced as "due work and content may have changed";
-                // approvals reach the slot scheduler through the in-process wake of the
-                // process that took them, and its periodic pass.
-                bool have_seen = false;
-                int64_t seen = 0;
-                while (!stop) {
-                    try {
-                        Connection conn(path);
-                        while (!stop) {
-                            Query q(conn.Prepare("PRAGMA data_version"));
-                            const int64_t version = q.Step() ? q.Int(0) : 0;
-                            if (have_seen && version != seen) {
-                                ChangeNotice notice;
-                                notice.kinds = ChangeNotice::kDue | ChangeNotice::kContent;
-                                feed.Publish(notice);
+            feed_ = std::make_unique<ChangeFeed>(
+                [path = path_](ChangeFeed& feed, const std::atomic<bool>& stop) {
+                    // PRAGMA data_version moves when any other connection (this process's pool
+                    // or another process) commits to the file. SQLite says nothing of what
+                    // changed, so a move is announced as "due work and content may have changed";
+                    // approvals reach the slot scheduler through the in-process wake of the
+                    // process that took them, and its periodic pass.
+                    bool have_seen = false;
+                    int64_t seen = 0;
+                    while (!stop) {
+                        try {
+                            Connection conn(path);
+                            while (!stop) {
+                                Query q(conn.Prepare("PRAGMA data_version"));
+                                const int64_t version = q.Step() ? q.Int(0) : 0;
+                                if (have_seen && version != seen) {
+                                    ChangeNotice notice;
+                                    notice.kinds = ChangeNotice::kDue | ChangeNotice::kContent;
+                                    feed.Publish(notice);
+                                }
+                                seen = version;
+                                have_seen = true;
+                                if (feed.WaitFor(kDataVersionPoll)) return;
                             }
-                            seen = version;
-                            have_seen = true;
-                            if (feed.WaitFor(kDataVersionPoll)) return;
+                        } catch (const std::exception&) {
+                            have_seen = false;
+                            if (feed.WaitFor(std::chrono::seconds{1})) return;
                         }
-                    } catch (const std::exception&) {
-                        have_seen = false;
-                        if (feed.WaitFor(std::chrono::seconds{1})) return;
                     }
-                }
-            });
+                });
         }
     }
     return feed_->Subscribe(std::move(on_change));

@@ -85,9 +85,15 @@ Page<Content> SqliteStore::ListContent(const ContentFilter& f) {
     // SQLite sorts NULL first ascending (unscheduled items lead with kScheduledAsc).
     const char* order = " ORDER BY id";
     switch (f.ordering) {
-        case ContentOrder::kIdAsc: order = " ORDER BY id"; break;
-        case ContentOrder::kIdDesc: order = " ORDER BY id DESC"; break;
-        case ContentOrder::kScheduledAsc: order = " ORDER BY scheduled_publish_at, id"; break;
+        case ContentOrder::kIdAsc:
+            order = " ORDER BY id";
+            break;
+        case ContentOrder::kIdDesc:
+            order = " ORDER BY id DESC";
+            break;
+        case ContentOrder::kScheduledAsc:
+            order = " ORDER BY scheduled_publish_at, id";
+            break;
         case ContentOrder::kScheduledDesc:
             order = " ORDER BY scheduled_publish_at DESC, id DESC";
             break;
@@ -99,8 +105,8 @@ Page<Content> SqliteStore::ListContent(const ContentFilter& f) {
     Page<Content> page;
     page.count = CountRows(*conn, "SELECT COUNT(*) FROM content" + where, bind);
     if (window.offset < page.count) {
-        page.items.reserve(static_cast<size_t>(
-            std::min<int64_t>(window.size, page.count - window.offset)));
+        page.items.reserve(
+            static_cast<size_t>(std::min<int64_t>(window.size, page.count - window.offset)));
         Query q(conn->Prepare(std::string("SELECT ") + sql::kContentColumns + " FROM content" +
                               where + order + " LIMIT ?9 OFFSET ?10"));
         bind(q);
@@ -151,8 +157,7 @@ WriteResult SqliteStore::UpdateContent(const Content& content, int64_t expected_
     return {WriteOutcome::kApplied, *version};
 }
 
-WriteOutcome SqliteStore::DeleteContent(AccountId account, ContentId id,
-                                        int64_t expected_version) {
+WriteOutcome SqliteStore::DeleteContent(AccountId account, ContentId id, int64_t expected_version) {
     auto conn = pool_->Acquire();
     Transaction txn = conn->Begin(Mode::kImmediate);
     {

@@ -17,9 +17,9 @@ namespace {
 using Mode = Transaction::Mode;
 
 // The tables in the order rows go in (references first).
-constexpr const char* kTables[] = {"accounts", "sites", "publishing_settings", "content",
-                                   "publish_records", "api_keys", "event_hooks",
-                                   "hook_deliveries"};
+constexpr const char* kTables[] = {"accounts",    "sites",           "publishing_settings",
+                                   "content",     "publish_records", "api_keys",
+                                   "event_hooks", "hook_deliveries"};
 
 int64_t Count(Connection& conn, const std::string& table) {
     Query q(conn.Prepare("SELECT COUNT(*) FROM " + table));
@@ -282,8 +282,8 @@ void SqliteStore::ImportSnapshot(const Snapshot& s) {
             throw StorageError("copy check failed: a row of table '" + q.Text(0) +
                                "' refers to a missing row");
     }
-    const size_t expected[] = {s.accounts.size(), s.sites.size(), s.settings.size(),
-                               s.content.size(), s.records.size(), s.api_keys.size(),
+    const size_t expected[] = {s.accounts.size(),    s.sites.size(),          s.settings.size(),
+                               s.content.size(),     s.records.size(),        s.api_keys.size(),
                                s.event_hooks.size(), s.hook_deliveries.size()};
     for (size_t i = 0; i < std::size(kTables); ++i) {
         const int64_t n = Count(*conn, kTables[i]);

@@ -20,8 +20,7 @@ using Mode = Transaction::Mode;
 
 std::optional<Result<ClaimedItem>> SqliteStore::ClaimOne(AccountId account, ContentId id,
                                                          std::string_view claim_token,
-                                                         TimePoint now,
-                                                         TimePoint lease_until) {
+                                                         TimePoint now, TimePoint lease_until) {
     if (claim_token.empty()) throw StorageError("ClaimOne needs a non-empty claim token");
     auto conn = pool_->Acquire();
     Transaction txn = conn->Begin(Mode::kImmediate);
@@ -36,8 +35,8 @@ std::optional<Result<ClaimedItem>> SqliteStore::ClaimOne(AccountId account, Cont
         return Result<ClaimedItem>(Error::Conflict(
             "already_publishing", "This content is being published right now.", "site_status"));
     if (before->status != EditorialStatus::kApproved)
-        return Result<ClaimedItem>(Error::Conflict(
-            "not_approved", "Only approved content can be published.", "status"));
+        return Result<ClaimedItem>(
+            Error::Conflict("not_approved", "Only approved content can be published.", "status"));
     auto site = LoadSiteById(*conn, before->site_id);
     if (!site) throw StorageError("content has no site");
     if (!site->is_active)
@@ -46,8 +45,7 @@ std::optional<Result<ClaimedItem>> SqliteStore::ClaimOne(AccountId account, Cont
     if (site->health.health == domain::SiteHealth::kPaused)
         return Result<ClaimedItem>(Error::Conflict(
             "site_paused",
-            "The site is paused (" + site->health.reason + "); resume it to publish.",
-            "site_id"));
+            "The site is paused (" + site->health.reason + "); resume it to publish.", "site_id"));
     {
         Query q(conn->Prepare(sql::kClaimOne));
         q.BindInt(1, id)
@@ -89,8 +87,8 @@ std::optional<RecordId> FinishOne(Connection& conn, const Content& content,
         .BindTime(5, record.started_at)
         .BindTime(6, record.finished_at)
         .BindText(7, ToString(record.outcome))
-        .BindOptInt(8, record.http_status ? std::optional<int64_t>(*record.http_status)
-                                          : std::nullopt)
+        .BindOptInt(8,
+                    record.http_status ? std::optional<int64_t>(*record.http_status) : std::nullopt)
         .BindText(9, record.error)
         .BindText(10, record.external_id)
         .BindText(11, record.external_url)
@@ -115,8 +113,8 @@ std::optional<SiteHealthRow> LoadHealth(Connection& conn, SiteId site) {
     return row;
 }
 
-void StoreHealth(Connection& conn, SiteId site, const domain::SiteHealthState& state,
-                 bool visible, std::optional<TimePoint> recovered_at) {
+void StoreHealth(Connection& conn, SiteId site, const domain::SiteHealthState& state, bool visible,
+                 std::optional<TimePoint> recovered_at) {
     {
         Query q(conn.Prepare(sql::kSetSiteHealth));
         q.BindInt(1, site)
@@ -172,12 +170,11 @@ std::optional<SiteHealthUpdate> SqliteStore::ResumeSite(AccountId account, SiteI
     Transaction txn = conn->Begin(Mode::kImmediate);
     const std::optional<SiteHealthRow> row = LoadHealth(*conn, site);
     if (!row || row->account_id != account) return std::nullopt;
-    SiteHealthUpdate update =
-        ApplyResume(site, *row, now,
-                    [&](SiteId id, const domain::SiteHealthState& state, bool visible,
-                        std::optional<TimePoint> recovered_at) {
-                        StoreHealth(*conn, id, state, visible, recovered_at);
-                    });
+    SiteHealthUpdate update = ApplyResume(site, *row, now,
+                                          [&](SiteId id, const domain::SiteHealthState& state,
+                                              bool visible, std::optional<TimePoint> recovered_at) {
+                                              StoreHealth(*conn, id, state, visible, recovered_at);
+                                          });
     txn.Commit();
     return update;
 }

@@ -13,8 +13,8 @@ void ThrowSqliteError(sqlite3* db, int rc, std::string_view what) {
     std::string message(what);
     message += ": ";
     // The connection's message is only meaningful when it belongs to this error.
-    message += (db != nullptr && sqlite3_errcode(db) == rc) ? sqlite3_errmsg(db)
-                                                             : sqlite3_errstr(rc);
+    message +=
+        (db != nullptr && sqlite3_errcode(db) == rc) ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     message += " (code " + std::to_string(rc) + ")";
     if (rc == SQLITE_CONSTRAINT_UNIQUE) throw UniqueViolation(message);
     throw StorageError(message);
@@ -93,8 +93,7 @@ Query& Query::BindOptInt(int i, std::optional<int64_t> v) {
 
 Query& Query::BindText(int i, std::string_view v) {
     // TRANSIENT: callers often pass temporaries (JSON dumps, enum names).
-    CheckBind(sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
-              i);
+    CheckBind(sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8), i);
     return *this;
 }
 
@@ -156,8 +155,8 @@ Transaction::~Transaction() {
 }
 
 void Transaction::Commit() {
-    const int rc = commit_ ? StepOnce(commit_)
-                           : sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+    const int rc =
+        commit_ ? StepOnce(commit_) : sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
     if (rc != SQLITE_OK) ThrowSqliteError(db_, rc, "cannot commit transaction");
     open_ = false;
 }

@@ -200,15 +200,20 @@ int64_t SqliteStore::EnqueueHookEvent(AccountId account, std::string_view event_
 
 std::optional<HookDelivery> SqliteStore::EnqueueHookDelivery(AccountId account, EventHookId hook,
                                                              std::string_view event_type,
-                                                             std::string_view body,
-                                                             TimePoint now) {
+                                                             std::string_view body, TimePoint now) {
     auto conn = pool_->Acquire();
-    Query q(conn->Prepare(std::string(
-        "INSERT INTO hook_deliveries (hook_id, account_id, event_type, body, webhook_id,"
-        " created_at, next_attempt_at)"
-        " SELECT id, account_id, ?3, ?4, 'msg_' || lower(hex(randomblob(16))), ?5, ?5"
-        " FROM event_hooks WHERE id = ?2 AND account_id = ?1 RETURNING ") + kDeliveryColumns));
-    q.BindInt(1, account).BindInt(2, hook).BindText(3, event_type).BindText(4, body).BindTime(5, now);
+    Query q(conn->Prepare(
+        std::string(
+            "INSERT INTO hook_deliveries (hook_id, account_id, event_type, body, webhook_id,"
+            " created_at, next_attempt_at)"
+            " SELECT id, account_id, ?3, ?4, 'msg_' || lower(hex(randomblob(16))), ?5, ?5"
+            " FROM event_hooks WHERE id = ?2 AND account_id = ?1 RETURNING ") +
+        kDeliveryColumns));
+    q.BindInt(1, account)
+        .BindInt(2, hook)
+        .BindText(3, event_type)
+        .BindText(4, body)
+        .BindTime(5, now);
     if (!q.Step()) return std::nullopt;
     return ReadDelivery(q);
 }
@@ -239,15 +244,16 @@ std::vector<ClaimedDelivery> SqliteStore::ClaimHookDeliveries(const HookClaimReq
                                " JOIN event_hooks h ON h.id = d.hook_id WHERE d.id = ?1";
     for (const HookDeliveryId id : ids) {
         {
-            Query q(conn->Prepare(
-                "UPDATE hook_deliveries SET claim_token = ?2, lease_until = ?3,"
-                " attempts = attempts + 1 WHERE id = ?1"));
+            Query q(
+                conn->Prepare("UPDATE hook_deliveries SET claim_token = ?2, lease_until = ?3,"
+                              " attempts = attempts + 1 WHERE id = ?1"));
             q.BindInt(1, id).BindText(2, request.claim_token).BindTime(3, lease_until);
             q.Run();
         }
         Query q(conn->Prepare(select));
         q.BindInt(1, id);
-        if (!q.Step()) throw StorageError("a claimed hook delivery vanished inside its transaction");
+        if (!q.Step())
+            throw StorageError("a claimed hook delivery vanished inside its transaction");
         ClaimedDelivery c;
         c.delivery = ReadDelivery(q);
         c.url = q.Text(kDeliveryColumnCount);
@@ -280,11 +286,11 @@ bool SqliteStore::FinishHookDelivery(const HookAttemptResult& result,
 std::optional<Milliseconds> SqliteStore::NextHookDeliveryIn(TimePoint now) {
     const TimePoint clock_now = ClockNow();
     auto conn = pool_->Acquire();
-    Query q(conn->Prepare(
-        "SELECT MIN(CASE WHEN d.lease_until IS NOT NULL AND d.lease_until >= ?2"
-        "                THEN d.lease_until - ?2 ELSE d.next_attempt_at - ?1 END)"
-        " FROM hook_deliveries d JOIN event_hooks h ON h.id = d.hook_id"
-        " WHERE d.state = 'pending' AND h.is_active = 1"));
+    Query q(
+        conn->Prepare("SELECT MIN(CASE WHEN d.lease_until IS NOT NULL AND d.lease_until >= ?2"
+                      "                THEN d.lease_until - ?2 ELSE d.next_attempt_at - ?1 END)"
+                      " FROM hook_deliveries d JOIN event_hooks h ON h.id = d.hook_id"
+                      " WHERE d.state = 'pending' AND h.is_active = 1"));
     q.BindTime(1, now).BindTime(2, clock_now);
     if (!q.Step() || q.IsNull(0)) return std::nullopt;
     return Milliseconds{q.Int(0)};
@@ -292,9 +298,9 @@ std::optional<Milliseconds> SqliteStore::NextHookDeliveryIn(TimePoint now) {
 
 int64_t SqliteStore::PruneHookDeliveries(TimePoint before, int limit) {
     auto conn = pool_->Acquire();
-    Query q(conn->Prepare(
-        "DELETE FROM hook_deliveries WHERE id IN (SELECT id FROM hook_deliveries"
-        " WHERE state <> 'pending' AND finished_at < ?1 ORDER BY id LIMIT ?2)"));
+    Query q(
+        conn->Prepare("DELETE FROM hook_deliveries WHERE id IN (SELECT id FROM hook_deliveries"
+                      " WHERE state <> 'pending' AND finished_at < ?1 ORDER BY id LIMIT ?2)"));
     q.BindTime(1, before).BindInt(2, std::max(limit, 0));
     q.Run();
     return q.Changes();

@@ -39,8 +39,8 @@ ApiKeyRecord ReadApiKey(const Query& q) {
 /// The key check stored in the database, or nullopt (no secret_meta table yet, or no row).
 std::optional<std::string> ReadKeyCheck(sqlite3* db) {
     {
-        StmtHandle exists(db,
-                          "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'secret_meta'");
+        StmtHandle exists(
+            db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'secret_meta'");
         Query q(exists.get());
         if (!q.Step()) return std::nullopt;
     }
@@ -57,8 +57,7 @@ bool TableExists(Connection& conn, const std::string& table) {
 }
 
 std::string WrongKeyMessage(const std::string& path, bool from_default_file) {
-    return "the secret key" +
-           (from_default_file ? " in " + path + ".key" : std::string()) +
+    return "the secret key" + (from_default_file ? " in " + path + ".key" : std::string()) +
            " does not open the credentials stored in " + path +
            " (they were encrypted with another key); nothing was changed";
 }
@@ -77,9 +76,11 @@ void SqliteStore::ResolveSecrets(const SecretKeySource& source) {
     auto box = ResolveSecretBox(source, db_file_, /*may_create_default=*/!check, &from_default);
     if (!box)
         throw StorageError("the credentials in " + db_file_ + " are encrypted, but its key file " +
-                           db_file_ + ".key is missing: restore it, or give the key with "
+                           db_file_ +
+                           ".key is missing: restore it, or give the key with "
                            "--secret-key-file or HERALD_SECRET_KEY");
-    if (check && !box->OpensKeyCheck(*check)) throw StorageError(WrongKeyMessage(db_file_, from_default));
+    if (check && !box->OpensKeyCheck(*check))
+        throw StorageError(WrongKeyMessage(db_file_, from_default));
     key_from_default_file_ = from_default;
     pool_->SetSecrets(std::move(box));
 }
@@ -130,8 +131,8 @@ int64_t SqliteStore::RotateSecrets(const SecretBox& next) {
         const std::string col = column.column;
         std::vector<std::pair<int64_t, std::string>> values;
         {
-            Query q(conn->Prepare("SELECT id, " + col + " FROM " + table + " WHERE " + col +
-                                  " <> ''"));
+            Query q(
+                conn->Prepare("SELECT id, " + col + " FROM " + table + " WHERE " + col + " <> ''"));
             while (q.Step()) values.emplace_back(q.Int(0), q.Text(1));
         }
         for (const auto& [id, stored] : values) {
@@ -165,9 +166,9 @@ std::optional<Store::ApiKeyMatch> SqliteStore::FindApiKey(std::string_view key_h
 
 void SqliteStore::TouchApiKey(int64_t key_id, TimePoint now, Milliseconds min_interval) {
     auto conn = pool_->Acquire();
-    Query q(conn->Prepare(
-        "UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1"
-        " AND (last_used_at IS NULL OR last_used_at <= ?3)"));
+    Query q(
+        conn->Prepare("UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1"
+                      " AND (last_used_at IS NULL OR last_used_at <= ?3)"));
     q.BindInt(1, key_id).BindTime(2, now).BindTime(3, now - min_interval);
     q.Run();
 }
@@ -180,8 +181,11 @@ ApiKeyRecord SqliteStore::CreateApiKey(AccountId account, std::string_view name,
         std::string("INSERT INTO api_keys (account_id, name, prefix, key_hash, created_at)"
                     " SELECT id, ?2, ?3, ?4, ?5 FROM accounts WHERE id = ?1 RETURNING ") +
         kApiKeyColumns));
-    q.BindInt(1, account).BindText(2, name).BindText(3, prefix).BindText(4, key_hash).BindTime(5,
-                                                                                            now);
+    q.BindInt(1, account)
+        .BindText(2, name)
+        .BindText(3, prefix)
+        .BindText(4, key_hash)
+        .BindTime(5, now);
     if (!q.Step()) throw StorageError("no account " + std::to_string(account));
     return ReadApiKey(q);
 }
@@ -199,9 +203,9 @@ std::vector<ApiKeyRecord> SqliteStore::ListApiKeys(AccountId account) {
 
 bool SqliteStore::RevokeApiKey(std::optional<AccountId> account, int64_t key_id, TimePoint now) {
     auto conn = pool_->Acquire();
-    Query q(conn->Prepare(
-        "UPDATE api_keys SET revoked_at = ?3 WHERE id = ?1 AND revoked_at IS NULL"
-        " AND (?2 IS NULL OR account_id = ?2)"));
+    Query q(
+        conn->Prepare("UPDATE api_keys SET revoked_at = ?3 WHERE id = ?1 AND revoked_at IS NULL"
+                      " AND (?2 IS NULL OR account_id = ?2)"));
     q.BindInt(1, key_id).BindOptInt(2, account).BindTime(3, now);
     q.Run();
     return q.Changes() > 0;
@@ -228,12 +232,13 @@ void BackupDatabase(std::string_view url, const std::string& file) {
             "herald backup copies SQLite databases; back up PostgreSQL with pg_dump "
             "(e.g. pg_dump --format=custom --file=herald.dump '<URL>')");
     std::string path(url);
-    if (url.starts_with("sqlite://")) path = std::string(url.substr(9));
-    else if (url.starts_with("sqlite:")) path = std::string(url.substr(7));
+    if (url.starts_with("sqlite://"))
+        path = std::string(url.substr(9));
+    else if (url.starts_with("sqlite:"))
+        path = std::string(url.substr(7));
     if (path.empty()) throw StorageError("the database URL names no file");
-    struct stat st{};
-    if (::stat(path.c_str(), &st) != 0)
-        throw StorageError("no database file " + path);
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) throw StorageError("no database file " + path);
     // The copy is created 0600 and must be new: a backup never overwrites a file.
     const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0)

@@ -221,9 +221,7 @@ void BindSite(Query& q, const Site& s) {
 }
 
 void BindSettings(Query& q, SiteId site, const PublishingSettings& p) {
-    auto opt = [](std::optional<int> v) {
-        return v ? std::optional<int64_t>(*v) : std::nullopt;
-    };
+    auto opt = [](std::optional<int> v) { return v ? std::optional<int64_t>(*v) : std::nullopt; };
     q.BindInt(1, site)
         .BindBool(2, p.auto_publish_enabled)
         .BindText(3, ToJson(p.publish_days))

@@ -71,10 +71,13 @@ AccountId SqliteStore::CreateAccount(std::string_view name, std::string_view api
         id = q.Int(0);
     }
     {
-        Query q(conn->Prepare(
-            "INSERT INTO api_keys (account_id, name, prefix, key_hash, created_at)"
-            " VALUES (?1, 'default', ?2, ?3, ?4)"));
-        q.BindInt(1, id).BindText(2, std::string(key_prefix)).BindText(3, api_key_hash).BindTime(4, now);
+        Query q(
+            conn->Prepare("INSERT INTO api_keys (account_id, name, prefix, key_hash, created_at)"
+                          " VALUES (?1, 'default', ?2, ?3, ?4)"));
+        q.BindInt(1, id)
+            .BindText(2, std::string(key_prefix))
+            .BindText(3, api_key_hash)
+            .BindTime(4, now);
         q.Run();
     }
     txn.Commit();
@@ -108,8 +111,7 @@ Site SqliteStore::CreateSite(const Site& site, const PublishingSettings& setting
     }
     if (!created.api_key.empty()) {
         Query q(conn->Prepare("UPDATE sites SET api_key = ?1 WHERE id = ?2"));
-        q.BindText(1, SealColumn(kSiteApiKey, created.id, created.api_key))
-            .BindInt(2, created.id);
+        q.BindText(1, SealColumn(kSiteApiKey, created.id, created.api_key)).BindInt(2, created.id);
         q.Run();
     }
     {
@@ -239,10 +241,11 @@ Page<PublishRecord> SqliteStore::ListRecords(const RecordFilter& f) {
     Page<PublishRecord> page;
     page.count = CountRows(*conn, "SELECT COUNT(*) FROM publish_records" + where, bind);
     if (window.offset < page.count) {
-        page.items.reserve(static_cast<size_t>(
-            std::min<int64_t>(window.size, page.count - window.offset)));
+        page.items.reserve(
+            static_cast<size_t>(std::min<int64_t>(window.size, page.count - window.offset)));
         Query q(conn->Prepare(std::string("SELECT ") + sql::kRecordColumns +
-                              " FROM publish_records" + where + " ORDER BY id LIMIT ?9 OFFSET ?10"));
+                              " FROM publish_records" + where +
+                              " ORDER BY id LIMIT ?9 OFFSET ?10"));
         bind(q);
         q.BindInt(9, window.size).BindInt(10, window.offset);
         while (q.Step()) page.items.push_back(ReadRecord(q));
@@ -263,11 +266,10 @@ Store::Overdue SqliteStore::CountOverdue(TimePoint now) {
     return overdue;
 }
 
-
 Store::SiteHealthCounts SqliteStore::CountSiteHealth() {
     auto conn = pool_->Acquire();
-    Query q(conn->Prepare(
-        "SELECT health, COUNT(*) FROM sites WHERE is_active = 1 GROUP BY health"));
+    Query q(
+        conn->Prepare("SELECT health, COUNT(*) FROM sites WHERE is_active = 1 GROUP BY health"));
     SiteHealthCounts counts;
     while (q.Step()) AddHealthCount(counts, q.Text(0), q.Int(1));
     return counts;

@@ -44,8 +44,8 @@ public:
     /// PRAGMA user_version of the open database.
     int SchemaVersion() override;
 
-    AccountId CreateAccount(std::string_view name, std::string_view api_key_hash,
-                            TimePoint now, std::string_view key_prefix = {}) override;
+    AccountId CreateAccount(std::string_view name, std::string_view api_key_hash, TimePoint now,
+                            std::string_view key_prefix = {}) override;
     std::optional<Account> FindAccountByKeyHash(std::string_view api_key_hash) override;
     int64_t CountAccounts() override;
 
@@ -64,11 +64,9 @@ public:
     Page<Content> ListContent(const ContentFilter& filter) override;
     WriteResult UpdateContent(const Content& content, int64_t expected_version,
                               unsigned fields) override;
-    WriteOutcome DeleteContent(AccountId account, ContentId id,
-                               int64_t expected_version) override;
-    std::vector<Content> ListContentChangedSince(AccountId account, SiteId site,
-                                                 TimePoint since, ContentId after_id,
-                                                 int limit) override;
+    WriteOutcome DeleteContent(AccountId account, ContentId id, int64_t expected_version) override;
+    std::vector<Content> ListContentChangedSince(AccountId account, SiteId site, TimePoint since,
+                                                 ContentId after_id, int limit) override;
 
     std::vector<SiteId> ListAutoPublishSiteIds() override;
     std::vector<SiteScheduleOutcome> ScheduleSites(const ScheduleRequest& request,
@@ -126,14 +124,13 @@ public:
     WriteResult UpdateEventHook(const EventHook& hook, int64_t expected_version) override;
     WriteOutcome DeleteEventHook(AccountId account, EventHookId id,
                                  std::optional<int64_t> expected_version) override;
-    int64_t EnqueueHookEvent(AccountId account, std::string_view event_type,
-                             std::string_view body, TimePoint now) override;
+    int64_t EnqueueHookEvent(AccountId account, std::string_view event_type, std::string_view body,
+                             TimePoint now) override;
     std::optional<HookDelivery> EnqueueHookDelivery(AccountId account, EventHookId hook,
                                                     std::string_view event_type,
                                                     std::string_view body, TimePoint now) override;
     std::vector<ClaimedDelivery> ClaimHookDeliveries(const HookClaimRequest& request) override;
-    bool FinishHookDelivery(const HookAttemptResult& result,
-                            std::string_view claim_token) override;
+    bool FinishHookDelivery(const HookAttemptResult& result, std::string_view claim_token) override;
     std::optional<Milliseconds> NextHookDeliveryIn(TimePoint now) override;
     int64_t PruneHookDeliveries(TimePoint before, int limit) override;
     std::vector<HookDelivery> ListHookDeliveries(AccountId account, EventHookId hook,
@@ -152,7 +149,8 @@ private:
     std::unique_ptr<ConnectionPool> pool_;
     std::string path_;
     std::mutex feed_mu_;
-    std::unique_ptr<ChangeFeed> feed_;  // PRAGMA data_version watcher, started by the first subscriber
+    std::unique_ptr<ChangeFeed>
+        feed_;  // PRAGMA data_version watcher, started by the first subscriber
 };
 
 }  // namespace herald::storage::sqlite
