@@ -13,6 +13,7 @@ packages=(
   curl wrk python3 bc
   chromium  # the web UI's browser tests (tests/ui, driven by playwright-core)
   clang-14 libclang-rt-14-dev  # fuzz/run.sh: clang and its libFuzzer / sanitizer runtimes
+  clang-format-14 clang-tidy-14  # scripts/format.sh (a ctest test) and scripts/tidy.sh
 )
 # The web UI is built with Node >= 18 and npm (web/build.sh): Debian's packages unless a node
 # is already on PATH (e.g. from nodesource or nvm).
