@@ -41,7 +41,13 @@ if ! wait "$ghost_pid"; then
   exit 1
 fi
 
-ctest --test-dir build --output-on-failure -j "$(nproc)" --timeout 900
+# HERALD_TEST_RUNS=N runs the whole suite N times in a row (a determinism check); any
+# failing run fails the script.
+runs=${HERALD_TEST_RUNS:-1}
+for ((run = 1; run <= runs; run++)); do
+  [ "$runs" -eq 1 ] || echo "== test.sh: run $run of $runs"
+  ctest --test-dir build --output-on-failure -j "$(nproc)" --timeout 900
+done
 
 # A short run of every fuzz target (about 20 s each; clang builds only the sources they
 # exercise). The long runs and the sanitizer suites are fuzz/run.sh MINUTES,

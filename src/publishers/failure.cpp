@@ -25,7 +25,12 @@ std::optional<Milliseconds> ParseRetryAfter(std::string_view value, TimePoint no
     // IMF-fixdate, the form RFC 9110 requires senders to use.
     std::istringstream in{std::string(value)};
     date::sys_seconds at;
+    // gcc 12 at -O2 sees date.h's seconds field as maybe unset on a path where the parse
+    // failed (and in.fail() is then checked); a false positive inside the library.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
     in >> date::parse("%a, %d %b %Y %H:%M:%S GMT", at);
+#pragma GCC diagnostic pop
     if (in.fail()) return std::nullopt;
     const auto delta = std::chrono::duration_cast<Milliseconds>(at - now);
     return delta.count() > 0 ? delta : Milliseconds{0};

@@ -127,7 +127,7 @@ TEST_P(EventHooksStoreTest, NoFileOfTheDatabaseHoldsTheSecret) {
     hook.secret = "second-plain-secret";
     ASSERT_TRUE(store().UpdateEventHook(hook, 1).applied());
     const std::string path = url().substr(7);
-    for (const std::string file : {path, path + "-wal"}) {
+    for (const std::string& file : {path, path + "-wal"}) {
         std::ifstream in(file, std::ios::binary);
         const std::string bytes((std::istreambuf_iterator<char>(in)), {});
         EXPECT_EQ(bytes.find("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), std::string::npos) << file;

@@ -264,7 +264,7 @@ TEST(SecretsSqliteTest, DefaultKeyFileAndDatabaseFilesAre0600) {
         s.name = "x";
         s.api_key = "file-secret";
         site = store->CreateSite(s, {}).id;
-        for (const std::string file : {path, path + ".key", path + "-wal", path + "-shm"}) {
+        for (const std::string& file : {path, path + ".key", path + "-wal", path + "-shm"}) {
             struct stat st {};
             ASSERT_EQ(::stat(file.c_str(), &st), 0) << file;
             EXPECT_EQ(st.st_mode & 0777, 0600u) << file;
