@@ -142,7 +142,7 @@ WriteResult SqliteStore::UpdateContent(const Content& content, int64_t expected_
     try {
         Query q(conn->Prepare(ContentUpdateSql(fields, sql::kWhereContentVersion)));
         BindContent(q, content);
-        q.BindInt(28, content.id).BindInt(29, expected_version);
+        q.BindInt(":id", content.id).BindInt(":expected", expected_version);
         if (q.Step()) version = q.Int(0);
     } catch (const UniqueViolation&) {
         return {WriteOutcome::kSlotTaken, 0};

@@ -1,6 +1,6 @@
 #pragma once
 // Row readers, binders and small helpers shared by the SQLite store's files. Column order
-// and parameter numbers are those of queries.hpp.
+// and parameters are those of queries.hpp.
 
 #include <cstdint>
 #include <functional>
@@ -28,9 +28,10 @@ PublishingSettings ReadSettings(const Query& q, int base = 0);
 Content ReadContent(const Query& q);
 PublishRecord ReadRecord(const Query& q);
 
-/// ?1 account_id … ?27 updated_at (kInsertContent and every content update).
+/// :account_id … :updated_at, the columns' names (kInsertContent and every content update).
+/// Names the statement does not have are skipped (Query::SkipAbsentNames).
 void BindContent(Query& q, const Content& c);
-/// ?1 account_id … ?11 updated_at (kInsertSite and kUpdateSite).
+/// :account_id … :updated_at (kInsertSite and kUpdateSite), likewise.
 void BindSite(Query& q, const Site& s);
 void BindSettings(Query& q, SiteId site, const PublishingSettings& p);
 

@@ -157,7 +157,7 @@ WriteResult SqliteStore::UpdateSite(const Site& site, int64_t expected_version) 
     {
         Query q(conn->Prepare(sql::kUpdateSite));
         BindSite(q, site);
-        q.BindInt(12, site.id).BindInt(13, expected_version);
+        q.BindInt(":id", site.id).BindInt(":expected", expected_version);
         if (q.Step()) version = q.Int(0);
     }
     if (!version) return {SiteVersionOutcome(*conn, site.account_id, site.id), 0};
