@@ -52,7 +52,8 @@ TEST_F(SqliteBinderTest, UnboundParameterIsRefusedAtFirstStep) {
     EXPECT_TRUE(Has(error, "INSERT INTO t (a, b) VALUES (?1, ?2)"));
 
     StmtHandle named(db_.get(), "INSERT INTO t (a, b) VALUES (:a, :b)");
-    EXPECT_TRUE(Has(ErrorOf([&] { Query(named.get()).BindInt(":a", 7).Run(); }), "parameter :b left unbound"));
+    EXPECT_TRUE(Has(ErrorOf([&] { Query(named.get()).BindInt(":a", 7).Run(); }),
+                    "parameter :b left unbound"));
     // Nothing went in.
     StmtHandle count(db_.get(), "SELECT COUNT(*) FROM t");
     Query q(count.get());
@@ -62,17 +63,21 @@ TEST_F(SqliteBinderTest, UnboundParameterIsRefusedAtFirstStep) {
 
 TEST_F(SqliteBinderTest, ParameterTheStatementLacksIsRefused) {
     StmtHandle stmt(db_.get(), "INSERT INTO t (a, b) VALUES (?1, ?2)");
-    EXPECT_TRUE(Has(ErrorOf([&] { Query(stmt.get()).BindInt(1, 1).BindInt(2, 2).BindInt(3, 3); }), "no parameter ?3 (the statement has 2) in SQL: INSERT INTO t"));
+    EXPECT_TRUE(Has(ErrorOf([&] { Query(stmt.get()).BindInt(1, 1).BindInt(2, 2).BindInt(3, 3); }),
+                    "no parameter ?3 (the statement has 2) in SQL: INSERT INTO t"));
     EXPECT_TRUE(Has(ErrorOf([&] { Query(stmt.get()).BindInt(0, 1); }), "no parameter ?0"));
-    EXPECT_TRUE(Has(ErrorOf([&] { Query(stmt.get()).BindInt(":a", 1); }), "no parameter :a in SQL"));
+    EXPECT_TRUE(
+        Has(ErrorOf([&] { Query(stmt.get()).BindInt(":a", 1); }), "no parameter :a in SQL"));
 }
 
 TEST_F(SqliteBinderTest, ParameterBoundTwiceIsRefused) {
     StmtHandle stmt(db_.get(), "INSERT INTO t (a, b) VALUES (?1, ?2)");
-    EXPECT_TRUE(Has(ErrorOf([&] { Query(stmt.get()).BindInt(1, 1).BindText(1, "again"); }), "parameter ?1 bound twice"));
+    EXPECT_TRUE(Has(ErrorOf([&] { Query(stmt.get()).BindInt(1, 1).BindText(1, "again"); }),
+                    "parameter ?1 bound twice"));
     // A name used twice in the SQL is one parameter: bound once, it fills both places.
     StmtHandle named(db_.get(), "INSERT INTO t (a, b) SELECT :a, :b WHERE :a > 0");
-    EXPECT_TRUE(Has(ErrorOf([&] { Query(named.get()).BindInt(":a", 1).BindInt(":a", 2); }), "parameter :a bound twice"));
+    EXPECT_TRUE(Has(ErrorOf([&] { Query(named.get()).BindInt(":a", 1).BindInt(":a", 2); }),
+                    "parameter :a bound twice"));
     EXPECT_EQ(ErrorOf([&] { Query(named.get()).BindInt(":a", 1).BindText(":b", "x").Run(); }), "");
 }
 
@@ -80,7 +85,8 @@ TEST_F(SqliteBinderTest, BindingsDoNotLeakIntoTheNextUse) {
     // The cached statement is reused: a value bound by the last user must not count as bound.
     StmtHandle stmt(db_.get(), "INSERT INTO t (a, b) VALUES (?1, ?2)");
     Query(stmt.get()).BindInt(1, 1).BindText(2, "x").Run();
-    EXPECT_TRUE(Has(ErrorOf([&] { Query(stmt.get()).BindInt(1, 2).Run(); }), "parameter ?2 left unbound"));
+    EXPECT_TRUE(
+        Has(ErrorOf([&] { Query(stmt.get()).BindInt(1, 2).Run(); }), "parameter ?2 left unbound"));
 }
 
 TEST_F(SqliteBinderTest, NumberingGapsNeedNoValue) {
@@ -97,9 +103,11 @@ TEST_F(SqliteBinderTest, SkippedAbsentNamesStillCheckTheRest) {
     // A shared binder binds names the statement lacks (skipped) …
     Query(stmt.get()).SkipAbsentNames().BindInt(":a", 1).BindInt(":c", 3).BindText(":b", "x").Run();
     // … but every name the statement has must still be bound.
-    EXPECT_TRUE(Has(ErrorOf([&] { Query(stmt.get()).SkipAbsentNames().BindInt(":a", 1).Run(); }), "parameter :b left unbound"));
+    EXPECT_TRUE(Has(ErrorOf([&] { Query(stmt.get()).SkipAbsentNames().BindInt(":a", 1).Run(); }),
+                    "parameter :b left unbound"));
     // Numbers are never skipped.
-    EXPECT_TRUE(Has(ErrorOf([&] { Query(stmt.get()).SkipAbsentNames().BindInt(3, 1); }), "no parameter ?3"));
+    EXPECT_TRUE(Has(ErrorOf([&] { Query(stmt.get()).SkipAbsentNames().BindInt(3, 1); }),
+                    "no parameter ?3"));
 }
 
 }  // namespace
