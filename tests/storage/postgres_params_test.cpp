@@ -85,8 +85,8 @@ TEST_F(PgParamsTest, TooFewOrTooManyAreRefusedWithTheSql) {
     many.Int(1);
     many.Text("x");
     many.Text("left over");
-    EXPECT_TRUE(Has(ErrorOf([&] { conn_->Exec(sql, many); }),
-                    "statement takes 2 parameters, given 3"));
+    EXPECT_TRUE(
+        Has(ErrorOf([&] { conn_->Exec(sql, many); }), "statement takes 2 parameters, given 3"));
     EXPECT_EQ(Rows(), 0);
 }
 
