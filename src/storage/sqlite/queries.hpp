@@ -151,8 +151,6 @@ inline constexpr const char* kWhereContentVersion =
 inline constexpr const char* kWhereContentClaimed =
     " WHERE id = :id AND account_id = :account_id AND site_status = 'publishing'"
     " AND claim_token = :expected AND :expected <> ''";
-inline constexpr const char* kContentVersion =
-    "SELECT version FROM content WHERE id = ?1 AND account_id = ?2";
 
 inline constexpr const char* kGetContent =
     "SELECT " HERALD_CONTENT_COLUMNS " FROM content WHERE id = ?1 AND account_id = ?2";

@@ -235,6 +235,13 @@ void BindSettings(Query& q, SiteId site, const PublishingSettings& p) {
         .BindTime(8, p.updated_at);
 }
 
+WriteOutcome MissOutcome(Connection& conn, std::string_view table, AccountId account, int64_t id) {
+    Query q(
+        conn.Prepare("SELECT 1 FROM " + std::string(table) + " WHERE id = ?1 AND account_id = ?2"));
+    q.BindInt(1, id).BindInt(2, account);
+    return q.Step() ? WriteOutcome::kConflict : WriteOutcome::kNotFound;
+}
+
 std::optional<Content> LoadContentById(Connection& conn, ContentId id) {
     Query q(conn.Prepare(sql::kGetContentById));
     q.BindInt(1, id);

@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "storage/sqlite/connection_pool.hpp"
 #include "storage/sqlite/sqlite_handle.hpp"
@@ -34,6 +35,11 @@ void BindContent(Query& q, const Content& c);
 /// :account_id … :updated_at (kInsertSite and kUpdateSite), likewise.
 void BindSite(Query& q, const Site& s);
 void BindSettings(Query& q, SiteId site, const PublishingSettings& p);
+
+/// Why a versioned write of row `id` of the account's `table` (a constant) matched no row:
+/// kNotFound when it is gone, kConflict when it moved on (or, for content, a site_id outside
+/// the account: the API checks that first).
+WriteOutcome MissOutcome(Connection& conn, std::string_view table, AccountId account, int64_t id);
 
 std::optional<Content> LoadContentById(Connection& conn, ContentId id);
 std::optional<Site> LoadSiteById(Connection& conn, SiteId id);
