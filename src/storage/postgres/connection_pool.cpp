@@ -52,20 +52,36 @@ Connection::Connection(const std::string& url) {
     PQsetNoticeProcessor(conn_.get(), IgnoreNotice, nullptr);
 }
 
-const std::string& Connection::Prepared(std::string_view sql) {
+const Connection::Statement& Connection::Prepared(std::string_view sql, const Params& params) {
+    const Statement& statement = Prepared(sql);
+    CheckCount(statement, params, sql);
+    return statement;
+}
+
+void Connection::CheckCount(const Statement& statement, const Params& params,
+                            std::string_view sql) {
+    // The server would refuse a wrong count too, but without naming the statement.
+    if (params.size() != statement.params)
+        throw StorageError("statement takes " + std::to_string(statement.params) +
+                           " parameters, given " + std::to_string(params.size()) +
+                           ", in SQL: " + std::string(sql));
+}
+
+const Connection::Statement& Connection::Prepared(std::string_view sql) {
     auto it = statements_.find(std::string(sql));
     if (it == statements_.end()) {
+        const int count = CountParams(sql);  // before the round trip: it may refuse the SQL
         std::string name = "h" + std::to_string(statements_.size() + 1);
         const std::string text(sql);
         CheckResult(conn_.get(), PQprepare(conn_.get(), name.c_str(), text.c_str(), 0, nullptr),
                     "cannot prepare a statement");
-        it = statements_.emplace(text, std::move(name)).first;
+        it = statements_.emplace(text, Statement{std::move(name), count}).first;
     }
     return it->second;
 }
 
 PgResult Connection::Exec(std::string_view sql, const Params& params) {
-    const std::string& name = Prepared(sql);
+    const std::string& name = Prepared(sql, params).name;
     const std::vector<const char*> values = params.Pointers();
     return CheckResult(conn_.get(),
                        PQexecPrepared(conn_.get(), name.c_str(), params.size(), values.data(),
@@ -77,7 +93,10 @@ std::vector<PgResult> Connection::ExecPipelined(std::string_view sql,
                                                 std::span<const Params> params) {
     std::vector<PgResult> results;
     if (params.empty()) return results;
-    const std::string& name = Prepared(sql);  // PQprepare is not allowed inside a pipeline
+    // PQprepare is not allowed inside a pipeline; every set is checked before any is sent.
+    const Statement& statement = Prepared(sql);
+    for (const Params& p : params) CheckCount(statement, p, sql);
+    const std::string& name = statement.name;
     PGconn* conn = conn_.get();
     if (PQenterPipelineMode(conn) != 1) ThrowConnectionError(conn, "cannot enter pipeline mode");
     bool sent = true;

@@ -55,11 +55,19 @@ public:
     void Reset();
 
 private:
-    /// The name of the statement prepared for `sql` on this connection.
-    const std::string& Prepared(std::string_view sql);
+    struct Statement {
+        std::string name;
+        int params;  // CountParams of its SQL
+    };
+    /// The statement prepared for `sql` on this connection (on first use).
+    const Statement& Prepared(std::string_view sql);
+    /// Same, checked to take as many parameters as `params` holds.
+    const Statement& Prepared(std::string_view sql, const Params& params);
+    /// @throws StorageError naming the SQL when `params` is not the statement's count.
+    static void CheckCount(const Statement& statement, const Params& params, std::string_view sql);
 
     ConnPtr conn_;
-    std::unordered_map<std::string, std::string> statements_;  // SQL text -> statement name
+    std::unordered_map<std::string, Statement> statements_;  // by SQL text
 };
 
 class ConnectionPool {

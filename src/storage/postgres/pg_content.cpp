@@ -13,17 +13,6 @@
 namespace herald::storage::postgres {
 namespace {
 
-/// Why a versioned write of a content row matched no row: gone, or moved on. As in SQLite,
-/// a site_id outside the account also lands here as a conflict (the API checks it first).
-WriteOutcome ContentMissOutcome(Connection& conn, AccountId account, ContentId id) {
-    Params p;
-    p.Int(id);
-    p.Int(account);
-    return conn.Exec("SELECT version FROM content WHERE id = $1 AND account_id = $2", p).empty()
-               ? WriteOutcome::kNotFound
-               : WriteOutcome::kConflict;
-}
-
 bool TakesInstant(const Content& c) {
     return c.scheduled_publish_at &&
            (c.site_status == SiteStatus::kScheduled || c.site_status == SiteStatus::kPublishing);
@@ -185,7 +174,7 @@ WriteResult PostgresStore::UpdateContent(const Content& content, int64_t expecte
         if (!e.unique_violation()) throw;
         return {WriteOutcome::kSlotTaken, 0};  // the guard rolls back: nothing changed
     }
-    if (!version) return {ContentMissOutcome(*conn, content.account_id, content.id), 0};
+    if (!version) return {MissOutcome(*conn, "content", content.account_id, content.id), 0};
     txn.Commit();
     return {WriteOutcome::kApplied, *version};
 }
@@ -203,7 +192,7 @@ WriteOutcome PostgresStore::DeleteContent(AccountId account, ContentId id,
                     p)
              .empty())
         return WriteOutcome::kApplied;
-    return ContentMissOutcome(*conn, account, id);
+    return MissOutcome(*conn, "content", account, id);
 }
 
 }  // namespace herald::storage::postgres

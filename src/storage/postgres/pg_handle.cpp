@@ -1,5 +1,7 @@
 #include "storage/postgres/pg_handle.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstring>
 
@@ -77,6 +79,56 @@ std::vector<const char*> Params::Pointers() const {
     pointers.reserve(values_.size());
     for (const auto& v : values_) pointers.push_back(v ? v->c_str() : nullptr);
     return pointers;
+}
+
+int CountParams(std::string_view sql) {
+    uint64_t used = 0;  // bit n-1: $n appears (higher numbers only raise the count)
+    int highest = 0;
+    const size_t n = sql.size();
+    auto skip_to = [&](size_t from, std::string_view end) {
+        const size_t at = sql.find(end, from);
+        return at == std::string_view::npos ? n : at + end.size();
+    };
+    for (size_t i = 0; i < n;) {
+        const char c = sql[i];
+        if (c == '\'' || c == '"') {
+            // '' and "" inside are an escaped quote: two literals back to back, same effect.
+            i = skip_to(i + 1, std::string_view(&sql[i], 1));
+        } else if (c == '-' && i + 1 < n && sql[i + 1] == '-') {
+            i = skip_to(i + 2, "\n");
+        } else if (c == '/' && i + 1 < n && sql[i + 1] == '*') {
+            i = skip_to(i + 2, "*/");
+        } else if (c == '$' && i > 0 &&
+                   (std::isalnum(static_cast<unsigned char>(sql[i - 1])) || sql[i - 1] == '_')) {
+            ++i;  // inside an identifier (a$1)
+        } else if (c == '$' && i + 1 < n && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+            int number = 0;
+            for (++i; i < n && sql[i] >= '0' && sql[i] <= '9'; ++i)
+                number = std::min(number * 10 + (sql[i] - '0'), 1 << 20);
+            highest = std::max(highest, number);
+            if (number >= 1 && number <= 64) used |= uint64_t{1} << (number - 1);
+        } else if (c == '$') {
+            // A dollar quote ($$ or $tag$) runs to the same tag.
+            size_t close = i + 1;
+            while (close < n &&
+                   (std::isalnum(static_cast<unsigned char>(sql[close])) || sql[close] == '_'))
+                ++close;
+            if (close < n && sql[close] == '$') {
+                i = skip_to(close + 1, sql.substr(i, close + 1 - i));
+            } else {
+                ++i;
+            }
+        } else {
+            ++i;
+        }
+    }
+    for (int k = 1; k <= std::min(highest, 64); ++k) {
+        if (!(used & (uint64_t{1} << (k - 1))))
+            throw StorageError("parameter $" + std::to_string(k) +
+                               " is never used (the highest is $" + std::to_string(highest) +
+                               ") in SQL: " + std::string(sql));
+    }
+    return highest;
 }
 
 void ThrowConnectionError(PGconn* conn, std::string_view what) {

@@ -129,6 +129,13 @@ private:
 inline constexpr const char* kBeginDispatch =
     "BEGIN; SET LOCAL idle_in_transaction_session_timeout = 5000";
 
+/// The number of parameters `sql` takes: its highest $N, as the server counts them when it
+/// prepares the statement (text in quotes, identifiers and comments skipped). Lets a wrong
+/// Params count fail before the round trip with the SQL named. @throws StorageError naming
+/// the SQL when a number below the highest is never used (its value would go nowhere, and
+/// the server would refuse it anyway, without saying which statement).
+int CountParams(std::string_view sql);
+
 /// Throws StorageError("<what>: <libpq message>") for a connection-level failure.
 [[noreturn]] void ThrowConnectionError(PGconn* conn, std::string_view what);
 

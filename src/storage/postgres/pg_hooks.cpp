@@ -148,12 +148,7 @@ WriteResult PostgresStore::UpdateEventHook(const EventHook& hook, int64_t expect
         " WHERE id = $1 AND account_id = $2 AND version = $8 RETURNING version",
         p);
     if (!r.empty()) return {WriteOutcome::kApplied, r.Int(0, 0)};
-    Params q;
-    q.Int(hook.id);
-    q.Int(hook.account_id);
-    const bool exists =
-        !conn->Exec("SELECT 1 FROM event_hooks WHERE id = $1 AND account_id = $2", q).empty();
-    return {exists ? WriteOutcome::kConflict : WriteOutcome::kNotFound, 0};
+    return {MissOutcome(*conn, "event_hooks", hook.account_id, hook.id), 0};
 }
 
 WriteOutcome PostgresStore::DeleteEventHook(AccountId account, EventHookId id,
@@ -168,12 +163,7 @@ WriteOutcome PostgresStore::DeleteEventHook(AccountId account, EventHookId id,
         " AND ($3::bigint IS NULL OR version = $3::bigint) RETURNING id",
         p);
     if (!r.empty()) return WriteOutcome::kApplied;
-    Params q;
-    q.Int(id);
-    q.Int(account);
-    const bool exists =
-        !conn->Exec("SELECT 1 FROM event_hooks WHERE id = $1 AND account_id = $2", q).empty();
-    return exists ? WriteOutcome::kConflict : WriteOutcome::kNotFound;
+    return MissOutcome(*conn, "event_hooks", account, id);
 }
 
 int64_t PostgresStore::EnqueueHookEvent(AccountId account, std::string_view event_type,

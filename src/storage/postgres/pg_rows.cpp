@@ -327,6 +327,15 @@ void LockSites(Connection& conn, AccountId account, std::span<const SiteId> ids,
         p);
 }
 
+WriteOutcome MissOutcome(Connection& conn, std::string_view table, AccountId account, int64_t id) {
+    Params p;
+    p.Int(id);
+    p.Int(account);
+    const std::string sql =
+        "SELECT 1 FROM " + std::string(table) + " WHERE id = $1 AND account_id = $2";
+    return conn.Exec(sql, p).empty() ? WriteOutcome::kNotFound : WriteOutcome::kConflict;
+}
+
 PageWindow Window(PageRequest request) {
     const int page = std::max(request.page, 1);
     const int size = std::clamp(request.page_size, 1, kMaxPageSize);

@@ -63,6 +63,11 @@ const char* HookDeliveryColumns();  // "d.id, d.hook_id, …" (alias d)
 EventHook ReadEventHookRow(const Row& row);
 HookDelivery ReadHookDeliveryRow(const Row& row);
 
+/// Why a versioned write of row `id` of the account's `table` (a constant) matched no row:
+/// kNotFound when it is gone, kConflict when it moved on (or, for content, a site_id outside
+/// the account: the API checks that first).
+WriteOutcome MissOutcome(Connection& conn, std::string_view table, AccountId account, int64_t id);
+
 struct PageWindow {
     int size;
     int64_t offset;

@@ -13,20 +13,6 @@
 #include "storage/postgres/pg_rows.hpp"
 
 namespace herald::storage::postgres {
-namespace {
-
-/// Why a versioned write of a site matched no row: gone, or moved on.
-WriteOutcome SiteMissOutcome(Connection& conn, AccountId account, SiteId id) {
-    Params p;
-    p.Int(id);
-    p.Int(account);
-    return conn.Exec("SELECT version FROM sites WHERE id = $1 AND account_id = $2", p).empty()
-               ? WriteOutcome::kNotFound
-               : WriteOutcome::kConflict;
-}
-
-}  // namespace
-
 // --- lifecycle ---------------------------------------------------------------------------
 
 PostgresStore::PostgresStore(const std::string& url, Options options)
@@ -166,7 +152,7 @@ WriteResult PostgresStore::UpdateSite(const Site& site, int64_t expected_version
     sql += " AND version = " + p.Int(expected_version);
     sql += " RETURNING version";
     const PgResult r = conn->Exec(sql, p);
-    if (r.empty()) return {SiteMissOutcome(*conn, site.account_id, site.id), 0};
+    if (r.empty()) return {MissOutcome(*conn, "sites", site.account_id, site.id), 0};
     return {WriteOutcome::kApplied, r.Int(0, 0)};
 }
 
@@ -229,7 +215,7 @@ WriteResult PostgresStore::PutSettings(AccountId account, const PublishingSettin
             " WHERE id = $1 AND account_id = $2 AND ($4::bigint IS NULL OR version = $4)"
             " RETURNING version",
             p);
-        if (r.empty()) return {SiteMissOutcome(*conn, account, settings.site_id), 0};
+        if (r.empty()) return {MissOutcome(*conn, "sites", account, settings.site_id), 0};
         version = r.Int(0, 0);
     }
     {

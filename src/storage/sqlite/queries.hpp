@@ -1,7 +1,8 @@
 #pragma once
-// The SQL of the SQLite store, one named constant per statement. Parameters are numbered
-// (?N) so one binder can serve several statements; column order matches the readers in
-// sqlite_store.cpp.
+// The SQL of the SQLite store, one named constant per statement; column order matches the
+// readers in sqlite_rows.cpp. Short statements number their parameters (?N); the long
+// content and site writes name them after their column (:title), so one binder (BindContent,
+// BindSite) serves every statement that uses them.
 
 namespace herald::storage::sqlite::sql {
 
@@ -24,10 +25,16 @@ inline constexpr const char* kCountAccounts = "SELECT COUNT(*) FROM accounts";
     "s.health, s.health_reason, s.health_since, s.health_failures, s.probe_at"
 
 inline constexpr const char* kSiteColumnsList = HERALD_SITE_COLUMNS;
-inline constexpr const char* kInsertSite =
-    "INSERT INTO sites (account_id, name, platform_type, domain, api_key, username, timezone,"
-    " is_active, options_json, created_at, updated_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id";
+#define HERALD_SITE_INSERT_COLUMNS                                                      \
+    "account_id, name, platform_type, domain, api_key, username, timezone, is_active, " \
+    "options_json, created_at, updated_at"
+#define HERALD_SITE_INSERT_VALUES                                                               \
+    ":account_id, :name, :platform_type, :domain, :api_key, :username, :timezone, :is_active, " \
+    ":options_json, :created_at, :updated_at"
+inline constexpr const char* kSiteInsertColumns = HERALD_SITE_INSERT_COLUMNS;
+inline constexpr const char* kSiteInsertValues = HERALD_SITE_INSERT_VALUES;
+inline constexpr const char* kInsertSite = "INSERT INTO sites (" HERALD_SITE_INSERT_COLUMNS
+                                           ") VALUES (" HERALD_SITE_INSERT_VALUES ") RETURNING id";
 inline constexpr const char* kGetSite =
     "SELECT " HERALD_SITE_COLUMNS " FROM sites WHERE id = ?1 AND account_id = ?2";
 inline constexpr const char* kGetSiteById =
@@ -36,12 +43,12 @@ inline constexpr const char* kListSites = "SELECT " HERALD_SITE_COLUMNS
                                           " FROM sites WHERE account_id = ?1"
                                           " ORDER BY id LIMIT ?2 OFFSET ?3";
 inline constexpr const char* kCountSites = "SELECT COUNT(*) FROM sites WHERE account_id = ?1";
-// created_at is immutable. ?12 id, ?13 the version the change was computed from.
+// created_at is immutable. :expected the version the change was computed from.
 inline constexpr const char* kUpdateSite =
-    "UPDATE sites SET name = ?2, platform_type = ?3, domain = ?4, api_key = ?5, username = ?6,"
-    " timezone = ?7, is_active = ?8, options_json = ?9, updated_at = ?11,"
-    " version = version + 1"
-    " WHERE id = ?12 AND account_id = ?1 AND version = ?13 RETURNING version";
+    "UPDATE sites SET name = :name, platform_type = :platform_type, domain = :domain,"
+    " api_key = :api_key, username = :username, timezone = :timezone, is_active = :is_active,"
+    " options_json = :options_json, updated_at = :updated_at, version = version + 1"
+    " WHERE id = :id AND account_id = :account_id AND version = :expected RETURNING version";
 // A change of the site's settings is a change of the site. ?4 expected version or NULL.
 inline constexpr const char* kBumpSiteVersion =
     "UPDATE sites SET version = version + 1, updated_at = ?3"
@@ -97,41 +104,53 @@ inline constexpr const char* kGetSchedulingSite =
 
 inline constexpr const char* kContentColumns = HERALD_CONTENT_COLUMNS;
 
-// Binding ?1..?27 is shared by insert and the updates (see BindContent).
+// The writable columns (all but id, version and the generated due_at), and their values
+// named after them as BindContent binds them.
+#define HERALD_CONTENT_INSERT_COLUMNS                                                         \
+    "account_id, site_id, title, content_html, excerpt, slug, content_type, cluster_id, "     \
+    "categories, tags, featured_image_url, status, approved_at, site_status, "                \
+    "site_status_updated_at, scheduled_publish_at, published_at, external_id, external_url, " \
+    "last_error, next_attempt_at, attempts, publication_id, claim_token, lease_until, "       \
+    "created_at, updated_at"
+#define HERALD_CONTENT_INSERT_VALUES                                                              \
+    ":account_id, :site_id, :title, :content_html, :excerpt, :slug, :content_type, :cluster_id, " \
+    ":categories, :tags, :featured_image_url, :status, :approved_at, :site_status, "              \
+    ":site_status_updated_at, :scheduled_publish_at, :published_at, :external_id, "               \
+    ":external_url, :last_error, :next_attempt_at, :attempts, :publication_id, :claim_token, "    \
+    ":lease_until, :created_at, :updated_at"
+inline constexpr const char* kContentInsertColumns = HERALD_CONTENT_INSERT_COLUMNS;
+inline constexpr const char* kContentInsertValues = HERALD_CONTENT_INSERT_VALUES;
 inline constexpr const char* kInsertContent =
-    "INSERT INTO content (account_id, site_id, title, content_html, excerpt, slug,"
-    " content_type, cluster_id, categories, tags, featured_image_url, status, approved_at,"
-    " site_status, site_status_updated_at, scheduled_publish_at, published_at, external_id,"
-    " external_url, last_error, next_attempt_at, attempts, publication_id, claim_token,"
-    " lease_until, created_at, updated_at)"
-    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-    " ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27"
-    " WHERE EXISTS (SELECT 1 FROM sites WHERE id = ?2 AND account_id = ?1)"
+    "INSERT INTO content (" HERALD_CONTENT_INSERT_COLUMNS ") SELECT " HERALD_CONTENT_INSERT_VALUES
+    " WHERE EXISTS (SELECT 1 FROM sites WHERE id = :site_id AND account_id = :account_id)"
     " RETURNING id";
 
 // Content updates are assembled from these per column group (ContentFields) by
-// sqlite_content.cpp; parameter numbers follow BindContent (?1..?27), then ?28 id and
-// ?29 the expected version or claim token.
+// sqlite_content.cpp; the values are BindContent's, then :id and :expected (the expected
+// version or claim token).
 inline constexpr const char* kSetContentText =
-    " title = ?3, content_html = ?4, excerpt = ?5, slug = ?6, content_type = ?7,"
-    " cluster_id = ?8, categories = ?9, tags = ?10, featured_image_url = ?11,";
-inline constexpr const char* kSetContentSite = " site_id = ?2,";
-inline constexpr const char* kSetContentEditorial = " status = ?12, approved_at = ?13,";
+    " title = :title, content_html = :content_html, excerpt = :excerpt, slug = :slug,"
+    " content_type = :content_type, cluster_id = :cluster_id, categories = :categories,"
+    " tags = :tags, featured_image_url = :featured_image_url,";
+inline constexpr const char* kSetContentSite = " site_id = :site_id,";
+inline constexpr const char* kSetContentEditorial =
+    " status = :status, approved_at = :approved_at,";
 inline constexpr const char* kSetContentSchedule =
-    " site_status = ?14, site_status_updated_at = ?15, scheduled_publish_at = ?16,"
-    " published_at = ?17, external_id = ?18, external_url = ?19, last_error = ?20,"
-    " next_attempt_at = ?21, attempts = ?22, publication_id = ?23, claim_token = ?24,"
-    " lease_until = ?25,";
-inline constexpr const char* kSetContentAlways = " updated_at = ?27, version = version + 1";
+    " site_status = :site_status, site_status_updated_at = :site_status_updated_at,"
+    " scheduled_publish_at = :scheduled_publish_at, published_at = :published_at,"
+    " external_id = :external_id, external_url = :external_url, last_error = :last_error,"
+    " next_attempt_at = :next_attempt_at, attempts = :attempts,"
+    " publication_id = :publication_id, claim_token = :claim_token,"
+    " lease_until = :lease_until,";
+inline constexpr const char* kSetContentAlways = " updated_at = :updated_at, version = version + 1";
 // The site must stay within the account.
 inline constexpr const char* kWhereContentVersion =
-    " WHERE id = ?28 AND account_id = ?1 AND version = ?29"
-    " AND EXISTS (SELECT 1 FROM sites WHERE id = ?2 AND account_id = ?1) RETURNING version";
+    " WHERE id = :id AND account_id = :account_id AND version = :expected"
+    " AND EXISTS (SELECT 1 FROM sites WHERE id = :site_id AND account_id = :account_id)"
+    " RETURNING version";
 inline constexpr const char* kWhereContentClaimed =
-    " WHERE id = ?28 AND account_id = ?1 AND site_status = 'publishing' AND claim_token = ?29"
-    " AND ?29 <> ''";
-inline constexpr const char* kContentVersion =
-    "SELECT version FROM content WHERE id = ?1 AND account_id = ?2";
+    " WHERE id = :id AND account_id = :account_id AND site_status = 'publishing'"
+    " AND claim_token = :expected AND :expected <> ''";
 
 inline constexpr const char* kGetContent =
     "SELECT " HERALD_CONTENT_COLUMNS " FROM content WHERE id = ?1 AND account_id = ?2";
@@ -273,6 +292,10 @@ inline constexpr const char* kInsertRecord =
 #undef HERALD_SITE_COLUMNS
 #undef HERALD_SITE_COLUMNS_S
 #undef HERALD_CONTENT_COLUMNS
+#undef HERALD_CONTENT_INSERT_COLUMNS
+#undef HERALD_CONTENT_INSERT_VALUES
+#undef HERALD_SITE_INSERT_COLUMNS
+#undef HERALD_SITE_INSERT_VALUES
 #undef HERALD_RECORD_COLUMNS
 #undef HERALD_SETTINGS_COLUMNS
 #undef HERALD_NEW_PUBLICATION_ID

@@ -142,17 +142,12 @@ WriteResult SqliteStore::UpdateContent(const Content& content, int64_t expected_
     try {
         Query q(conn->Prepare(ContentUpdateSql(fields, sql::kWhereContentVersion)));
         BindContent(q, content);
-        q.BindInt(28, content.id).BindInt(29, expected_version);
+        q.BindInt(":id", content.id).BindInt(":expected", expected_version);
         if (q.Step()) version = q.Int(0);
     } catch (const UniqueViolation&) {
         return {WriteOutcome::kSlotTaken, 0};
     }
-    if (!version) {
-        Query q(conn->Prepare(sql::kContentVersion));
-        q.BindInt(1, content.id).BindInt(2, content.account_id);
-        // A site_id outside the account matches no row either; the API checks it first.
-        return {q.Step() ? WriteOutcome::kConflict : WriteOutcome::kNotFound, 0};
-    }
+    if (!version) return {MissOutcome(*conn, "content", content.account_id, content.id), 0};
     txn.Commit();
     return {WriteOutcome::kApplied, *version};
 }
@@ -169,9 +164,7 @@ WriteOutcome SqliteStore::DeleteContent(AccountId account, ContentId id, int64_t
             return WriteOutcome::kApplied;
         }
     }
-    Query q(conn->Prepare(sql::kContentVersion));
-    q.BindInt(1, id).BindInt(2, account);
-    return q.Step() ? WriteOutcome::kConflict : WriteOutcome::kNotFound;
+    return MissOutcome(*conn, "content", account, id);
 }
 
 }  // namespace herald::storage::sqlite

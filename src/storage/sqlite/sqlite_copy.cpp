@@ -3,6 +3,7 @@
 #include <iterator>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "storage/sqlite/connection_pool.hpp"
@@ -46,6 +47,24 @@ void AdvanceSequence(Connection& conn, const std::string& table, int64_t at_leas
     Query q(conn.Prepare("INSERT INTO sqlite_sequence (name, seq) VALUES (?1, ?2)"));
     q.BindText(1, table).BindInt(2, at_least);
     q.Run();
+}
+
+/// "INSERT INTO <table> (a, b) VALUES (:a, :b)": each value named after its column, so the
+/// binds below say which column they fill and a miscount fails on the first row.
+std::string InsertNamed(std::string_view table, std::string_view columns) {
+    std::string values;
+    for (size_t start = 0; start < columns.size();) {
+        size_t end = columns.find(',', start);
+        if (end == std::string_view::npos) end = columns.size();
+        std::string_view column = columns.substr(start, end - start);
+        while (!column.empty() && column.front() == ' ') column.remove_prefix(1);
+        if (!values.empty()) values += ", ";
+        values += ':';
+        values += column;
+        start = end + 1;
+    }
+    return "INSERT INTO " + std::string(table) + " (" + std::string(columns) + ") VALUES (" +
+           values + ")";
 }
 
 }  // namespace
@@ -155,41 +174,51 @@ void SqliteStore::ImportSnapshot(const Snapshot& s) {
             throw StorageError("the target database is not empty (it holds " + held +
                                "); copy only into an empty database");
     }
-    for (const AccountRow& a : s.accounts) {
-        Query q(conn->Prepare("INSERT INTO accounts (id, name, created_at) VALUES (?1, ?2, ?3)"));
-        q.BindInt(1, a.account.id).BindText(2, a.account.name).BindTime(3, a.account.created_at);
-        q.Run();
+    {
+        const std::string sql = InsertNamed("accounts", "id, name, created_at");
+        for (const AccountRow& a : s.accounts) {
+            Query q(conn->Prepare(sql));
+            q.BindInt(":id", a.account.id)
+                .BindText(":name", a.account.name)
+                .BindTime(":created_at", a.account.created_at);
+            q.Run();
+        }
     }
-    for (const ApiKeyRecord& k : s.api_keys) {
-        Query q(conn->Prepare(
-            "INSERT INTO api_keys (id, account_id, name, prefix, key_hash, created_at,"
-            " last_used_at, revoked_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
-        q.BindInt(1, k.id)
-            .BindInt(2, k.account_id)
-            .BindText(3, k.name)
-            .BindText(4, k.prefix)
-            .BindText(5, k.key_hash)
-            .BindTime(6, k.created_at)
-            .BindOptTime(7, k.last_used_at)
-            .BindOptTime(8, k.revoked_at);
-        q.Run();
+    {
+        const std::string sql = InsertNamed(
+            "api_keys",
+            "id, account_id, name, prefix, key_hash, created_at, last_used_at, revoked_at");
+        for (const ApiKeyRecord& k : s.api_keys) {
+            Query q(conn->Prepare(sql));
+            q.BindInt(":id", k.id)
+                .BindInt(":account_id", k.account_id)
+                .BindText(":name", k.name)
+                .BindText(":prefix", k.prefix)
+                .BindText(":key_hash", k.key_hash)
+                .BindTime(":created_at", k.created_at)
+                .BindOptTime(":last_used_at", k.last_used_at)
+                .BindOptTime(":revoked_at", k.revoked_at);
+            q.Run();
+        }
     }
-    for (const Site& site : s.sites) {
-        // BindSite's ?1..?11, then id and version.
-        Query q(conn->Prepare(
-            "INSERT INTO sites (account_id, name, platform_type, domain, api_key, username,"
-            " timezone, is_active, options_json, created_at, updated_at, id, version,"
-            " health, health_reason, health_since, health_failures, probe_at)"
-            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-            " ?14, ?15, ?16, ?17, ?18)"));
-        BindSite(q, site);
-        q.BindInt(12, site.id).BindInt(13, site.version);
-        q.BindText(14, domain::ToString(site.health.health))
-            .BindText(15, site.health.reason)
-            .BindOptTime(16, site.health.since)
-            .BindInt(17, site.health.transient_failures)
-            .BindOptTime(18, site.health.probe_at);
-        q.Run();
+    {
+        // BindSite's columns, then those it leaves to the database (id, version, health).
+        const std::string sql = InsertNamed(
+            "sites", std::string(sql::kSiteInsertColumns) +
+                         ", id, version, health, health_reason, health_since, health_failures,"
+                         " probe_at");
+        for (const Site& site : s.sites) {
+            Query q(conn->Prepare(sql));
+            BindSite(q, site);
+            q.BindInt(":id", site.id)
+                .BindInt(":version", site.version)
+                .BindText(":health", domain::ToString(site.health.health))
+                .BindText(":health_reason", site.health.reason)
+                .BindOptTime(":health_since", site.health.since)
+                .BindInt(":health_failures", site.health.transient_failures)
+                .BindOptTime(":probe_at", site.health.probe_at);
+            q.Run();
+        }
     }
     for (const PublishingSettings& settings : s.settings) {
         Query q(conn->Prepare(std::string("INSERT INTO publishing_settings (") +
@@ -198,74 +227,81 @@ void SqliteStore::ImportSnapshot(const Snapshot& s) {
         BindSettings(q, settings.site_id, settings);
         q.Run();
     }
-    for (const Content& c : s.content) {
-        // BindContent's ?1..?27, then id and version.
-        Query q(conn->Prepare(
-            "INSERT INTO content (account_id, site_id, title, content_html, excerpt, slug,"
-            " content_type, cluster_id, categories, tags, featured_image_url, status,"
-            " approved_at, site_status, site_status_updated_at, scheduled_publish_at,"
-            " published_at, external_id, external_url, last_error, next_attempt_at, attempts,"
-            " publication_id, claim_token, lease_until, created_at, updated_at, id, version)"
-            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-            " ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)"));
-        BindContent(q, c);
-        q.BindInt(28, c.id).BindInt(29, c.version);
-        q.Run();
+    {
+        const std::string sql =
+            InsertNamed("content", std::string(sql::kContentInsertColumns) + ", id, version");
+        for (const Content& c : s.content) {
+            Query q(conn->Prepare(sql));
+            BindContent(q, c);
+            q.BindInt(":id", c.id).BindInt(":version", c.version);
+            q.Run();
+        }
     }
-    for (const PublishRecord& r : s.records) {
-        Query q(conn->Prepare(
-            "INSERT INTO publish_records (content_id, site_id, account_id, attempt, started_at,"
-            " finished_at, outcome, http_status, error, external_id, external_url, due_at, id)"
-            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"));
-        q.BindInt(1, r.content_id)
-            .BindInt(2, r.site_id)
-            .BindInt(3, r.account_id)
-            .BindInt(4, r.attempt)
-            .BindTime(5, r.started_at)
-            .BindTime(6, r.finished_at)
-            .BindText(7, ToString(r.outcome))
-            .BindOptInt(8, r.http_status ? std::optional<int64_t>(*r.http_status) : std::nullopt)
-            .BindText(9, r.error)
-            .BindText(10, r.external_id)
-            .BindText(11, r.external_url)
-            .BindOptTime(12, r.due_at)
-            .BindInt(13, r.id);
-        q.Run();
+    {
+        const std::string sql = InsertNamed(
+            "publish_records",
+            "content_id, site_id, account_id, attempt, started_at, finished_at, outcome,"
+            " http_status, error, external_id, external_url, due_at, id");
+        for (const PublishRecord& r : s.records) {
+            Query q(conn->Prepare(sql));
+            q.BindInt(":content_id", r.content_id)
+                .BindInt(":site_id", r.site_id)
+                .BindInt(":account_id", r.account_id)
+                .BindInt(":attempt", r.attempt)
+                .BindTime(":started_at", r.started_at)
+                .BindTime(":finished_at", r.finished_at)
+                .BindText(":outcome", ToString(r.outcome))
+                .BindOptInt(":http_status",
+                            r.http_status ? std::optional<int64_t>(*r.http_status) : std::nullopt)
+                .BindText(":error", r.error)
+                .BindText(":external_id", r.external_id)
+                .BindText(":external_url", r.external_url)
+                .BindOptTime(":due_at", r.due_at)
+                .BindInt(":id", r.id);
+            q.Run();
+        }
     }
-    for (const EventHook& h : s.event_hooks) {
-        Query q(conn->Prepare(
-            "INSERT INTO event_hooks (id, account_id, url, secret, events, is_active, version,"
-            " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
-        q.BindInt(1, h.id)
-            .BindInt(2, h.account_id)
-            .BindText(3, h.url)
-            .BindText(4, SealColumn(kHookSecret, h.id, h.secret))
-            .BindText(5, JoinHookEvents(h.events))
-            .BindBool(6, h.is_active)
-            .BindInt(7, h.version)
-            .BindTime(8, h.created_at)
-            .BindTime(9, h.updated_at);
-        q.Run();
+    {
+        const std::string sql = InsertNamed(
+            "event_hooks",
+            "id, account_id, url, secret, events, is_active, version, created_at, updated_at");
+        for (const EventHook& h : s.event_hooks) {
+            Query q(conn->Prepare(sql));
+            q.BindInt(":id", h.id)
+                .BindInt(":account_id", h.account_id)
+                .BindText(":url", h.url)
+                .BindText(":secret", SealColumn(kHookSecret, h.id, h.secret))
+                .BindText(":events", JoinHookEvents(h.events))
+                .BindBool(":is_active", h.is_active)
+                .BindInt(":version", h.version)
+                .BindTime(":created_at", h.created_at)
+                .BindTime(":updated_at", h.updated_at);
+            q.Run();
+        }
     }
-    for (const HookDelivery& d : s.hook_deliveries) {
-        Query q(conn->Prepare(
-            "INSERT INTO hook_deliveries (id, hook_id, account_id, event_type, body, webhook_id,"
-            " attempts, state, created_at, next_attempt_at, finished_at, last_status,"
-            " last_error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"));
-        q.BindInt(1, d.id)
-            .BindInt(2, d.hook_id)
-            .BindInt(3, d.account_id)
-            .BindText(4, d.event_type)
-            .BindText(5, d.body)
-            .BindText(6, d.webhook_id)
-            .BindInt(7, d.attempts)
-            .BindText(8, ToString(d.state))
-            .BindTime(9, d.created_at)
-            .BindTime(10, d.next_attempt_at)
-            .BindOptTime(11, d.finished_at)
-            .BindOptInt(12, d.last_status ? std::optional<int64_t>(*d.last_status) : std::nullopt)
-            .BindText(13, d.last_error);
-        q.Run();
+    {
+        const std::string sql = InsertNamed(
+            "hook_deliveries",
+            "id, hook_id, account_id, event_type, body, webhook_id, attempts, state, created_at,"
+            " next_attempt_at, finished_at, last_status, last_error");
+        for (const HookDelivery& d : s.hook_deliveries) {
+            Query q(conn->Prepare(sql));
+            q.BindInt(":id", d.id)
+                .BindInt(":hook_id", d.hook_id)
+                .BindInt(":account_id", d.account_id)
+                .BindText(":event_type", d.event_type)
+                .BindText(":body", d.body)
+                .BindText(":webhook_id", d.webhook_id)
+                .BindInt(":attempts", d.attempts)
+                .BindText(":state", ToString(d.state))
+                .BindTime(":created_at", d.created_at)
+                .BindTime(":next_attempt_at", d.next_attempt_at)
+                .BindOptTime(":finished_at", d.finished_at)
+                .BindOptInt(":last_status",
+                            d.last_status ? std::optional<int64_t>(*d.last_status) : std::nullopt)
+                .BindText(":last_error", d.last_error);
+            q.Run();
+        }
     }
     // AUTOINCREMENT sequences past every copied id and every id the source ever gave
     // (accounts has none: SQLite gives max(id) + 1 there, which the copied rows settle).

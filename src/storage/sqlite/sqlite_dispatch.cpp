@@ -75,7 +75,7 @@ std::optional<RecordId> FinishOne(Connection& conn, const Content& content,
     {
         Query q(conn.Prepare(kFinishSql));
         BindContent(q, content);
-        q.BindInt(28, content.id).BindText(29, claim_token);
+        q.BindInt(":id", content.id).BindText(":expected", claim_token);
         q.Run();
         if (q.Changes() == 0) return std::nullopt;  // the claim was lost: write nothing
     }

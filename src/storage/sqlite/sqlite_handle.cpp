@@ -76,37 +76,85 @@ StmtHandle::StmtHandle(sqlite3* db, std::string_view sql) {
     if (rc != SQLITE_OK) ThrowSqliteError(db, rc, "cannot prepare statement");
 }
 
+Query::Query(sqlite3_stmt* stmt) : stmt_(stmt), count_(sqlite3_bind_parameter_count(stmt)) {
+    if (count_ > kMaxParams)
+        Fail("a statement has " + std::to_string(count_) + " parameters, more than the " +
+             std::to_string(kMaxParams) + " a Query tracks");
+}
+
+void Query::Fail(const std::string& what) const {
+    const char* text = sqlite3_sql(stmt_);
+    throw StorageError(what + " in SQL: " + (text != nullptr ? text : "?"));
+}
+
+int Query::Claim(Param p) {
+    int i = p.index;
+    if (p.name != nullptr) {
+        i = sqlite3_bind_parameter_index(stmt_, p.name);
+        if (i == 0) {
+            if (skip_absent_) return 0;
+            Fail(std::string("no parameter ") + p.name);
+        }
+    }
+    if (i < 1 || i > count_)
+        Fail("no parameter ?" + std::to_string(i) + " (the statement has " +
+             std::to_string(count_) + ")");
+    const uint64_t bit = uint64_t{1} << (i - 1);
+    if (bound_ & bit) {
+        const char* name = sqlite3_bind_parameter_name(stmt_, i);
+        Fail("parameter " + (name != nullptr ? std::string(name) : "?" + std::to_string(i)) +
+             " bound twice");
+    }
+    bound_ |= bit;
+    return i;
+}
+
+void Query::CheckAllBound() {
+    checked_ = true;
+    const uint64_t all = count_ == 64 ? ~uint64_t{0} : (uint64_t{1} << count_) - 1;
+    if (bound_ == all) return;
+    for (int i = 1; i <= count_; ++i) {
+        // Numbered parameters may skip numbers (?1, ?5): a gap has no name and takes no value.
+        const char* name = sqlite3_bind_parameter_name(stmt_, i);
+        if (!(bound_ & (uint64_t{1} << (i - 1))) && name != nullptr)
+            Fail(std::string("parameter ") + name + " left unbound");
+    }
+}
+
 void Query::CheckBind(int rc, int i) {
     if (rc != SQLITE_OK)
         ThrowSqliteError(sqlite3_db_handle(stmt_), rc,
                          "cannot bind parameter " + std::to_string(i));
 }
 
-Query& Query::BindInt(int i, int64_t v) {
-    CheckBind(sqlite3_bind_int64(stmt_, i, v), i);
+Query& Query::BindInt(Param p, int64_t v) {
+    if (const int i = Claim(p)) CheckBind(sqlite3_bind_int64(stmt_, i, v), i);
     return *this;
 }
 
-Query& Query::BindOptInt(int i, std::optional<int64_t> v) {
-    return v ? BindInt(i, *v) : BindNull(i);
+Query& Query::BindOptInt(Param p, std::optional<int64_t> v) {
+    return v ? BindInt(p, *v) : BindNull(p);
 }
 
-Query& Query::BindText(int i, std::string_view v) {
+Query& Query::BindText(Param p, std::string_view v) {
     // TRANSIENT: callers often pass temporaries (JSON dumps, enum names).
-    CheckBind(sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8), i);
+    if (const int i = Claim(p))
+        CheckBind(sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
+                  i);
     return *this;
 }
 
-Query& Query::BindOptTime(int i, std::optional<TimePoint> t) {
-    return t ? BindTime(i, *t) : BindNull(i);
+Query& Query::BindOptTime(Param p, std::optional<TimePoint> t) {
+    return t ? BindTime(p, *t) : BindNull(p);
 }
 
-Query& Query::BindNull(int i) {
-    CheckBind(sqlite3_bind_null(stmt_, i), i);
+Query& Query::BindNull(Param p) {
+    if (const int i = Claim(p)) CheckBind(sqlite3_bind_null(stmt_, i), i);
     return *this;
 }
 
 bool Query::Step() {
+    if (!checked_) CheckAllBound();
     const int rc = sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;

@@ -62,12 +62,26 @@ private:
     sqlite3_stmt* stmt_ = nullptr;
 };
 
-/// One execution of a (cached) prepared statement. Parameters are 1-based, columns
-/// 0-based. The destructor resets the statement and clears its bindings so the cached
-/// statement is clean for the next user and holds no read snapshot open.
+/// A statement parameter: its number (?N, 1-based) or its name with its prefix (":title").
+/// Named parameters keep long lists readable: the name says which column a value is for.
+struct Param {
+    Param(int i) : index(i) {}         // NOLINT(google-explicit-constructor)
+    Param(const char* n) : name(n) {}  // NOLINT(google-explicit-constructor)
+    int index = 0;
+    const char* name = nullptr;
+};
+
+/// One execution of a (cached) prepared statement. Columns are 0-based. The destructor
+/// resets the statement and clears its bindings so the cached statement is clean for the
+/// next user and holds no read snapshot open.
+///
+/// Each parameter is bound exactly once: binding one the statement does not have, or one
+/// already bound, throws at the bind, and the first Step() throws while one is unbound
+/// (every StorageError names the SQL). A miscounted list so fails on its first use instead
+/// of writing NULL or a neighbour's value into a column.
 class Query {
 public:
-    explicit Query(sqlite3_stmt* stmt) : stmt_(stmt) {}
+    explicit Query(sqlite3_stmt* stmt);
     ~Query() {
         sqlite3_reset(stmt_);
         sqlite3_clear_bindings(stmt_);
@@ -75,13 +89,21 @@ public:
     Query(const Query&) = delete;
     Query& operator=(const Query&) = delete;
 
-    Query& BindInt(int i, int64_t v);
-    Query& BindOptInt(int i, std::optional<int64_t> v);
-    Query& BindBool(int i, bool v) { return BindInt(i, v ? 1 : 0); }
-    Query& BindText(int i, std::string_view v);
-    Query& BindTime(int i, TimePoint t) { return BindInt(i, ToUnixMillis(t)); }
-    Query& BindOptTime(int i, std::optional<TimePoint> t);
-    Query& BindNull(int i);
+    /// Binds by name of parameters this statement does not have are skipped (not refused),
+    /// for one binder that serves several statements (BindContent); the unbound check at
+    /// Step() still holds for every parameter the statement has.
+    Query& SkipAbsentNames() {
+        skip_absent_ = true;
+        return *this;
+    }
+
+    Query& BindInt(Param p, int64_t v);
+    Query& BindOptInt(Param p, std::optional<int64_t> v);
+    Query& BindBool(Param p, bool v) { return BindInt(p, v ? 1 : 0); }
+    Query& BindText(Param p, std::string_view v);
+    Query& BindTime(Param p, TimePoint t) { return BindInt(p, ToUnixMillis(t)); }
+    Query& BindOptTime(Param p, std::optional<TimePoint> t);
+    Query& BindNull(Param p);
 
     /// true when a row is available, false when done.
     bool Step();
@@ -102,9 +124,21 @@ public:
         return IsNull(col) ? std::nullopt : std::optional<TimePoint>(Time(col));
     }
 
+    /// Parameters a statement may have: the bound ones are tracked in one 64-bit mask.
+    static constexpr int kMaxParams = 64;
+
 private:
+    /// The parameter's index, recorded as bound; 0 for a skipped absent name.
+    int Claim(Param p);
     void CheckBind(int rc, int i);
+    void CheckAllBound();
+    [[noreturn]] void Fail(const std::string& what) const;
+
     sqlite3_stmt* stmt_;
+    int count_;             // sqlite3_bind_parameter_count
+    uint64_t bound_ = 0;    // bit i-1: parameter i bound
+    bool checked_ = false;  // CheckAllBound done (first Step)
+    bool skip_absent_ = false;
 };
 
 /// A transaction that rolls back unless committed. Writers that read before they write

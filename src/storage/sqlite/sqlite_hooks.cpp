@@ -154,11 +154,7 @@ WriteResult SqliteStore::UpdateEventHook(const EventHook& hook, int64_t expected
             .BindInt(8, expected_version);
         if (q.Step()) version = q.Int(0);
     }
-    if (!version) {
-        Query q(conn->Prepare("SELECT 1 FROM event_hooks WHERE id = ?1 AND account_id = ?2"));
-        q.BindInt(1, hook.id).BindInt(2, hook.account_id);
-        return {q.Step() ? WriteOutcome::kConflict : WriteOutcome::kNotFound, 0};
-    }
+    if (!version) return {MissOutcome(*conn, "event_hooks", hook.account_id, hook.id), 0};
     txn.Commit();
     return {WriteOutcome::kApplied, *version};
 }

@@ -173,51 +173,54 @@ PublishRecord ReadRecord(const Query& q) {
 
 // --- binders --------------------------------------------------------------------------------
 
-// ?1 account_id … ?27 updated_at, shared by kInsertContent and the content updates.
+// Every statement names only the columns it writes (an update, a group of them), so the
+// names it lacks are skipped; each it has must still be bound (Query checks at Step).
 void BindContent(Query& q, const Content& c) {
-    q.BindInt(1, c.account_id)
-        .BindInt(2, c.site_id)
-        .BindText(3, c.title)
-        .BindText(4, c.content_html)
-        .BindText(5, c.excerpt)
-        .BindText(6, c.slug)
-        .BindText(7, c.content_type)
-        .BindOptInt(8, c.cluster_id)
-        .BindText(9, ToJson(c.categories))
-        .BindText(10, ToJson(c.tags))
-        .BindText(11, c.featured_image_url)
-        .BindText(12, ToString(c.status))
-        .BindOptTime(13, c.approved_at)
-        .BindText(14, ToString(c.site_status))
-        .BindTime(15, c.site_status_updated_at)
-        .BindOptTime(16, c.scheduled_publish_at)
-        .BindOptTime(17, c.published_at)
-        .BindText(18, c.external_id)
-        .BindText(19, c.external_url)
-        .BindText(20, c.last_error)
-        .BindOptTime(21, c.next_attempt_at)
-        .BindInt(22, c.attempts)
-        .BindText(23, c.publication_id)
-        .BindText(24, c.claim_token)
-        .BindOptTime(25, c.lease_until)
-        .BindTime(26, c.created_at)
-        .BindTime(27, c.updated_at);
+    q.SkipAbsentNames()
+        .BindInt(":account_id", c.account_id)
+        .BindInt(":site_id", c.site_id)
+        .BindText(":title", c.title)
+        .BindText(":content_html", c.content_html)
+        .BindText(":excerpt", c.excerpt)
+        .BindText(":slug", c.slug)
+        .BindText(":content_type", c.content_type)
+        .BindOptInt(":cluster_id", c.cluster_id)
+        .BindText(":categories", ToJson(c.categories))
+        .BindText(":tags", ToJson(c.tags))
+        .BindText(":featured_image_url", c.featured_image_url)
+        .BindText(":status", ToString(c.status))
+        .BindOptTime(":approved_at", c.approved_at)
+        .BindText(":site_status", ToString(c.site_status))
+        .BindTime(":site_status_updated_at", c.site_status_updated_at)
+        .BindOptTime(":scheduled_publish_at", c.scheduled_publish_at)
+        .BindOptTime(":published_at", c.published_at)
+        .BindText(":external_id", c.external_id)
+        .BindText(":external_url", c.external_url)
+        .BindText(":last_error", c.last_error)
+        .BindOptTime(":next_attempt_at", c.next_attempt_at)
+        .BindInt(":attempts", c.attempts)
+        .BindText(":publication_id", c.publication_id)
+        .BindText(":claim_token", c.claim_token)
+        .BindOptTime(":lease_until", c.lease_until)
+        .BindTime(":created_at", c.created_at)
+        .BindTime(":updated_at", c.updated_at);
 }
 
-// ?1 account_id … ?11 updated_at, shared by kInsertSite and kUpdateSite. api_key is sealed
-// for the row s.id; a new site (id 0) gets '' here and its sealed key once it has an id.
+// api_key is sealed for the row s.id; a new site (id 0) gets '' here and its sealed key once
+// it has an id. kUpdateSite has no :created_at (skipped as in BindContent).
 void BindSite(Query& q, const Site& s) {
-    q.BindInt(1, s.account_id)
-        .BindText(2, s.name)
-        .BindText(3, ToString(s.platform_type))
-        .BindText(4, s.domain)
-        .BindText(5, s.id == 0 ? std::string() : SealColumn(kSiteApiKey, s.id, s.api_key))
-        .BindText(6, s.username)
-        .BindText(7, s.timezone)
-        .BindBool(8, s.is_active)
-        .BindText(9, s.options_json)
-        .BindTime(10, s.created_at)
-        .BindTime(11, s.updated_at);
+    q.SkipAbsentNames()
+        .BindInt(":account_id", s.account_id)
+        .BindText(":name", s.name)
+        .BindText(":platform_type", ToString(s.platform_type))
+        .BindText(":domain", s.domain)
+        .BindText(":api_key", s.id == 0 ? std::string() : SealColumn(kSiteApiKey, s.id, s.api_key))
+        .BindText(":username", s.username)
+        .BindText(":timezone", s.timezone)
+        .BindBool(":is_active", s.is_active)
+        .BindText(":options_json", s.options_json)
+        .BindTime(":created_at", s.created_at)
+        .BindTime(":updated_at", s.updated_at);
 }
 
 void BindSettings(Query& q, SiteId site, const PublishingSettings& p) {
@@ -230,6 +233,13 @@ void BindSettings(Query& q, SiteId site, const PublishingSettings& p) {
         .BindOptInt(6, opt(p.weekly_publish_limit))
         .BindOptInt(7, opt(p.monthly_publish_limit))
         .BindTime(8, p.updated_at);
+}
+
+WriteOutcome MissOutcome(Connection& conn, std::string_view table, AccountId account, int64_t id) {
+    Query q(
+        conn.Prepare("SELECT 1 FROM " + std::string(table) + " WHERE id = ?1 AND account_id = ?2"));
+    q.BindInt(1, id).BindInt(2, account);
+    return q.Step() ? WriteOutcome::kConflict : WriteOutcome::kNotFound;
 }
 
 std::optional<Content> LoadContentById(Connection& conn, ContentId id) {

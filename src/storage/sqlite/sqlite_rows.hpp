@@ -1,11 +1,12 @@
 #pragma once
 // Row readers, binders and small helpers shared by the SQLite store's files. Column order
-// and parameter numbers are those of queries.hpp.
+// and parameters are those of queries.hpp.
 
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "storage/sqlite/connection_pool.hpp"
 #include "storage/sqlite/sqlite_handle.hpp"
@@ -28,11 +29,17 @@ PublishingSettings ReadSettings(const Query& q, int base = 0);
 Content ReadContent(const Query& q);
 PublishRecord ReadRecord(const Query& q);
 
-/// ?1 account_id … ?27 updated_at (kInsertContent and every content update).
+/// :account_id … :updated_at, the columns' names (kInsertContent and every content update).
+/// Names the statement does not have are skipped (Query::SkipAbsentNames).
 void BindContent(Query& q, const Content& c);
-/// ?1 account_id … ?11 updated_at (kInsertSite and kUpdateSite).
+/// :account_id … :updated_at (kInsertSite and kUpdateSite), likewise.
 void BindSite(Query& q, const Site& s);
 void BindSettings(Query& q, SiteId site, const PublishingSettings& p);
+
+/// Why a versioned write of row `id` of the account's `table` (a constant) matched no row:
+/// kNotFound when it is gone, kConflict when it moved on (or, for content, a site_id outside
+/// the account: the API checks that first).
+WriteOutcome MissOutcome(Connection& conn, std::string_view table, AccountId account, int64_t id);
 
 std::optional<Content> LoadContentById(Connection& conn, ContentId id);
 std::optional<Site> LoadSiteById(Connection& conn, SiteId id);

@@ -19,13 +19,6 @@ namespace {
 
 using Mode = Transaction::Mode;
 
-/// Why a site write that matched no row did not apply: gone, or changed meanwhile.
-WriteOutcome SiteVersionOutcome(Connection& conn, AccountId account, SiteId id) {
-    Query q(conn.Prepare(sql::kSiteVersion));
-    q.BindInt(1, id).BindInt(2, account);
-    return q.Step() ? WriteOutcome::kConflict : WriteOutcome::kNotFound;
-}
-
 }  // namespace
 
 // --- lifecycle ---------------------------------------------------------------------------
@@ -157,10 +150,10 @@ WriteResult SqliteStore::UpdateSite(const Site& site, int64_t expected_version) 
     {
         Query q(conn->Prepare(sql::kUpdateSite));
         BindSite(q, site);
-        q.BindInt(12, site.id).BindInt(13, expected_version);
+        q.BindInt(":id", site.id).BindInt(":expected", expected_version);
         if (q.Step()) version = q.Int(0);
     }
-    if (!version) return {SiteVersionOutcome(*conn, site.account_id, site.id), 0};
+    if (!version) return {MissOutcome(*conn, "sites", site.account_id, site.id), 0};
     txn.Commit();
     return {WriteOutcome::kApplied, *version};
 }
@@ -213,7 +206,7 @@ WriteResult SqliteStore::PutSettings(AccountId account, const PublishingSettings
         q.BindOptInt(4, expected_site_version);
         if (q.Step()) version = q.Int(0);
     }
-    if (!version) return {SiteVersionOutcome(*conn, account, settings.site_id), 0};
+    if (!version) return {MissOutcome(*conn, "sites", account, settings.site_id), 0};
     {
         Query q(conn->Prepare(sql::kUpsertSettings));
         BindSettings(q, settings.site_id, settings);
