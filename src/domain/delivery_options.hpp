@@ -3,6 +3,7 @@
 // may be in flight, a rate limit, and how long transient failures are retried. Read here
 // once for the API's validation, the dispatcher's admission and its settlement.
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +16,10 @@ struct DeliveryOptions {
     std::optional<double> rate_limit_burst;       // >= 1
     std::optional<int> retry_window_minutes;      // 0 … kMaxRetryWindowMinutes
 };
+
+/// The keys above as a site's options name them; every platform accepts them.
+inline constexpr std::array<std::string_view, 4> kDeliveryOptionKeys = {
+    "max_in_flight", "rate_limit_per_minute", "rate_limit_burst", "retry_window_minutes"};
 
 inline constexpr int kMaxRetryWindowMinutes = 30 * 24 * 60;  // 30 days
 

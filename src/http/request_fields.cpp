@@ -13,13 +13,14 @@
 #include "http/json_reader.hpp"
 #include "publishers/ghost/ghost_publisher.hpp"
 #include "publishers/shopify/shopify_publisher.hpp"
+#include "publishers/webhook/webhook_publisher.hpp"
 #include "publishers/wordpress/wordpress_publisher.hpp"
 
 namespace herald::http {
 namespace {
 
-/// The platform's own rules for `options` (e.g. Shopify's blog_id); empty when valid.
-std::string ValidatePlatformOptions(const domain::Site& site) {
+/// The platform's own rules for `options` (e.g. Shopify's blog_id), unknown keys refused.
+Status ValidatePlatformOptions(const domain::Site& site) {
     switch (site.platform_type) {
         case domain::Platform::kWordPress:
             return publishers::wordpress::ValidateWordPressOptions(site.options_json);
@@ -28,9 +29,9 @@ std::string ValidatePlatformOptions(const domain::Site& site) {
         case domain::Platform::kGhost:
             return publishers::ghost::ValidateGhostOptions(site.options_json);
         case domain::Platform::kCustom:
-            return {};
+            return publishers::webhook::ValidateWebhookOptions(site.options_json);
     }
-    return {};
+    return Ok{};
 }
 
 Result<int> ToLimit(const std::optional<int64_t>& value, const char* field) {
@@ -70,8 +71,11 @@ Status ReadSiteFields(FieldReader& r, domain::Site& site) {
                               "timezone must be an IANA time zone name such as Europe/Berlin.",
                               "timezone");
     }
-    if (const std::string problem = ValidatePlatformOptions(site); !problem.empty())
-        return Error::Invalid("invalid_options", problem + ".", "options");
+    if (Status valid = ValidatePlatformOptions(site); !valid) {
+        Error error = valid.error();  // invalid_options on "options", a sentence to close
+        error.message += ".";
+        return error;
+    }
     if (const std::string problem = domain::ValidateDeliveryOptions(site.options_json);
         !problem.empty())
         return Error::Invalid("invalid_options", problem + ".", "options");

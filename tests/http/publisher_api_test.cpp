@@ -194,6 +194,43 @@ TEST_P(PublisherApiTest, DeliveryOptionsAreValidatedAndNothingChanges) {
     EXPECT_EQ(ok.status, 200) << ok.body;
 }
 
+TEST_P(PublisherApiTest, UnknownOptionKeysAreRefusedAndNothingChanges) {
+    // Every platform takes its own keys and the delivery keys together.
+    const json accepted[] = {
+        {{"platform_type", "wordpress"}, {"options", {{"status", "draft"}, {"max_in_flight", 2}}}},
+        {{"platform_type", "shopify"}, {"options", {{"blog_id", 7}, {"rate_limit_burst", 2}}}},
+        {{"platform_type", "ghost"},
+         {"options", {{"status", "draft"}, {"rate_limit_per_minute", 6}}}},
+        {{"platform_type", "custom"}, {"options", {{"retry_window_minutes", 5}}}}};
+    for (const json& overrides : accepted) MakeSite(overrides);
+    const auto count = client_->Get("/api/v1/sites/").json["count"];
+
+    // A key another platform knows is still unknown here.
+    const json refused[] = {{{"platform_type", "wordpress"}, {"options", {{"blog_id", 7}}}},
+                            {{"platform_type", "shopify"}, {"options", {{"status", "draft"}}}},
+                            {{"platform_type", "ghost"}, {"options", {{"author", 3}}}},
+                            {{"platform_type", "custom"}, {"options", {{"status", "draft"}}}}};
+    for (json body : refused) {
+        const std::string key = body["options"].begin().key();
+        body.update({{"name", "typo"}, {"domain", "https://x.example"}, {"api_key", "k"}});
+        const auto res = client_->Post("/api/v1/sites/", body);
+        ExpectError(res, 422, "invalid_options", "options");
+        const std::string message = res.json["error"].value("message", "");
+        EXPECT_NE(message.find("unknown key \"" + key + "\""), std::string::npos) << message;
+        EXPECT_NE(message.find("max_in_flight"), std::string::npos) << message;
+    }
+    EXPECT_EQ(client_->Get("/api/v1/sites/").json["count"], count);
+
+    const json wordpress = MakeSite({{"platform_type", "wordpress"}});
+    ExpectError(client_->Patch(SitePath(wordpress),
+                               {{"name", "x"}, {"options", {{"status", "draft"}, {"staus", "x"}}}}),
+                422, "invalid_options", "options");
+    EXPECT_EQ(client_->Get(SitePath(wordpress)).json, wordpress);
+    ExpectError(client_->Patch(SitePath(site_), {{"options", {{"max_in_flight", 2}, {"x", 1}}}}),
+                422, "invalid_options", "options");
+    EXPECT_EQ(client_->Get(SitePath(site_)).json, site_);
+}
+
 TEST_P(PublisherApiTest, ASlowTargetDoesNotStallAnotherAccountsPublishNow) {
     // Account A's target holds every call for 10 s (after a first quick one, which proves
     // the site: until then it gets one call at a time).

@@ -207,10 +207,10 @@ TEST_F(ShopifyTest, ConnectionCheckNamesShopBlogAndMissingScope) {
 }
 
 TEST(ShopifyPayloadTest, OptionsAndHeaders) {
-    EXPECT_EQ(*ParseShopifyOptions(R"({"blog_id": "123"})").options->blog_id, 123);
-    EXPECT_FALSE(ParseShopifyOptions(R"({"blog_id": "abc"})").options);
-    EXPECT_FALSE(ParseShopifyOptions(R"({"published": "yes"})").options);
-    EXPECT_EQ(ValidateShopifyOptions("{}"), "");
+    EXPECT_EQ(*ParseShopifyOptions(R"({"blog_id": "123"})")->blog_id, 123);
+    EXPECT_FALSE(ParseShopifyOptions(R"({"blog_id": "abc"})"));
+    EXPECT_FALSE(ParseShopifyOptions(R"({"published": "yes"})"));
+    EXPECT_TRUE(ValidateShopifyOptions("{}").ok());
     EXPECT_EQ(ParseCallLimit("32/40")->used, 32);
     EXPECT_FALSE(ParseCallLimit("junk"));
     EXPECT_EQ(*ParseShopifyRetryAfter("2.0"), std::chrono::milliseconds{2000});

@@ -41,12 +41,12 @@ TEST(WordPressPayloadTest, PostBodyCarriesFieldsAndHiddenMarker) {
 }
 
 TEST(WordPressPayloadTest, OptionsAreValidated) {
-    EXPECT_EQ(ParseWpOptions("{}").options->status, "publish");
-    EXPECT_EQ(ParseWpOptions(R"({"status":"draft","author":3})").options->author, 3);
-    EXPECT_FALSE(ParseWpOptions(R"({"status":"live"})").options);
-    EXPECT_FALSE(ParseWpOptions(R"({"author":"bob"})").options);
-    EXPECT_FALSE(ParseWpOptions("[1]").options);
-    EXPECT_EQ(ValidateWordPressOptions(R"({"status":"pending"})"), "");
+    EXPECT_EQ(ParseWpOptions("{}")->status, "publish");
+    EXPECT_EQ(ParseWpOptions(R"({"status":"draft","author":3})")->author, 3);
+    EXPECT_FALSE(ParseWpOptions(R"({"status":"live"})"));
+    EXPECT_FALSE(ParseWpOptions(R"({"author":"bob"})"));
+    EXPECT_FALSE(ParseWpOptions("[1]"));
+    EXPECT_TRUE(ValidateWordPressOptions(R"({"status":"pending"})").ok());
 }
 
 TEST(WordPressPayloadTest, TermNamesCompareDecodedAndCaseInsensitive) {

@@ -96,11 +96,39 @@ PublishResult Permanent(std::string message, std::optional<int> http_status) {
     return result;
 }
 
-PublishResult SiteMisconfigured(std::string message) {
+PublishResult SiteMisconfigured(const Error& error) {
     PublishResult result;
     result.outcome = PublishOutcome::kSiteRefused;
-    result.error = std::move(message);
+    result.error = error.message;
     return result;
+}
+
+ConnectionCheck CheckFailed(const Error& error) {
+    return ConnectionCheck{false, error.message, std::nullopt};
+}
+
+ConnectionCheck CheckFailed(const PublishResult& failure) {
+    return ConnectionCheck{false, failure.error, failure.http_status};
+}
+
+PublishResult Published(int http_status, std::string external_id, std::string external_url) {
+    PublishResult result;
+    result.outcome = PublishOutcome::kPublished;
+    result.http_status = http_status;
+    result.external_id = std::move(external_id);
+    result.external_url = std::move(external_url);
+    return result;
+}
+
+PublishResult FailedWhile(const HttpResponse& response, std::string_view where,
+                          std::string_view action) {
+    PublishResult failure = FailureFromResponse(response, where, WallNow());
+    failure.error += fmt::format(" (while {})", action);
+    return failure;
+}
+
+HttpResponse Unreadable(const HttpResponse& response) {
+    return HttpResponse{422, response.headers, response.body, "", false};
 }
 
 namespace {

@@ -1,13 +1,16 @@
 #pragma once
-// Small helpers shared by the WordPress, Shopify and Ghost adapters: URLs, slugs, JSON
-// sniffing, owner-facing failure wording and downloading a featured image.
+// Small helpers shared by the adapters: the opening of a call (the site's settings checked
+// before anything is sent), its ending (an answer turned into a PublishResult), URLs, slugs,
+// JSON sniffing, owner-facing failure wording and downloading a featured image.
 
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/result.hpp"
 #include "common/time.hpp"
+#include "domain/model.hpp"
 #include "publishers/http_client.hpp"
 #include "publishers/publisher.hpp"
 
@@ -44,9 +47,46 @@ bool IsHtmlResponse(const HttpResponse& response);
 /// A permanent failure with `message` and the response's status (if any).
 /// A refusal that is not transient: kSiteRefused for 401/403 (RefusalOutcome), else kPermanent.
 PublishResult Permanent(std::string message, std::optional<int> http_status = std::nullopt);
+/// What an adapter says when a setting it needs is empty, in the order they are checked;
+/// an empty sentence: the adapter does not need that setting.
+struct RequiredSettings {
+    std::string_view domain = {};
+    std::string_view username = {};
+    std::string_view api_key = {};
+};
+
+/// The opening of every Publish and TestConnection: the first missing setting, else what
+/// `read` (the adapter's own reading of the site: options, key format) refuses, else what
+/// it read. Errors are sentences for a site owner.
+template <typename Read>
+auto OpenSite(const domain::Site& site, const RequiredSettings& required, Read read)
+    -> decltype(read(site)) {
+    for (auto [value, missing] :
+         {std::pair{&site.domain, required.domain}, std::pair{&site.username, required.username},
+          std::pair{&site.api_key, required.api_key}})
+        if (!missing.empty() && value->empty())
+            return Error::Invalid("site_misconfigured", std::string(missing));
+    return read(site);
+}
+
 /// The site's own settings (credentials, domain, options) make every call pointless: the
 /// site pauses until the owner fixes them.
-PublishResult SiteMisconfigured(std::string message);
+PublishResult SiteMisconfigured(const Error& error);
+/// The same for a connection check: nothing was sent.
+ConnectionCheck CheckFailed(const Error& error);
+/// A failed publish step as a connection check.
+ConnectionCheck CheckFailed(const PublishResult& failure);
+
+/// The ending of a publish that worked.
+PublishResult Published(int http_status, std::string external_id, std::string external_url);
+
+/// FailureFromResponse, saying what herald was doing ("creating the post").
+PublishResult FailedWhile(const HttpResponse& response, std::string_view where,
+                          std::string_view action);
+
+/// A 2xx answer herald could not read, as the 422 the adapters' failure wording treats as a
+/// refusal of the content.
+HttpResponse Unreadable(const HttpResponse& response);
 
 /// Only 2xx counts as success.
 inline bool IsSuccess(const HttpResponse& r) { return r.status >= 200 && r.status < 300; }

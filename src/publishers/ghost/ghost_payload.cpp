@@ -85,27 +85,16 @@ std::string MakeAdminToken(const AdminKey& key, int64_t issued_at) {
            Base64Url(std::string_view(reinterpret_cast<const char*>(mac), sizeof mac));
 }
 
-GhostOptionsParse ParseGhostOptions(std::string_view options_json) {
-    GhostOptionsParse out;
+Result<GhostOptions> ParseGhostOptions(std::string_view options_json) {
+    const auto j = common::ParseOptionsObject(options_json, kOptionsSpec);
+    if (!j) return j.error();
     GhostOptions options;
-    if (options_json.find_first_not_of(" \t\r\n") == std::string_view::npos) {
-        out.options = options;
-        return out;
+    if (const json* status = common::OptionValue(*j, "status")) {
+        if (!status->is_string() || (*status != "published" && *status != "draft"))
+            return common::BadOption(kOptionsSpec, "status", "\"published\" or \"draft\"");
+        options.status = status->get<std::string>();
     }
-    const json j = Parse(options_json);
-    if (!j.is_object()) {
-        out.error = "the site's Ghost options are not a JSON object";
-        return out;
-    }
-    if (auto it = j.find("status"); it != j.end() && !it->is_null()) {
-        if (!it->is_string() || (*it != "published" && *it != "draft")) {
-            out.error = "the site's Ghost option \"status\" must be \"published\" or \"draft\"";
-            return out;
-        }
-        options.status = it->get<std::string>();
-    }
-    out.options = options;
-    return out;
+    return options;
 }
 
 std::string PostMarker(std::string_view token) {

@@ -7,7 +7,9 @@
 #include <string>
 #include <string_view>
 
+#include "common/result.hpp"
 #include "domain/model.hpp"
+#include "publishers/common/site_options.hpp"
 
 namespace herald::publishers::ghost {
 
@@ -27,11 +29,11 @@ std::string MakeAdminToken(const AdminKey& key, int64_t issued_at);
 struct GhostOptions {
     std::string status = "published";  // published or draft
 };
-struct GhostOptionsParse {
-    std::optional<GhostOptions> options;
-    std::string error;
-};
-GhostOptionsParse ParseGhostOptions(std::string_view options_json);
+inline constexpr std::string_view kOptionKeys[] = {"status"};
+inline constexpr common::OptionsSpec kOptionsSpec{"Ghost", kOptionKeys};
+/// The options, or invalid_options for a bad value. Keys it does not know are left to
+/// ValidateGhostOptions.
+Result<GhostOptions> ParseGhostOptions(std::string_view options_json);
 
 /// The hidden comment that lets herald recognise its post after a lost answer. It goes into
 /// the post's footer code injection: Ghost's HTML conversion drops comments from the html.

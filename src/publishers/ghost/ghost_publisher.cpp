@@ -16,14 +16,28 @@ using common::UrlEncode;
 
 constexpr int kCollisionRetries = 2;
 
-std::string MissingSetting(const domain::Site& site) {
-    if (site.domain.empty())
-        return "the site has no domain: set it to the Ghost address, e.g. "
-               "https://blog.example.com";
-    if (site.api_key.empty())
-        return "the site has no API key: create a custom integration in Ghost (Settings → "
-               "Integrations) and set its Admin API key as the site's API key";
-    return {};
+constexpr common::RequiredSettings kRequired{
+    .domain =
+        "the site has no domain: set it to the Ghost address, e.g. "
+        "https://blog.example.com",
+    .api_key =
+        "the site has no API key: create a custom integration in Ghost (Settings → "
+        "Integrations) and set its Admin API key as the site's API key",
+};
+
+/// What a call needs from the site beyond domain and key: the decoded key, the options.
+struct SiteSettings {
+    AdminKey key;
+    GhostOptions options;
+};
+
+Result<SiteSettings> ReadSettings(const domain::Site& site) {
+    std::string key_error;
+    auto key = ParseAdminKey(site.api_key, &key_error);
+    if (!key) return Error::Invalid("site_misconfigured", std::move(key_error), "api_key");
+    auto options = ParseGhostOptions(site.options_json);
+    if (!options) return options.error();
+    return SiteSettings{std::move(*key), std::move(*options)};
 }
 
 PublishResult GhostFailure(const HttpResponse& r, const domain::Site& site,
@@ -41,11 +55,7 @@ PublishResult GhostFailure(const HttpResponse& r, const domain::Site& site,
             action);
         return f;
     }
-    if (IsTransientResponse(r)) {
-        PublishResult f = FailureFromResponse(r, where, common::WallNow());
-        f.error += fmt::format(" (while {})", action);
-        return f;
-    }
+    if (IsTransientResponse(r)) return common::FailedWhile(r, where, action);
     if (!err) {
         return Permanent(
             fmt::format("{} answered with {} instead of Ghost's JSON (HTTP {}) while {}: check "
@@ -84,13 +94,9 @@ public:
     PublishResult Publish(const PublishRequest& request) override {
         const domain::Site& site = request.site;
         const domain::Content& content = request.content;
-        if (std::string missing = MissingSetting(site); !missing.empty())
-            return SiteMisconfigured(std::move(missing));
-        std::string key_error;
-        const auto key = ParseAdminKey(site.api_key, &key_error);
-        if (!key) return SiteMisconfigured(key_error);
-        const GhostOptionsParse parsed = ParseGhostOptions(site.options_json);
-        if (!parsed.options) return SiteMisconfigured(parsed.error);
+        const auto settings = common::OpenSite(site, kRequired, ReadSettings);
+        if (!settings) return SiteMisconfigured(settings.error());
+        const AdminKey& key = settings->key;
 
         const std::string token = common::MarkerToken(request.publication_id);
         const std::string slug = common::SlugFor(content.slug, content.title);
@@ -100,7 +106,7 @@ public:
         // the slug we asked for unless another post holds it; the marker tells ours apart.
         if (target_id.empty() && !token.empty()) {
             const HttpResponse found =
-                Send(site, *key, "GET", fmt::format("posts/slug/{}/", UrlEncode(slug)));
+                Send(site, key, "GET", fmt::format("posts/slug/{}/", UrlEncode(slug)));
             if (IsSuccess(found)) {
                 if (auto post = ParsePost(found.body);
                     post && post->codeinjection_foot.find(PostMarker(token)) != std::string::npos)
@@ -115,7 +121,7 @@ public:
             for (int attempt = 0;; ++attempt) {
                 // Ghost refuses updates that do not name the post's current updated_at.
                 const HttpResponse current =
-                    Send(site, *key, "GET", fmt::format("posts/{}/", UrlEncode(target_id)));
+                    Send(site, key, "GET", fmt::format("posts/{}/", UrlEncode(target_id)));
                 if (current.status == 404) {  // deleted in Ghost since: publish afresh
                     target_id.clear();
                     break;
@@ -123,45 +129,32 @@ public:
                 if (!IsSuccess(current)) return GhostFailure(current, site, "reading the post");
                 const auto post = ParsePost(current.body);
                 if (!post)
-                    return GhostFailure(HttpResponse{422, current.headers, current.body, "", false},
-                                        site, "reading the post");
+                    return GhostFailure(common::Unreadable(current), site, "reading the post");
                 response = Send(
-                    site, *key, "PUT", fmt::format("posts/{}/?source=html", UrlEncode(target_id)),
-                    BuildPostBody(content, *parsed.options, token, slug, post->updated_at));
+                    site, key, "PUT", fmt::format("posts/{}/?source=html", UrlEncode(target_id)),
+                    BuildPostBody(content, settings->options, token, slug, post->updated_at));
                 if (response.status != 409 || attempt >= kCollisionRetries) break;
             }
         }
         if (target_id.empty())
-            response = Send(site, *key, "POST", "posts/?source=html",
-                            BuildPostBody(content, *parsed.options, token, slug, ""));
+            response = Send(site, key, "POST", "posts/?source=html",
+                            BuildPostBody(content, settings->options, token, slug, ""));
         if (!IsSuccess(response))
             return GhostFailure(response, site,
                                 target_id.empty() ? "creating the post" : "updating the post");
         const auto post = ParsePost(response.body);
         if (!post)
-            return GhostFailure(HttpResponse{422, response.headers, response.body, "", false}, site,
-                                "reading the saved post");
-        PublishResult result;
-        result.outcome = PublishOutcome::kPublished;
-        result.http_status = response.status;
-        result.external_id = post->id;
-        result.external_url = post->url;
-        return result;
+            return GhostFailure(common::Unreadable(response), site, "reading the saved post");
+        return common::Published(response.status, post->id, post->url);
     }
 
     ConnectionCheck TestConnection(const domain::Site& site) override {
-        if (std::string missing = MissingSetting(site); !missing.empty())
-            return ConnectionCheck{false, std::move(missing), std::nullopt};
-        std::string key_error;
-        const auto key = ParseAdminKey(site.api_key, &key_error);
-        if (!key) return ConnectionCheck{false, key_error, std::nullopt};
-        if (auto parsed = ParseGhostOptions(site.options_json); !parsed.options)
-            return ConnectionCheck{false, parsed.error, std::nullopt};
-        const HttpResponse r = Send(site, *key, "GET", "posts/?limit=1&fields=id");
+        const auto settings = common::OpenSite(site, kRequired, ReadSettings);
+        if (!settings) return common::CheckFailed(settings.error());
+        const HttpResponse r = Send(site, settings->key, "GET", "posts/?limit=1&fields=id");
         if (!IsSuccess(r) || !common::IsJsonBody(r.body)) {
             const PublishResult f =
-                GhostFailure(IsSuccess(r) ? HttpResponse{422, r.headers, r.body, "", false} : r,
-                             site, "signing in");
+                GhostFailure(IsSuccess(r) ? common::Unreadable(r) : r, site, "signing in");
             return ConnectionCheck{false, f.error,
                                    r.status ? std::optional(r.status) : std::nullopt};
         }
@@ -204,8 +197,8 @@ PublisherPtr MakeGhostPublisher(HttpClient& http, GhostPublisherOptions options)
     return std::make_unique<GhostPublisher>(http, options);
 }
 
-std::string ValidateGhostOptions(std::string_view options_json) {
-    return ParseGhostOptions(options_json).error;
+Status ValidateGhostOptions(std::string_view options_json) {
+    return common::ValidateOptions(options_json, kOptionsSpec, ParseGhostOptions);
 }
 
 }  // namespace herald::publishers::ghost

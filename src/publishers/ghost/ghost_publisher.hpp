@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/result.hpp"
 #include "publishers/http_client.hpp"
 #include "publishers/publisher.hpp"
 
@@ -17,7 +18,8 @@ struct GhostPublisherOptions {
 /// The adapter keeps a reference to `http`, which must outlive it.
 PublisherPtr MakeGhostPublisher(HttpClient& http, GhostPublisherOptions options = {});
 
-/// Empty when `options_json` is a valid Ghost options object, else what is wrong.
-std::string ValidateGhostOptions(std::string_view options_json);
+/// The API's check of Site::options_json: "status" ("published" or "draft") and the
+/// delivery options; any other key is refused.
+Status ValidateGhostOptions(std::string_view options_json);
 
 }  // namespace herald::publishers::ghost

@@ -35,46 +35,33 @@ std::optional<Blog> BlogFrom(const json& j) {
 
 }  // namespace
 
-ShopifyOptionsParse ParseShopifyOptions(std::string_view options_json) {
-    ShopifyOptionsParse out;
+Result<ShopifyOptions> ParseShopifyOptions(std::string_view options_json) {
+    const auto j = common::ParseOptionsObject(options_json, kOptionsSpec);
+    if (!j) return j.error();
     ShopifyOptions options;
-    if (options_json.find_first_not_of(" \t\r\n") == std::string_view::npos) {
-        out.options = options;
-        return out;
-    }
-    const json j = Parse(options_json);
-    if (!j.is_object()) {
-        out.error = "the site's Shopify options are not a JSON object";
-        return out;
-    }
-    if (auto it = j.find("blog_id"); it != j.end() && !it->is_null()) {
+    if (const json* blog_id = common::OptionValue(*j, "blog_id")) {
         int64_t id = 0;
-        if (it->is_number_integer())
-            id = it->get<int64_t>();
-        else if (it->is_string()) {
-            const std::string s = it->get<std::string>();
+        if (blog_id->is_number_integer())
+            id = blog_id->get<int64_t>();
+        else if (blog_id->is_string()) {
+            const std::string s = blog_id->get<std::string>();
             char* end = nullptr;
             id = std::strtoll(s.c_str(), &end, 10);
             if (s.empty() || *end != '\0') id = 0;
         }
-        if (id <= 0) {
-            out.error =
-                "the site's Shopify option \"blog_id\" must be the numeric id of a blog "
-                "(Online Store → Blog posts → Manage blogs; the number at the end of "
-                "the blog's admin URL)";
-            return out;
-        }
+        if (id <= 0)
+            return common::BadOption(kOptionsSpec, "blog_id",
+                                     "the numeric id of a blog (Online Store → Blog posts → "
+                                     "Manage blogs; the number at the end of the blog's admin "
+                                     "URL)");
         options.blog_id = id;
     }
-    if (auto it = j.find("published"); it != j.end() && !it->is_null()) {
-        if (!it->is_boolean()) {
-            out.error = "the site's Shopify option \"published\" must be true or false";
-            return out;
-        }
-        options.published = it->get<bool>();
+    if (const json* published = common::OptionValue(*j, "published")) {
+        if (!published->is_boolean())
+            return common::BadOption(kOptionsSpec, "published", "true or false");
+        options.published = published->get<bool>();
     }
-    out.options = options;
-    return out;
+    return options;
 }
 
 std::string ArticleMarker(std::string_view token) {

@@ -8,8 +8,10 @@
 #include <string_view>
 #include <vector>
 
+#include "common/result.hpp"
 #include "common/time.hpp"
 #include "domain/model.hpp"
+#include "publishers/common/site_options.hpp"
 
 namespace herald::publishers::shopify {
 
@@ -21,11 +23,11 @@ struct ShopifyOptions {
     std::optional<int64_t> blog_id;  // nullopt: the shop's first blog
     bool published = true;
 };
-struct ShopifyOptionsParse {
-    std::optional<ShopifyOptions> options;
-    std::string error;
-};
-ShopifyOptionsParse ParseShopifyOptions(std::string_view options_json);
+inline constexpr std::string_view kOptionKeys[] = {"blog_id", "published"};
+inline constexpr common::OptionsSpec kOptionsSpec{"Shopify", kOptionKeys};
+/// The options, or invalid_options for a bad value. Keys it does not know are left to
+/// ValidateShopifyOptions.
+Result<ShopifyOptions> ParseShopifyOptions(std::string_view options_json);
 
 /// Hidden comment at the end of body_html, so a lost-answer publish is recognised.
 std::string ArticleMarker(std::string_view token);

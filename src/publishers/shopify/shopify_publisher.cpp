@@ -19,14 +19,17 @@ using common::Permanent;
 using common::SiteMisconfigured;
 using common::UrlEncode;
 
-std::string MissingSetting(const domain::Site& site) {
-    if (site.domain.empty())
-        return "the site has no domain: set it to the shop's address, e.g. "
-               "https://your-shop.myshopify.com";
-    if (site.api_key.empty())
-        return "the site has no API key: create a custom app in the Shopify admin with the "
-               "write_content scope and set its Admin API access token as the API key";
-    return {};
+constexpr common::RequiredSettings kRequired{
+    .domain =
+        "the site has no domain: set it to the shop's address, e.g. "
+        "https://your-shop.myshopify.com",
+    .api_key =
+        "the site has no API key: create a custom app in the Shopify admin with the "
+        "write_content scope and set its Admin API access token as the API key",
+};
+
+Result<ShopifyOptions> ReadOptions(const domain::Site& site) {
+    return ParseShopifyOptions(site.options_json);
 }
 
 PublishResult ShopifyFailure(const HttpResponse& r, const domain::Site& site,
@@ -34,10 +37,9 @@ PublishResult ShopifyFailure(const HttpResponse& r, const domain::Site& site,
     const std::string where = fmt::format("Shopify at {}", site.domain);
     const int s = r.status;
     if (IsTransientResponse(r)) {
-        PublishResult f = FailureFromResponse(r, where, common::WallNow());
+        PublishResult f = common::FailedWhile(r, where, action);
         if (auto value = r.Header("retry-after"); value && s == 429)
             f.retry_after = ParseShopifyRetryAfter(*value);
-        f.error += fmt::format(" (while {})", action);
         return f;
     }
     const std::string text = ErrorText(r.body);
@@ -77,9 +79,7 @@ PublishResult ShopifyFailure(const HttpResponse& r, const domain::Site& site,
                         "did not create it) while {}: change the content's slug",
                         action));
     if (s == 422) return fail(fmt::format("{} rejected the article while {}", where, action));
-    PublishResult f = FailureFromResponse(r, where, common::WallNow());
-    f.error += fmt::format(" (while {})", action);
-    return f;
+    return common::FailedWhile(r, where, action);
 }
 
 struct BucketState {
@@ -96,13 +96,11 @@ public:
     PublishResult Publish(const PublishRequest& request) override {
         const domain::Site& site = request.site;
         const domain::Content& content = request.content;
-        if (std::string missing = MissingSetting(site); !missing.empty())
-            return SiteMisconfigured(std::move(missing));
-        const ShopifyOptionsParse parsed = ParseShopifyOptions(site.options_json);
-        if (!parsed.options) return SiteMisconfigured(parsed.error);
+        const auto options = common::OpenSite(site, kRequired, ReadOptions);
+        if (!options) return SiteMisconfigured(options.error());
 
         Blog blog;
-        if (auto failure = ResolveBlog(site, *parsed.options, &blog)) return *failure;
+        if (auto failure = ResolveBlog(site, *options, &blog)) return *failure;
         const std::string articles = fmt::format("blogs/{}/articles", blog.id);
         const std::string handle = common::SlugFor(content.slug, content.title);
         const std::string token = common::MarkerToken(request.publication_id);
@@ -126,46 +124,36 @@ public:
         HttpResponse response;
         if (!target_id.empty()) {
             response = Send(site, "PUT", fmt::format("{}/{}.json", articles, UrlEncode(target_id)),
-                            BuildArticleBody(content, *parsed.options, handle, token, ""));
+                            BuildArticleBody(content, *options, handle, token, ""));
             if (response.status == 404) target_id.clear();  // deleted in Shopify: create anew
         }
         if (target_id.empty())
-            response = Send(site, "POST", articles + ".json",
-                            BuildArticleBody(content, *parsed.options, handle, token,
-                                             FormatIso(common::WallNow())));
+            response = Send(
+                site, "POST", articles + ".json",
+                BuildArticleBody(content, *options, handle, token, FormatIso(common::WallNow())));
         if (!IsSuccess(response))
             return ShopifyFailure(
                 response, site,
                 target_id.empty() ? "creating the article" : "updating the article");
         const auto article = ParseArticle(response.body);
         if (!article)
-            return ShopifyFailure(HttpResponse{422, response.headers, response.body, "", false},
-                                  site, "reading the saved article");
-        PublishResult result;
-        result.outcome = PublishOutcome::kPublished;
-        result.http_status = response.status;
-        result.external_id = std::to_string(article->id);
-        result.external_url =
-            common::JoinUrl(site.domain, fmt::format("/blogs/{}/{}", blog.handle, article->handle));
-        return result;
+            return ShopifyFailure(common::Unreadable(response), site, "reading the saved article");
+        return common::Published(
+            response.status, std::to_string(article->id),
+            common::JoinUrl(site.domain,
+                            fmt::format("/blogs/{}/{}", blog.handle, article->handle)));
     }
 
     ConnectionCheck TestConnection(const domain::Site& site) override {
-        if (std::string missing = MissingSetting(site); !missing.empty())
-            return ConnectionCheck{false, std::move(missing), std::nullopt};
-        const ShopifyOptionsParse parsed = ParseShopifyOptions(site.options_json);
-        if (!parsed.options) return ConnectionCheck{false, parsed.error, std::nullopt};
-        auto failed = [](const PublishResult& f) {
-            return ConnectionCheck{false, f.error, f.http_status};
-        };
+        const auto options = common::OpenSite(site, kRequired, ReadOptions);
+        if (!options) return common::CheckFailed(options.error());
+        const auto failed = [](const PublishResult& f) { return common::CheckFailed(f); };
         const HttpResponse shop_response = Send(site, "GET", "shop.json");
         if (!IsSuccess(shop_response))
             return failed(ShopifyFailure(shop_response, site, "signing in"));
         const auto shop = ParseShop(shop_response.body);
         if (!shop)
-            return failed(ShopifyFailure(
-                HttpResponse{422, shop_response.headers, shop_response.body, "", false}, site,
-                "signing in"));
+            return failed(ShopifyFailure(common::Unreadable(shop_response), site, "signing in"));
         // access_scopes lives outside the versioned path.
         HttpRequest scopes_request = Request(site, "GET", "");
         scopes_request.url = common::JoinUrl(site.domain, "/admin/oauth/access_scopes.json");
@@ -181,7 +169,7 @@ public:
                     scopes_response.status};
         }
         Blog blog;
-        if (auto failure = ResolveBlog(site, *parsed.options, &blog)) return failed(*failure);
+        if (auto failure = ResolveBlog(site, *options, &blog)) return failed(*failure);
         return ConnectionCheck{
             true,
             fmt::format("signed in to the shop \"{}\"; articles go to the blog \"{}\" (id {})",
@@ -272,8 +260,7 @@ private:
                 return Permanent(
                     "the shop has no blog yet: create one under Online Store → Blog "
                     "posts, or set the site's blog_id option");
-            return ShopifyFailure(HttpResponse{422, r.headers, r.body, "", false}, site,
-                                  "finding the blog");
+            return ShopifyFailure(common::Unreadable(r), site, "finding the blog");
         }
         *blog = *found;
         std::lock_guard lock(mu_);
@@ -294,8 +281,8 @@ PublisherPtr MakeShopifyPublisher(HttpClient& http, ShopifyPublisherOptions opti
     return std::make_unique<ShopifyPublisher>(http, options);
 }
 
-std::string ValidateShopifyOptions(std::string_view options_json) {
-    return ParseShopifyOptions(options_json).error;
+Status ValidateShopifyOptions(std::string_view options_json) {
+    return common::ValidateOptions(options_json, kOptionsSpec, ParseShopifyOptions);
 }
 
 }  // namespace herald::publishers::shopify

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/result.hpp"
 #include "publishers/http_client.hpp"
 #include "publishers/publisher.hpp"
 
@@ -23,7 +24,8 @@ struct ShopifyPublisherOptions {
 /// The adapter keeps a reference to `http`, which must outlive it.
 PublisherPtr MakeShopifyPublisher(HttpClient& http, ShopifyPublisherOptions options = {});
 
-/// Empty when `options_json` is a valid Shopify options object, else what is wrong.
-std::string ValidateShopifyOptions(std::string_view options_json);
+/// The API's check of Site::options_json: "blog_id" (a blog's numeric id, number or
+/// string), "published" (true or false) and the delivery options; any other key is refused.
+Status ValidateShopifyOptions(std::string_view options_json);
 
 }  // namespace herald::publishers::shopify

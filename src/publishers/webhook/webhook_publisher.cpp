@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "publishers/common/adapter_util.hpp"
+#include "publishers/common/site_options.hpp"
 #include "publishers/failure.hpp"
 #include "publishers/webhook/signature.hpp"
 
@@ -44,13 +45,18 @@ json Document(const domain::Content& c) {
     };
 }
 
-/// What is missing before a call can even be made, in owner words; empty when nothing.
-std::string MissingSetting(const domain::Site& site) {
-    if (site.domain.empty())
-        return "the site has no endpoint URL: set its domain to the full webhook URL";
-    if (site.api_key.empty())
-        return "the site has no API key: set it to the webhook signing secret";
-    return {};
+constexpr common::RequiredSettings kRequired{
+    .domain = "the site has no endpoint URL: set its domain to the full webhook URL",
+    .api_key = "the site has no API key: set it to the webhook signing secret",
+};
+
+/// The signing key; the site's options hold only delivery keys, which are not ours to read.
+Result<std::string> ReadKey(const domain::Site& site) {
+    if (auto key = SigningKey(site.api_key)) return std::move(*key);
+    return Error::Invalid("site_misconfigured",
+                          "the site's API key starts with whsec_ but the rest is not valid "
+                          "base64: copy the signing secret again",
+                          "api_key");
 }
 
 class WebhookPublisher final : public Publisher {
@@ -82,10 +88,8 @@ public:
     }
 
     ConnectionCheck TestConnection(const domain::Site& site) override {
-        if (std::string missing = MissingSetting(site); !missing.empty())
-            return ConnectionCheck{false, std::move(missing), std::nullopt};
-        const auto key = SigningKey(site.api_key);
-        if (!key) return ConnectionCheck{false, BadSecretMessage(), std::nullopt};
+        const auto key = common::OpenSite(site, kRequired, ReadKey);
+        if (!key) return common::CheckFailed(key.error());
         const HttpResponse response = http_.Send(
             SignedPost(site.domain, *key, WebhookId(RandomId()), R"({"type":"connection.test"})"));
         if (response.status < 200 || response.status >= 300)
@@ -108,15 +112,9 @@ private:
 
     /// nullopt (with `failed` filled) when the site's settings make a call pointless.
     std::optional<Prepared> Prepare(const PublishRequest& request, PublishResult& failed) const {
-        if (std::string missing = MissingSetting(request.site); !missing.empty()) {
-            failed.outcome = PublishOutcome::kSiteRefused;
-            failed.error = std::move(missing);
-            return std::nullopt;
-        }
-        const auto key = SigningKey(request.site.api_key);
+        const auto key = common::OpenSite(request.site, kRequired, ReadKey);
         if (!key) {
-            failed.outcome = PublishOutcome::kSiteRefused;
-            failed.error = BadSecretMessage();
+            failed = common::SiteMisconfigured(key.error());
             return std::nullopt;
         }
         // The dispatcher always passes a publication id; a random one only keeps direct
@@ -135,9 +133,7 @@ private:
                                    const std::string& earlier_id, const std::string& earlier_url) {
         if (response.status < 200 || response.status >= 300)
             return FailureFromResponse(response, kTarget, common::WallNow());
-        PublishResult result;
-        result.outcome = PublishOutcome::kPublished;
-        result.http_status = response.status;
+        PublishResult result = common::Published(response.status, {}, {});
         const auto answer = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
         if (answer.is_object()) {
             if (auto it = answer.find("id"); it != answer.end()) {
@@ -157,11 +153,6 @@ private:
         if (result.external_id.empty()) result.external_id = earlier_id.empty() ? id : earlier_id;
         if (result.external_url.empty()) result.external_url = earlier_url;
         return result;
-    }
-
-    static std::string BadSecretMessage() {
-        return "the site's API key starts with whsec_ but the rest is not valid base64: "
-               "copy the signing secret again";
     }
 
     HttpRequest SignedPost(const std::string& url, const std::string& key, const std::string& id,
@@ -200,6 +191,14 @@ HttpRequest SignedPost(const std::string& url, std::string_view key, const std::
 
 PublisherPtr MakeWebhookPublisher(HttpClient& http, WebhookOptions options) {
     return std::make_unique<WebhookPublisher>(http, options);
+}
+
+Status ValidateWebhookOptions(std::string_view options_json) {
+    // The endpoint gets the content, not the options: only the delivery keys mean anything.
+    static constexpr common::OptionsSpec kSpec{"custom", {}};
+    auto options = common::ParseOptionsObject(options_json, kSpec);
+    if (!options) return options.error();
+    return common::RefuseUnknownKeys(*options, kSpec);
 }
 
 }  // namespace herald::publishers::webhook

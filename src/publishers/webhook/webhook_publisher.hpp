@@ -2,6 +2,7 @@
 // The `custom` platform (API.md §6): a signed Standard Webhooks POST of the content to the
 // site's endpoint URL.
 
+#include "common/result.hpp"
 #include "publishers/http_client.hpp"
 #include "publishers/publisher.hpp"
 
@@ -13,6 +14,10 @@ struct WebhookOptions {
 
 /// The adapter keeps a reference to `http`, which must outlive it.
 PublisherPtr MakeWebhookPublisher(HttpClient& http, WebhookOptions options = {});
+
+/// The API's check of Site::options_json for a `custom` site: the delivery options only;
+/// any other key is refused.
+Status ValidateWebhookOptions(std::string_view options_json);
 
 /// The webhook-id for a publication: the same for every retry of it.
 std::string WebhookId(std::string_view publication_id);

@@ -64,38 +64,24 @@ std::string_view Trim(std::string_view s) {
 
 }  // namespace
 
-WpOptionsParse ParseWpOptions(std::string_view options_json) {
-    WpOptionsParse out;
+Result<WpOptions> ParseWpOptions(std::string_view options_json) {
+    const auto j = common::ParseOptionsObject(options_json, kOptionsSpec);
+    if (!j) return j.error();
     WpOptions options;
-    if (Trim(options_json).empty()) {
-        out.options = options;
-        return out;
-    }
-    const json j = Parse(options_json);
-    if (!j.is_object()) {
-        out.error = "the site's WordPress options are not a JSON object";
-        return out;
-    }
-    if (auto it = j.find("status"); it != j.end() && !it->is_null()) {
+    if (const json* status = common::OptionValue(*j, "status")) {
         static const std::vector<std::string> kAllowed = {"publish", "draft", "pending", "private"};
-        if (!it->is_string() ||
-            std::find(kAllowed.begin(), kAllowed.end(), it->get<std::string>()) == kAllowed.end()) {
-            out.error =
-                "the site's WordPress option \"status\" must be one of publish, draft, "
-                "pending or private";
-            return out;
-        }
-        options.status = it->get<std::string>();
+        if (!status->is_string() || std::find(kAllowed.begin(), kAllowed.end(),
+                                              status->get<std::string>()) == kAllowed.end())
+            return common::BadOption(kOptionsSpec, "status",
+                                     "one of publish, draft, pending or private");
+        options.status = status->get<std::string>();
     }
-    if (auto it = j.find("author"); it != j.end() && !it->is_null()) {
-        if (!it->is_number_integer() || it->get<int64_t>() <= 0) {
-            out.error = "the site's WordPress option \"author\" must be a WordPress user id";
-            return out;
-        }
-        options.author = it->get<int64_t>();
+    if (const json* author = common::OptionValue(*j, "author")) {
+        if (!author->is_number_integer() || author->get<int64_t>() <= 0)
+            return common::BadOption(kOptionsSpec, "author", "a WordPress user id");
+        options.author = author->get<int64_t>();
     }
-    out.options = options;
-    return out;
+    return options;
 }
 
 std::string MarkerWord(std::string_view token) { return "heraldpub" + std::string(token); }

@@ -8,7 +8,9 @@
 #include <string_view>
 #include <vector>
 
+#include "common/result.hpp"
 #include "domain/model.hpp"
+#include "publishers/common/site_options.hpp"
 
 namespace herald::publishers::wordpress {
 
@@ -18,12 +20,12 @@ struct WpOptions {
     std::optional<int64_t> author;
 };
 
-/// The options, or an error sentence for an invalid options object.
-struct WpOptionsParse {
-    std::optional<WpOptions> options;
-    std::string error;
-};
-WpOptionsParse ParseWpOptions(std::string_view options_json);
+inline constexpr std::string_view kOptionKeys[] = {"status", "author"};
+inline constexpr common::OptionsSpec kOptionsSpec{"WordPress", kOptionKeys};
+
+/// The options, or invalid_options for a bad value. Keys it does not know are left to
+/// ValidateWordPressOptions.
+Result<WpOptions> ParseWpOptions(std::string_view options_json);
 
 /// The hidden HTML comment herald puts at the end of a post so an interrupted publish can
 /// be found again with the REST API's plain `search` (no plugin, no meta registration).

@@ -39,16 +39,18 @@ std::string ImageMarkerWord(std::string_view url) {
     return "heraldimg" + std::string(hex);
 }
 
-std::string MissingSetting(const domain::Site& site) {
-    if (site.domain.empty())
-        return "the site has no domain: set it to the WordPress address, e.g. "
-               "https://blog.example.com";
-    if (site.username.empty())
-        return "the site has no username: set it to the WordPress user herald publishes as";
-    if (site.api_key.empty())
-        return "the site has no API key: create an application password for the WordPress "
-               "user (Users → Profile → Application Passwords) and set it as the API key";
-    return {};
+constexpr common::RequiredSettings kRequired{
+    .domain =
+        "the site has no domain: set it to the WordPress address, e.g. "
+        "https://blog.example.com",
+    .username = "the site has no username: set it to the WordPress user herald publishes as",
+    .api_key =
+        "the site has no API key: create an application password for the WordPress "
+        "user (Users → Profile → Application Passwords) and set it as the API key",
+};
+
+Result<WpOptions> ReadOptions(const domain::Site& site) {
+    return ParseWpOptions(site.options_json);
 }
 
 /// A failed WordPress exchange in words a site owner can act on. `action` says what herald
@@ -56,11 +58,7 @@ std::string MissingSetting(const domain::Site& site) {
 PublishResult WpFailure(const HttpResponse& r, const domain::Site& site, std::string_view action) {
     const std::string where = fmt::format("WordPress at {}", site.domain);
     const int s = r.status;
-    if (IsTransientResponse(r)) {
-        PublishResult f = FailureFromResponse(r, where, common::WallNow());
-        f.error += fmt::format(" (while {})", action);
-        return f;
-    }
+    if (IsTransientResponse(r)) return common::FailedWhile(r, where, action);
     if (common::IsHtmlResponse(r) || !common::IsJsonBody(r.body)) {
         return Permanent(
             fmt::format("{} answered with {} instead of JSON (HTTP {}) while {}: the domain may "
@@ -127,9 +125,7 @@ PublishResult WpFailure(const HttpResponse& r, const domain::Site& site, std::st
     if (code == "rest_upload_sideload_error" || code == "rest_upload_unknown_error" ||
         code == "rest_upload_file_too_big")
         return fail(fmt::format("{} could not store the featured image", where));
-    PublishResult f = FailureFromResponse(r, where, common::WallNow());
-    f.error += fmt::format(" (while {})", action);
-    return f;
+    return common::FailedWhile(r, where, action);
 }
 
 struct SiteCache {
@@ -151,11 +147,9 @@ public:
     PublishResult Publish(const PublishRequest& request) override {
         const domain::Site& site = request.site;
         const domain::Content& content = request.content;
-        if (std::string missing = MissingSetting(site); !missing.empty())
-            return SiteMisconfigured(std::move(missing));
-        const WpOptionsParse parsed = ParseWpOptions(site.options_json);
-        if (!parsed.options) return SiteMisconfigured(parsed.error);
-        const WpOptions& options = *parsed.options;
+        const auto opened = common::OpenSite(site, kRequired, ReadOptions);
+        if (!opened) return SiteMisconfigured(opened.error());
+        const WpOptions& options = *opened;
         const std::string collection(CollectionFor(content));
 
         WpPostFields fields;
@@ -214,9 +208,7 @@ public:
             return WpFailure(response, site,
                              target_id.empty() ? "creating the post" : "updating the post");
         auto post = ParsePost(response.body);
-        if (!post)
-            return WpFailure(HttpResponse{422, response.headers, response.body, "", false}, site,
-                             "reading the saved post");
+        if (!post) return WpFailure(common::Unreadable(response), site, "reading the saved post");
 
         // WordPress silently drops term ids it does not know (say, deleted since we cached
         // them): check, and once re-resolve without the cache.
@@ -235,26 +227,16 @@ public:
             if (auto again = ParsePost(response.body)) post = again;
         }
 
-        PublishResult result;
-        result.outcome = PublishOutcome::kPublished;
-        result.http_status = response.status;
-        result.external_id = std::to_string(post->id);
-        result.external_url = post->link;
-        return result;
+        return common::Published(response.status, std::to_string(post->id), post->link);
     }
 
     ConnectionCheck TestConnection(const domain::Site& site) override {
-        if (std::string missing = MissingSetting(site); !missing.empty())
-            return ConnectionCheck{false, std::move(missing), std::nullopt};
-        const WpOptionsParse parsed = ParseWpOptions(site.options_json);
-        if (!parsed.options) return ConnectionCheck{false, parsed.error, std::nullopt};
+        const auto opened = common::OpenSite(site, kRequired, ReadOptions);
+        if (!opened) return common::CheckFailed(opened.error());
         // A GET with a wrong password is answered as an anonymous visitor, not refused; the
         // current user in edit context is the one call that shows whether we are signed in.
         const HttpResponse r = Send(site, "GET", "wp/v2/users/me?context=edit");
-        if (!IsSuccess(r)) {
-            const PublishResult f = WpFailure(r, site, "signing in");
-            return ConnectionCheck{false, f.error, f.http_status};
-        }
+        if (!IsSuccess(r)) return common::CheckFailed(WpFailure(r, site, "signing in"));
         const auto user = ParseUser(r.body);
         if (!user) {
             const PublishResult f = WpFailure(
@@ -264,7 +246,7 @@ public:
         }
         std::string roles;
         for (const auto& role : user->roles) roles += (roles.empty() ? "" : ", ") + role;
-        if (!user->can_publish_posts && parsed.options->status == "publish")
+        if (!user->can_publish_posts && opened->status == "publish")
             return ConnectionCheck{
                 false,
                 fmt::format("signed in to WordPress as \"{}\" ({}), but this user is not allowed "
@@ -377,10 +359,8 @@ private:
                 id = ParseCreatedTermId(created.body);
                 if (!id || (!IsSuccess(created) && created.status != 400)) {
                     out.failure =
-                        WpFailure(IsSuccess(created)
-                                      ? HttpResponse{422, created.headers, created.body, "", false}
-                                      : created,
-                                  site, fmt::format("creating the {} \"{}\"", noun, name));
+                        WpFailure(IsSuccess(created) ? common::Unreadable(created) : created, site,
+                                  fmt::format("creating the {} \"{}\"", noun, name));
                     return out;
                 }
             }
@@ -424,8 +404,7 @@ private:
         if (!IsSuccess(uploaded)) return WpFailure(uploaded, site, "uploading the featured image");
         auto media = ParseMedia(uploaded.body);
         if (!media)
-            return WpFailure(HttpResponse{422, uploaded.headers, uploaded.body, "", false}, site,
-                             "uploading the featured image");
+            return WpFailure(common::Unreadable(uploaded), site, "uploading the featured image");
         Remember(site, "images", url, media->id);
         return media->id;
     }
@@ -442,8 +421,8 @@ PublisherPtr MakeWordPressPublisher(HttpClient& http, WordPressOptions options) 
     return std::make_unique<WordPressPublisher>(http, options);
 }
 
-std::string ValidateWordPressOptions(std::string_view options_json) {
-    return ParseWpOptions(options_json).error;
+Status ValidateWordPressOptions(std::string_view options_json) {
+    return common::ValidateOptions(options_json, kOptionsSpec, ParseWpOptions);
 }
 
 }  // namespace herald::publishers::wordpress

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/result.hpp"
 #include "publishers/http_client.hpp"
 #include "publishers/publisher.hpp"
 
@@ -19,8 +20,8 @@ struct WordPressOptions {
 /// image ids are cached per site inside the adapter (thread-safe).
 PublisherPtr MakeWordPressPublisher(HttpClient& http, WordPressOptions options = {});
 
-/// Empty when `options_json` is a valid WordPress options object, else what is wrong
-/// (for the API's validation of Site::options_json).
-std::string ValidateWordPressOptions(std::string_view options_json);
+/// The API's check of Site::options_json: "status" (publish, draft, pending or private),
+/// "author" (a user id) and the delivery options; any other key is refused.
+Status ValidateWordPressOptions(std::string_view options_json);
 
 }  // namespace herald::publishers::wordpress
