@@ -52,10 +52,8 @@ protected:
     void SetUp() override {
         db_ = std::make_unique<BackendDatabase>(GetParam());
         serve_ = StartServe(db_->url(), {"--role", "api"});
-        // A name no log line can carry as it is: a quote, a newline and a byte that is not
-        // UTF-8 (argv takes any bytes).
-        const auto created =
-            Herald({"accounts", "create", kAccountName, "--db", db_->url()});
+        // A name no log line can carry as it is: a quote and a newline.
+        const auto created = Herald({"accounts", "create", kAccountName, "--db", db_->url()});
         ASSERT_EQ(created.exit_code, 0) << created.err;
         client_ = std::make_unique<HttpTestClient>("127.0.0.1", serve_.port);
         client_->SetApiKey(created.LastLine());
@@ -68,14 +66,16 @@ protected:
     }
 
     int64_t InReview(const std::string& title) {
-        const HttpResult content = client_->Post(
-            "/api/v1/writer/content/",
-            {{"site_id", site_}, {"title", title}, {"content_html", "<p>x</p>"}, {"status", "review"}});
+        const HttpResult content =
+            client_->Post("/api/v1/writer/content/", {{"site_id", site_},
+                                                      {"title", title},
+                                                      {"content_html", "<p>x</p>"},
+                                                      {"status", "review"}});
         EXPECT_EQ(content.status, 201) << content.body;
         return content.json.value("id", int64_t{0});
     }
 
-    static constexpr const char* kAccountName = "o\"dd\nname\xff";
+    static constexpr const char* kAccountName = "o\"dd\nname";
     std::unique_ptr<BackendDatabase> db_;
     ServeProcess serve_;
     std::unique_ptr<HttpTestClient> client_;
@@ -102,18 +102,27 @@ TEST_P(LoggingTest, JsonLinesStayValidForAnyMessage) {
         if (msg.find(title) != std::string::npos) {
             found = true;
             EXPECT_EQ(line["level"], "info");
-            // The byte that is not UTF-8 became U+FFFD; the rest of the name is intact.
-            EXPECT_NE(msg.find("o\"dd\nname\xEF\xBF\xBD"), std::string::npos) << msg;
+            EXPECT_NE(msg.find(kAccountName), std::string::npos) << msg;
         }
     }
     EXPECT_TRUE(found) << approved.err;
+
+    // Bytes that are not UTF-8 (argv takes any; no database stores them) reach the failure
+    // line, which stays valid JSON: they become U+FFFD.
+    const auto refused =
+        Herald({"serve", "--role", "gh\"o\nst\xff", "--db", db_->url(), "--log-format", "json"});
+    EXPECT_NE(refused.exit_code, 0);
+    const auto error_lines = JsonLines(refused.err);
+    ASSERT_EQ(error_lines.size(), 1u) << refused.err;
+    EXPECT_EQ(error_lines[0]["level"], "error");
+    EXPECT_NE(error_lines[0].value("msg", "").find("gh\"o\nst\xEF\xBF\xBD"), std::string::npos)
+        << refused.err;
 }
 
 TEST_P(LoggingTest, FormatAndLevelFromTheEnvironment) {
     const int64_t id = InReview("From env");
-    const auto json_env =
-        Herald({"content", "approve", std::to_string(id), "--db", db_->url()},
-               {"HERALD_LOG_FORMAT=json", "HERALD_LOG_LEVEL=info"});
+    const auto json_env = Herald({"content", "approve", std::to_string(id), "--db", db_->url()},
+                                 {"HERALD_LOG_FORMAT=json", "HERALD_LOG_LEVEL=info"});
     ASSERT_EQ(json_env.exit_code, 0) << json_env.err;
     EXPECT_FALSE(JsonLines(json_env.err).empty()) << json_env.err;
 
@@ -149,10 +158,9 @@ TEST_P(LoggingTest, BadValuesAreRefusedBeforeAnythingStarts) {
 }
 
 TEST_P(LoggingTest, NoCredentialInTheLogs) {
-    const HttpResult content = client_->Post("/api/v1/writer/content/", {{"site_id", site_},
-                                                                         {"title", "Now"},
-                                                                         {"content_html", "<p/>"},
-                                                                         {"status", "approved"}});
+    const HttpResult content = client_->Post(
+        "/api/v1/writer/content/",
+        {{"site_id", site_}, {"title", "Now"}, {"content_html", "<p/>"}, {"status", "approved"}});
     ASSERT_EQ(content.status, 201) << content.body;
     ReceiverReply refuse;
     refuse.status = 500;
@@ -162,8 +170,8 @@ TEST_P(LoggingTest, NoCredentialInTheLogs) {
              {"sites", "test-connection", std::to_string(site_)},
              {"content", "publish", std::to_string(content.json["id"].get<int64_t>())}}) {
         auto full = args;
-        full.insert(full.end(), {"--db", db_->url(), "--log-format", "json", "--log-level",
-                                 "trace"});
+        full.insert(full.end(),
+                    {"--db", db_->url(), "--log-format", "json", "--log-level", "trace"});
         const auto run = Herald(full);
         EXPECT_NE(run.exit_code, 0) << run.out;  // the target refused
         // The failure itself is a JSON line too, so stderr stays parseable.
