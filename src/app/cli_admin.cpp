@@ -187,8 +187,8 @@ void AddAdminCommands(CLI::App& app, Commands& commands) {
                      "file holding the new key (base64 of 32 bytes, e.g. head -c 32 "
                      "/dev/urandom | base64)")
         ->required();
-    commands.emplace_back(
-        rotate, [s] { return SecretsRotate(s->db.db, s->db.options, s->new_key_file); });
+    commands.emplace_back(rotate,
+                          [s] { return SecretsRotate(s->db.db, s->db.options, s->new_key_file); });
 
     auto* backup = app.add_subcommand(
         "backup", "write a consistent copy of a SQLite database while herald runs");

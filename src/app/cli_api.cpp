@@ -43,8 +43,7 @@ http::LocalApi::Answer ApiSession::Call(domain::AccountId account, std::string_v
     return impl_->api.Call(account, method, path, query, body);
 }
 
-std::vector<nlohmann::json> ApiSession::ListAll(domain::AccountId account,
-                                                const std::string& path,
+std::vector<nlohmann::json> ApiSession::ListAll(domain::AccountId account, const std::string& path,
                                                 const std::string& query) {
     std::vector<nlohmann::json> items;
     for (int page = 1;; ++page) {

@@ -24,7 +24,8 @@ struct ContentState {
 };
 
 std::string ContentPath(int64_t id, const std::string& action = "") {
-    return "/api/v1/writer/content/" + std::to_string(id) + "/" + action + (action.empty() ? "" : "/");
+    return "/api/v1/writer/content/" + std::to_string(id) + "/" + action +
+           (action.empty() ? "" : "/");
 }
 
 /// The account holding the item; the CLI acts for every account.
@@ -41,7 +42,7 @@ std::vector<std::string> Row(const nlohmann::json& c, const std::string& account
             Cell(c["title"])};
 }
 
-const std::vector<std::string> kHeader = {"id",          "account",   "site",  "status",
+const std::vector<std::string> kHeader = {"id",          "account",   "site", "status",
                                           "site_status", "scheduled", "title"};
 
 /// One item's answer: the API's content JSON with its account, or a one-line summary.
@@ -102,12 +103,12 @@ int List(const ContentState& s) {
 int Approve(const ContentState& s) {
     ApiSession session(s.db);
     const domain::Account owner = OwnerOf(session, s.content_id);
-    const auto answer = session.Call(owner.id, "PATCH", ContentPath(s.content_id), "",
-                                     R"({"status":"approved"})");
+    const auto answer =
+        session.Call(owner.id, "PATCH", ContentPath(s.content_id), "", R"({"status":"approved"})");
     if (!answer.ok()) return ReportFailure(answer, s.json);
     const nlohmann::json content = ParseBody(answer.body);
-    spdlog::info("content {} '{}' of account {} '{}' approved from the command line",
-                 s.content_id, content.value("title", ""), owner.id, owner.name);
+    spdlog::info("content {} '{}' of account {} '{}' approved from the command line", s.content_id,
+                 content.value("title", ""), owner.id, owner.name);
     return PrintItem(content, owner, s.json, "approved");
 }
 
@@ -117,9 +118,8 @@ int ScheduleIntoSlot(ApiSession& session, const ContentState& s, const domain::A
     const auto stored = session.store().GetContent(owner.id, s.content_id);
     if (!stored) throw UsageError("there is no content with id " + std::to_string(s.content_id));
     bool in_queue = false;
-    const auto outcome =
-        dispatch::ScheduleOne(session.store(), stored->site_id, s.content_id, session.Now(),
-                              in_queue);
+    const auto outcome = dispatch::ScheduleOne(session.store(), stored->site_id, s.content_id,
+                                               session.Now(), in_queue);
     if (outcome.skipped)
         throw UsageError("site " + std::to_string(stored->site_id) +
                          " is inactive; activate it before scheduling content");
@@ -174,8 +174,8 @@ int Publish(const ContentState& s) {
         return 0;
     }
     std::cout << "published content " << s.content_id << " (account '" << owner.name << "') as "
-              << Cell(body["external_url"]) << " (external id " << Cell(body["external_id"])
-              << ")" << std::endl;
+              << Cell(body["external_url"]) << " (external id " << Cell(body["external_id"]) << ")"
+              << std::endl;
     return 0;
 }
 

@@ -256,7 +256,6 @@ int ProcessScheduled(const std::string& db, const storage::StoreOptions& store_o
     return 0;
 }
 
-
 /// What serve and the tasks read from the command line.
 struct ServeState {
     DbFlags db;
@@ -312,8 +311,9 @@ void AddServeCommands(CLI::App& app, Commands& commands) {
     AddDbFlags(schedule, s->db);
     schedule->add_option("--now", s->now_text, "ISO 8601 time to use as now");
     schedule->add_flag("--dry-run", s->dry_run, "print the assignments, change nothing");
-    commands.emplace_back(
-        schedule, [s] { return ScheduleApproved(s->db.db, s->db.options, s->now_text, s->dry_run); });
+    commands.emplace_back(schedule, [s] {
+        return ScheduleApproved(s->db.db, s->db.options, s->now_text, s->dry_run);
+    });
     auto* process = tasks->add_subcommand("process-scheduled", "publish everything due now");
     AddDbFlags(process, s->db);
     process->add_option("--now", s->now_text, "ISO 8601 time to use as now");

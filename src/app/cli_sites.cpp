@@ -44,9 +44,8 @@ int TestConnection(const SitesState& s) {
     ApiSession session(s.db);
     const auto owner = SiteOwner(session.store(), s.site_id);
     if (!owner) throw UsageError("there is no site with id " + std::to_string(s.site_id));
-    const auto answer =
-        session.Call(owner->id, "POST",
-                     "/api/v1/sites/" + std::to_string(s.site_id) + "/test-connection/");
+    const auto answer = session.Call(
+        owner->id, "POST", "/api/v1/sites/" + std::to_string(s.site_id) + "/test-connection/");
     spdlog::info("test-connection of site {} (account {} '{}'): HTTP {}", s.site_id, owner->id,
                  owner->name, answer.status);
     if (!answer.ok()) return ReportFailure(answer, s.json);
@@ -74,8 +73,8 @@ void AddSiteCommands(CLI::App& app, Commands& commands) {
     list->add_flag("--json", s->json, "the API's JSON (each site with its account)");
     commands.emplace_back(list, [s] { return ListSites(*s); });
 
-    auto* test = sites->add_subcommand(
-        "test-connection", "check that the site's platform accepts its credential");
+    auto* test = sites->add_subcommand("test-connection",
+                                       "check that the site's platform accepts its credential");
     AddDbFlags(test, s->db);
     test->add_option("SITE_ID", s->site_id, "the site's id")->required();
     test->add_flag("--json", s->json, "the API's JSON answer");

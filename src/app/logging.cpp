@@ -48,8 +48,9 @@ std::string_view LevelName(spdlog::level::level_enum level) {
 /// RFC 3339 in UTC with milliseconds: 2026-01-20T14:00:00.123Z.
 std::string Rfc3339(spdlog::log_clock::time_point t) {
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch());
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(
-        std::chrono::system_clock::time_point{std::chrono::duration_cast<std::chrono::seconds>(ms)});
+    const std::time_t seconds =
+        std::chrono::system_clock::to_time_t(std::chrono::system_clock::time_point{
+            std::chrono::duration_cast<std::chrono::seconds>(ms)});
     std::tm utc{};
     gmtime_r(&seconds, &utc);
     const auto milli = ((ms.count() % 1000) + 1000) % 1000;

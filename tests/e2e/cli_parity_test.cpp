@@ -72,9 +72,11 @@ protected:
 
     int64_t CreateContent(HttpTestClient& client, int64_t site, const std::string& title,
                           const std::string& status) {
-        const HttpResult content = client.Post(
-            "/api/v1/writer/content/",
-            {{"site_id", site}, {"title", title}, {"content_html", "<p>x</p>"}, {"status", status}});
+        const HttpResult content =
+            client.Post("/api/v1/writer/content/", {{"site_id", site},
+                                                    {"title", title},
+                                                    {"content_html", "<p>x</p>"},
+                                                    {"status", status}});
         EXPECT_EQ(content.status, 201) << content.body;
         return content.json.value("id", int64_t{0});
     }
@@ -160,9 +162,8 @@ TEST_P(CliParityTest, ContentListSpansAccountsAndFilters) {
     const json of_site =
         ParseOut(Cli({"content", "list", "--site", std::to_string(site), "--json"}));
     EXPECT_EQ(of_site.value("count", -1), 2);
-    const json queued = ParseOut(Cli({"content", "list", "--site", std::to_string(site),
-                                      "--status", "approved", "--site-status", "not_published",
-                                      "--json"}));
+    const json queued = ParseOut(Cli({"content", "list", "--site", std::to_string(site), "--status",
+                                      "approved", "--site-status", "not_published", "--json"}));
     ASSERT_EQ(queued.value("count", -1), 1);
     EXPECT_EQ(queued["results"][0]["id"], approved);
     const json of_bob = ParseOut(Cli({"content", "list", "--account", "bob", "--json"}));
@@ -198,7 +199,8 @@ TEST_P(CliParityTest, ApproveAndScheduleWriteAsTheApiDoes) {
     const auto bad_time = Cli({"content", "schedule", std::to_string(id), "--at", "tomorrow"});
     EXPECT_NE(bad_time.exit_code, 0);
     EXPECT_NE(bad_time.err.find("--at"), std::string::npos) << bad_time.err;
-    const auto past = Cli({"content", "schedule", std::to_string(id), "--at", "2001-01-01T00:00:00Z"});
+    const auto past =
+        Cli({"content", "schedule", std::to_string(id), "--at", "2001-01-01T00:00:00Z"});
     EXPECT_NE(past.exit_code, 0);
     EXPECT_NE(past.err.find("in_past"), std::string::npos) << past.err;
     const int64_t draft = CreateContent(*bob_, site, "Still a draft", "draft");
