@@ -39,6 +39,24 @@ std::vector<storage::SiteScheduleOutcome> ScheduleSites(storage::Store& store,
     });
 }
 
+storage::SiteScheduleOutcome ScheduleOne(storage::Store& store, domain::SiteId site,
+                                         domain::ContentId content, TimePoint now, bool& in_queue) {
+    in_queue = false;
+    storage::ScheduleRequest request;
+    request.sites = {site};
+    request.now = now;
+    request.calendar_from = now - domain::kCalendarLookBack;
+    request.require_auto_publish = false;
+    auto outcomes = store.ScheduleSites(request, [&](const storage::SiteSchedulingInput& in) {
+        in_queue = std::find(in.queue.begin(), in.queue.end(), content) != in.queue.end();
+        using Planned = Result<std::vector<domain::SlotAssignment>>;
+        if (!in_queue) return Planned(std::vector<domain::SlotAssignment>{});
+        const domain::ContentId one[] = {content};
+        return Planned(domain::AssignSlots(in.settings, in.site.timezone, in.calendar, one, now));
+    });
+    return outcomes.at(0);
+}
+
 struct SlotScheduler::Impl {
     Impl(storage::Store& store, const TimeSource& clock) : store_(store), clock_(clock) {}
 

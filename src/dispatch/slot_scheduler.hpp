@@ -30,6 +30,14 @@ std::vector<storage::SiteScheduleOutcome> ScheduleSites(storage::Store& store,
                                                         TimePoint now, bool dry_run,
                                                         bool require_auto_publish);
 
+/// `herald content schedule ID` without a time: the same path, for one site and one item of
+/// its queue. The item takes the earliest slot free for it (ahead of items approved before
+/// it: an explicit choice for this one item); the rest of the queue is left as it is.
+/// `in_queue` says whether the item was waiting for a slot (approved, not_published,
+/// unscheduled) when the site was read. An active site is needed, auto-publishing or not.
+storage::SiteScheduleOutcome ScheduleOne(storage::Store& store, domain::SiteId site,
+                                         domain::ContentId content, TimePoint now, bool& in_queue);
+
 class SlotScheduler {
 public:
     SlotScheduler(storage::Store& store, const TimeSource& clock);

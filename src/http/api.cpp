@@ -318,6 +318,19 @@ Response Api::HandleUncounted(const Request& request, const Match& match) {
     }
 }
 
+Response Api::HandleAs(const Request& request, const Match& match, domain::AccountId account) {
+    try {
+        if (!match.route) return ErrorResponse(404, "not_found", "There is no such endpoint.");
+        Call call{request, match.params, env_};
+        call.account = account;
+        call.now = env_.app().clock.Now();
+        return match.route->handler(call);
+    } catch (const std::exception& e) {
+        spdlog::error("{} {} failed: {}", request.method, request.path, e.what());
+        return InternalErrorResponse();
+    }
+}
+
 Response Api::ServeStatic(const Request& request) const {
     std::string_view path = request.path;
     while (!path.empty() && path.front() == '/') path.remove_prefix(1);

@@ -24,6 +24,9 @@ public:
     Match Find(const Request& request) const { return router_.Find(request.method, request.path); }
     /// Runs the matched route (or answers 404/405/static). Never throws.
     Response Handle(const Request& request, const Match& match);
+    /// Runs the matched route for `account` without asking for a key: the local
+    /// administrator's command line (LocalApi). Never throws.
+    Response HandleAs(const Request& request, const Match& match, domain::AccountId account);
 
 private:
     /// The account of `Authorization: Api-Key <key>`, or 0 (`key_given`: a key was sent).

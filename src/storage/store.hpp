@@ -447,6 +447,8 @@ public:
     virtual bool RevokeApiKey(std::optional<AccountId> account, int64_t key_id, TimePoint now) = 0;
     /// Accounts with this name, in id order.
     virtual std::vector<Account> FindAccountsByName(std::string_view name) = 0;
+    /// Every account, in id order (the command line acts for all of them).
+    virtual std::vector<Account> ListAccounts() = 0;
     /// Re-seals every secret column (kSecretColumns) and the key check under `next`, in one
     /// transaction. @returns how many values were re-sealed.
     virtual int64_t RotateSecrets(const SecretBox& next) = 0;

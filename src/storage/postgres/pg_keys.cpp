@@ -235,4 +235,14 @@ std::vector<Account> PostgresStore::FindAccountsByName(std::string_view name) {
     return accounts;
 }
 
+std::vector<Account> PostgresStore::ListAccounts() {
+    auto conn = pool_->Acquire();
+    const PgResult r =
+        conn->Exec("SELECT id, name, created_at FROM accounts ORDER BY id", Params{});
+    std::vector<Account> accounts;
+    for (int i = 0; i < r.rows(); ++i)
+        accounts.push_back(Account{r.Int(i, 0), r.Text(i, 1), r.Time(i, 2)});
+    return accounts;
+}
+
 }  // namespace herald::storage::postgres

@@ -115,6 +115,7 @@ public:
     std::vector<ApiKeyRecord> ListApiKeys(AccountId account) override;
     bool RevokeApiKey(std::optional<AccountId> account, int64_t key_id, TimePoint now) override;
     std::vector<Account> FindAccountsByName(std::string_view name) override;
+    std::vector<Account> ListAccounts() override;
     int64_t RotateSecrets(const SecretBox& next) override;
 
     // === event hooks and their outbox (pg_hooks.cpp) ===

@@ -220,6 +220,14 @@ std::vector<Account> SqliteStore::FindAccountsByName(std::string_view name) {
     return accounts;
 }
 
+std::vector<Account> SqliteStore::ListAccounts() {
+    auto conn = pool_->Acquire();
+    Query q(conn->Prepare("SELECT id, name, created_at FROM accounts ORDER BY id"));
+    std::vector<Account> accounts;
+    while (q.Step()) accounts.push_back(Account{q.Int(0), q.Text(1), q.Time(2)});
+    return accounts;
+}
+
 }  // namespace herald::storage::sqlite
 
 namespace herald::storage {
