@@ -117,9 +117,12 @@ for _ in $(seq 300); do
 done
 [ -n "$url" ] || { cat "$tmp/serve.log" >&2; fail "herald did not start"; }
 [ "$(curl -fsS "$url/healthz")" = '{"status":"ok"}' ] || fail "/healthz"
-curl -fsS "$url/" | grep -q '<title>' || fail "the web UI is not served from /usr/share/herald/web"
-curl -fsS "$url/api/v1/openapi.json" | grep -q '"openapi":"3.1' || fail "/api/v1/openapi.json"
-curl -fsS "$url/api/docs" | grep -q 'swagger-ui-bundle.js' || fail "/api/docs"
+# Each page is read whole before it is searched: `curl | grep -q` under pipefail fails
+# whenever grep stops reading first (curl: "Failed writing body").
+page() { curl -fsS "$url$1"; }
+grep -q '<title>' <<<"$(page /)" || fail "the web UI is not served from /usr/share/herald/web"
+grep -q '"openapi":"3.1' <<<"$(page /api/v1/openapi.json)" || fail "/api/v1/openapi.json"
+grep -q 'swagger-ui-bundle.js' <<<"$(page /api/docs)" || fail "/api/docs"
 [ -f "$state/herald.db" ] || fail "no database in the state directory"
 grep -q "First run: created account 'admin'" "$tmp/serve.log" || fail "no first-run account"
 echo "package_test: $url/healthz answered from the unpacked package; 1 passed, 0 failed"
