@@ -11,8 +11,10 @@
 #include "publishers/publisher.hpp"
 #include "storage/store.hpp"
 #include "support/backends.hpp"
+#include "support/builders.hpp"
 #include "support/claims.hpp"
 #include "support/temp_dir.hpp"
+#include "support/wait.hpp"
 #include "support/webhook_receiver.hpp"
 
 namespace herald::dispatch::testing {

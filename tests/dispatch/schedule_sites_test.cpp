@@ -167,7 +167,7 @@ TEST_P(ScheduleSitesTest, ConcurrentRunsNeverDoubleBookOrExceedLimits) {
             c.approved_at = kNow - std::chrono::hours{1} - Milliseconds{static_cast<int>(i)};
             const auto r = store_->UpdateContent(c, c.version, storage::kContentEditorial);
             EXPECT_TRUE(r.applied()) << static_cast<int>(r.outcome);
-            std::this_thread::sleep_for(1ms);
+            std::this_thread::sleep_for(1ms);  // spreads approvals across the runs: not a sync
         }
     });
     go = true;

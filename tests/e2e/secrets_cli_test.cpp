@@ -17,11 +17,13 @@
 #include <nlohmann/json.hpp>
 
 #include "storage/secret_box.hpp"
+#include "support/api_builders.hpp"
 #include "support/backends.hpp"
 #include "support/http_test_client.hpp"
 #include "support/pg_database.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
+#include "support/wait.hpp"
 
 namespace herald::testing {
 namespace {
@@ -58,17 +60,6 @@ unsigned Mode(const std::string& path) {
 
 std::string SqlitePath(const std::string& url) { return url.substr(7); }
 
-/// Polls `condition` every 50 ms until it holds or `timeout` passes.
-template <typename F>
-bool WaitFor(F condition, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (condition()) return true;
-        std::this_thread::sleep_for(50ms);
-    }
-    return condition();
-}
-
 class SecretsCliTest : public ::testing::TestWithParam<std::string> {
 protected:
     SecretsCliTest() : db_(GetParam()) {}
@@ -102,7 +93,7 @@ TEST_P(SecretsCliTest, KeysCreateListRevoke) {
 
     const auto revoked = Herald({"keys", "revoke", ci_id, "--db", db_.url()});
     ASSERT_EQ(revoked.exit_code, 0) << revoked.err;
-    EXPECT_TRUE(WaitFor([&] { return client.Get("/api/v1/sites/").status == 401; }, 10s));
+    EXPECT_TRUE(WaitUntil([&] { return client.Get("/api/v1/sites/").status == 401; }, 10s));
     client.SetApiKey(first);
     EXPECT_EQ(client.Get("/api/v1/sites/").status, 200);
 
@@ -213,7 +204,7 @@ TEST(SecretsCliSqlite, BackupDuringAWriteLoopIsConsistentAndServes) {
             if (r.status == 201) ++written;
         }
     });
-    ASSERT_TRUE(WaitFor([&] { return written >= 50; }, 20s));
+    ASSERT_TRUE(WaitUntil([&] { return written >= 50; }, 20s));
     const std::string backup = dir.File("copy.db");
     const int before = written;
     const auto res = Herald({"backup", "--db", url, backup});

@@ -16,8 +16,10 @@
 #include "common/time.hpp"
 #include "storage/store.hpp"
 #include "support/backends.hpp"
+#include "support/builders.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
+#include "support/wait.hpp"
 #include "support/webhook_receiver.hpp"
 
 namespace herald::reliability {
@@ -73,13 +75,10 @@ protected:
     }
 
     /// Polls until `n` items are published or `timeout` passes.
-    bool WaitPublished(int64_t n, Milliseconds timeout, std::optional<SiteId> site = std::nullopt) {
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        while (std::chrono::steady_clock::now() < deadline) {
-            if (CountStatus(SiteStatus::kPublished, site) >= n) return true;
-            std::this_thread::sleep_for(50ms);
-        }
-        return CountStatus(SiteStatus::kPublished, site) >= n;
+    ::testing::AssertionResult WaitPublished(int64_t n, Milliseconds timeout,
+                                             std::optional<SiteId> site = std::nullopt) {
+        return herald::testing::WaitUntil(
+            [&] { return CountStatus(SiteStatus::kPublished, site) >= n; }, timeout, 50ms);
     }
 
     std::vector<Content> AllContent() {
