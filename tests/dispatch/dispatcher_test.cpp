@@ -296,12 +296,7 @@ TEST_P(DispatchTest, PerSiteCapDoesNotBlockOtherSites) {
 }
 
 TEST_P(DispatchTest, PublishNow) {
-    Content draft;
-    draft.account_id = account_;
-    draft.site_id = site_.id;
-    draft.title = "Draft";
-    draft.content_html = "x";
-    draft = store_->CreateContent(draft);
+    Content draft = store_->CreateContent(herald::testing::DraftRow(site_, "Draft", now_));
     Content approved = draft;
     approved.id = 0;
     approved.status = EditorialStatus::kApproved;

@@ -19,24 +19,15 @@ protected:
         Site site = AddSite(name);
         site.timezone = zone;
         EXPECT_TRUE(store_->UpdateSite(site, site.version).applied());
-        PublishingSettings settings = *store_->GetSettings(account_, site.id);
-        settings.auto_publish_enabled = true;
-        settings.publish_days = {0, 1, 2, 3, 4, 5, 6};
-        settings.publish_time_slots = std::move(slots);
+        const PublishingSettings settings = herald::testing::AutoPublishEveryDay(
+            std::move(slots), *store_->GetSettings(account_, site.id));
         EXPECT_TRUE(store_->PutSettings(account_, settings, std::nullopt).applied());
         return *store_->GetSite(account_, site.id);
     }
 
     Content AddApproved(const Site& site, TimePoint approved_at) {
-        Content c;
-        c.account_id = account_;
-        c.site_id = site.id;
-        c.title = "Queued";
-        c.content_html = "x";
-        c.status = EditorialStatus::kApproved;
-        c.approved_at = approved_at;
-        c.created_at = c.updated_at = approved_at;
-        return store_->CreateContent(c);
+        return store_->CreateContent(herald::testing::Approved(
+            herald::testing::DraftRow(site, "Queued", approved_at), approved_at));
     }
 
     const TimePoint kNow = *ParseIso("2026-01-20T10:00:00Z");  // a Tuesday

@@ -96,16 +96,12 @@ protected:
     /// @returns its id and due time.
     std::pair<int64_t, TimePoint> ScheduleSoon(HttpTestClient& client,
                                                const WebhookReceiver& receiver) {
-        const HttpResult site = client.Post("/api/v1/sites/", {{"name", "Hooks"},
-                                                               {"platform_type", "custom"},
-                                                               {"domain", receiver.Url()},
-                                                               {"api_key", receiver.secret()}});
+        const HttpResult site = client.Post(
+            "/api/v1/sites/", CustomSiteBody("Hooks", receiver.Url(), receiver.secret()));
         EXPECT_EQ(site.status, 201) << site.body;
-        const HttpResult content =
-            client.Post("/api/v1/writer/content/", {{"site_id", site.json["id"]},
-                                                    {"title", "Due soon"},
-                                                    {"content_html", "<p>x</p>"},
-                                                    {"status", "approved"}});
+        const HttpResult content = client.Post(
+            "/api/v1/writer/content/",
+            ContentBody(site.json["id"], "Due soon", "<p>x</p>", {{"status", "approved"}}));
         EXPECT_EQ(content.status, 201) << content.body;
         const int64_t id = content.json["id"];
         const TimePoint due{

@@ -125,10 +125,8 @@ TEST_P(SecretsCliTest, RotateThenOldKeyRefusedAndNewKeyServes) {
     ServeProcess serve = StartServe(db_.url(), {"--role", "api"});
     HttpTestClient client("127.0.0.1", serve.port);
     client.SetApiKey(serve.first_api_key);
-    auto site = client.Post("/api/v1/sites/", {{"name", "Blog"},
-                                               {"platform_type", "custom"},
-                                               {"domain", "https://hooks.example.com/in"},
-                                               {"api_key", "whsec_rotate_me"}});
+    auto site = client.Post("/api/v1/sites/", CustomSiteBody("Blog", "https://hooks.example.com/in",
+                                                             "whsec_rotate_me"));
     ASSERT_EQ(site.status, 201) << site.body;
     serve.process->Signal(SIGTERM);
     serve.process->Wait(10s);
@@ -184,10 +182,8 @@ TEST(SecretsCliSqlite, BackupDuringAWriteLoopIsConsistentAndServes) {
     ServeProcess serve = StartServe(url, {"--role", "api"});
     HttpTestClient client("127.0.0.1", serve.port);
     client.SetApiKey(serve.first_api_key);
-    auto site = client.Post("/api/v1/sites/", {{"name", "Blog"},
-                                               {"platform_type", "custom"},
-                                               {"domain", "https://hooks.example.com/in"},
-                                               {"api_key", "whsec_backup_secret"}});
+    auto site = client.Post("/api/v1/sites/", CustomSiteBody("Blog", "https://hooks.example.com/in",
+                                                             "whsec_backup_secret"));
     ASSERT_EQ(site.status, 201);
     const int64_t site_id = site.json["id"];
 

@@ -42,21 +42,16 @@ protected:
 
     int64_t CreateSite(const WebhookReceiver& receiver) {
         auto [status, site] = Call("POST", "/api/v1/sites/",
-                                   {{"name", "Live"},
-                                    {"platform_type", "custom"},
-                                    {"domain", receiver.Url()},
-                                    {"api_key", receiver.secret()},
-                                    {"timezone", "America/New_York"}});
+                                   CustomSiteBody("Live", receiver.Url(), receiver.secret(),
+                                                  {{"timezone", "America/New_York"}}));
         EXPECT_EQ(status, 201) << site.dump();
         return site["id"];
     }
 
     int64_t CreateApproved(int64_t site_id, const std::string& title) {
-        auto [status, content] = Call("POST", "/api/v1/writer/content/",
-                                      {{"site_id", site_id},
-                                       {"title", title},
-                                       {"content_html", "<p>x</p>"},
-                                       {"status", "approved"}});
+        auto [status, content] =
+            Call("POST", "/api/v1/writer/content/",
+                 ContentBody(site_id, title, "<p>x</p>", {{"status", "approved"}}));
         EXPECT_EQ(status, 201) << content.dump();
         return content["id"];
     }

@@ -109,14 +109,10 @@ protected:
     }
 
     Site AddSite(const std::string& name) {
-        Site site;
-        site.account_id = account_;
-        site.name = name;
-        site.platform_type = Platform::kCustom;
-        site.domain = receiver_.Url("/hooks/" + name);
-        site.api_key = receiver_.secret();
-        site.created_at = site.updated_at = now_;
-        return store_->CreateSite(site, PublishingSettings{});
+        return store_->CreateSite(
+            herald::testing::SiteRow(account_, name, receiver_.Url("/hooks/" + name),
+                                     receiver_.secret(), now_),
+            PublishingSettings{});
     }
 
     /// `n` approved items scheduled from `first`, 1 ms apart, round-robin over `sites`; one
