@@ -11,8 +11,10 @@
 #include "publishers/publisher.hpp"
 #include "storage/store.hpp"
 #include "support/backends.hpp"
+#include "support/builders.hpp"
 #include "support/claims.hpp"
 #include "support/temp_dir.hpp"
+#include "support/wait.hpp"
 #include "support/webhook_receiver.hpp"
 
 namespace herald::dispatch::testing {
@@ -55,33 +57,17 @@ protected:
 
     Site AddSite(const std::string& name, Platform platform = Platform::kCustom,
                  bool active = true) {
-        Site site;
-        site.account_id = account_;
-        site.name = name;
+        Site site = herald::testing::SiteRow(account_, name, receiver_.Url("/hooks/" + name),
+                                             receiver_.secret(), now_, active);
         site.platform_type = platform;
-        site.domain = receiver_.Url("/hooks/" + name);
-        site.api_key = receiver_.secret();
-        site.is_active = active;
-        site.created_at = site.updated_at = now_;
-        PublishingSettings settings;
-        return store_->CreateSite(site, settings);
+        return store_->CreateSite(site, PublishingSettings{});
     }
 
     /// Approved and scheduled at `at`. One item per site and instant: the store refuses a
     /// second at a taken one, so tests that want many "at once" spread them by milliseconds.
     Content AddScheduled(const Site& site, TimePoint at, const std::string& title = "Post") {
-        Content c;
-        c.account_id = account_;
-        c.site_id = site.id;
-        c.title = title;
-        c.content_html = "<p>" + title + "</p>";
-        c.status = EditorialStatus::kApproved;
-        c.approved_at = now_ - std::chrono::hours{1};
-        c.site_status = SiteStatus::kScheduled;
-        c.site_status_updated_at = now_;
-        c.scheduled_publish_at = at;
-        c.created_at = c.updated_at = now_;
-        return store_->CreateContent(c);
+        return store_->CreateContent(herald::testing::Scheduled(
+            herald::testing::DraftRow(site, title, now_), now_ - std::chrono::hours{1}, at));
     }
 
     Content Get(ContentId id) { return *store_->GetContent(account_, id); }

@@ -296,12 +296,7 @@ TEST_P(DispatchTest, PerSiteCapDoesNotBlockOtherSites) {
 }
 
 TEST_P(DispatchTest, PublishNow) {
-    Content draft;
-    draft.account_id = account_;
-    draft.site_id = site_.id;
-    draft.title = "Draft";
-    draft.content_html = "x";
-    draft = store_->CreateContent(draft);
+    Content draft = store_->CreateContent(herald::testing::DraftRow(site_, "Draft", now_));
     Content approved = draft;
     approved.id = 0;
     approved.status = EditorialStatus::kApproved;
@@ -369,7 +364,10 @@ TEST_P(DispatchTest, WakeAfterAScheduleChange) {
     Dispatcher dispatcher = MakeDispatcher(clock_);
     const ContentId id = AddScheduled(site_, now_ + 1h).id;
     dispatcher.Start();
-    std::this_thread::sleep_for(100ms);  // the loop is asleep until the item's hour
+    // The loop has made its first pass, which found nothing due before the item's hour; a
+    // wake that came during that pass is not lost either (the loop checks for one before
+    // it sleeps).
+    ASSERT_TRUE(herald::testing::WaitUntil([&] { return dispatcher.LastHeartbeat() >= now_; }));
 
     // Rescheduled to now, as the API would; then the API wakes the dispatcher.
     Content c = Get(id);

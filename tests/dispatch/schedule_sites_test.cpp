@@ -22,10 +22,9 @@ protected:
     Site AddAutoSite(const std::string& name, std::optional<int> daily = std::nullopt,
                      std::optional<int> weekly = std::nullopt, bool auto_publish = true) {
         const Site site = AddSite(name);  // UTC
-        PublishingSettings settings = *store_->GetSettings(account_, site.id);
+        PublishingSettings settings = herald::testing::AutoPublishEveryDay(
+            {9 * 60, 12 * 60, 15 * 60, 18 * 60}, *store_->GetSettings(account_, site.id));
         settings.auto_publish_enabled = auto_publish;
-        settings.publish_days = {0, 1, 2, 3, 4, 5, 6};
-        settings.publish_time_slots = {9 * 60, 12 * 60, 15 * 60, 18 * 60};
         settings.daily_publish_limit = daily;
         settings.weekly_publish_limit = weekly;
         EXPECT_TRUE(store_->PutSettings(account_, settings, site.version).applied());
@@ -33,14 +32,9 @@ protected:
     }
 
     Content AddItem(const Site& site, EditorialStatus status, TimePoint approved_at) {
-        Content c;
-        c.account_id = account_;
-        c.site_id = site.id;
-        c.title = "Queued";
-        c.content_html = "x";
+        Content c = herald::testing::DraftRow(site, "Queued", approved_at);
+        if (status == EditorialStatus::kApproved) c = herald::testing::Approved(c, approved_at);
         c.status = status;
-        if (status == EditorialStatus::kApproved) c.approved_at = approved_at;
-        c.created_at = c.updated_at = approved_at;
         return store_->CreateContent(c);
     }
 
@@ -167,7 +161,7 @@ TEST_P(ScheduleSitesTest, ConcurrentRunsNeverDoubleBookOrExceedLimits) {
             c.approved_at = kNow - std::chrono::hours{1} - Milliseconds{static_cast<int>(i)};
             const auto r = store_->UpdateContent(c, c.version, storage::kContentEditorial);
             EXPECT_TRUE(r.applied()) << static_cast<int>(r.outcome);
-            std::this_thread::sleep_for(1ms);
+            std::this_thread::sleep_for(1ms);  // spreads approvals across the runs: not a sync
         }
     });
     go = true;

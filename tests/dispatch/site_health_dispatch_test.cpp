@@ -22,15 +22,10 @@ using SteadyClock = std::chrono::steady_clock;
 
 class SiteHealthDispatchTest : public DispatchTest {
 protected:
-    /// Waits (polling the store) until `done` holds or `timeout` passes.
+    /// The shared polling helper, every 100 ms (its conditions read the store).
     template <typename Pred>
-    bool WaitUntil(Pred done, Milliseconds timeout) {
-        const auto until = SteadyClock::now() + timeout;
-        while (SteadyClock::now() < until) {
-            if (done()) return true;
-            std::this_thread::sleep_for(milliseconds{100});  // polling a condition, not a sync
-        }
-        return done();
+    ::testing::AssertionResult WaitUntil(Pred done, Milliseconds timeout) {
+        return herald::testing::WaitUntil(done, timeout, milliseconds{100});
     }
 
     int CountWithStatus(const std::vector<Content>& items, SiteStatus status) {
@@ -87,7 +82,7 @@ TEST_P(SiteHealthDispatchTest, ASiteDownFor90SecondsDegradesWaitsAndRecoversWith
     // are waiting items (one probe at a time, at least once a minute).
     while (SteadyClock::now() < outage_ends) {
         ASSERT_EQ(CountWithStatus(waiting, SiteStatus::kFailed), 0);
-        std::this_thread::sleep_for(seconds{5});
+        std::this_thread::sleep_for(seconds{5});  // sampling through the outage: not a sync
     }
     size_t calls_during_outage = 0;
     for (const auto& r : receiver_.Requests())

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <iostream>
+#include <thread>
 
 #include "dispatch/dispatch_fixture.hpp"
 
@@ -18,24 +19,15 @@ protected:
         Site site = AddSite(name);
         site.timezone = zone;
         EXPECT_TRUE(store_->UpdateSite(site, site.version).applied());
-        PublishingSettings settings = *store_->GetSettings(account_, site.id);
-        settings.auto_publish_enabled = true;
-        settings.publish_days = {0, 1, 2, 3, 4, 5, 6};
-        settings.publish_time_slots = std::move(slots);
+        const PublishingSettings settings = herald::testing::AutoPublishEveryDay(
+            std::move(slots), *store_->GetSettings(account_, site.id));
         EXPECT_TRUE(store_->PutSettings(account_, settings, std::nullopt).applied());
         return *store_->GetSite(account_, site.id);
     }
 
     Content AddApproved(const Site& site, TimePoint approved_at) {
-        Content c;
-        c.account_id = account_;
-        c.site_id = site.id;
-        c.title = "Queued";
-        c.content_html = "x";
-        c.status = EditorialStatus::kApproved;
-        c.approved_at = approved_at;
-        c.created_at = c.updated_at = approved_at;
-        return store_->CreateContent(c);
+        return store_->CreateContent(herald::testing::Approved(
+            herald::testing::DraftRow(site, "Queued", approved_at), approved_at));
     }
 
     const TimePoint kNow = *ParseIso("2026-01-20T10:00:00Z");  // a Tuesday
@@ -87,28 +79,38 @@ TEST_P(SlotSchedulerTest, BadSiteIsReportedAndOthersStillScheduled) {
 
 TEST_P(SlotSchedulerTest, WakeRunsInTheBackgroundAndNotifies) {
     const Site site = AddAutoSite("auto");
+    // The test holds the lead, so the scheduler follows: change notifications (PostgreSQL
+    // sends one per approval) and periodic passes make no run, and every run is one that a
+    // Wake() asked for. Each run that assigns notifies once, so `notified` counts runs.
+    const auto lead = store_->TryLead("slot-scheduler");
+    ASSERT_NE(lead, nullptr);
     SlotScheduler scheduler(*store_, clock_);
     std::atomic<int> notified{0};
     scheduler.Start([&] { ++notified; }, 1h);
+
     // A burst of approvals, each with its wake, as a batch approve sends them. The second
     // item arrives after the first wake: without the debounce the first wake's run would
     // place only the first item and the second wake would make a second run (and a second
-    // notification); with it, one run places both. The pause is well inside the debounce
-    // (100 ms) but long enough for an undebounced run to have started.
+    // notification); with it, one run places both. The pause is the burst's spacing (the
+    // behaviour under test, not a wait): well inside the debounce (100 ms) but long enough
+    // for an undebounced run to have started.
     const ContentId first = AddApproved(site, clock_.Now()).id;
     scheduler.Wake();
     std::this_thread::sleep_for(20ms);
     const ContentId second = AddApproved(site, clock_.Now()).id;
     scheduler.Wake();
-    const auto deadline = std::chrono::steady_clock::now() + 3s;
-    while (notified == 0 && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(10ms);
-    // Room for a second run to show itself (a debounce and then some) before stopping.
-    std::this_thread::sleep_for(300ms);
-    scheduler.Stop();
-    EXPECT_EQ(notified.load(), 1);
-    EXPECT_EQ(Get(first).site_status, SiteStatus::kScheduled);
-    EXPECT_EQ(Get(second).site_status, SiteStatus::kScheduled);
+    ASSERT_TRUE(herald::testing::WaitUntil([&] {
+        return Get(first).site_status == SiteStatus::kScheduled &&
+               Get(second).site_status == SiteStatus::kScheduled;
+    }));
+
+    // A wake after that run is a run of its own: it places an item no earlier run could see.
+    const ContentId third = AddApproved(site, clock_.Now()).id;
+    scheduler.Wake();
+    ASSERT_TRUE(herald::testing::WaitUntil(
+        [&] { return Get(third).site_status == SiteStatus::kScheduled; }));
+    scheduler.Stop();  // joins the loop: every notification there will be has been made
+    EXPECT_EQ(notified.load(), 2) << "one run for the burst, one for the later wake";
 }
 
 // HERALD_BENCH_ITEMS / HERALD_BENCH_SITES scale it up (the target: 100,000 items across

@@ -4,9 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <ostream>
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace herald::domain {
@@ -90,7 +93,23 @@ TEST(CheckEditorialMove, ApprovedToDraftWhileScheduledNamesSiteStatus) {
     EXPECT_NE(s.error().message.find("scheduled"), std::string::npos) << s.error().message;
 }
 
-TEST(CheckEditorialMove, MatrixHas45Cases) { EXPECT_EQ(AllEditorialCases().size(), 45u); }
+// The matrix is only as complete as its lists of statuses: each status the API speaks of
+// (docs/openapi.yaml, EditorialStatus and SiteStatus) must be in them, as parsed here.
+TEST(CheckEditorialMove, MatrixCoversEveryStatusOfTheApi) {
+    for (const char* name : {"draft", "review", "approved"}) {
+        const auto status = ParseEditorialStatus(name);
+        ASSERT_TRUE(status) << name;
+        EXPECT_NE(std::find(kEditorial.begin(), kEditorial.end(), *status), kEditorial.end())
+            << name;
+    }
+    for (const char* name : {"not_published", "scheduled", "publishing", "published", "failed"}) {
+        const auto status = ParseSiteStatus(name);
+        ASSERT_TRUE(status) << name;
+        EXPECT_NE(std::find(kSiteStatuses.begin(), kSiteStatuses.end(), *status),
+                  kSiteStatuses.end())
+            << name;
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Site moves.
@@ -169,9 +188,15 @@ INSTANTIATE_TEST_SUITE_P(AllCombinations, SiteMoveTest, testing::ValuesIn(AllSit
                                     std::string(ToString(info.param.from));
                          });
 
-TEST(NextSiteStatus, TableCoversEveryActionStatusAndSiteStatus) {
-    EXPECT_EQ(AllSiteCases().size(), kActions.size() * 3 * 5);
-    for (size_t i = 0; i < kActions.size(); ++i) EXPECT_EQ(kActionTable[i].action, kActions[i]);
+// A row for each action status_machine.hpp declares, known by the names the implementation
+// gives them (its rule table, which NextSiteStatus reads, holds those names).
+TEST(NextSiteStatus, TableHasARowForEveryAction) {
+    const std::set<std::string_view> declared = {"schedule",    "reschedule",  "unschedule",
+                                                 "publish_now", "claim",       "succeed",
+                                                 "fail",        "retry_later", "lease_expired"};
+    std::set<std::string_view> in_table;
+    for (const ActionExpectation& row : kActionTable) in_table.insert(ToString(row.action));
+    EXPECT_EQ(in_table, declared);
 }
 
 TEST(NextSiteStatus, ScheduleDraftMessageNamesStatus) {

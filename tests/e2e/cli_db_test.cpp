@@ -19,11 +19,13 @@
 #include <nlohmann/json.hpp>
 
 #include "common/time.hpp"
+#include "support/api_builders.hpp"
 #include "support/backends.hpp"
 #include "support/http_test_client.hpp"
 #include "support/pg_database.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
+#include "support/wait.hpp"
 #include "support/webhook_receiver.hpp"
 
 namespace herald::testing {
@@ -94,16 +96,12 @@ protected:
     /// @returns its id and due time.
     std::pair<int64_t, TimePoint> ScheduleSoon(HttpTestClient& client,
                                                const WebhookReceiver& receiver) {
-        const HttpResult site = client.Post("/api/v1/sites/", {{"name", "Hooks"},
-                                                               {"platform_type", "custom"},
-                                                               {"domain", receiver.Url()},
-                                                               {"api_key", receiver.secret()}});
+        const HttpResult site = client.Post(
+            "/api/v1/sites/", CustomSiteBody("Hooks", receiver.Url(), receiver.secret()));
         EXPECT_EQ(site.status, 201) << site.body;
-        const HttpResult content =
-            client.Post("/api/v1/writer/content/", {{"site_id", site.json["id"]},
-                                                    {"title", "Due soon"},
-                                                    {"content_html", "<p>x</p>"},
-                                                    {"status", "approved"}});
+        const HttpResult content = client.Post(
+            "/api/v1/writer/content/",
+            ContentBody(site.json["id"], "Due soon", "<p>x</p>", {{"status", "approved"}}));
         EXPECT_EQ(content.status, 201) << content.body;
         const int64_t id = content.json["id"];
         const TimePoint due{
@@ -158,10 +156,8 @@ TEST_P(RoleTest, ApiDoesNotPublishAndAWorkerBesideItDoes) {
     // The same database with a worker beside the API: now it goes out.
     ServeProcess worker = StartServe(database_->url(), {"--role", "worker"});
     ASSERT_TRUE(receiver.WaitForRequests(1, 15s));
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (SiteStatus(client, id) != "published" && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(50ms);
-    EXPECT_EQ(SiteStatus(client, id), "published");
+    EXPECT_TRUE(WaitUntil([&] { return SiteStatus(client, id) == "published"; }, 10s))
+        << SiteStatus(client, id);
     EXPECT_EQ(receiver.RequestCount(), 1u);
 }
 
@@ -173,10 +169,8 @@ TEST_P(RoleTest, AllServesTheApiAndPublishes) {
     WebhookReceiver receiver;
     const auto [id, due] = ScheduleSoon(client, receiver);
     ASSERT_TRUE(receiver.WaitForRequests(1, 15s));
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (SiteStatus(client, id) != "published" && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(50ms);
-    EXPECT_EQ(SiteStatus(client, id), "published");
+    EXPECT_TRUE(WaitUntil([&] { return SiteStatus(client, id) == "published"; }, 10s))
+        << SiteStatus(client, id);
     EXPECT_EQ(client.Get("/metrics").status, 200);
 }
 

@@ -13,6 +13,7 @@
 #include "support/backends.hpp"
 #include "support/http_test_client.hpp"
 #include "support/process.hpp"
+#include "support/wait.hpp"
 #include "support/webhook_receiver.hpp"
 
 namespace herald::testing {
@@ -55,14 +56,11 @@ TEST_P(EventHooksServeTest, AQueuedPingArrivesSignedAndNoSecretIsPrinted) {
 
     // The refused one settles as failed, with the receiver's answer as its reason.
     json last;
-    const auto deadline = std::chrono::steady_clock::now() + 30s;
-    while (std::chrono::steady_clock::now() < deadline) {
+    EXPECT_TRUE(herald::testing::WaitUntil([&] {
         last = client.Get("/api/v1/event-hooks/" + std::to_string(refusing_id) + "/deliveries/")
                    .json["results"][0];
-        if (last["state"] == "failed") break;
-        std::this_thread::sleep_for(20ms);
-    }
-    EXPECT_EQ(last["state"], "failed") << last.dump();
+        return last["state"] == "failed";
+    })) << last.dump();
     EXPECT_EQ(last["last_status"], 400);
     EXPECT_NE(last["last_error"].get<std::string>().find("no thanks"), std::string::npos);
 

@@ -17,11 +17,13 @@
 #include <nlohmann/json.hpp>
 
 #include "storage/secret_box.hpp"
+#include "support/api_builders.hpp"
 #include "support/backends.hpp"
 #include "support/http_test_client.hpp"
 #include "support/pg_database.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
+#include "support/wait.hpp"
 
 namespace herald::testing {
 namespace {
@@ -58,17 +60,6 @@ unsigned Mode(const std::string& path) {
 
 std::string SqlitePath(const std::string& url) { return url.substr(7); }
 
-/// Polls `condition` every 50 ms until it holds or `timeout` passes.
-template <typename F>
-bool WaitFor(F condition, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (condition()) return true;
-        std::this_thread::sleep_for(50ms);
-    }
-    return condition();
-}
-
 class SecretsCliTest : public ::testing::TestWithParam<std::string> {
 protected:
     SecretsCliTest() : db_(GetParam()) {}
@@ -102,7 +93,7 @@ TEST_P(SecretsCliTest, KeysCreateListRevoke) {
 
     const auto revoked = Herald({"keys", "revoke", ci_id, "--db", db_.url()});
     ASSERT_EQ(revoked.exit_code, 0) << revoked.err;
-    EXPECT_TRUE(WaitFor([&] { return client.Get("/api/v1/sites/").status == 401; }, 10s));
+    EXPECT_TRUE(WaitUntil([&] { return client.Get("/api/v1/sites/").status == 401; }, 10s));
     client.SetApiKey(first);
     EXPECT_EQ(client.Get("/api/v1/sites/").status, 200);
 
@@ -134,10 +125,8 @@ TEST_P(SecretsCliTest, RotateThenOldKeyRefusedAndNewKeyServes) {
     ServeProcess serve = StartServe(db_.url(), {"--role", "api"});
     HttpTestClient client("127.0.0.1", serve.port);
     client.SetApiKey(serve.first_api_key);
-    auto site = client.Post("/api/v1/sites/", {{"name", "Blog"},
-                                               {"platform_type", "custom"},
-                                               {"domain", "https://hooks.example.com/in"},
-                                               {"api_key", "whsec_rotate_me"}});
+    auto site = client.Post("/api/v1/sites/", CustomSiteBody("Blog", "https://hooks.example.com/in",
+                                                             "whsec_rotate_me"));
     ASSERT_EQ(site.status, 201) << site.body;
     serve.process->Signal(SIGTERM);
     serve.process->Wait(10s);
@@ -193,10 +182,8 @@ TEST(SecretsCliSqlite, BackupDuringAWriteLoopIsConsistentAndServes) {
     ServeProcess serve = StartServe(url, {"--role", "api"});
     HttpTestClient client("127.0.0.1", serve.port);
     client.SetApiKey(serve.first_api_key);
-    auto site = client.Post("/api/v1/sites/", {{"name", "Blog"},
-                                               {"platform_type", "custom"},
-                                               {"domain", "https://hooks.example.com/in"},
-                                               {"api_key", "whsec_backup_secret"}});
+    auto site = client.Post("/api/v1/sites/", CustomSiteBody("Blog", "https://hooks.example.com/in",
+                                                             "whsec_backup_secret"));
     ASSERT_EQ(site.status, 201);
     const int64_t site_id = site.json["id"];
 
@@ -213,7 +200,7 @@ TEST(SecretsCliSqlite, BackupDuringAWriteLoopIsConsistentAndServes) {
             if (r.status == 201) ++written;
         }
     });
-    ASSERT_TRUE(WaitFor([&] { return written >= 50; }, 20s));
+    ASSERT_TRUE(WaitUntil([&] { return written >= 50; }, 20s));
     const std::string backup = dir.File("copy.db");
     const int before = written;
     const auto res = Herald({"backup", "--db", url, backup});

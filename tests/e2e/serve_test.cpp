@@ -9,10 +9,12 @@
 #include <nlohmann/json.hpp>
 
 #include "common/time.hpp"
+#include "support/api_builders.hpp"
 #include "support/backends.hpp"
 #include "support/http_test_client.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
+#include "support/wait.hpp"
 #include "support/webhook_receiver.hpp"
 
 namespace herald::testing {
@@ -40,35 +42,30 @@ protected:
 
     int64_t CreateSite(const WebhookReceiver& receiver) {
         auto [status, site] = Call("POST", "/api/v1/sites/",
-                                   {{"name", "Live"},
-                                    {"platform_type", "custom"},
-                                    {"domain", receiver.Url()},
-                                    {"api_key", receiver.secret()},
-                                    {"timezone", "America/New_York"}});
+                                   CustomSiteBody("Live", receiver.Url(), receiver.secret(),
+                                                  {{"timezone", "America/New_York"}}));
         EXPECT_EQ(status, 201) << site.dump();
         return site["id"];
     }
 
     int64_t CreateApproved(int64_t site_id, const std::string& title) {
-        auto [status, content] = Call("POST", "/api/v1/writer/content/",
-                                      {{"site_id", site_id},
-                                       {"title", title},
-                                       {"content_html", "<p>x</p>"},
-                                       {"status", "approved"}});
+        auto [status, content] =
+            Call("POST", "/api/v1/writer/content/",
+                 ContentBody(site_id, title, "<p>x</p>", {{"status", "approved"}}));
         EXPECT_EQ(status, 201) << content.dump();
         return content["id"];
     }
 
     json WaitForContent(int64_t id, const std::function<bool(const json&)>& done,
                         std::chrono::milliseconds timeout) {
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
         json content;
-        while (std::chrono::steady_clock::now() < deadline) {
-            content = Call("GET", "/api/v1/writer/content/" + std::to_string(id) + "/").second;
-            if (done(content)) break;
-            std::this_thread::sleep_for(50ms);
-        }
-        return content;
+        herald::testing::WaitUntil(
+            [&] {
+                content = Call("GET", "/api/v1/writer/content/" + std::to_string(id) + "/").second;
+                return done(content);
+            },
+            timeout, 50ms);
+        return content;  // the callers check it, and so say what it was on a timeout
     }
 
     TempDir dir_;

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/api_builders.hpp"
 #include "support/http_test_client.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
@@ -45,12 +46,10 @@ TEST(Workflow, ApprovedContentIsPlacedAndPublishedExactlyOnce) {
     auto serve = StartServe(db, {"--no-tasks"});
     Api api(serve.port, key);
 
-    auto [site_status, site] = api.Call("POST", "/api/v1/sites/",
-                                        {{"name", "Receiver"},
-                                         {"platform_type", "custom"},
-                                         {"domain", receiver.Url()},
-                                         {"api_key", receiver.secret()},
-                                         {"timezone", "Europe/Berlin"}});
+    auto [site_status, site] =
+        api.Call("POST", "/api/v1/sites/",
+                 CustomSiteBody("Receiver", receiver.Url(), receiver.secret(),
+                                {{"timezone", "Europe/Berlin"}}));
     ASSERT_EQ(site_status, 201) << site.dump();
     EXPECT_FALSE(site.contains("api_key"));
     EXPECT_EQ(site["has_api_key"], true);

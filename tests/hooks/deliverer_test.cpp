@@ -9,17 +9,16 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
-#include <functional>
 #include <memory>
 #include <set>
 #include <sstream>
 #include <string>
-#include <thread>
 
 #include "hooks/deliverer.hpp"
 #include "publishers/http_client.hpp"
 #include "storage/store.hpp"
 #include "support/backends.hpp"
+#include "support/wait.hpp"
 #include "support/webhook_receiver.hpp"
 
 namespace herald::hooks {
@@ -28,16 +27,7 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-/// Polls `done` until it holds or 30 s pass (a generous bound for a loaded machine; the
-/// condition, not the time, is what the test waits for).
-bool WaitUntil(const std::function<bool()>& done) {
-    const auto deadline = std::chrono::steady_clock::now() + 30s;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (done()) return true;
-        std::this_thread::sleep_for(10ms);
-    }
-    return done();
-}
+using herald::testing::WaitUntil;
 
 class DelivererTest : public ::testing::TestWithParam<std::string> {
 protected:

@@ -17,6 +17,7 @@
 #include "publishers/http_client.hpp"
 #include "publishers/publisher.hpp"
 #include "storage/store.hpp"
+#include "support/api_builders.hpp"
 #include "support/backends.hpp"
 #include "support/http_test_client.hpp"
 #include "support/temp_dir.hpp"
@@ -82,11 +83,8 @@ protected:
 
     /// Creates a site as account A (or with `client`), returns its JSON.
     json MakeSite(json overrides = json::object(), HttpTestClient* client = nullptr) {
-        json body = {{"name", "Blog"},
-                     {"platform_type", "custom"},
-                     {"domain", "https://hooks.example.com/in"},
-                     {"api_key", "secret-key"}};
-        if (overrides.is_object()) body.update(overrides);
+        const json body = herald::testing::CustomSiteBody("Blog", "https://hooks.example.com/in",
+                                                          "secret-key", overrides);
         auto res = (client ? client : client_.get())->Post("/api/v1/sites/", body);
         EXPECT_EQ(res.status, 201) << res.body;
         return res.json;
@@ -94,8 +92,7 @@ protected:
 
     json MakeContent(int64_t site_id, json overrides = json::object(),
                      HttpTestClient* client = nullptr) {
-        json body = {{"site_id", site_id}, {"title", "Hello"}, {"content_html", "<p>Hi</p>"}};
-        if (overrides.is_object()) body.update(overrides);
+        const json body = herald::testing::ContentBody(site_id, "Hello", "<p>Hi</p>", overrides);
         auto res = (client ? client : client_.get())->Post("/api/v1/writer/content/", body);
         EXPECT_EQ(res.status, 201) << res.body;
         return res.json;

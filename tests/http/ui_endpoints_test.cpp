@@ -40,6 +40,7 @@ public:
             boost::system::error_code ec;
             const size_t n = socket_.read_some(net::buffer(buffer), ec);
             if (ec == net::error::would_block) {
+                // Nothing to read yet: the polling interval of this wait, not a sync.
                 std::this_thread::sleep_for(std::chrono::milliseconds{20});
                 continue;
             }
@@ -194,19 +195,24 @@ TEST_P(UiEndpointsTest, EventStreamSendsChangesOfItsSiteOnly) {
     const json item = json::parse(got.substr(data, got.find('\n', data) - data));
     EXPECT_EQ(item["id"], c["id"]);
     EXPECT_EQ(item["site_status"], "scheduled");
-    // Only that site's item (and only once, though the poll re-reads its window).
-    std::this_thread::sleep_for(std::chrono::milliseconds{2500});
-    reader.WaitFor("never", std::chrono::milliseconds{100});
-    EXPECT_EQ(
-        reader.received().find("\"id\":" + std::to_string(elsewhere["id"].get<int64_t>()) + ","),
-        std::string::npos)
-        << reader.received();
-    size_t frames = 0;
-    for (size_t at = 0; (at = reader.received().find("event: content", at)) != std::string::npos;
-         ++at) {
-        ++frames;
-    }
-    EXPECT_EQ(frames, 1u) << reader.received();
+    // Only that site's item, and only once, though the polls re-read their window. A later
+    // change of the site is the marker: the poll that reports it has re-read the scheduled
+    // item (it is inside the look-back) and has read past the other site's change (made
+    // before), so by then a duplicate or a leak would have arrived.
+    clock_.Set(Iso("2026-01-20T12:00:02Z"));
+    const json later = MakeContent(site["id"], {{"title", "Later"}});
+    const auto frame_of = [](const json& content) {
+        return "\"id\":" + std::to_string(content["id"].get<int64_t>()) + ",";
+    };
+    ASSERT_TRUE(reader.WaitFor(frame_of(later), std::chrono::seconds{10})) << reader.received();
+    EXPECT_EQ(reader.received().find(frame_of(elsewhere)), std::string::npos) << reader.received();
+    const auto count = [&](const std::string& text) {
+        size_t n = 0;
+        for (size_t at = 0; (at = reader.received().find(text, at)) != std::string::npos; ++at) ++n;
+        return n;
+    };
+    EXPECT_EQ(count(frame_of(c)), 1u) << reader.received();
+    EXPECT_EQ(count("event: content"), 2u) << reader.received();
 }
 
 TEST_P(UiEndpointsTest, EventStreamNeedsAKeyAndTheAccountsSite) {

@@ -43,6 +43,7 @@ TEST_P(ReliabilityTest, SigkillAtRandomMomentsLosesNothingAndPublishesEachItemOn
     int64_t published_before_last = 0;
     for (int kill = 0; kill < kKills; ++kill) {
         auto serve = herald::testing::StartServe(db_url_, flags);
+        // A kill at a random moment is what is under test, so this sleep is no sync.
         std::this_thread::sleep_for(
             Milliseconds{std::uniform_int_distribution<int>(100, 700)(rng)});
         serve.process->Signal(SIGKILL);

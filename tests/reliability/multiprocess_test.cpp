@@ -24,10 +24,12 @@
 #include "common/time.hpp"
 #include "http/api_keys.hpp"
 #include "storage/store.hpp"
+#include "support/builders.hpp"
 #include "support/http_test_client.hpp"
 #include "support/pg_database.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
+#include "support/wait.hpp"
 #include "support/webhook_receiver.hpp"
 
 namespace herald::reliability {
@@ -43,15 +45,10 @@ using herald::testing::ServeProcess;
 using herald::testing::WebhookReceiver;
 using Steady = std::chrono::steady_clock;
 
-/// Polls `done` every 50 ms until it holds or `timeout` passes.
+/// The shared polling helper, at this file's pace (its conditions query PostgreSQL).
 template <typename F>
-bool WaitFor(F done, Milliseconds timeout) {
-    const auto deadline = Steady::now() + timeout;
-    while (Steady::now() < deadline) {
-        if (done()) return true;
-        std::this_thread::sleep_for(50ms);
-    }
-    return done();
+::testing::AssertionResult WaitFor(F done, Milliseconds timeout) {
+    return herald::testing::WaitUntil(done, timeout, 50ms);
 }
 
 int64_t Int(const std::string& text) { return text.empty() ? 0 : std::stoll(text); }
@@ -112,14 +109,10 @@ protected:
     }
 
     Site AddSite(const std::string& name) {
-        Site site;
-        site.account_id = account_;
-        site.name = name;
-        site.platform_type = Platform::kCustom;
-        site.domain = receiver_.Url("/hooks/" + name);
-        site.api_key = receiver_.secret();
-        site.created_at = site.updated_at = now_;
-        return store_->CreateSite(site, PublishingSettings{});
+        return store_->CreateSite(
+            herald::testing::SiteRow(account_, name, receiver_.Url("/hooks/" + name),
+                                     receiver_.secret(), now_),
+            PublishingSettings{});
     }
 
     /// `n` approved items scheduled from `first`, 1 ms apart, round-robin over `sites`; one
@@ -276,7 +269,21 @@ TEST_F(MultiProcessTest, ARescheduleThroughTheApiProcessReachesAWorkerAtOnce) {
             return client.Get("/readyz").status == 200;
         },
         10s));
-    std::this_thread::sleep_for(300ms);  // let it go to sleep: the wake must come from NOTIFY
+    // Let it go to sleep, so the wake must come from NOTIFY: its change feed LISTENs (the api
+    // role has none) and none of herald's sessions is mid-query. Its loop sleeping cannot be
+    // seen from outside; should this catch it between two queries, the test only proves less.
+    ASSERT_TRUE(WaitFor(
+        [&] {
+            return PgQuery(url_,
+                           "SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                           "current_database() AND query = 'LISTEN herald_wake' AND state = "
+                           "'idle'") == "1" &&
+                   PgQuery(url_,
+                           "SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                           "current_database() AND application_name = 'herald' AND state <> "
+                           "'idle' AND pid <> pg_backend_pid()") == "0";
+        },
+        10s));
 
     HttpTestClient client("127.0.0.1", api.port);
     client.SetApiKey(key_);
@@ -424,7 +431,7 @@ TEST_F(MultiProcessTest, AWorkerOutlivesItsDatabaseGoingAwayAndCatchesUp) {
     while (Steady::now() - stopped < 5s) {
         ASSERT_EQ(kill(worker.process->pid(), 0), 0);
         EXPECT_EQ(probe.Get("/healthz").status, 200);
-        std::this_thread::sleep_for(200ms);
+        std::this_thread::sleep_for(200ms);  // sampling through the outage: not a sync
     }
     const size_t during = receiver_.RequestCount();
     cluster.Start();

@@ -16,8 +16,10 @@
 #include "common/time.hpp"
 #include "storage/store.hpp"
 #include "support/backends.hpp"
+#include "support/builders.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
+#include "support/wait.hpp"
 #include "support/webhook_receiver.hpp"
 
 namespace herald::reliability {
@@ -37,30 +39,15 @@ protected:
     }
 
     Site AddSite(const std::string& name, const std::string& options_json = "{}") {
-        Site site;
-        site.account_id = account_;
-        site.name = name;
-        site.platform_type = Platform::kCustom;
-        site.domain = receiver_.Url("/hooks/" + name);
-        site.api_key = receiver_.secret();
+        Site site = herald::testing::SiteRow(account_, name, receiver_.Url("/hooks/" + name),
+                                             receiver_.secret(), now_);
         site.options_json = options_json;
-        site.created_at = site.updated_at = now_;
         return store_->CreateSite(site, PublishingSettings{});
     }
 
     Content AddScheduled(const Site& site, TimePoint at, const std::string& title) {
-        Content c;
-        c.account_id = account_;
-        c.site_id = site.id;
-        c.title = title;
-        c.content_html = "<p>" + title + "</p>";
-        c.status = EditorialStatus::kApproved;
-        c.approved_at = now_ - std::chrono::hours{1};
-        c.site_status = SiteStatus::kScheduled;
-        c.site_status_updated_at = now_;
-        c.scheduled_publish_at = at;
-        c.created_at = c.updated_at = now_;
-        return store_->CreateContent(c);
+        return store_->CreateContent(herald::testing::Scheduled(
+            herald::testing::DraftRow(site, title, now_), now_ - std::chrono::hours{1}, at));
     }
 
     int64_t CountStatus(SiteStatus status, std::optional<SiteId> site = std::nullopt) {
@@ -73,13 +60,10 @@ protected:
     }
 
     /// Polls until `n` items are published or `timeout` passes.
-    bool WaitPublished(int64_t n, Milliseconds timeout, std::optional<SiteId> site = std::nullopt) {
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        while (std::chrono::steady_clock::now() < deadline) {
-            if (CountStatus(SiteStatus::kPublished, site) >= n) return true;
-            std::this_thread::sleep_for(50ms);
-        }
-        return CountStatus(SiteStatus::kPublished, site) >= n;
+    ::testing::AssertionResult WaitPublished(int64_t n, Milliseconds timeout,
+                                             std::optional<SiteId> site = std::nullopt) {
+        return herald::testing::WaitUntil(
+            [&] { return CountStatus(SiteStatus::kPublished, site) >= n; }, timeout, 50ms);
     }
 
     std::vector<Content> AllContent() {

@@ -17,6 +17,7 @@
 #include "storage/secret_box.hpp"
 #include "storage/store_fixture.hpp"
 #include "support/pg_database.hpp"
+#include "support/wait.hpp"
 
 namespace herald::storage::test {
 namespace {
@@ -221,10 +222,10 @@ TEST_P(EventHooksStoreTest, ALeaseThatEndedIsTakenOver) {
     ASSERT_EQ(store().ClaimHookDeliveries(shortlived).size(), 1u);
     // Wait for the lease to end on the database's clock, by asking (no sleep to synchronise).
     std::vector<ClaimedDelivery> taken;
-    for (int i = 0; i < 2000 && taken.empty(); ++i) {
+    ASSERT_TRUE(herald::testing::WaitUntil([&] {
         taken = store().ClaimHookDeliveries(Claim("alive"));
-        if (taken.empty()) std::this_thread::sleep_for(std::chrono::milliseconds{1});
-    }
+        return !taken.empty();
+    }));
     ASSERT_EQ(taken.size(), 1u);
     EXPECT_EQ(taken[0].delivery.attempts, 2);
     HookAttemptResult done;

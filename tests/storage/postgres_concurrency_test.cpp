@@ -139,10 +139,8 @@ TEST_F(PgConcurrencyTest, ClaimOrderSkipListAndAbandonedLeases) {
 
 TEST_F(PgConcurrencyTest, ScheduleSitesFromSeveralThreadsNeverDoubleBooks) {
     const AccountId acme = NewAccount();
-    PublishingSettings settings;
-    settings.auto_publish_enabled = true;
-    settings.publish_days = {0, 1, 2, 3, 4, 5, 6};
-    settings.publish_time_slots = {6 * 60, 9 * 60, 12 * 60, 15 * 60, 18 * 60};
+    const PublishingSettings settings =
+        herald::testing::AutoPublishEveryDay({6 * 60, 9 * 60, 12 * 60, 15 * 60, 18 * 60});
     std::vector<Site> sites;
     for (int s = 0; s < 4; ++s)
         sites.push_back(NewSite(acme, "site" + std::to_string(s), true, settings));

@@ -5,11 +5,11 @@
 #include <chrono>
 #include <span>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "common/time.hpp"
 #include "storage/store.hpp"
+#include "support/wait.hpp"
 
 namespace herald::testing {
 
@@ -37,12 +37,14 @@ inline std::vector<storage::ClaimedItem> ClaimBatch(storage::Store& store, TimeP
 inline std::vector<storage::ClaimedItem> ClaimOnceLeasesEnd(
     storage::Store& store, TimePoint now, int limit, std::string_view token,
     Milliseconds lease = kTestLease, Milliseconds within = std::chrono::seconds{10}) {
-    const auto deadline = std::chrono::steady_clock::now() + within;
-    for (;;) {
-        auto claimed = ClaimBatch(store, now, limit, token, lease);
-        if (!claimed.empty() || std::chrono::steady_clock::now() >= deadline) return claimed;
-        std::this_thread::sleep_for(std::chrono::milliseconds{5});
-    }
+    std::vector<storage::ClaimedItem> claimed;
+    WaitUntil(
+        [&] {
+            claimed = ClaimBatch(store, now, limit, token, lease);
+            return !claimed.empty();
+        },
+        within, std::chrono::milliseconds{5});
+    return claimed;
 }
 
 /// Waits, at most `within`, until the first lease of a `publishing` item has ended on the
@@ -50,13 +52,12 @@ inline std::vector<storage::ClaimedItem> ClaimOnceLeasesEnd(
 /// nothing scheduled is due yet (so only lease ends count). false on timeout.
 inline bool WaitForEndedLease(storage::Store& store, TimePoint quiet,
                               Milliseconds within = std::chrono::seconds{10}) {
-    const auto deadline = std::chrono::steady_clock::now() + within;
-    for (;;) {
-        const auto next = store.NextWorkIn(quiet);
-        if (next && *next < Milliseconds{0}) return true;
-        if (std::chrono::steady_clock::now() >= deadline) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds{5});
-    }
+    return WaitUntil(
+        [&] {
+            const auto next = store.NextWorkIn(quiet);
+            return next && *next < Milliseconds{0};
+        },
+        within, std::chrono::milliseconds{5});
 }
 
 }  // namespace herald::testing

@@ -151,7 +151,7 @@ int ChildProcess::Wait(std::chrono::milliseconds timeout) {
             return DecodeStatus(status);
         }
         if (std::chrono::steady_clock::now() > deadline) return -2;
-        std::this_thread::sleep_for(std::chrono::milliseconds{10});
+        std::this_thread::sleep_for(std::chrono::milliseconds{10});  // this wait's poll interval
     }
 }
 
