@@ -80,11 +80,8 @@ std::optional<TimePoint> ParseIso(std::string_view text) {
         ++c.pos;
         int oh, om = 0;
         if (!c.Digits(2, oh)) return std::nullopt;
-        if (c.Eat(':')) {
-            if (!c.Digits(2, om)) return std::nullopt;
-        } else if (!c.Done()) {
-            if (!c.Digits(2, om)) return std::nullopt;
-        }
+        const bool colon = c.Eat(':');  // +HH:MM, +HHMM or +HH
+        if ((colon || !c.Done()) && !c.Digits(2, om)) return std::nullopt;
         if (oh > 23 || om > 59) return std::nullopt;
         offset_minutes = sign * (oh * 60 + om);
     } else {

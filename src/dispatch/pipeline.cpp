@@ -71,7 +71,7 @@ void Pipeline::UpdateGaugesLocked() {
 
 void Pipeline::Submit(std::vector<storage::ClaimedItem> items,
                       const std::shared_ptr<RunTracker>& tracker, const RunClock& now,
-                      bool one_shot, JobDone done) {
+                      bool one_shot, const JobDone& done) {
     if (items.empty()) return;
     {
         std::lock_guard lock(tracker->mu);

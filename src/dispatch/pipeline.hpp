@@ -56,7 +56,7 @@ public:
     int Capacity() const;
     /// Queues claimed items. `one_shot` (publish now): one attempt, `done` hears it.
     void Submit(std::vector<storage::ClaimedItem> items, const std::shared_ptr<RunTracker>& tracker,
-                const RunClock& now, bool one_shot = false, JobDone done = nullptr);
+                const RunClock& now, bool one_shot = false, const JobDone& done = nullptr);
     /// Starts what time made possible (rate-limited queues move with time, not events).
     void PumpWaiting();
 

@@ -13,7 +13,6 @@ namespace herald::dispatch {
 namespace {
 
 using publishers::PublishOutcome;
-using publishers::PublishResult;
 
 // A store that fails (the database is away) is retried at 250 ms, doubling up to this.
 constexpr Milliseconds kMaxErrorBackoff = std::chrono::seconds{5};
@@ -234,6 +233,7 @@ void Pipeline::Finish(const Job& job, const JobOutcome& outcome) {
 /// Gives claimed, never-started items back (`scheduled`, attempt not counted).
 void Pipeline::Release(const std::vector<JobPtr>& jobs, TimePoint now) {
     std::vector<domain::ContentId> ids;
+    ids.reserve(jobs.size());
     for (const auto& job : jobs) ids.push_back(job->item.content.id);
     try {
         store_.ReleaseClaims(ids, claim_token_, now);

@@ -18,8 +18,8 @@ inline constexpr size_t kMaxSiteNameChars = 200;
 inline constexpr size_t kMaxUsernameChars = 200;
 inline constexpr size_t kMaxUrlBytes = 2048;
 inline constexpr size_t kMaxTitleChars = 1000;
-inline constexpr size_t kMaxContentHtmlBytes = 10 * 1024 * 1024;
-inline constexpr size_t kMaxExcerptBytes = 64 * 1024;
+inline constexpr size_t kMaxContentHtmlBytes = size_t{10} * 1024 * 1024;
+inline constexpr size_t kMaxExcerptBytes = size_t{64} * 1024;
 inline constexpr size_t kMaxShortTextChars = 200;  // content_type, slug, each category / tag
 inline constexpr size_t kMaxTerms = 100;           // categories, tags
 

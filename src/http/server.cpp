@@ -38,7 +38,7 @@ using tcp = net::ip::tcp;
 constexpr auto kIdleTimeout = std::chrono::seconds{60};
 constexpr auto kWriteTimeout = std::chrono::seconds{30};
 constexpr auto kDrainTimeout = std::chrono::seconds{2};
-constexpr size_t kDrainLimit = 64 * 1024 * 1024;
+constexpr size_t kDrainLimit = size_t{64} * 1024 * 1024;
 constexpr int kBlockingThreads = 8;  // publish-now / test-connection wait on remote platforms
 // Event streams: how often they poll, and the comment that keeps proxies and the browser's
 // EventSource from timing the connection out.
@@ -354,7 +354,7 @@ private:
         beast::error_code ignored;
         stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
         stream_.expires_after(kDrainTimeout);
-        drain_buffer_.resize(16 * 1024);
+        drain_buffer_.resize(size_t{16} * 1024);
         DrainSome();
     }
 

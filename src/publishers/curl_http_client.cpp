@@ -27,7 +27,7 @@ namespace {
 
 // Bodies above this are cut off: publishing answers are small, and a misbehaving endpoint
 // must not be able to make herald buffer gigabytes.
-constexpr size_t kMaxResponseBody = 8 * 1024 * 1024;
+constexpr size_t kMaxResponseBody = size_t{8} * 1024 * 1024;
 constexpr Milliseconds kMaxConnectTimeout = std::chrono::seconds{10};
 
 void GlobalInitOnce() {

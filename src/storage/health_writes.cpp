@@ -15,6 +15,7 @@ std::vector<SiteHealthUpdate> ApplyHealthSignals(
             by_site[attempts[i].content.site_id].push_back(i);
     }
     std::vector<SiteId> sites;
+    sites.reserve(by_site.size());
     for (const auto& entry : by_site) sites.push_back(entry.first);
     if (sites.empty()) return {};
 

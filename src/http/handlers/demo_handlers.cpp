@@ -118,7 +118,7 @@ Response ShowDemoPost(Call& call) {
 }
 
 std::string SeedDemo(storage::Store& store, TimePoint now, const std::string& base_url) {
-    const std::string key = GenerateApiKey();
+    std::string key = GenerateApiKey();  // not const: returned by move
     const domain::AccountId account = store.CreateAccount("demo", HashApiKey(key), now);
 
     domain::Site site;

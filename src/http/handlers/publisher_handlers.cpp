@@ -64,7 +64,7 @@ Response PublishNow(Call& call) {
                          content_id](std::function<void(Response)> respond) {
         env.PublishDispatcher().PublishNowAsync(
             account, content_id,
-            [respond = std::move(respond)](dispatch::PublishNowOutcome outcome) {
+            [respond = std::move(respond)](const dispatch::PublishNowOutcome& outcome) {
                 respond(PublishNowAnswer(outcome));
             });
     };

@@ -72,7 +72,8 @@ std::optional<AdminKey> ParseAdminKey(std::string_view key, std::string* error) 
 
 std::string MakeAdminToken(const AdminKey& key, int64_t issued_at) {
     const json header = {{"alg", "HS256"}, {"typ", "JWT"}, {"kid", key.id}};
-    const json payload = {{"iat", issued_at}, {"exp", issued_at + 5 * 60}, {"aud", "/admin/"}};
+    const json payload = {
+        {"iat", issued_at}, {"exp", issued_at + int64_t{5} * 60}, {"aud", "/admin/"}};
     const std::string signing_input = Base64Url(header.dump()) + "." + Base64Url(payload.dump());
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
     crypto_auth_hmacsha256_state state;

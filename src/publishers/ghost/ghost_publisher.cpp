@@ -68,7 +68,7 @@ PublishResult GhostFailure(const HttpResponse& r, const domain::Site& site,
     const std::string detail =
         fmt::format(" (HTTP {} {}{}: {}{})", s, err->type, err->code.empty() ? "" : " " + err->code,
                     err->message, err->context.empty() ? "" : " " + err->context);
-    auto fail = [&](std::string text) { return Permanent(text + detail, s); };
+    auto fail = [&](const std::string& text) { return Permanent(text + detail, s); };
     if (err->code == "INVALID_JWT" || s == 401)
         return fail(
             fmt::format("{} rejected herald's Admin API key while {}: copy the Admin "

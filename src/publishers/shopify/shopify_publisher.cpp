@@ -52,7 +52,7 @@ PublishResult ShopifyFailure(const HttpResponse& r, const domain::Site& site,
             s);
     const std::string detail =
         text.empty() ? fmt::format(" (HTTP {})", s) : fmt::format(" (HTTP {}: {})", s, text);
-    auto fail = [&](std::string message) { return Permanent(message + detail, s); };
+    auto fail = [&](const std::string& message) { return Permanent(message + detail, s); };
     if (s == 401)
         return fail(
             fmt::format("{} rejected the access token while {}: set the site's API key "

@@ -82,7 +82,7 @@ public:
         http_.SendAsync(std::move(prepared->post),
                         [id = std::move(prepared->id), earlier_id = std::move(prepared->earlier_id),
                          earlier_url = std::move(prepared->earlier_url),
-                         done = std::move(done)](HttpResponse response) {
+                         done = std::move(done)](const HttpResponse& response) {
                             done(Interpret(response, id, earlier_id, earlier_url));
                         });
     }

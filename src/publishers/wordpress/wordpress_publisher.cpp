@@ -72,7 +72,7 @@ PublishResult WpFailure(const HttpResponse& r, const domain::Site& site, std::st
     const std::string code = err ? err->code : "";
     const std::string detail = err ? fmt::format(" (HTTP {} {}: {})", s, code, err->message)
                                    : fmt::format(" (HTTP {})", s);
-    auto fail = [&](std::string text) { return Permanent(text + detail, s); };
+    auto fail = [&](const std::string& text) { return Permanent(text + detail, s); };
 
     if (code == "application_passwords_disabled" ||
         code == "application_passwords_disabled_for_user")

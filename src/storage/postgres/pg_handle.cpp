@@ -98,7 +98,7 @@ int CountParams(std::string_view sql) {
             i = skip_to(i + 2, "\n");
         } else if (c == '/' && i + 1 < n && sql[i + 1] == '*') {
             i = skip_to(i + 2, "*/");
-        } else if (c == '$' && i > 0 &&
+        } else if (c == '$' && i > 0 &&  // NOLINT(bugprone-branch-clone): kept apart to say why
                    (std::isalnum(static_cast<unsigned char>(sql[i - 1])) || sql[i - 1] == '_')) {
             ++i;  // inside an identifier (a$1)
         } else if (c == '$' && i + 1 < n && sql[i + 1] >= '0' && sql[i + 1] <= '9') {

@@ -311,6 +311,7 @@ std::vector<HookDelivery> PostgresStore::ListHookDeliveries(AccountId account, E
                                       " AND d.account_id = $2 ORDER BY d.id DESC LIMIT $3",
                                   p);
     std::vector<HookDelivery> out;
+    out.reserve(r.rows());
     for (int i = 0; i < r.rows(); ++i) out.push_back(ReadDelivery(Row{r, i}));
     return out;
 }

@@ -206,6 +206,7 @@ std::vector<ApiKeyRecord> PostgresStore::ListApiKeys(AccountId account) {
                                       " ORDER BY id",
                                   p);
     std::vector<ApiKeyRecord> keys;
+    keys.reserve(r.rows());
     for (int i = 0; i < r.rows(); ++i) keys.push_back(ReadApiKey(r, i));
     return keys;
 }
@@ -230,6 +231,7 @@ std::vector<Account> PostgresStore::FindAccountsByName(std::string_view name) {
     const PgResult r =
         conn->Exec("SELECT id, name, created_at FROM accounts WHERE name = $1 ORDER BY id", p);
     std::vector<Account> accounts;
+    accounts.reserve(r.rows());
     for (int i = 0; i < r.rows(); ++i)
         accounts.push_back(Account{r.Int(i, 0), r.Text(i, 1), r.Time(i, 2)});
     return accounts;
@@ -240,6 +242,7 @@ std::vector<Account> PostgresStore::ListAccounts() {
     const PgResult r =
         conn->Exec("SELECT id, name, created_at FROM accounts ORDER BY id", Params{});
     std::vector<Account> accounts;
+    accounts.reserve(r.rows());
     for (int i = 0; i < r.rows(); ++i)
         accounts.push_back(Account{r.Int(i, 0), r.Text(i, 1), r.Time(i, 2)});
     return accounts;

@@ -15,7 +15,7 @@
 namespace herald::storage::postgres {
 // --- lifecycle ---------------------------------------------------------------------------
 
-PostgresStore::PostgresStore(const std::string& url, Options options)
+PostgresStore::PostgresStore(const std::string& url, const Options& options)
     : pool_(std::make_unique<ConnectionPool>(url, options.pool_size)), url_(url) {
     const int target = options.migrate_up_to.value_or(postgres::LatestSchemaVersion());
     // Secrets need schema 3; an old-database fixture (migrate_up_to) has none.

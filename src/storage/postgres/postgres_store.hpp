@@ -39,7 +39,7 @@ public:
     /// @throws StorageError (one line) when it cannot connect, is newer than this code, or a
     /// migration fails.
     explicit PostgresStore(const std::string& url) : PostgresStore(url, Options{}) {}
-    PostgresStore(const std::string& url, Options options);
+    PostgresStore(const std::string& url, const Options& options);
     ~PostgresStore() override;
 
     /// The schema version this code migrates to.

@@ -23,7 +23,7 @@ using Mode = Transaction::Mode;
 
 // --- lifecycle ---------------------------------------------------------------------------
 
-SqliteStore::SqliteStore(const std::string& path, Options options) {
+SqliteStore::SqliteStore(const std::string& path, const Options& options) {
     if (path.empty() || path == ":memory:" || path.starts_with("file::memory:"))
         throw StorageError(
             "an in-memory SQLite database cannot be shared by herald's connections; "

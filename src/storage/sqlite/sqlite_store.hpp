@@ -36,7 +36,7 @@ public:
     /// @throws StorageError when it cannot be opened, is newer than this code, or a
     /// migration fails.
     explicit SqliteStore(const std::string& path) : SqliteStore(path, Options{}) {}
-    SqliteStore(const std::string& path, Options options);
+    SqliteStore(const std::string& path, const Options& options);
     ~SqliteStore() override;
 
     /// The schema version this code migrates to.
