@@ -48,8 +48,9 @@ public:
     /// Starts the request and returns at once; `done` gets the response exactly once (also
     /// for failures, and with a transport_error if the client is destroyed first).
     /// Thread-safe. This default blocks on Send; the libcurl client multiplexes instead.
-    // NOLINTNEXTLINE(performance-unnecessary-value-param): sink parameters; the libcurl
-    // client keeps both until the transfer ends, only this blocking default does not.
+    // Sink parameters: the libcurl client keeps both until the transfer ends; only this
+    // blocking default does not need to.
+    // NOLINTNEXTLINE(performance-unnecessary-value-param)
     virtual void SendAsync(HttpRequest request, HttpCallback done) { done(Send(request)); }
 };
 

@@ -81,6 +81,13 @@ std::vector<const char*> Params::Pointers() const {
     return pointers;
 }
 
+namespace {
+// A `$` right after a letter, digit or `_` belongs to a name (a$1), not a parameter or quote.
+bool InsideIdentifier(std::string_view sql, size_t i) {
+    return i > 0 && (std::isalnum(static_cast<unsigned char>(sql[i - 1])) || sql[i - 1] == '_');
+}
+}  // namespace
+
 int CountParams(std::string_view sql) {
     uint64_t used = 0;  // bit n-1: $n appears (higher numbers only raise the count)
     int highest = 0;
@@ -98,16 +105,15 @@ int CountParams(std::string_view sql) {
             i = skip_to(i + 2, "\n");
         } else if (c == '/' && i + 1 < n && sql[i + 1] == '*') {
             i = skip_to(i + 2, "*/");
-        } else if (c == '$' && i > 0 &&  // NOLINT(bugprone-branch-clone): kept apart to say why
-                   (std::isalnum(static_cast<unsigned char>(sql[i - 1])) || sql[i - 1] == '_')) {
-            ++i;  // inside an identifier (a$1)
-        } else if (c == '$' && i + 1 < n && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+        } else if (c != '$' || InsideIdentifier(sql, i)) {  // a$1 is a name, not a parameter
+            ++i;
+        } else if (i + 1 < n && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
             int number = 0;
             for (++i; i < n && sql[i] >= '0' && sql[i] <= '9'; ++i)
                 number = std::min(number * 10 + (sql[i] - '0'), 1 << 20);
             highest = std::max(highest, number);
             if (number >= 1 && number <= 64) used |= uint64_t{1} << (number - 1);
-        } else if (c == '$') {
+        } else {
             // A dollar quote ($$ or $tag$) runs to the same tag.
             size_t close = i + 1;
             while (close < n &&
@@ -118,8 +124,6 @@ int CountParams(std::string_view sql) {
             } else {
                 ++i;
             }
-        } else {
-            ++i;
         }
     }
     for (int k = 1; k <= std::min(highest, 64); ++k) {
