@@ -93,8 +93,8 @@ export interface Slot { at: string; state: 'free' | 'taken' | 'full' }
 export interface ScheduleResult {
   assigned: number;
   assignments: { content_id: number; scheduled_publish_at: string }[];
-  /** Why approved items got no slot (servers that say so; absent otherwise). */
-  left_unscheduled?: { content_id: number; reason: string; title?: string }[];
+  /** The items that got no slot and why; older servers answer only how many (a number). */
+  left_unscheduled?: { content_id: number; reason: string; title?: string }[] | number;
   warnings?: unknown[];
 }
 

@@ -32,6 +32,7 @@ let openItem: (id: number) => void = () => {};
 let slotsSupported = true; // flips to false for the session on a 404
 let contentAbort: AbortController | null = null;
 let dragging = false;
+let scrollStart = '08:00:00'; // an hour before the site's first slot, once settings load
 
 /** Where an item sits on the calendar, or null when it is not on it. */
 export function placement(c: Content): string | null {
@@ -221,8 +222,6 @@ export function initCalendar(el: HTMLElement, onOpen: (id: number) => void): Cal
     displayEventEnd: false,
     eventMinHeight: 22,
     views: {
-      // a fixed height so the day scrolls inside and opens at the working hours
-      timeGrid: { height: narrow ? 600 : 720 },
       timeGridWeek: { dayHeaderFormat: { weekday: 'short', day: 'numeric', month: 'short', omitCommas: true } },
       [THREE_DAYS]: { type: 'timeGrid', duration: { days: 3 }, dayHeaderFormat: { weekday: 'short', day: 'numeric', omitCommas: true } },
       timeGridDay: { dayHeaderFormat: { weekday: 'long', day: 'numeric', month: 'long', omitCommas: true } },
@@ -282,6 +281,16 @@ export function initCalendar(el: HTMLElement, onOpen: (id: number) => void): Cal
         if (b) b.setAttribute('aria-pressed', String(arg.view.type === viewFor(v.id)));
       }
       const grid = isTimeGrid(arg.view.type);
+      // Week and day views get a fixed height, so the day scrolls inside and opens at the
+      // working hours; month and list grow with their content.
+      const height = grid ? (narrowQuery.matches ? 600 : 720) : 'auto';
+      if (calendar && calendar.getOption('height') !== height) {
+        const cal = calendar;
+        window.setTimeout(() => {
+          cal.setOption('height', height);
+          if (grid) cal.scrollToTime(scrollStart);
+        });
+      }
       document.querySelectorAll<HTMLElement>('.legend-week').forEach((li) => { li.hidden = !grid || !state.settings?.auto_publish_enabled; });
       document.getElementById('calendar')?.setAttribute('data-view', arg.view.type);
       renderSlotNote();
@@ -317,6 +326,7 @@ function applySettings(): void {
   const set = state.settings;
   if (set) {
     const start = workdayStart(set.publish_time_slots);
+    scrollStart = start;
     calendar.setOption('scrollTime', start);
     if (isTimeGrid(calendar.view.type)) calendar.scrollToTime(start);
     calendar.getEventSourceById('slots')?.refetch();

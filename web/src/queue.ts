@@ -85,9 +85,10 @@ async function runScheduler(btn: HTMLButtonElement, dryRun: boolean): Promise<vo
     const result = await busy(btn, () => api.scheduleApproved(site.id, dryRun));
     if (!isCurrent(gen, site.id)) return;
     const placed = new Set((result.assignments ?? []).map((a) => a.content_id));
-    // Servers that do not list what they left: the ready items that got nothing, no reason.
-    const left = result.left_unscheduled
-      ?? (lists ? lists.ready.filter((c) => !placed.has(c.id)).map((c) => ({ content_id: c.id, reason: '', title: c.title })) : []);
+    // Servers that only count what they left (a number): the ready items that got nothing.
+    const left = Array.isArray(result.left_unscheduled)
+      ? result.left_unscheduled
+      : (lists ? lists.ready.filter((c) => !placed.has(c.id)).map((c) => ({ content_id: c.id, reason: '', title: c.title })) : []);
     preview = { result, dry: dryRun, left };
     if (!dryRun) {
       toast(`Scheduled ${result.assigned} item${result.assigned === 1 ? '' : 's'}.`);
