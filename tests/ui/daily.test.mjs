@@ -64,6 +64,16 @@ async function ok(method, path, body) {
   assert.ok(r.status >= 200 && r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.json)}`);
   return r.json;
 }
+// WCAG contrast ratio of two rgb() colours.
+function contrast(a, b) {
+  const lum = (c) => {
+    const [r, g, bl] = c.match(/\d+(\.\d+)?/g).slice(0, 3).map((v) => Number(v) / 255)
+      .map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [x, y] = [lum(a), lum(b)].sort((m, n) => n - m);
+  return (x + 0.05) / (y + 0.05);
+}
 const iso = (d) => new Date(d).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const nextMonth = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() + 1, 1));
 const day = (d, hour = 8, minute = 0) => new Date(Date.UTC(nextMonth.getUTCFullYear(), nextMonth.getUTCMonth(), d, hour, minute));
@@ -344,6 +354,16 @@ test('a new browser opens on the last or the first site; signing out is a notice
   await signIn(page, base, key);
   await page.getByTestId('workspace').waitFor();
   assert.notEqual(await page.getByTestId('site-select').inputValue(), '');
+  // The keyboard focus ring: at least 3:1 against the page and the cards it sits on.
+  await page.getByTestId('cal-today').focus();
+  await page.keyboard.press('Tab');
+  const ring = await page.evaluate(() => {
+    const s = getComputedStyle(document.activeElement);
+    return { color: s.outlineColor, width: parseFloat(s.outlineWidth), style: s.outlineStyle };
+  });
+  assert.equal(ring.style, 'solid');
+  assert.ok(ring.width >= 2, `outline ${ring.width}px`);
+  for (const bg of ['rgb(255, 255, 255)', 'rgb(246, 247, 249)']) assert.ok(contrast(ring.color, bg) >= 3, `${ring.color} on ${bg}: ${contrast(ring.color, bg).toFixed(2)}:1`);
   await page.getByTestId('signout').click();
   const msg = page.getByTestId('signin-error');
   await msg.waitFor();

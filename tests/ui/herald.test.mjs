@@ -568,6 +568,13 @@ test('queue: auto-publish off is said, the dry run previews, the run places the 
   await ready.waitFor({ state: 'detached' });
   // scheduled (or already on its way, should the free slot be due within seconds)
   assert.notEqual((await ok('GET', `api/v1/writer/content/${id}/`)).site_status, 'not_published');
+  // The week view says the same and draws no free-slot bands.
+  await page.getByTestId('view-week').click();
+  await gotoDate(page, new Date(Date.now() + 86400000));
+  const note = page.getByTestId('calendar-auto-publish');
+  await note.waitFor();
+  assert.equal(await note.getAttribute('data-state'), 'off');
+  assert.equal(await page.locator('[data-testid="slot"]').count(), 0, 'no free-slot bands without auto-publish');
   assert.deepEqual(unexpected(errors), []);
   await context.close();
 });

@@ -216,6 +216,7 @@ export function initCalendar(el: HTMLElement, onOpen: (id: number) => void): Cal
     forceEventDuration: true,
     slotDuration: '00:30:00',
     scrollTime: '08:00:00', // moved to an hour before the site's first slot once settings load
+    allDaySlot: false, // herald items always have a time
     slotEventOverlap: false, // items close together sit side by side, never on top of each other
     lazyFetching: false, // refetch on every navigation: fresh data, and slots only for week ranges
     eventDisplay: 'block',

@@ -3,7 +3,7 @@
 import { api, ApiError, type PublishingSettings, type Site } from './api';
 import { busy, clear, h, toast } from './dom';
 import { clearErrors, field, showError, showErrors, warningsOf, type FieldProblem } from './messages';
-import { siteForm, zoneInput } from './siteform';
+import { siteForm } from './siteform';
 import { isCurrent, state } from './state';
 
 // ---- publishing settings -------------------------------------------------------
@@ -126,7 +126,6 @@ function settingsForm(site: Site, s: PublishingSettings, gen: number): HTMLFormE
   });
   const limitInputs = LIMITS.map(([key]) =>
     h('input', { type: 'number', min: 0, step: 1, inputmode: 'numeric', placeholder: 'unlimited', value: s[key] ?? '', 'data-testid': `settings-${key.replace(/_/g, '-')}` }));
-  const tz = zoneInput('timezone', site.timezone || 'UTC', 'settings-timezone');
   const submit = h('button', { type: 'submit', class: 'btn', 'data-testid': 'settings-save' }, 'Save settings');
 
   const warned = pendingWarnings;
@@ -137,12 +136,11 @@ function settingsForm(site: Site, s: PublishingSettings, gen: number): HTMLFormE
     h('div', { class: 'field field-check', 'data-field': 'auto_publish_enabled' }, auto, h('label', { for: 'set-auto' }, 'Auto-publish: let the scheduler fill free slots')),
     h('div', { class: 'field', 'data-field': 'publish_days' }, days),
     h('div', { class: 'field', 'data-field': 'publish_time_slots' },
-      h('span', { class: 'label', id: 'slots-label' }, 'Time slots (24 h, in the site’s time zone)'),
+      h('span', { class: 'label', id: 'slots-label' }, `Time slots (24 h, ${site.timezone}; the zone is set with the site below)`),
       slotList, addSlot),
     h('fieldset', { class: 'limits' },
       h('legend', null, 'Limits (empty = unlimited)'),
       LIMITS.map(([key, label], i) => field(key, label, limitInputs[i]))),
-    field('timezone', 'Time zone', tz),
     h('div', { class: 'actions' }, submit),
   ) as HTMLFormElement;
 
@@ -172,33 +170,13 @@ function settingsForm(site: Site, s: PublishingSettings, gen: number): HTMLFormE
       publish_time_slots: slotInputs.map((i) => i.value.trim()),
     };
     LIMITS.forEach(([key], i) => { const t = limitInputs[i].value.trim(); body[key] = t ? Number(t) : null; });
-    const newTz = tz.value.trim();
-    let tzChanged = false;
-    let warnings: string[] = [];
     try {
-      await busy(submit, async () => {
-        const before = await api.settings(site.id);
-        const saved = await api.putSettings(site.id, body);
-        warnings = warningsOf(saved);
-        if (!warnings.length) warnings = localWarnings(saved); // servers that do not warn yet
-        if (newTz !== site.timezone) {
-          try {
-            const updated = await api.patchSite(site.id, { timezone: newTz });
-            Object.assign(site, { timezone: updated?.timezone ?? newTz });
-            tzChanged = true;
-          } catch (err) {
-            // keep "save nothing on error": put the previous settings back
-            await api.putSettings(site.id, before).catch(() => undefined);
-            if (err instanceof ApiError && !err.field) err.field = 'timezone';
-            throw err;
-          }
-        }
-      });
+      const saved = await busy(submit, () => api.putSettings(site.id, body));
       if (!isCurrent(gen, site.id)) return;
-      pendingWarnings = warnings;
-      toast(tzChanged ? `Publishing settings saved; times now shown in ${site.timezone}.` : 'Publishing settings saved.');
-      if (tzChanged) document.dispatchEvent(new CustomEvent('herald:site-updated', { detail: site }));
-      else void loadSettings();
+      const told = warningsOf(saved);
+      pendingWarnings = told.length ? told : localWarnings(saved); // servers that do not warn yet
+      toast('Publishing settings saved.');
+      void loadSettings();
     } catch (err) {
       if (isCurrent(gen, site.id)) showError(form, err);
     }
