@@ -329,6 +329,9 @@ function applySettings(): void {
     const start = workdayStart(set.publish_time_slots);
     scrollStart = start;
     calendar.setOption('scrollTime', start);
+    // days that are not publishing days are shaded (FullCalendar's non-business background)
+    const dow = set.publish_days.map((d) => ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'].indexOf(d)).filter((n) => n >= 0);
+    calendar.setOption('businessHours', { daysOfWeek: dow.length ? dow : [-1], startTime: '00:00', endTime: '24:00' });
     if (isTimeGrid(calendar.view.type)) calendar.scrollToTime(start);
     calendar.getEventSourceById('slots')?.refetch();
   }

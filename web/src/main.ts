@@ -240,6 +240,7 @@ function buildLayout(): void {
       h('span', { class: 'swatch', style: `background:${m.bg};color:${m.fg}`, 'data-testid': `status-color-${st}`, 'data-color': m.bg, 'aria-hidden': 'true' }, m.icon), m.label));
   }
   legend.append(
+    h('li', { 'data-testid': 'legend-off-day' }, h('span', { class: 'swatch swatch-off', 'aria-hidden': 'true' }), 'Not a publishing day'),
     h('li', { class: 'legend-week', 'data-testid': 'legend-slot-free' }, h('span', { class: 'swatch swatch-slot slot-free', 'aria-hidden': 'true' }), 'Free slot'),
     h('li', { class: 'legend-week', 'data-testid': 'legend-slot-full' }, h('span', { class: 'swatch swatch-slot slot-full', 'aria-hidden': 'true' }), 'Full (limit)'));
 
