@@ -5,12 +5,12 @@
 // run-herald.sh sets HERALD_URL and HERALD_KEY4 (an account of its own).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { launch, newPage, signIn, watchResponses } from './browser.mjs';
 import { loadChecker, responseWatcher } from './openapi.mjs';
 import { axeProblems } from './axe.mjs';
+import { apiClient, contrast, gotoDate, iso, settle, startReceiver, unexpected } from './support.mjs';
 
 const base = process.env.HERALD_URL;
 const key = process.env.HERALD_KEY4;
@@ -19,75 +19,14 @@ const skip = !base || !key ? 'HERALD_URL/HERALD_KEY4 not set (use run-herald.sh)
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 
-const unexpected = (errors, statuses = '404|409|422') => errors.filter(
-  (e) => !new RegExp(`Failed to load resource: the server responded with a status of (${statuses})`).test(e));
-
-// A loopback receiver for the `custom` platform: /ok publishes, /fail refuses (400).
-let receiver;
+let rx;
 let receiverUrl;
-function startReceiver() {
-  return new Promise((resolve) => {
-    receiver = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (d) => { body += d; });
-      req.on('end', () => {
-        if (req.url.startsWith('/fail')) {
-          res.writeHead(400, { 'Content-Type': 'application/json' });
-          res.end(JSON.stringify({ error: 'the test receiver refuses this post' }));
-          return;
-        }
-        const doc = (() => { try { return JSON.parse(body); } catch { return {}; } })();
-        const id = doc.external_id || `post-${Math.random().toString(36).slice(2, 8)}`;
-        res.writeHead(200, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify({ id, url: `${receiverUrl}/posts/${id}` }));
-      });
-    });
-    receiver.listen(0, '127.0.0.1', () => { receiverUrl = `http://127.0.0.1:${receiver.address().port}`; resolve(); });
-  });
-}
-
 let checker;
 let watcher;
 const described = [];
-async function api(method, path, body) {
-  const r = await fetch(new URL(path, base), {
-    method,
-    headers: { Authorization: `Api-Key ${key}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await r.text();
-  described.push(...checker.check(method, r.url, r.status, r.headers, text));
-  return { status: r.status, json: text ? JSON.parse(text) : null };
-}
-async function ok(method, path, body) {
-  const r = await api(method, path, body);
-  assert.ok(r.status >= 200 && r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.json)}`);
-  return r.json;
-}
-// WCAG contrast ratio of two rgb() colours.
-function contrast(a, b) {
-  const lum = (c) => {
-    const [r, g, bl] = c.match(/\d+(\.\d+)?/g).slice(0, 3).map((v) => Number(v) / 255)
-      .map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
-    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
-  };
-  const [x, y] = [lum(a), lum(b)].sort((m, n) => n - m);
-  return (x + 0.05) / (y + 0.05);
-}
-const iso = (d) => new Date(d).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const { api, ok, makeItem } = apiClient(base, key, () => checker, described);
 const nextMonth = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() + 1, 1));
 const day = (d, hour = 8, minute = 0) => new Date(Date.UTC(nextMonth.getUTCFullYear(), nextMonth.getUTCMonth(), d, hour, minute));
-
-async function makeItem(siteId, title, at, extra = {}) {
-  const c = await ok('POST', 'api/v1/writer/content/', { site_id: siteId, title, content_html: `<p>${title}</p>`, status: 'approved', ...extra });
-  if (at) {
-    // On an auto-publishing site the scheduler may give it a slot first: then move it.
-    const r = await api('POST', `api/v1/writer/content/${c.id}/schedule/`, { scheduled_at: iso(at) });
-    if (r.status === 409) await ok('POST', `api/v1/writer/content/${c.id}/reschedule/`, { scheduled_at: iso(at) });
-    else assert.equal(r.status, 200, JSON.stringify(r.json));
-  }
-  return c;
-}
 
 const seed = {};
 async function seedAccount() {
@@ -117,13 +56,14 @@ before(async () => {
   checker = await loadChecker(base);
   watcher = responseWatcher(checker, described);
   watchResponses(watcher.listener);
-  await startReceiver();
+  rx = await startReceiver();
+  receiverUrl = rx.url;
   await seedAccount();
   browser = await launch();
 });
 after(async () => {
   await browser?.close();
-  receiver?.close();
+  rx?.close();
 });
 
 async function openSite(site, viewport = DESKTOP) {
@@ -133,14 +73,6 @@ async function openSite(site, viewport = DESKTOP) {
   await s.page.getByTestId('workspace').waitFor();
   await s.page.waitForFunction((tz) => document.querySelector('[data-testid="site-timezone"]')?.textContent.includes(tz), site.timezone);
   return s;
-}
-async function settle(page) {
-  await page.waitForFunction(() => document.getElementById('calendar')?.getAttribute('aria-busy') !== 'true');
-  await page.waitForTimeout(150);
-}
-async function gotoDate(page, when) {
-  await page.evaluate((t) => window.herald.calendar.gotoDate(t), iso(when));
-  await settle(page);
 }
 /** Opens an item from the list view of its month. */
 async function openFromList(page, id, at) {
@@ -328,8 +260,10 @@ test('republish: "Republish at…" asks first; the first publication stays in th
   await context.close();
 });
 
-test('small screens: the panels are one tap away, the week shows three days', { skip }, async () => {
-  const { page, context, errors } = await openSite(seed.site, PHONE);
+test('small screens: the panels are one tap away, the week shows three days at the working hours', { skip }, async () => {
+  const site = await ok('POST', 'api/v1/sites/', { name: 'Afternoons', platform_type: 'custom', domain: `${receiverUrl}/ok`, api_key: 'whsec_dGVzdC1zZWNyZXQ=', timezone: 'UTC' });
+  await ok('PUT', `api/v1/sites/${site.id}/publishing-settings/`, { auto_publish_enabled: true, publish_days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], publish_time_slots: ['14:00', '18:00'] });
+  const { page, context, errors } = await openSite(site, PHONE);
   const nav = page.getByTestId('mobile-nav');
   await nav.waitFor();
   const navBox = await nav.boundingBox();
@@ -345,6 +279,12 @@ test('small screens: the panels are one tap away, the week shows three days', { 
   await settle(page);
   assert.equal(await page.getByTestId('calendar').getAttribute('data-view'), 'timeGridThreeDay');
   assert.equal(await page.locator('.fc-col-header-cell').count(), 3);
+  // It opens an hour before the first slot (14:00): 13:00 is the top row of the scrolled day.
+  await page.waitForFunction(() => {
+    const sc = [...document.querySelectorAll('.fc-timegrid .fc-scroller')].find((e) => e.scrollHeight > e.clientHeight);
+    const row = document.querySelector('.fc-timegrid-slot-label[data-time="13:00:00"]');
+    return sc && row && Math.abs(row.getBoundingClientRect().top - sc.getBoundingClientRect().top) < 4;
+  });
   assert.deepEqual(unexpected(errors), []);
   await context.close();
 });

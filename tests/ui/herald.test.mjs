@@ -5,12 +5,12 @@
 // HERALD_ARTIFACTS (where screenshots go). Skipped when HERALD_URL/HERALD_KEY are unset.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { launch, newPage, signIn, watchResponses } from './browser.mjs';
 import { loadChecker, responseWatcher } from './openapi.mjs';
 import { axeProblems } from './axe.mjs';
+import { apiClient, gotoDate, iso, settle, sleep, startReceiver, unexpected } from './support.mjs';
 
 const base = process.env.HERALD_URL;
 const key = process.env.HERALD_KEY;
@@ -18,68 +18,13 @@ const key2 = process.env.HERALD_KEY2;
 const artifacts = process.env.HERALD_ARTIFACTS || 'out';
 const skip = !base || !key || !key2 ? 'HERALD_URL/HERALD_KEY/HERALD_KEY2 not set (use run-herald.sh)' : false;
 
-// Chromium logs every non-2xx fetch as a console error; those the server was meant to give are
-// allowed per test, anything else (a script error, an unexpected status) fails it.
-const unexpected = (errors, statuses = '404|409|422') => errors.filter(
-  (e) => !new RegExp(`Failed to load resource: the server responded with a status of (${statuses})`).test(e));
-
-// ---- a loopback receiver for the `custom` platform: /ok publishes, /fail refuses (400) ----
-let receiver;
+let rx; // the loopback receiver (support.mjs); rx.modes.fail / rx.modes.unauth switch it
 let receiverUrl;
-let failMode = true;
-let unauthMode = true;  // /unauth answers 401 (credentials refused: the site pauses) while set
-const deliveries = [];
-function startReceiver() {
-  return new Promise((resolve) => {
-    receiver = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (d) => { body += d; });
-      req.on('end', () => {
-        const doc = (() => { try { return JSON.parse(body); } catch { return {}; } })();
-        deliveries.push({ path: req.url, signature: req.headers['webhook-signature'], doc });
-        if (req.url.startsWith('/unauth') && unauthMode) {
-          res.writeHead(401, { 'Content-Type': 'application/json' });
-          res.end(JSON.stringify({ error: 'the test receiver does not know this key' }));
-          return;
-        }
-        if (req.url.startsWith('/fail') && failMode) {
-          res.writeHead(400, { 'Content-Type': 'application/json' });
-          res.end(JSON.stringify({ error: 'the test receiver refuses this post' }));
-          return;
-        }
-        const id = doc.external_id || `post-${deliveries.length}`;
-        res.writeHead(200, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify({ id, url: `${receiverUrl}/posts/${id}` }));
-      });
-    });
-    receiver.listen(0, '127.0.0.1', () => {
-      receiverUrl = `http://127.0.0.1:${receiver.address().port}`;
-      resolve();
-    });
-  });
-}
-
-// ---- every API answer of these tests and of the UI is checked against docs/openapi.yaml ----
 let checker;
 let watcher;
 const described = [];  // answers that do not match the description
+const { api, ok, makeItem } = apiClient(base, key2, () => checker, described);
 
-// ---- API helpers (account 2) ----
-async function api(method, path, body, apiKey = key2) {
-  const r = await fetch(new URL(path, base), {
-    method,
-    headers: { Authorization: `Api-Key ${apiKey}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await r.text();
-  described.push(...checker.check(method, r.url, r.status, r.headers, text));
-  return { status: r.status, json: text ? JSON.parse(text) : null };
-}
-async function ok(method, path, body) {
-  const r = await api(method, path, body);
-  assert.ok(r.status >= 200 && r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.json)}`);
-  return r.json;
-}
 async function listAll(query) {
   const out = [];
   let page = 1;
@@ -90,25 +35,12 @@ async function listAll(query) {
     page++;
   }
 }
-const iso = (d) => new Date(d).toISOString().replace(/\.\d{3}Z$/, 'Z');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ---- seed: two sites of account 2 with items in a fixed future month ----
 const seed = {};
 // Day 10..14 of next month, 08:00Z: in the future whatever today is, and in one month view.
 const nextMonth = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() + 1, 1));
 const dayOfNextMonth = (day, hour = 8) => new Date(Date.UTC(nextMonth.getUTCFullYear(), nextMonth.getUTCMonth(), day, hour));
-
-async function makeItem(siteId, title, at) {
-  const c = await ok('POST', 'api/v1/writer/content/', { site_id: siteId, title, content_html: `<p>${title}</p>`, status: 'approved' });
-  if (at) {
-    // On an auto-publishing site the scheduler may give it a slot first: then move it.
-    const r = await api('POST', `api/v1/writer/content/${c.id}/schedule/`, { scheduled_at: iso(at) });
-    if (r.status === 409) await ok('POST', `api/v1/writer/content/${c.id}/reschedule/`, { scheduled_at: iso(at) });
-    else assert.equal(r.status, 200, JSON.stringify(r.json));
-  }
-  return c;
-}
 
 async function seedAccount() {
   seed.alpha = await ok('POST', 'api/v1/sites/', { name: 'Alpha blog', platform_type: 'custom', domain: `${receiverUrl}/ok`, api_key: 'whsec_dGVzdC1zZWNyZXQ=', timezone: 'Europe/Berlin' });
@@ -143,13 +75,14 @@ before(async () => {
   checker = await loadChecker(base);
   watcher = responseWatcher(checker, described);
   watchResponses(watcher.listener);
-  await startReceiver();
+  rx = await startReceiver();
+  receiverUrl = rx.url;
   await seedAccount();
   browser = await launch();
 });
 after(async () => {
   await browser?.close();
-  receiver?.close();
+  rx?.close();
 });
 
 /** Signs in as account 2 and selects `site`. */
@@ -160,16 +93,6 @@ async function openSite(site, viewport) {
   await s.page.getByTestId('workspace').waitFor();
   await s.page.waitForFunction((tz) => document.querySelector('[data-testid="site-timezone"]')?.textContent.includes(tz), site.timezone);
   return s;
-}
-
-async function settle(page) {
-  await page.waitForFunction(() => document.getElementById('calendar')?.getAttribute('aria-busy') !== 'true');
-  await page.waitForTimeout(200);
-}
-
-async function gotoDate(page, when) {
-  await page.evaluate((t) => window.herald.calendar.gotoDate(t), iso(when));
-  await settle(page);
 }
 
 const shownIds = (page) => page.locator('[data-testid="calendar-event"]').evaluateAll(
@@ -314,7 +237,7 @@ test('publish now turns an item published, with its link', { skip }, async () =>
 test('a failed item shows its error and can be retried', { skip }, async () => {
   const { page, context, errors } = await openSite(seed.beta);
   const item = seed.betaItems[0];
-  failMode = true;
+  rx.modes.fail = true;
   await page.getByTestId('view-list').click();
   await gotoDate(page, dayOfNextMonth(12));
   await page.locator(`[data-testid="calendar-event"][data-content-id="${item.id}"]`).first().click();
@@ -333,7 +256,7 @@ test('a failed item shows its error and can be retried', { skip }, async () => {
 
   // Retry once the receiver takes posts again: it publishes at once, and the item keeps the
   // time it was scheduled for (published_at is its own field).
-  failMode = false;
+  rx.modes.fail = false;
   await page.getByTestId('action-retry').click();
   await page.locator('[data-testid="item-site-status"][data-status="published"]').waitFor({ timeout: 30000 });
   const done = await ok('GET', `api/v1/writer/content/${item.id}/`);
@@ -343,7 +266,7 @@ test('a failed item shows its error and can be retried', { skip }, async () => {
   assert.ok(done.published_at);
   await page.locator('[data-testid="record"][data-outcome="published"]').first().waitFor();
   assert.deepEqual(await page.getByTestId('record-number').allTextContents(), ['#1', '#2']);
-  failMode = true;
+  rx.modes.fail = true;
   assert.deepEqual(unexpected(errors, '404|409|422|502'), []);
   await context.close();
 });
@@ -404,7 +327,7 @@ test('an item the dispatcher publishes changes colour without a reload', { skip 
 test('a paused site: banner with the reason, waiting items, Resume', { skip }, async () => {
   const site = await ok('POST', 'api/v1/sites/', { name: 'Gamma (refuses the key)', platform_type: 'custom', domain: `${receiverUrl}/unauth`, api_key: 'whsec_dGVzdC1zZWNyZXQ=', timezone: 'Europe/Berlin' });
   assert.equal(site.health, 'healthy');
-  unauthMode = true;
+  rx.modes.unauth = true;
   const item = await makeItem(site.id, 'Held by a paused site', new Date(Date.now() + 2000));
   // The first scheduled attempt meets 401: the site pauses, the item waits (scheduled, past due).
   let paused;
@@ -466,7 +389,7 @@ test('a paused site: banner with the reason, waiting items, Resume', { skip }, a
   const resumeBtn = page.getByTestId('health-resume');
   await resumeBtn.focus();
   assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'health-resume');
-  unauthMode = false;
+  rx.modes.unauth = false;
   const resumed = page.waitForResponse((r) => r.url().includes(`/sites/${site.id}/resume/`));
   await page.keyboard.press('Enter');
   assert.equal((await resumed).status(), 200);

@@ -28,17 +28,24 @@ export function initItemDialog(): void {
     api.content(id).then((c) => {
       if (!isCurrent(gen, site.id) || currentId !== id || !dialog.open) return;
       const changed = JSON.stringify(c) !== JSON.stringify(current);
-      if (changed) { current = c; render(); loadRecords(id, gen); }
+      if (changed) { current = c; redraw(); loadRecords(id, gen); }
     }, () => undefined);
   });
-  document.addEventListener(HEALTH_EVENT, () => { if (dialog.open && current) render(); });
+  document.addEventListener(HEALTH_EVENT, () => { if (dialog.open && current) redraw(); });
   onContentChanged((c) => {
     if (currentId !== c.id || !dialog.open) return;
     const moved = !current || current.site_status !== c.site_status;
     current = c;
-    render();
+    redraw();
     if (moved) loadRecords(c.id, state.gen); // a settled attempt added a record
   });
+}
+
+/** Redraws for news that arrive on their own (records, live events, polling), but never
+ * under an open edit form: that would throw away what is being typed. Saving or cancelling
+ * the form draws the fresh state. */
+function redraw(): void {
+  if (!editing) render();
 }
 
 export function closeItemDialog(): void {
@@ -86,7 +93,7 @@ async function loadRecords(id: number, gen: number): Promise<void> {
     records = [];
     recordsError = e instanceof ApiError ? e.message : String(e);
   }
-  render();
+  redraw();
 }
 
 async function act(btn: HTMLButtonElement, label: string, fn: () => Promise<unknown>): Promise<void> {
