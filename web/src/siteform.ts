@@ -138,7 +138,7 @@ export function siteForm(site: Site | null, opts: SiteFormOpts): HTMLFormElement
       try {
         const r = await api.testConnection(id);
         testResult.className = 'test-result test-ok';
-        testResult.textContent = `✓ Connected. ${r.message ?? ''}`.trim();
+        testResult.textContent = r.message ? `✓ Connected: ${r.message}` : '✓ Connected.';
       } catch (err) {
         testResult.className = 'test-result test-fail';
         testResult.textContent = `✗ ${err instanceof ApiError ? err.message : String(err)}`;
