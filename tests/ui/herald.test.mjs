@@ -253,6 +253,8 @@ test('a failed item shows its error and can be retried', { skip }, async () => {
   // The failure is said once (the item's last error), not again as the action's error.
   assert.equal(await page.getByTestId('item-error').count(), 0);
   assert.equal(await page.getByTestId('record-number').first().textContent(), '#1');
+  await page.getByTestId('item-dialog').screenshot({ path: join(artifacts, 'desktop-item-failed.png') });
+  assert.deepEqual(await axeProblems(page), [], 'failed item: axe-core');
 
   // Retry once the receiver takes posts again: it publishes at once, and the item keeps the
   // time it was scheduled for (published_at is its own field).

@@ -286,7 +286,7 @@ function render(): void {
   const lastError = c.last_error
     ? h('div', { class: 'error-box', role: failed ? 'alert' : null, 'data-testid': 'item-last-error' },
       h('strong', null, failed ? 'Publishing failed: ' : 'Last error: '), c.last_error,
-      failed ? h('p', { class: 'hint-on-error' }, '“Retry now” publishes it at once; “Reschedule” picks a later time. Either way its scheduled time stays on record.') : null)
+      failed ? h('p', { class: 'hint-on-error' }, '“Retry now” publishes it at once and keeps its scheduled time; “Reschedule” moves it to another time.') : null)
     : null;
   const showActionError = actionError && !sameMessage(actionError, c.last_error);
   const body = h('details', { class: 'body-details' }, h('summary', null, 'Body preview'),
