@@ -42,6 +42,7 @@ export interface Content {
   content_type?: string;
   categories?: string[];
   tags?: string[];
+  featured_image_url?: string | null;
   status: EditorialStatus;
   site_status: SiteStatus;
   approved_at?: string | null;
@@ -92,6 +93,9 @@ export interface Slot { at: string; state: 'free' | 'taken' | 'full' }
 export interface ScheduleResult {
   assigned: number;
   assignments: { content_id: number; scheduled_publish_at: string }[];
+  /** The items that got no slot and why; older servers answer only how many (a number). */
+  left_unscheduled?: { content_id: number; reason: string; title?: string }[] | number;
+  warnings?: unknown[];
 }
 
 export class ApiError extends Error {
@@ -202,13 +206,17 @@ export const api = {
   resumeSite: (id: number) => post<Site>(`/api/v1/sites/${id}/resume/`),
   createSite: (body: Record<string, unknown>) => post<Site>('/api/v1/sites/', body),
   patchSite: (id: number, body: Record<string, unknown>) => patch<Site>(`/api/v1/sites/${id}/`, body),
+  deleteSite: (id: number) => request<null>('DELETE', `/api/v1/sites/${id}/`),
+  testConnection: (id: number) => post<{ ok: boolean; message: string; http_status: number | null }>(`/api/v1/sites/${id}/test-connection/`),
   settings: (siteId: number) => get<PublishingSettings>(`/api/v1/sites/${siteId}/publishing-settings/`),
-  putSettings: (siteId: number, s: unknown) => put<PublishingSettings>(`/api/v1/sites/${siteId}/publishing-settings/`, s),
+  patchSettings: (siteId: number, s: Record<string, unknown>) => patch<PublishingSettings & { warnings?: unknown[] }>(`/api/v1/sites/${siteId}/publishing-settings/`, s),
+  putSettings: (siteId: number, s: unknown) => put<PublishingSettings & { warnings?: unknown[] }>(`/api/v1/sites/${siteId}/publishing-settings/`, s),
   contentList: (params: Record<string, string | number | null | undefined>, signal?: AbortSignal) =>
     getAll<Content>(`/api/v1/writer/content/${qs({ page_size: 500, ...params })}`, signal),
   content: (id: number) => get<Content>(`/api/v1/writer/content/${id}/`),
   createContent: (body: Record<string, unknown>) => post<Content>('/api/v1/writer/content/', body),
   patchContent: (id: number, body: Record<string, unknown>) => patch<Content>(`/api/v1/writer/content/${id}/`, body),
+  deleteContent: (id: number) => request<null>('DELETE', `/api/v1/writer/content/${id}/`),
   schedule: (id: number, at: string) => post<Content>(`/api/v1/writer/content/${id}/schedule/`, { scheduled_at: at }),
   reschedule: (id: number, at: string) => post<Content>(`/api/v1/writer/content/${id}/reschedule/`, { scheduled_at: at }),
   unschedule: (id: number) => post<Content>(`/api/v1/writer/content/${id}/unschedule/`),

@@ -5,22 +5,34 @@ import listPlugin from '@fullcalendar/list';
 import interactionPlugin from '@fullcalendar/interaction';
 import luxon3Plugin from '@fullcalendar/luxon3';
 import { api, ApiError, type Content } from './api';
-import { h, toast } from './dom';
+import { autoPublishSwitch } from './autopublish';
+import { clear, confirmAction, h, toast } from './dom';
 import { HEALTH_EVENT, isWaiting, WAITING_LABEL, waitingTitle } from './health';
-import { contentChanged, isCurrent, onContentChanged, state, STATUS_META, VIEW_STORAGE } from './state';
-import { isoUtc, validZone } from './time';
+import { SETTINGS_EVENT } from './settings';
+import { contentChanged, isCurrent, onContentChanged, onContentRemoved, state, STATUS_META, VIEW_STORAGE } from './state';
+import { isoUtc, slotFit, validZone, workdayStart } from './time';
 
 export const VIEWS = [
   { id: 'dayGridMonth', label: 'Month', testid: 'view-month' },
   { id: 'timeGridWeek', label: 'Week', testid: 'view-week' },
+  { id: 'timeGridDay', label: 'Day', testid: 'view-day' },
   { id: 'listMonth', label: 'List', testid: 'view-list' },
 ] as const;
+
+/** Seven columns do not fit a phone: there the Week button shows three days. */
+const narrowQuery = window.matchMedia('(max-width: 640px)');
+const THREE_DAYS = 'timeGridThreeDay';
+export function viewFor(id: string): string {
+  return id === 'timeGridWeek' && narrowQuery.matches ? THREE_DAYS : id;
+}
+const isTimeGrid = (type: string) => type.startsWith('timeGrid');
 
 let calendar: Calendar | null = null;
 let openItem: (id: number) => void = () => {};
 let slotsSupported = true; // flips to false for the session on a 404
 let contentAbort: AbortController | null = null;
 let dragging = false;
+let scrollStart = '08:00:00'; // an hour before the site's first slot, once settings load
 
 /** Where an item sits on the calendar, or null when it is not on it. */
 export function placement(c: Content): string | null {
@@ -47,6 +59,25 @@ function toEvent(c: Content): EventInput | null {
   };
 }
 
+/** A published item that is scheduled again keeps its first publication on the calendar, as
+ * history: a separate, read-only entry at published_at. */
+function historyEvent(c: Content): EventInput | null {
+  if (!c.published_at || c.site_status === 'published' || c.site_status === 'not_published') return null;
+  const meta = STATUS_META.published;
+  return {
+    id: `hist-${c.id}`,
+    title: c.title,
+    start: c.published_at,
+    allDay: false,
+    editable: false,
+    backgroundColor: '#ffffff',
+    borderColor: meta.bg,
+    textColor: '#14532d',
+    classNames: ['herald-event', 'herald-history'],
+    extendedProps: { content: c, history: true },
+  };
+}
+
 function inView(iso: string): boolean {
   if (!calendar) return false;
   const t = Date.parse(iso);
@@ -65,7 +96,8 @@ async function loadContent(info: EventSourceFuncArg, siteId: number, gen: number
   const to = isoUtc(info.end);
   const [scheduled, published] = await Promise.all([
     api.contentList({ site_id: siteId, scheduled_after: from, scheduled_before: to, ordering: 'scheduled_publish_at' }, ac.signal),
-    api.contentList({ site_id: siteId, site_status: 'published', published_after: from, published_before: to }, ac.signal),
+    // every item published in the range, also those scheduled again since (their history)
+    api.contentList({ site_id: siteId, published_after: from, published_before: to }, ac.signal),
   ]);
   if (!isCurrent(gen, siteId)) return [];
   const byId = new Map<number, Content>();
@@ -73,13 +105,12 @@ async function loadContent(info: EventSourceFuncArg, siteId: number, gen: number
   const lo = info.start.getTime();
   const hi = info.end.getTime();
   const out: EventInput[] = [];
+  const within = (iso: string | null | undefined) => !!iso && Date.parse(iso) >= lo && Date.parse(iso) < hi;
   for (const c of byId.values()) {
-    const at = placement(c);
-    if (!at) continue;
-    const t = Date.parse(at);
-    if (t < lo || t >= hi) continue;
     const ev = toEvent(c);
-    if (ev) out.push(ev);
+    if (ev && within(placement(c))) out.push(ev);
+    const hist = historyEvent(c);
+    if (hist && within(c.published_at)) out.push(hist);
   }
   return out;
 }
@@ -89,6 +120,8 @@ async function loadSlots(info: EventSourceFuncArg, siteId: number, gen: number):
   // while FullCalendar fetches for a new view, so judge by the range: a week.
   const days = (info.end.getTime() - info.start.getTime()) / 86400000;
   if (!slotsSupported || days > 8) return [];
+  // Free-slot bands only mean something where auto-publish fills them.
+  if (!state.settings?.auto_publish_enabled) return [];
   try {
     const res = await api.slots(siteId, isoUtc(info.start), isoUtc(info.end));
     if (!isCurrent(gen, siteId)) return [];
@@ -117,15 +150,17 @@ async function loadSlots(info: EventSourceFuncArg, siteId: number, gen: number):
 function renderEventContent(arg: EventContentArg) {
   const c = arg.event.extendedProps.content as Content | undefined;
   if (!c) return { domNodes: [h('span', { class: 'slot-label' }, arg.event.title)] };
-  const meta = STATUS_META[c.site_status] ?? STATUS_META.not_published;
+  const history = !!arg.event.extendedProps.history;
+  const meta = history ? STATUS_META.published : STATUS_META[c.site_status] ?? STATUS_META.not_published;
   const isList = arg.view.type.startsWith('list');
-  const waiting = isWaiting(c);
+  const waiting = !history && isWaiting(c);
   const nodes = [
     h('span', { class: 'ev-icon', 'aria-hidden': 'true' }, waiting ? '‖' : meta.icon),
     !isList && arg.timeText ? h('span', { class: 'ev-time' }, arg.timeText) : null,
     waiting ? h('span', { class: 'ev-waiting', 'data-testid': 'event-waiting', title: waitingTitle() }, WAITING_LABEL) : null,
+    history ? h('span', { class: 'ev-hist' }, 'Earlier') : null,
     h('span', { class: 'ev-title' }, arg.event.title),
-    h('span', { class: 'visually-hidden' }, waiting ? ` (${meta.label}, ${waitingTitle()})` : ` (${meta.label})`),
+    h('span', { class: 'visually-hidden' }, history ? ' (Published earlier; scheduled again)' : waiting ? ` (${meta.label}, ${waitingTitle()})` : ` (${meta.label})`),
   ].filter(Boolean) as Node[];
   return { domNodes: [h('span', { class: 'ev-inner' }, nodes)] };
 }
@@ -133,7 +168,11 @@ function renderEventContent(arg: EventContentArg) {
 function mountEvent(arg: EventMountArg): void {
   const el = arg.el;
   const c = arg.event.extendedProps.content as Content | undefined;
-  if (c) {
+  if (c && arg.event.extendedProps.history) {
+    el.dataset.testid = 'calendar-history';
+    el.dataset.contentId = String(c.id);
+    el.title = `${c.title} — published here earlier; scheduled again`;
+  } else if (c) {
     el.dataset.testid = 'calendar-event';
     el.dataset.contentId = String(c.id);
     el.dataset.status = c.site_status;
@@ -158,6 +197,7 @@ export function initCalendar(el: HTMLElement, onOpen: (id: number) => void): Cal
     const saved = localStorage.getItem(VIEW_STORAGE);
     if (saved && VIEWS.some((v) => v.id === saved)) initialView = saved;
   } catch { /* ignore */ }
+  initialView = viewFor(initialView);
 
   calendar = new Calendar(el, {
     plugins: [luxon3Plugin, dayGridPlugin, timeGridPlugin, listPlugin, interactionPlugin],
@@ -175,18 +215,24 @@ export function initCalendar(el: HTMLElement, onOpen: (id: number) => void): Cal
     defaultTimedEventDuration: '00:30',
     forceEventDuration: true,
     slotDuration: '00:30:00',
-    scrollTime: '08:00:00',
+    scrollTime: '08:00:00', // moved to an hour before the site's first slot once settings load
+    allDaySlot: false, // herald items always have a time
+    slotEventOverlap: false, // items close together sit side by side, never on top of each other
     lazyFetching: false, // refetch on every navigation: fresh data, and slots only for week ranges
     eventDisplay: 'block',
     displayEventEnd: false,
     eventMinHeight: 22,
     views: {
       timeGridWeek: { dayHeaderFormat: { weekday: 'short', day: 'numeric', month: 'short', omitCommas: true } },
+      [THREE_DAYS]: { type: 'timeGrid', duration: { days: 3 }, dayHeaderFormat: { weekday: 'short', day: 'numeric', omitCommas: true } },
+      timeGridDay: { dayHeaderFormat: { weekday: 'long', day: 'numeric', month: 'long', omitCommas: true } },
     },
     eventTimeFormat: { hour: '2-digit', minute: '2-digit', hour12: false },
     slotLabelFormat: { hour: '2-digit', minute: '2-digit', hour12: false },
     eventContent: renderEventContent,
     eventDidMount: mountEvent,
+    // FullCalendar draws "+N more" as an <a> without href: give it the role it acts as
+    moreLinkDidMount: (arg) => { arg.el.setAttribute('role', 'button'); if (!arg.el.hasAttribute('tabindex')) arg.el.tabIndex = 0; },
     noEventsContent: () => ({ domNodes: [h('span', { 'data-testid': 'calendar-empty' }, 'Nothing scheduled or published in this period.')] }),
     eventClick: (arg) => {
       arg.jsEvent.preventDefault();
@@ -201,6 +247,21 @@ export function initCalendar(el: HTMLElement, onOpen: (id: number) => void): Cal
       if (!c || !site || !arg.event.start) { arg.revert(); return; }
       const gen = state.gen;
       const at = isoUtc(arg.event.start);
+      // A time that is not a slot, or a day that is not a publishing day, is allowed but asked about.
+      const set = state.settings;
+      if (set) {
+        const fit = slotFit(at, site.timezone, set.publish_days, set.publish_time_slots);
+        if (!fit.day || !fit.time) {
+          const why = !fit.day && !fit.time ? 'is not a publishing day and not one of the time slots'
+            : !fit.day ? 'is not a publishing day' : 'is not one of the time slots';
+          const ok = await confirmAction({
+            title: 'Move outside the publishing plan?',
+            message: `${fit.local} ${why} (${set.publish_time_slots.join(', ') || 'no slots'} on ${set.publish_days.join(', ') || 'no days'}). Move “${c.title}” there anyway?`,
+            confirm: 'Move anyway',
+          });
+          if (!ok || !isCurrent(gen, site.id)) { arg.revert(); return; }
+        }
+      }
       try {
         const updated = await api.reschedule(c.id, at);
         if (!isCurrent(gen, site.id)) return;
@@ -218,11 +279,23 @@ export function initCalendar(el: HTMLElement, onOpen: (id: number) => void): Cal
       if (title) title.textContent = arg.view.title;
       for (const v of VIEWS) {
         const b = document.querySelector<HTMLButtonElement>(`[data-view="${v.id}"]`);
-        if (b) b.setAttribute('aria-pressed', String(arg.view.type === v.id));
+        if (b) b.setAttribute('aria-pressed', String(arg.view.type === viewFor(v.id)));
       }
-      document.querySelectorAll<HTMLElement>('.legend-week').forEach((li) => { li.hidden = arg.view.type !== 'timeGridWeek'; });
+      const grid = isTimeGrid(arg.view.type);
+      // Week and day views get a fixed height, so the day scrolls inside and opens at the
+      // working hours; month and list grow with their content.
+      const height = grid ? (narrowQuery.matches ? 600 : 720) : 'auto';
+      if (calendar && calendar.getOption('height') !== height) {
+        const cal = calendar;
+        window.setTimeout(() => {
+          cal.setOption('height', height);
+          if (grid) cal.scrollToTime(scrollStart);
+        });
+      }
+      document.querySelectorAll<HTMLElement>('.legend-week').forEach((li) => { li.hidden = !grid || !state.settings?.auto_publish_enabled; });
       document.getElementById('calendar')?.setAttribute('data-view', arg.view.type);
-      try { localStorage.setItem(VIEW_STORAGE, arg.view.type); } catch { /* ignore */ }
+      renderSlotNote();
+      try { localStorage.setItem(VIEW_STORAGE, arg.view.type === THREE_DAYS ? 'timeGridWeek' : arg.view.type); } catch { /* ignore */ }
     },
     loading: (isLoading) => {
       document.getElementById('calendar')?.setAttribute('aria-busy', String(isLoading));
@@ -231,12 +304,51 @@ export function initCalendar(el: HTMLElement, onOpen: (id: number) => void): Cal
   calendar.render();
 
   onContentChanged((c) => upsertEvent(c));
+  onContentRemoved((c) => {
+    calendar?.getEventById(String(c.id))?.remove();
+    calendar?.getEventById(`hist-${c.id}`)?.remove();
+  });
+  document.addEventListener(SETTINGS_EVENT, () => applySettings());
+  // turning the phone (or resizing across 640 px) swaps a week for three days and back
+  narrowQuery.addEventListener('change', () => {
+    const type = calendar?.view.type;
+    if (type === 'timeGridWeek' || type === THREE_DAYS) calendar?.changeView(viewFor('timeGridWeek'));
+  });
   // The site's health decides which items show as waiting: redraw them.
   document.addEventListener(HEALTH_EVENT, () => rerenderEvents());
   return calendar;
 }
 
 export function getCalendar(): Calendar | null { return calendar; }
+
+/** The week and day views open an hour before the site's first slot; slots follow auto-publish. */
+function applySettings(): void {
+  if (!calendar) return;
+  const set = state.settings;
+  if (set) {
+    const start = workdayStart(set.publish_time_slots);
+    scrollStart = start;
+    calendar.setOption('scrollTime', start);
+    // days that are not publishing days are shaded (FullCalendar's non-business background)
+    const dow = set.publish_days.map((d) => ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'].indexOf(d)).filter((n) => n >= 0);
+    calendar.setOption('businessHours', { daysOfWeek: dow.length ? dow : [-1], startTime: '00:00', endTime: '24:00' });
+    if (isTimeGrid(calendar.view.type)) calendar.scrollToTime(start);
+    calendar.getEventSourceById('slots')?.refetch();
+  }
+  const grid = isTimeGrid(calendar.view.type);
+  document.querySelectorAll<HTMLElement>('.legend-week').forEach((li) => { li.hidden = !grid || !set?.auto_publish_enabled; });
+  renderSlotNote();
+}
+
+/** In the week and day views: whether auto-publish fills the free slots, with its switch. */
+function renderSlotNote(): void {
+  const box = document.getElementById('cal-autopublish');
+  if (!box || !calendar) return;
+  clear(box);
+  if (!isTimeGrid(calendar.view.type)) return;
+  const sw = autoPublishSwitch('calendar');
+  if (sw) box.append(sw);
+}
 
 /** Drops everything of the previous site and wires sources for the current one. */
 export function resetCalendarForSite(): void {
@@ -273,12 +385,13 @@ export function refetchCalendar(): void {
 /** Applies a fresher copy of an item: move, recolour, add or drop its event. */
 export function upsertEvent(c: Content): void {
   if (!calendar || !state.site || c.site_id !== state.site.id) return;
-  const existing = calendar.getEventById(String(c.id));
+  calendar.getEventById(String(c.id))?.remove();
+  calendar.getEventById(`hist-${c.id}`)?.remove();
+  const source = calendar.getEventSourceById('content') ?? true;
   const ev = toEvent(c);
-  if (existing) existing.remove();
-  if (ev && inView(String(ev.start))) {
-    calendar.addEvent(ev, calendar.getEventSourceById('content') ?? true);
-  }
+  if (ev && inView(String(ev.start))) calendar.addEvent(ev, source);
+  const hist = historyEvent(c);
+  if (hist && inView(String(hist.start))) calendar.addEvent(hist, source);
 }
 
 /** Redraws the events already loaded (no fetch): e.g. after the site's health changed. */
@@ -287,12 +400,12 @@ function rerenderEvents(): void {
   calendar.batchRendering(() => {
     for (const ev of calendar!.getEvents()) {
       const c = ev.extendedProps.content as Content | undefined;
-      if (c) upsertEvent(c);
+      if (c && !ev.extendedProps.history) upsertEvent(c);
     }
   });
 }
 
-export function changeView(viewId: string): void { calendar?.changeView(viewId); }
+export function changeView(viewId: string): void { calendar?.changeView(viewFor(viewId)); }
 export function prev(): void { calendar?.prev(); }
 export function next(): void { calendar?.next(); }
 export function today(): void { calendar?.today(); }

@@ -46,7 +46,7 @@ export function $(sel: string, root: ParentNode = document): HTMLElement {
 
 let toastTimer: number | undefined;
 /** One message line at the top of the page; errors stay until dismissed or replaced. */
-export function toast(message: string, kind: 'info' | 'error' = 'info'): void {
+export function toast(message: string, kind: 'info' | 'warning' | 'error' = 'info'): void {
   const box = document.getElementById('toast');
   if (!box) return;
   clear(box);
@@ -54,12 +54,13 @@ export function toast(message: string, kind: 'info' | 'error' = 'info'): void {
   box.setAttribute('role', kind === 'error' ? 'alert' : 'status');
   box.dataset.kind = kind;
   box.append(
-    h('span', { 'data-testid': kind === 'error' ? 'error-message' : 'info-message' }, message),
+    h('span', { 'data-testid': `${kind}-message` }, message),
     h('button', { type: 'button', class: 'link', 'aria-label': 'Dismiss message', onclick: () => hideToast() }, '×'),
   );
   box.hidden = false;
   window.clearTimeout(toastTimer);
   if (kind === 'info') toastTimer = window.setTimeout(hideToast, 4000);
+  if (kind === 'warning') toastTimer = window.setTimeout(hideToast, 9000);
 }
 export function hideToast(): void {
   const box = document.getElementById('toast');
@@ -72,4 +73,24 @@ export async function busy<T>(btn: HTMLButtonElement | null, fn: () => Promise<T
   try { return await fn(); } finally {
     if (btn) { btn.disabled = false; btn.removeAttribute('aria-busy'); }
   }
+}
+
+/** Asks before something that cannot be undone or that people may not expect. A modal
+ * <dialog> on top of whatever is open; resolves true only on the confirming button. */
+export function confirmAction(opts: { title: string; message: string | Node; confirm: string; danger?: boolean; extra?: Node }): Promise<boolean> {
+  return new Promise((resolve) => {
+    const dlg = h('dialog', { class: 'dialog dialog-confirm', 'data-testid': 'confirm-dialog', 'aria-labelledby': 'confirm-title' });
+    const done = (v: boolean) => { if (dlg.open) dlg.close(); dlg.remove(); resolve(v); };
+    const ok = h('button', { type: 'button', class: opts.danger ? 'btn btn-danger' : 'btn', 'data-testid': 'confirm-ok', onclick: () => done(true) }, opts.confirm);
+    const cancel = h('button', { type: 'button', class: 'btn btn-secondary', 'data-testid': 'confirm-cancel', onclick: () => done(false) }, 'Cancel');
+    dlg.append(
+      h('h2', { id: 'confirm-title' }, opts.title),
+      typeof opts.message === 'string' ? h('p', null, opts.message) : opts.message,
+      opts.extra ?? '',
+      h('div', { class: 'actions' }, ok, cancel));
+    dlg.addEventListener('cancel', (e) => { e.preventDefault(); done(false); });
+    document.body.append(dlg);
+    dlg.showModal();
+    cancel.focus();
+  });
 }

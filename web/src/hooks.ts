@@ -2,7 +2,7 @@
 // deleted through /api/v1/event-hooks/. The secret is write-only: the form never shows it.
 import { api, ApiError, HOOK_EVENTS, type EventHook } from './api';
 import { busy, clear, h, toast } from './dom';
-import { clearErrors, field, showError } from './forms';
+import { clearErrors, field, showError } from './messages';
 
 let root: HTMLElement | null = null;
 let seq = 0;

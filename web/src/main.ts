@@ -1,9 +1,11 @@
 // herald web UI: sign-in, site selection, calendar, queue, settings.
 import './styles.css';
 import { api, ApiError, currentKey, setKey, setUnauthorizedHandler, type Site } from './api';
-import { changeView, initCalendar, next, prev, refetchCalendar, resetCalendarForSite, today, VIEWS } from './calendar';
+import { changeView, getCalendar, initCalendar, next, prev, refetchCalendar, resetCalendarForSite, today, VIEWS } from './calendar';
 import { $, busy, clear, h, hideToast, toast } from './dom';
-import { contentForm, initSettings, loadSettings, siteForm } from './forms';
+import { contentForm } from './contentform';
+import { initSettings, loadSettings } from './settings';
+import { siteForm } from './siteform';
 import { initHealth, refreshSite, renderHealthBanner } from './health';
 import { initHooks, loadHooks } from './hooks';
 import { closeItemDialog, initItemDialog, openItem } from './item';
@@ -22,7 +24,7 @@ let calendarReady = false;
 
 // ---- sign-in -------------------------------------------------------------------
 
-function showSignIn(message?: string): void {
+function showSignIn(message?: string, kind: 'error' | 'info' = 'error'): void {
   stopLive();
   state.gen++;
   state.site = null;
@@ -35,6 +37,9 @@ function showSignIn(message?: string): void {
   const err = $('#signin-error');
   err.textContent = message ?? '';
   err.hidden = !message;
+  // signing out is not a failure: a plain notice, not an alert
+  err.className = kind === 'error' ? 'error' : 'notice';
+  err.setAttribute('role', kind === 'error' ? 'alert' : 'status');
   const input = $('#signin-key') as HTMLInputElement;
   input.value = '';
   input.focus();
@@ -63,7 +68,7 @@ function signOut(): void {
   const key = currentKey();
   if (key) endLiveSession(key);
   setKey(null);
-  showSignIn('You have signed out.');
+  showSignIn('You have signed out.', 'info');
 }
 
 // ---- sites -----------------------------------------------------------------------
@@ -88,7 +93,8 @@ function renderSiteSelect(): void {
 
 function enterApp(): void {
   const wanted = savedSiteId();
-  const site = state.sites.find((s) => s.id === wanted) ?? (state.sites.length === 1 ? state.sites[0] : null);
+  // the last site used in this browser, else the first one: never an empty "choose a site"
+  const site = state.sites.find((s) => s.id === wanted) ?? state.sites[0] ?? null;
   selectSite(site);
 }
 
@@ -140,12 +146,15 @@ function renderSiteInfo(): void {
 function renderFirstRun(): void {
   const box = $('#first-run-form');
   clear(box);
-  box.append(siteForm((s) => {
-    state.sites = [...state.sites, s];
-    toast(`Site “${s.name}” created. Add your first piece of content next.`);
-    selectSite(s);
-    showTab('new');
-  }, { first: true }));
+  box.append(siteForm(null, {
+    first: true,
+    onSaved: (s) => {
+      state.sites = [...state.sites, s];
+      toast(`Site “${s.name}” created. Add your first piece of content next.`);
+      selectSite(s);
+      showTab('new');
+    },
+  }));
 }
 
 function openNewSiteDialog(): void {
@@ -154,12 +163,15 @@ function openNewSiteDialog(): void {
   dlg.append(
     h('div', { class: 'dialog-head' }, h('h2', { id: 'site-dialog-title' }, 'New site'),
       h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Close', onclick: () => dlg.close() }, '×')),
-    siteForm((s) => {
-      dlg.close();
-      state.sites = [...state.sites, s];
-      toast(`Site “${s.name}” created.`);
-      selectSite(s);
-    }, { first: false, onCancel: () => dlg.close() }),
+    siteForm(null, {
+      onSaved: (s) => {
+        dlg.close();
+        state.sites = [...state.sites, s];
+        toast(`Site “${s.name}” created.`);
+        selectSite(s);
+      },
+      onCancel: () => dlg.close(),
+    }),
   );
   dlg.setAttribute('aria-labelledby', 'site-dialog-title');
   dlg.showModal();
@@ -168,7 +180,19 @@ function openNewSiteDialog(): void {
 
 // ---- layout ----------------------------------------------------------------------
 
-function showTab(id: string): void {
+/** Phones: one pane at a time (calendar or a tool panel), switched by the bottom tab bar. */
+function showPane(id: string): void {
+  $('#workspace').dataset.pane = id;
+  for (const b of document.querySelectorAll<HTMLButtonElement>('#mobile-nav button')) {
+    b.setAttribute('aria-current', String(b.dataset.pane === id));
+  }
+  if (id !== 'calendar') showTab(id, false);
+  else getCalendar()?.updateSize(); // it was hidden: measure again
+  window.scrollTo({ top: 0 });
+}
+
+function showTab(id: string, syncPane = true): void {
+  if (syncPane && $('#workspace').dataset.pane !== 'calendar') $('#workspace').dataset.pane = id;
   for (const t of TABS) {
     const tab = document.getElementById(`tab-${t.id}`)!;
     const panel = document.getElementById(`panel-${t.id}`)!;
@@ -216,6 +240,7 @@ function buildLayout(): void {
       h('span', { class: 'swatch', style: `background:${m.bg};color:${m.fg}`, 'data-testid': `status-color-${st}`, 'data-color': m.bg, 'aria-hidden': 'true' }, m.icon), m.label));
   }
   legend.append(
+    h('li', { 'data-testid': 'legend-off-day' }, h('span', { class: 'swatch swatch-off', 'aria-hidden': 'true' }), 'Not a publishing day'),
     h('li', { class: 'legend-week', 'data-testid': 'legend-slot-free' }, h('span', { class: 'swatch swatch-slot slot-free', 'aria-hidden': 'true' }), 'Free slot'),
     h('li', { class: 'legend-week', 'data-testid': 'legend-slot-full' }, h('span', { class: 'swatch swatch-slot slot-full', 'aria-hidden': 'true' }), 'Full (limit)'));
 
@@ -234,14 +259,33 @@ function buildLayout(): void {
     if (nextIdx >= 0) { e.preventDefault(); showTab(ids[nextIdx]); document.getElementById(`tab-${ids[nextIdx]}`)?.focus(); }
   });
   showTab('queue');
+  const nav = $('#mobile-nav');
+  for (const p of [{ id: 'calendar', label: 'Calendar' }, ...TABS]) {
+    nav.append(h('button', { type: 'button', 'data-pane': p.id, 'data-testid': `pane-${p.id}`, 'aria-current': String(p.id === 'calendar'), onclick: () => showPane(p.id) }, p.label));
+  }
+  $('#workspace').dataset.pane = 'calendar';
 
   initItemDialog();
   initQueue($('#panel-queue'), (id) => void openItem(id));
   // Site settings are redrawn per site; the account's event hooks sit below them.
   const siteSettings = h('div', { 'data-testid': 'site-settings' });
+  const siteSection = h('section', { class: 'site-section', 'aria-labelledby': 'site-section-title', 'data-testid': 'site-section' });
   const hooksBox = h('section', { class: 'hooks', 'aria-label': 'Event hooks', 'data-testid': 'hooks-section' });
-  $('#panel-settings').append(siteSettings, hooksBox);
-  initSettings(siteSettings);
+  $('#panel-settings').append(siteSettings, siteSection, hooksBox);
+  initSettings(siteSettings, siteSection, {
+    saved: (s) => {
+      const tzChanged = s.timezone !== state.site?.timezone;
+      state.sites = state.sites.map((x) => (x.id === s.id ? s : x));
+      if (state.site?.id === s.id) {
+        if (tzChanged) selectSite(s);
+        else { state.site = s; renderSiteSelect(); renderSiteInfo(); }
+      }
+    },
+    deleted: (id) => {
+      state.sites = state.sites.filter((x) => x.id !== id);
+      selectSite(state.sites[0] ?? null);
+    },
+  });
   initHooks(hooksBox);
   onRefresh(refetchCalendar);
 

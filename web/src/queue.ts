@@ -2,15 +2,18 @@
 // and the slot scheduler (run now / dry-run preview).
 import { api, ApiError, type Content, type ScheduleResult } from './api';
 import { busy, clear, h, toast } from './dom';
-import { approve } from './item';
-import { contentChanged, isCurrent, onContentChanged, onRefresh, refreshAll, state } from './state';
+import { approve } from './contentform';
+import { autoPublishSwitch } from './autopublish';
+import { SETTINGS_EVENT } from './settings';
+import { contentChanged, isCurrent, onContentChanged, onContentRemoved, onRefresh, refreshAll, state } from './state';
 import { fmtLocal } from './time';
 
 let root: HTMLElement;
 let openItem: (id: number) => void = () => {};
 let lists: { ready: Content[]; review: Content[]; drafts: Content[] } | null = null;
 let loadError: string | null = null;
-let preview: { result: ScheduleResult; dry: boolean } | null = null;
+type Left = { content_id: number; reason: string; title?: string }[];
+let preview: { result: ScheduleResult; dry: boolean; left: Left } | null = null;
 let schedulerError: string | null = null;
 let loadSeq = 0;
 
@@ -23,12 +26,20 @@ export function initQueue(el: HTMLElement, onOpen: (id: number) => void): void {
     lists.ready = strip(lists.ready);
     lists.review = strip(lists.review);
     lists.drafts = strip(lists.drafts);
+    titles.set(c.id, c.title);
     if (c.status === 'approved' && c.site_status === 'not_published') lists.ready.push(c);
     else if (c.status === 'review') lists.review.push(c);
     else if (c.status === 'draft' && c.site_status === 'not_published') lists.drafts.push(c);
     render();
   });
+  onContentRemoved((c) => {
+    if (!lists) return;
+    const strip = (l: Content[]) => l.filter((x) => x.id !== c.id);
+    lists = { ready: strip(lists.ready), review: strip(lists.review), drafts: strip(lists.drafts) };
+    render();
+  });
   onRefresh(() => { void loadQueue(false); });
+  document.addEventListener(SETTINGS_EVENT, () => render());
 }
 
 export function resetQueue(): void {
@@ -56,6 +67,7 @@ export async function loadQueue(showLoading: boolean): Promise<void> {
     if (!isCurrent(gen, site.id) || seq !== loadSeq) return;
     const mine = (l: Content[]) => l.filter((c) => c.site_id === site.id);
     lists = { ready: mine(ready), review: mine(review), drafts: mine(drafts) };
+    for (const c of [...lists.ready, ...lists.review, ...lists.drafts]) titles.set(c.id, c.title);
     loadError = null;
   } catch (e) {
     if (!isCurrent(gen, site.id) || seq !== loadSeq) return;
@@ -72,7 +84,12 @@ async function runScheduler(btn: HTMLButtonElement, dryRun: boolean): Promise<vo
   try {
     const result = await busy(btn, () => api.scheduleApproved(site.id, dryRun));
     if (!isCurrent(gen, site.id)) return;
-    preview = { result, dry: dryRun };
+    const placed = new Set((result.assignments ?? []).map((a) => a.content_id));
+    // Servers that only count what they left (a number): the ready items that got nothing.
+    const left = Array.isArray(result.left_unscheduled)
+      ? result.left_unscheduled
+      : (lists ? lists.ready.filter((c) => !placed.has(c.id)).map((c) => ({ content_id: c.id, reason: '', title: c.title })) : []);
+    preview = { result, dry: dryRun, left };
     if (!dryRun) {
       toast(`Scheduled ${result.assigned} item${result.assigned === 1 ? '' : 's'}.`);
       refreshAll();
@@ -86,9 +103,9 @@ async function runScheduler(btn: HTMLButtonElement, dryRun: boolean): Promise<vo
   render();
 }
 
+const titles = new Map<number, string>(); // outlives the lists: a placed item leaves them
 function titleOf(id: number): string {
-  const all = lists ? [...lists.ready, ...lists.review, ...lists.drafts] : [];
-  return all.find((c) => c.id === id)?.title ?? `Item #${id}`;
+  return titles.get(id) ?? `Item #${id}`;
 }
 
 function itemRow(c: Content, extra: Node | null): HTMLElement {
@@ -133,23 +150,12 @@ export function render(): void {
   runBtn.addEventListener('click', () => runScheduler(runBtn, false));
   dryBtn.addEventListener('click', () => runScheduler(dryBtn, true));
 
-  let previewBox: HTMLElement | null = null;
-  if (preview) {
-    const { result, dry } = preview;
-    previewBox = h('div', { class: 'preview', 'data-testid': dry ? 'scheduler-preview-result' : 'scheduler-run-result' },
-      h('p', null, dry
-        ? `Dry run: ${result.assigned} item${result.assigned === 1 ? '' : 's'} would be scheduled (nothing saved).`
-        : `${result.assigned} item${result.assigned === 1 ? '' : 's'} scheduled.`),
-      result.assignments?.length
-        ? h('ul', null, result.assignments.map((a) => h('li', { 'data-testid': 'assignment', 'data-content-id': a.content_id },
-          h('span', null, titleOf(a.content_id)), ' → ', h('time', { datetime: a.scheduled_publish_at }, fmtLocal(a.scheduled_publish_at, site.timezone)))))
-        : null,
-      h('button', { type: 'button', class: 'link', onclick: () => { preview = null; render(); } }, 'Hide'));
-  }
+  const previewBox = preview ? resultBox(preview.result, preview.dry, preview.left, site.timezone) : null;
 
   root.append(
     h('div', { class: 'scheduler' },
-      h('p', { class: 'muted' }, 'The slot scheduler gives approved items the next free publishing slots.'),
+      autoPublishSwitch('queue'),
+      h('p', { class: 'muted' }, 'The slot scheduler gives approved items the next free publishing slots. “Run scheduler now” places them once, whether auto-publish is on or off.'),
       h('div', { class: 'actions' }, runBtn, dryBtn),
       schedulerError ? h('p', { class: 'error', role: 'alert', 'data-testid': 'scheduler-error' }, schedulerError) : null,
       previewBox),
@@ -168,4 +174,33 @@ export function render(): void {
     section('In review', 'queue-review', lists.review, approveButton, 'Nothing in review.'),
     section('Drafts', 'queue-drafts', lists.drafts, approveButton, 'No drafts.'),
   );
+}
+
+/** Why an item stayed unscheduled: the server's reason when it gives one, else what the
+ * settings show on their face (no days, no slots), else a plain "no free slot". */
+function fallbackReason(): string {
+  const s = state.settings;
+  if (s && !s.publish_days.length) return 'No publishing day is ticked in Settings.';
+  if (s && !s.publish_time_slots.length) return 'There is no time slot in Settings.';
+  return 'No free slot was found within a year (slots taken or limits reached).';
+}
+
+function resultBox(result: ScheduleResult, dry: boolean, left: Left, tz: string): HTMLElement {
+  const n = result.assigned;
+  return h('div', { class: 'preview', 'data-testid': dry ? 'scheduler-preview-result' : 'scheduler-run-result' },
+    h('p', null, dry
+      ? `Dry run: ${n} item${n === 1 ? '' : 's'} would be scheduled (nothing saved).`
+      : `${n} item${n === 1 ? '' : 's'} scheduled.`),
+    result.assignments?.length
+      ? h('ul', null, result.assignments.map((a) => h('li', { 'data-testid': 'assignment', 'data-content-id': a.content_id },
+        h('span', null, titleOf(a.content_id)), ' → ', h('time', { datetime: a.scheduled_publish_at }, fmtLocal(a.scheduled_publish_at, tz)))))
+      : null,
+    left.length
+      ? h('div', { 'data-testid': 'left-unscheduled' },
+        h('p', null, h('strong', null, `${left.length} item${left.length === 1 ? '' : 's'} ${dry ? 'would stay' : 'stayed'} unscheduled:`)),
+        h('ul', null, left.map((l) => h('li', { 'data-testid': 'unscheduled-item', 'data-content-id': l.content_id },
+          h('span', null, l.title ?? titleOf(l.content_id)), ' — ',
+          h('span', { 'data-testid': 'unscheduled-reason' }, l.reason || fallbackReason())))))
+      : null,
+    h('button', { type: 'button', class: 'link', onclick: () => { preview = null; render(); } }, 'Hide'));
 }

@@ -1,4 +1,4 @@
-import type { Content, Site } from './api';
+import type { Content, PublishingSettings, Site } from './api';
 
 export const SITE_STORAGE = 'herald.siteId';
 export const VIEW_STORAGE = 'herald.view';
@@ -8,6 +8,8 @@ export const VIEW_STORAGE = 'herald.view';
 export const state = {
   sites: [] as Site[],
   site: null as Site | null,
+  /** The selected site's publishing settings once loaded (null while loading or failed). */
+  settings: null as PublishingSettings | null,
   gen: 0,
 };
 
@@ -23,6 +25,11 @@ export function contentChanged(c: Content): void {
   if (!state.site || c.site_id !== state.site.id) return;
   for (const fn of listeners) fn(c);
 }
+
+const removers: ContentListener[] = [];
+/** An item was deleted: panels drop it. */
+export function onContentRemoved(fn: ContentListener): void { removers.push(fn); }
+export function contentRemoved(c: Content): void { for (const fn of removers) fn(c); }
 
 type Refresher = () => void;
 const refreshers: Refresher[] = [];

@@ -43,3 +43,19 @@ export function allZones(): string[] {
     return ['UTC'];
   }
 }
+
+/** Whether an instant is one of the site's publishing slots: its local weekday is a publishing
+ * day and its local HH:MM a time slot (both read in the site's zone). */
+export function slotFit(iso: string, tz: string, days: string[], slots: string[]): { day: boolean; time: boolean; local: string } {
+  const d = DateTime.fromISO(iso, { setZone: true }).setZone(validZone(tz));
+  const weekday = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'][d.weekday - 1];
+  return { day: days.includes(weekday), time: slots.includes(d.toFormat('HH:mm')), local: d.toFormat('cccc d LLL, HH:mm') };
+}
+
+/** "HH:MM:00" an hour before the earliest slot (for opening day/week views there). */
+export function workdayStart(slots: string[]): string {
+  const mins = slots.map((s) => /^(\d\d):(\d\d)$/.exec(s)).filter(Boolean).map((m) => Number(m![1]) * 60 + Number(m![2]));
+  if (!mins.length) return '08:00:00';
+  const start = Math.max(0, Math.min(...mins) - 60);
+  return `${String(Math.floor(start / 60)).padStart(2, '0')}:${String(start % 60).padStart(2, '0')}:00`;
+}
