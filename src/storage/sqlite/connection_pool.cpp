@@ -51,6 +51,24 @@ Transaction Connection::Begin(Transaction::Mode mode) {
     return Transaction(Prepare(begin), Prepare("COMMIT"));
 }
 
+uint32_t Connection::DataVersion() {
+    unsigned int version = 0;
+    const int rc = sqlite3_file_control(db_.get(), "main", SQLITE_FCNTL_DATA_VERSION, &version);
+    if (rc != SQLITE_OK) ThrowSqliteError(db_.get(), rc, "cannot read the data version");
+    return version;
+}
+
+std::optional<int64_t> Connection::CachedCount(const std::string& key, uint32_t version) const {
+    const auto it = counts_.find(key);
+    if (it == counts_.end() || it->second.version != version) return std::nullopt;
+    return it->second.count;
+}
+
+void Connection::RememberCount(const std::string& key, uint32_t version, int64_t count) {
+    if (counts_.size() >= kMaxCachedCounts && !counts_.contains(key)) counts_.clear();
+    counts_[key] = CachedCountEntry{version, count};
+}
+
 ConnectionPool::Lease ConnectionPool::Acquire() {
     {
         std::lock_guard lock(mutex_);
