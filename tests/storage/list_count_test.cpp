@@ -63,8 +63,7 @@ TEST_P(ListCountTest, AnotherProcesssWriteShowsInTheNextCount) {
     extra.site_id = site_.id;
     extra.title = "from elsewhere";
     extra.content_html = "<p>x</p>";
-    extra.site_status_updated_at = extra.created_at = extra.updated_at =
-        At("2026-01-01T00:00:00Z");
+    extra.site_status_updated_at = extra.created_at = extra.updated_at = At("2026-01-01T00:00:00Z");
     other->CreateContent(extra);
     EXPECT_EQ(CountOfFullPage(store()), 6);
     EXPECT_EQ(CountOfFullPage(*other), 6);
