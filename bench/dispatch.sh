@@ -21,6 +21,10 @@ ninja -C "$BUILD" herald herald_dispatch_bench >/dev/null
 DELAYS=${DELAYS:-20,0}
 args=(--herald "${HERALD:-$BUILD/herald}" --items "${ITEMS:-10000}" --sites "${SITES:-100}"
       --delay-ms "$DELAYS" --extra "${EXTRA:-}" --workers "${WORKERS:-1}")
+# Larger runs need longer to seed before their items fall due (the bench's default is 10 s).
+if (( ${ITEMS:-10000} > 10000 )) && [[ ${DB:-sqlite} != postgresql ]]; then
+  args+=(--lead-seconds $(( 10 + ${ITEMS} / 1000 )))
+fi
 if [[ ${DB:-sqlite} == postgresql ]]; then
   if [[ -z ${HERALD_BENCH_PG_URL:-} ]]; then
     HERALD_PG_DIR=$(mktemp -d /tmp/herald-pg-bench.XXXXXX)
