@@ -1,17 +1,42 @@
 #!/usr/bin/env bash
-# herald's core benchmarks. One command: bench/run.sh [schedule|list|all]
+# herald's core benchmarks. One command: bench/run.sh [schedule|list|all] [SIZE]
 #  schedule: slot assignment of ITEMS (100,000) approved items across SITES (1,000) sites in
 #            one `herald tasks schedule-approved` run.
 #  list:     GET /api/v1/writer/content/?site_id=…&site_status=scheduled against LIST_ROWS
 #            (1,000,000) content rows, wrk with 32 keep-alive connections for DURATION (15 s).
-# Sizes can be lowered through the environment for a quick look (SITES, ITEMS, LIST_ROWS).
+# SIZE (with schedule or list) sets ITEMS or LIST_ROWS; the environment sets the others
+# (SITES, ITEMS, LIST_ROWS, DURATION). Each line ends with the process's peak RSS.
+# HERALD=path runs that binary instead of building build/herald (old/new comparisons).
+# PROFILE=1 also records each benchmark with `perf record -g` (DWARF call graphs) into
+# bench/results/ (not committed) and writes `perf report --stdio` summaries beside them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
+if [[ -n ${2:-} ]]; then
+  case "$what" in
+    schedule) ITEMS=$2 ;;
+    list) LIST_ROWS=$2 ;;
+    *) echo "SIZE goes with schedule or list" >&2; exit 2 ;;
+  esac
+fi
 SITES=${SITES:-1000} ITEMS=${ITEMS:-100000} LIST_ROWS=${LIST_ROWS:-1000000}
 DURATION=${DURATION:-15s} PORT=${PORT:-18089}
-./scripts/build.sh --target herald >/dev/null
-herald=$PWD/build/herald
+if [[ -n ${HERALD:-} ]]; then
+  herald=$(realpath "$HERALD")
+else
+  ./scripts/build.sh --target herald >/dev/null
+  herald=$PWD/build/herald
+fi
+results=$PWD/bench/results
+if [[ -n ${PROFILE:-} ]]; then mkdir -p "$results"; fi
+# report NAME: a flat (self) and an inclusive (children) profile of bench/results/NAME.perf.data.
+report() {
+  perf report -i "$results/$1.perf.data" --no-children --stdio --sort dso,sym -g none \
+    --percent-limit 0.5 >"$results/$1.self.txt" 2>/dev/null
+  perf report -i "$results/$1.perf.data" --children --stdio --sort sym -g none \
+    --percent-limit 1 >"$results/$1.children.txt" 2>/dev/null
+  echo "profile: bench/results/$1.{perf.data,self.txt,children.txt}"
+}
 work=$(mktemp -d /tmp/herald-bench.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
@@ -24,13 +49,18 @@ if [[ $what == schedule || $what == all ]]; then
   db=$work/schedule.db
   new_db "$db" >/dev/null
   bench/seed.sh "$db" 1 "$SITES" "$ITEMS" approved
+  perf_run=()
+  if [[ -n ${PROFILE:-} ]]; then perf_run=(perf record -q -F 999 --call-graph dwarf,16384 -o "$results/schedule-$ITEMS.perf.data" --); fi
   start=$(date +%s.%N)
-  out=$("$herald" tasks schedule-approved --db "sqlite:$db" --now "$(date -u +%Y-%m-%dT%H:%M:%SZ)" | tail -n 1)
+  out=$(/usr/bin/time -o "$work/time.txt" -f '%M' "${perf_run[@]}" "$herald" tasks schedule-approved \
+          --db "sqlite:$db" --now "$(date -u +%Y-%m-%dT%H:%M:%SZ)" | tail -n 1)
   end=$(date +%s.%N)
   secs=$(echo "$end - $start" | bc -l)
   assigned=$(sqlite3 "$db" "SELECT COUNT(*) FROM content WHERE site_status = 'scheduled'")
-  printf 'schedule-approved: %s items across %s sites: %s assigned in %.3f s = %.0f items/s (%s)\n' \
-    "$ITEMS" "$SITES" "$assigned" "$secs" "$(echo "$assigned / $secs" | bc -l)" "$out"
+  printf 'schedule-approved: %s items across %s sites: %s assigned in %.3f s = %.0f items/s, max RSS %s MB (%s)\n' \
+    "$ITEMS" "$SITES" "$assigned" "$secs" "$(echo "$assigned / $secs" | bc -l)" \
+    "$(( $(tail -n 1 "$work/time.txt") / 1024 ))" "$out"
+  if [[ -n ${PROFILE:-} ]]; then report "schedule-$ITEMS"; fi
 fi
 
 if [[ $what == list || $what == all ]]; then
@@ -44,13 +74,18 @@ if [[ $what == list || $what == all ]]; then
   idle=$(rss_kb $pid)
   url="http://127.0.0.1:$PORT/api/v1/writer/content/?site_id=$site&site_status=scheduled"
   curl -fs -H "Authorization: Api-Key $key" "$url" | head -c 200; echo
+  if [[ -n ${PROFILE:-} ]]; then
+    perf record -q -F 499 --call-graph dwarf,16384 -p "$pid" -o "$results/list-$LIST_ROWS.perf.data" &
+    perf_pid=$!
+  fi
   wrk -t2 -c32 -d"$DURATION" --latency -H "Authorization: Api-Key $key" "$url" >"$work/wrk.txt"
-  loaded=$(rss_kb $pid)
+  if [[ -n ${PROFILE:-} ]]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; report "list-$LIST_ROWS"; fi
+  loaded=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
   rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt")
   p50=$(awk '$1 == "50%" {print $2}' "$work/wrk.txt")
   p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")
   errors=$(grep -E 'Non-2xx|Socket errors' "$work/wrk.txt" || true)
-  echo "content list ($LIST_ROWS rows, 32 connections, $DURATION): $rps requests/s, p50 $p50, p99 $p99, RSS idle $((idle / 1024)) MB, after load $((loaded / 1024)) MB ${errors}"
+  echo "content list ($LIST_ROWS rows, 32 connections, $DURATION): $rps requests/s, p50 $p50, p99 $p99, RSS idle $((idle / 1024)) MB, peak $((loaded / 1024)) MB ${errors}"
   # Idle RSS of a fresh server on an empty database, for comparison.
   empty=$work/empty.db; new_db "$empty" >/dev/null
   "$herald" serve --db "sqlite:$empty" --listen "127.0.0.1:$((PORT + 1))" >/dev/null 2>&1 &

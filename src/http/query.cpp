@@ -107,6 +107,25 @@ Result<storage::PageRequest> PageParams(const QueryParams& query) {
     return page;
 }
 
+void WritePageHead(JsonWriter& w, const Request& request, const storage::PageRequest& page,
+                   int64_t count) {
+    w.BeginObject();
+    w.Key("count").Int(count);
+    w.Key("next");
+    if (static_cast<int64_t>(page.page) * page.page_size < count) {
+        w.String(PageUrl(request, page.page + 1));
+    } else {
+        w.Null();
+    }
+    w.Key("previous");
+    if (page.page > 1) {
+        w.String(PageUrl(request, page.page - 1));
+    } else {
+        w.Null();
+    }
+    w.Key("results");
+}
+
 std::string PageUrl(const Request& request, int page) {
     std::string url = "http://";
     url += request.host.empty() ? std::string_view("localhost") : request.host;

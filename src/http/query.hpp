@@ -41,6 +41,10 @@ Result<storage::PageRequest> PageParams(const QueryParams& query);
 /// The absolute URL of `page` of this same request (other parameters kept).
 std::string PageUrl(const Request& request, int page);
 
+/// Writes a paginated body's `{"count", "next", "previous", "results":` (its value next).
+void WritePageHead(JsonWriter& w, const Request& request, const storage::PageRequest& page,
+                   int64_t count);
+
 /// Writes a whole paginated body; `write_item(JsonWriter&, const T&)` writes one result.
 template <typename T, typename WriteItem>
 Response PageResponse(const Request& request, const storage::PageRequest& page,
@@ -48,24 +52,35 @@ Response PageResponse(const Request& request, const storage::PageRequest& page,
     Response response;
     response.body.reserve(128 + result.items.size() * 512);
     JsonWriter w(response.body);
-    w.BeginObject();
-    w.Key("count").Int(result.count);
-    w.Key("next");
-    if (static_cast<int64_t>(page.page) * page.page_size < result.count) {
-        w.String(PageUrl(request, page.page + 1));
-    } else {
-        w.Null();
-    }
-    w.Key("previous");
-    if (page.page > 1) {
-        w.String(PageUrl(request, page.page - 1));
-    } else {
-        w.Null();
-    }
-    w.Key("results").BeginArray();
+    WritePageHead(w, request, page, result.count);
+    w.BeginArray();
     for (const T& item : result.items) write_item(w, item);
     w.EndArray();
     w.EndObject();
+    return response;
+}
+
+/// A page written while the store reads it: `write_rows(JsonWriter&)` writes each result as
+/// its row is read and answers the count. The rows come before the count is known, so they
+/// go to a buffer this thread keeps (its capacity reused from request to request, up to
+/// kKeptRowsBuffer) and are copied in behind the head.
+template <typename WriteRows>
+Response StreamedPageResponse(const Request& request, const storage::PageRequest& page,
+                              WriteRows write_rows) {
+    constexpr size_t kKeptRowsBuffer = size_t{1} << 20;
+    thread_local std::string rows;
+    rows.clear();
+    JsonWriter rw(rows);
+    rw.BeginArray();
+    const int64_t count = write_rows(rw);
+    rw.EndArray();
+    Response response;
+    response.body.reserve(256 + request.host.size() + 2 * request.query.size() + rows.size());
+    JsonWriter w(response.body);
+    WritePageHead(w, request, page, count);
+    w.Raw(rows);
+    w.EndObject();
+    if (rows.capacity() > kKeptRowsBuffer) std::string().swap(rows);  // a huge page's
     return response;
 }
 

@@ -3,6 +3,7 @@
 // PostgreSQL) implement it. Every method is thread-safe and may be called from several
 // processes sharing one database: state changes are compare-and-set, never blind writes.
 
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -58,7 +59,18 @@ public:
     /// created scheduled at an instant another item of the site holds.
     virtual Content CreateContent(const Content& content) = 0;
     virtual std::optional<Content> GetContent(AccountId account, ContentId id) = 0;
-    virtual Page<Content> ListContent(const ContentFilter& filter) = 0;
+    /// The items of the filter's page, in its order, each handed to `visit` as it is read
+    /// (one object reused from row to row, valid only during the call: the list API writes
+    /// each straight into its answer); count and page come from one snapshot.
+    /// @returns the count of all matching items, across all pages.
+    virtual int64_t VisitContentPage(const ContentFilter& filter,
+                                     const std::function<void(const Content&)>& visit) = 0;
+    /// VisitContentPage, collected.
+    Page<Content> ListContent(const ContentFilter& filter) {
+        Page<Content> page;
+        page.count = VisitContentPage(filter, [&](const Content& c) { page.items.push_back(c); });
+        return page;
+    }
     /// Writes the column groups `fields` (ContentFields) of `content` (matched by id and
     /// account_id) and updated_at, only if the stored version is still `expected_version`.
     virtual WriteResult UpdateContent(const Content& content, int64_t expected_version,

@@ -240,9 +240,11 @@ Response CreateContent(Call& call) {
 Response ListContent(Call& call) {
     auto filter = ParseFilter(call);
     if (!filter) return ErrorResponse(filter.error());
-    const auto result = call.store().ListContent(*filter);
-    return PageResponse(call.request, filter->page, result,
-                        [](JsonWriter& w, const Content& c) { WriteContent(w, c); });
+    // Each row goes into the answer as the store reads it: no page of Content objects.
+    return StreamedPageResponse(call.request, filter->page, [&](JsonWriter& w) {
+        return call.store().VisitContentPage(*filter,
+                                             [&](const Content& c) { WriteContent(w, c); });
+    });
 }
 
 Response GetContent(Call& call) {

@@ -1,6 +1,7 @@
 // Content rows: create, read, list, and the versioned, field-targeted writes.
 
 #include <algorithm>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -108,7 +109,8 @@ std::string OrderBy(ContentOrder ordering, std::string_view alias) {
 
 }  // namespace
 
-Page<Content> PostgresStore::ListContent(const ContentFilter& f) {
+int64_t PostgresStore::VisitContentPage(const ContentFilter& f,
+                                        const std::function<void(const Content&)>& visit) {
     // The WHERE clause names only the filters present (one cached statement per
     // combination); every value is a parameter.
     Params p;
@@ -138,13 +140,10 @@ Page<Content> PostgresStore::ListContent(const ContentFilter& f) {
     sql += ") page ON TRUE" + outer_order;
     auto conn = pool_->Acquire();
     const PgResult r = conn->Exec(sql, p);
-    Page<Content> page;
-    page.count = r.Int(0, 0);
     if (!r.IsNull(0, 1)) {
-        page.items.reserve(static_cast<size_t>(r.rows()));
-        for (int i = 0; i < r.rows(); ++i) page.items.push_back(ReadContent(Row{r, i, 1}));
+        for (int i = 0; i < r.rows(); ++i) visit(ReadContent(Row{r, i, 1}));
     }
-    return page;
+    return r.Int(0, 0);
 }
 
 WriteResult PostgresStore::UpdateContent(const Content& content, int64_t expected_version,

@@ -2,8 +2,10 @@
 // A small pool of SQLite connections to one file: one connection per concurrent caller,
 // created lazily, each with its own cache of prepared statements.
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -27,9 +29,28 @@ public:
     /// A transaction on this connection, its BEGIN and COMMIT from the statement cache.
     Transaction Begin(Transaction::Mode mode);
 
+    /// The database's content version as this connection sees it (SQLITE_FCNTL_DATA_VERSION):
+    /// it moves with every commit, this connection's or any other's, this process's or
+    /// another's. Read inside a transaction whose snapshot is taken (a statement has run), a
+    /// value computed from that snapshot stays exact for as long as the version stays.
+    uint32_t DataVersion();
+    /// COUNT(*) results kept per statement and parameters (`key`), each valid only at the
+    /// DataVersion it was counted at: a list page of a quiet database skips its count.
+    std::optional<int64_t> CachedCount(const std::string& key, uint32_t version) const;
+    void RememberCount(const std::string& key, uint32_t version, int64_t count);
+
 private:
+    // Distinct filters a connection remembers counts for; past this the cache starts over
+    // (a few hundred bytes each).
+    static constexpr size_t kMaxCachedCounts = 256;
+    struct CachedCountEntry {
+        uint32_t version;
+        int64_t count;
+    };
+
     DbHandle db_;
     std::unordered_map<std::string, StmtHandle> statements_;
+    std::unordered_map<std::string, CachedCountEntry> counts_;
 };
 
 class ConnectionPool {

@@ -1,6 +1,7 @@
 // Content rows: create, read, list, and the versioned, field-targeted writes.
 
 #include <algorithm>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,7 +54,8 @@ std::vector<Content> SqliteStore::ListContentChangedSince(AccountId account, Sit
     return out;
 }
 
-Page<Content> SqliteStore::ListContent(const ContentFilter& f) {
+int64_t SqliteStore::VisitContentPage(const ContentFilter& f,
+                                      const std::function<void(const Content&)>& visit) {
     // The WHERE clause names only the filters present, so each combination gets its own
     // (cached) statement and the planner sees plain equalities it can match to an index.
     // The two statuses go in as literals, not parameters: partial indexes are defined on
@@ -102,19 +104,52 @@ Page<Content> SqliteStore::ListContent(const ContentFilter& f) {
 
     auto conn = pool_->Acquire();
     Transaction txn = conn->Begin(Mode::kDeferred);  // count and page from one snapshot
-    Page<Content> page;
-    page.count = CountRows(*conn, "SELECT COUNT(*) FROM content" + where, bind);
-    if (window.offset < page.count) {
-        page.items.reserve(
-            static_cast<size_t>(std::min<int64_t>(window.size, page.count - window.offset)));
+    // The page first: its first step takes the snapshot the count must match.
+    int64_t rows = 0;
+    {
         Query q(conn->Prepare(std::string("SELECT ") + sql::kContentColumns + " FROM content" +
                               where + order + " LIMIT ?9 OFFSET ?10"));
         bind(q);
         q.BindInt(9, window.size).BindInt(10, window.offset);
-        while (q.Step()) page.items.push_back(ReadContent(q));
+        Content row;  // one object for the page: its strings keep their storage
+        while (q.Step()) {
+            ReadContentInto(q, row);
+            visit(row);
+            ++rows;
+        }
+    }
+    int64_t count = 0;
+    if (rows > 0 && rows < window.size) {
+        count = window.offset + rows;  // the last page: nothing matches beyond it
+    } else if (rows == 0 && window.offset == 0) {
+        count = 0;
+    } else {
+        // A full page (or one past the end): COUNT(*), unless this connection counted the
+        // same filter at the same data version, which proves nothing changed since.
+        const std::string count_sql = "SELECT COUNT(*) FROM content" + where;
+        std::string key = count_sql;
+        for (const int64_t value : {f.account_id, f.site_id.value_or(0), f.cluster_id.value_or(0),
+                                    f.scheduled_after ? ToUnixMillis(*f.scheduled_after) : 0,
+                                    f.scheduled_before ? ToUnixMillis(*f.scheduled_before) : 0,
+                                    f.published_after ? ToUnixMillis(*f.published_after) : 0,
+                                    f.published_before ? ToUnixMillis(*f.published_before) : 0}) {
+            key += '|';
+            key += std::to_string(value);
+        }
+        if (f.content_type) {
+            key += '|';
+            key += *f.content_type;
+        }
+        const uint32_t version = conn->DataVersion();
+        if (const auto cached = conn->CachedCount(key, version)) {
+            count = *cached;
+        } else {
+            count = CountRows(*conn, count_sql, bind);
+            conn->RememberCount(key, version, count);
+        }
     }
     txn.Commit();
-    return page;
+    return count;
 }
 
 namespace {

@@ -166,10 +166,12 @@ void Query::Run() {
     }
 }
 
-std::string Query::Text(int col) const {
+std::string Query::Text(int col) const { return std::string(TextView(col)); }
+
+std::string_view Query::TextView(int col) const {
     const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
     if (text == nullptr) return {};
-    return std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
+    return {text, static_cast<size_t>(sqlite3_column_bytes(stmt_, col))};
 }
 
 Transaction::Transaction(sqlite3* db, Mode mode) : db_(db) {

@@ -119,6 +119,8 @@ public:
     }
     bool Bool(int col) const { return Int(col) != 0; }
     std::string Text(int col) const;
+    /// The column's text without a copy: valid until the next Step or the Query's end.
+    std::string_view TextView(int col) const;
     TimePoint Time(int col) const { return FromUnixMillis(Int(col)); }
     std::optional<TimePoint> OptTime(int col) const {
         return IsNull(col) ? std::nullopt : std::optional<TimePoint>(Time(col));

@@ -15,8 +15,10 @@ constexpr int kMaxPageSize = 500;
 // --- value conversions ------------------------------------------------------------------
 
 template <typename T>
-T ParseOrThrow(std::optional<T> parsed, std::string_view column, const std::string& text) {
-    if (!parsed) throw StorageError("unexpected " + std::string(column) + " '" + text + "'");
+T ParseOrThrow(std::optional<T> parsed, std::string_view column, std::string_view text) {
+    if (!parsed) {
+        throw StorageError("unexpected " + std::string(column) + " '" + std::string(text) + "'");
+    }
     return *parsed;
 }
 
@@ -34,34 +36,36 @@ std::vector<T> FromJsonArray(const std::string& text, std::string_view column) {
 
 // Decodes the compact form nlohmann's dump() writes for plain names (`[]`, `["a","b"]`)
 // without building a json tree: list reads decode two of these per row, and the tree
-// dominated the row cost. Anything else (escapes, non-ASCII, spaces, corruption) returns
-// nullopt so the full parser decides, with its validation and error messages.
-std::optional<std::vector<std::string>> ParseSimpleNameArray(std::string_view text) {
-    if (text.size() < 2 || text.front() != '[' || text.back() != ']') return std::nullopt;
-    std::vector<std::string> names;
+// dominated the row cost. Fills `names` (reusing its storage); anything else (escapes,
+// non-ASCII, spaces, corruption) answers false so the full parser decides, with its
+// validation and error messages.
+bool ParseSimpleNameArray(std::string_view text, std::vector<std::string>& names) {
+    if (text.size() < 2 || text.front() != '[' || text.back() != ']') return false;
+    names.clear();
     size_t i = 1;
     const size_t end = text.size() - 1;
-    if (i == end) return names;
+    if (i == end) return true;
     while (true) {
-        if (text[i] != '"') return std::nullopt;
+        if (text[i] != '"') return false;
         const size_t start = ++i;
         while (i < end && text[i] != '"') {
             const auto ch = static_cast<unsigned char>(text[i]);
-            if (ch < 0x20 || ch > 0x7e || ch == '\\') return std::nullopt;
+            if (ch < 0x20 || ch > 0x7e || ch == '\\') return false;
             ++i;
         }
-        if (i == end) return std::nullopt;  // unterminated string
+        if (i == end) return false;  // unterminated string
         names.emplace_back(text.substr(start, i - start));
         ++i;  // closing quote
-        if (i == end) return names;
-        if (text[i] != ',') return std::nullopt;
+        if (i == end) return true;
+        if (text[i] != ',') return false;
         ++i;
     }
 }
 
-std::vector<std::string> FromJsonNames(const std::string& text, std::string_view column) {
-    if (auto names = ParseSimpleNameArray(text)) return std::move(*names);
-    return FromJsonArray<std::string>(text, column);
+void ReadNames(std::string_view text, std::vector<std::string>& names, std::string_view column) {
+    if (!ParseSimpleNameArray(text, names)) {
+        names = FromJsonArray<std::string>(std::string(text), column);
+    }
 }
 
 }  // namespace
@@ -118,38 +122,43 @@ PublishingSettings ReadSettings(const Query& q, int base) {
 
 Content ReadContent(const Query& q) {
     Content c;
+    ReadContentInto(q, c);
+    return c;
+}
+
+void ReadContentInto(const Query& q, Content& c) {
     c.id = q.Int(0);
     c.account_id = q.Int(1);
     c.site_id = q.Int(2);
-    c.title = q.Text(3);
-    c.content_html = q.Text(4);
-    c.excerpt = q.Text(5);
-    c.slug = q.Text(6);
-    c.content_type = q.Text(7);
+    // assign() keeps each string's storage from the previous row.
+    c.title.assign(q.TextView(3));
+    c.content_html.assign(q.TextView(4));
+    c.excerpt.assign(q.TextView(5));
+    c.slug.assign(q.TextView(6));
+    c.content_type.assign(q.TextView(7));
     c.cluster_id = q.OptInt(8);
-    c.categories = FromJsonNames(q.Text(9), "categories");
-    c.tags = FromJsonNames(q.Text(10), "tags");
-    c.featured_image_url = q.Text(11);
-    const std::string status = q.Text(12);
+    ReadNames(q.TextView(9), c.categories, "categories");
+    ReadNames(q.TextView(10), c.tags, "tags");
+    c.featured_image_url.assign(q.TextView(11));
+    const std::string_view status = q.TextView(12);
     c.status = ParseOrThrow(ParseEditorialStatus(status), "status", status);
     c.approved_at = q.OptTime(13);
-    const std::string site_status = q.Text(14);
+    const std::string_view site_status = q.TextView(14);
     c.site_status = ParseOrThrow(ParseSiteStatus(site_status), "site_status", site_status);
     c.site_status_updated_at = q.Time(15);
     c.scheduled_publish_at = q.OptTime(16);
     c.published_at = q.OptTime(17);
-    c.external_id = q.Text(18);
-    c.external_url = q.Text(19);
-    c.last_error = q.Text(20);
+    c.external_id.assign(q.TextView(18));
+    c.external_url.assign(q.TextView(19));
+    c.last_error.assign(q.TextView(20));
     c.next_attempt_at = q.OptTime(21);
     c.attempts = static_cast<int>(q.Int(22));
-    c.publication_id = q.Text(23);
-    c.claim_token = q.Text(24);
+    c.publication_id.assign(q.TextView(23));
+    c.claim_token.assign(q.TextView(24));
     c.lease_until = q.OptTime(25);
     c.created_at = q.Time(26);
     c.updated_at = q.Time(27);
     c.version = q.Int(28);
-    return c;
 }
 
 PublishRecord ReadRecord(const Query& q) {

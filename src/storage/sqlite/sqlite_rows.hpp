@@ -27,6 +27,8 @@ PageWindow Window(PageRequest request);
 Site ReadSite(const Query& q, int base = 0);
 PublishingSettings ReadSettings(const Query& q, int base = 0);
 Content ReadContent(const Query& q);
+/// ReadContent into an existing object, reusing its strings' storage (list pages).
+void ReadContentInto(const Query& q, Content& c);
 PublishRecord ReadRecord(const Query& q);
 
 /// :account_id … :updated_at, the columns' names (kInsertContent and every content update).

@@ -61,7 +61,8 @@ public:
 
     Content CreateContent(const Content& content) override;
     std::optional<Content> GetContent(AccountId account, ContentId id) override;
-    Page<Content> ListContent(const ContentFilter& filter) override;
+    int64_t VisitContentPage(const ContentFilter& filter,
+                             const std::function<void(const Content&)>& visit) override;
     WriteResult UpdateContent(const Content& content, int64_t expected_version,
                               unsigned fields) override;
     WriteOutcome DeleteContent(AccountId account, ContentId id, int64_t expected_version) override;
