@@ -3,12 +3,16 @@
 #include <algorithm>
 #include <random>
 
+#include "domain/status_machine.hpp"
+
 namespace herald::domain {
 
 bool IsMovable(const Content& item, TimePoint now) {
+    // A move is a reschedule (no slot left: an unschedule), so the status machine has a say.
     return item.site_status == SiteStatus::kScheduled && !item.pinned &&
-           item.scheduled_publish_at && *item.scheduled_publish_at > now &&
-           !item.next_attempt_at && item.attempts == 0;
+           item.scheduled_publish_at && *item.scheduled_publish_at > now && !item.next_attempt_at &&
+           item.attempts == 0 &&
+           NextSiteStatus(item.status, item.site_status, SiteAction::kReschedule).ok();
 }
 
 std::vector<size_t> ShuffledOrder(size_t n, uint64_t seed) {
@@ -46,8 +50,9 @@ Result<std::vector<QueueMove>> PlanQueue(const PublishingSettings& settings,
                 queue.push_back(movable[i]);
             break;
         case QueueOperation::kMoveToTop: {
-            const auto it = std::find_if(movable.begin(), movable.end(),
-                                         [&](const QueueEntry& e) { return e.id == request.target; });
+            const auto it = std::find_if(movable.begin(), movable.end(), [&](const QueueEntry& e) {
+                return e.id == request.target;
+            });
             if (it == movable.end()) {
                 return Error::Conflict("not_movable",
                                        "Only a scheduled, unpinned item whose time is still ahead "
@@ -83,7 +88,8 @@ Result<std::vector<QueueMove>> PlanQueue(const PublishingSettings& settings,
     std::sort(at.begin(), at.end());
     std::vector<QueueMove> moves, unplaced;
     for (const QueueEntry& e : queue) {
-        const auto it = std::lower_bound(at.begin(), at.end(), std::make_pair(e.id, TimePoint::min()));
+        const auto it =
+            std::lower_bound(at.begin(), at.end(), std::make_pair(e.id, TimePoint::min()));
         if (it == at.end() || it->first != e.id) {
             unplaced.push_back({e.id, e.at, std::nullopt});
         } else if (it->second != e.at) {

@@ -41,7 +41,8 @@ std::optional<date::sys_days> ParseDate(std::string_view text) {
             parts[i] = parts[i] * 10 + (text[k] - '0');
         }
     }
-    const date::year_month_day ymd{date::year{parts[0]}, date::month{static_cast<unsigned>(parts[1])},
+    const date::year_month_day ymd{date::year{parts[0]},
+                                   date::month{static_cast<unsigned>(parts[1])},
                                    date::day{static_cast<unsigned>(parts[2])}};
     if (!ymd.ok()) return std::nullopt;
     return date::sys_days{ymd};
@@ -129,8 +130,8 @@ Result<NextOccurrence> PlanNextOccurrence(const Content& item, const PublishingS
                                           std::string_view time_zone, const SiteCalendar& calendar,
                                           TimePoint now) {
     NextOccurrence next;
-    const std::optional<TimePoint> last = item.scheduled_publish_at ? item.scheduled_publish_at
-                                                                    : item.published_at;
+    const std::optional<TimePoint> last =
+        item.scheduled_publish_at ? item.scheduled_publish_at : item.published_at;
     if (!item.recurrence || !last ||
         !NextSiteStatus(item.status, item.site_status, SiteAction::kRecur)) {
         next.stop = RecurrenceStop::kNotRecurring;

@@ -38,8 +38,7 @@ std::vector<std::string> Plan(const PublishingSettings& settings,
                               const std::vector<QueueEntry>& entries, QueueOperation op,
                               ContentId target = 0, uint64_t seed = 0,
                               const std::vector<TimePoint>& published = {}) {
-    const auto moves =
-        PlanQueue(settings, "UTC", entries, published, {op, target, seed, kNow});
+    const auto moves = PlanQueue(settings, "UTC", entries, published, {op, target, seed, kNow});
     if (!moves.ok()) {
         ADD_FAILURE() << moves.error().message;
         return {};
@@ -82,7 +81,8 @@ TEST(Rebalance, AppliesTheCurrentLimits) {
 }
 
 TEST(Rebalance, AnOrderlyQueueDoesNotMove) {
-    EXPECT_TRUE(Plan(Daily(), {Movable(1, "2026-01-21T09:00:00Z"), Movable(2, "2026-01-22T09:00:00Z")},
+    EXPECT_TRUE(Plan(Daily(),
+                     {Movable(1, "2026-01-21T09:00:00Z"), Movable(2, "2026-01-22T09:00:00Z")},
                      QueueOperation::kRebalance)
                     .empty());
 }
@@ -90,9 +90,10 @@ TEST(Rebalance, AnOrderlyQueueDoesNotMove) {
 TEST(Rebalance, ItemsWithoutASlotAreListedLastWithNone) {
     PublishingSettings settings = Daily();
     settings.publish_days.clear();
-    EXPECT_EQ(Plan(settings, {Movable(1, "2026-01-21T09:00:00Z"), Movable(2, "2026-01-22T09:00:00Z")},
-                   QueueOperation::kRebalance),
-              (Moves{"1:01-21T09:00->none", "2:01-22T09:00->none"}));
+    EXPECT_EQ(
+        Plan(settings, {Movable(1, "2026-01-21T09:00:00Z"), Movable(2, "2026-01-22T09:00:00Z")},
+             QueueOperation::kRebalance),
+        (Moves{"1:01-21T09:00->none", "2:01-22T09:00->none"}));
 }
 
 TEST(MoveToTop, TakesTheFirstSlotAndTheItemsBeforeItMoveDown) {
@@ -114,8 +115,8 @@ TEST(MoveToTop, OnlyAMovableItem) {
     for (const ContentId target : {ContentId{9}, ContentId{404}}) {
         const std::vector<QueueEntry> entries = {Fixed(9, "2026-01-21T09:00:00Z"),
                                                  Movable(1, "2026-01-24T09:00:00Z")};
-        const auto moves = PlanQueue(Daily(), "UTC", entries, {},
-                                     {QueueOperation::kMoveToTop, target, 0, kNow});
+        const auto moves =
+            PlanQueue(Daily(), "UTC", entries, {}, {QueueOperation::kMoveToTop, target, 0, kNow});
         ASSERT_FALSE(moves.ok());
         EXPECT_EQ(moves.error().kind, ErrorKind::kConflict);
         EXPECT_EQ(moves.error().code, "not_movable");
@@ -150,9 +151,13 @@ TEST(ShuffledOrder, IsAFixedPermutation) {
 
 TEST(IsMovable, OnlyUnpinnedFutureScheduledItemsWithoutARetry) {
     Content c;
+    c.status = EditorialStatus::kApproved;
     c.site_status = SiteStatus::kScheduled;
     c.scheduled_publish_at = kNow + std::chrono::hours{1};
     EXPECT_TRUE(IsMovable(c, kNow));
+    Content draft = c;  // cannot happen through the API; the status machine refuses it anyway
+    draft.status = EditorialStatus::kDraft;
+    EXPECT_FALSE(IsMovable(draft, kNow));
     Content pinned = c;
     pinned.pinned = true;
     EXPECT_FALSE(IsMovable(pinned, kNow));
