@@ -92,8 +92,8 @@ TEST_P(QueueStoreTest, APublishedEvergreenItemIsPlacedAgain) {
 }
 
 TEST_P(QueueStoreTest, AnItemWithoutRecurrenceStaysPublished) {
-    const Site site = NewSite(NewAccount(), "blog", true,
-                              herald::testing::AutoPublishEveryDay({k0900}));
+    const Site site =
+        NewSite(NewAccount(), "blog", true, herald::testing::AutoPublishEveryDay({k0900}));
     const Content item = NewScheduled(site, At("2026-01-20T09:00:00Z"));
     PublishDue(store(), At("2026-01-20T09:00:00Z"));
     const Content read = *store().GetContent(site.account_id, item.id);
@@ -113,8 +113,8 @@ QueuePlanner Rebalance(TimePoint now) {
 }
 
 TEST_P(QueueStoreTest, ReplanQueueWritesTheMovesAndADryRunNothing) {
-    const Site site = NewSite(NewAccount(), "blog", true,
-                              herald::testing::AutoPublishEveryDay({k0900}));
+    const Site site =
+        NewSite(NewAccount(), "blog", true, herald::testing::AutoPublishEveryDay({k0900}));
     const Content a = NewScheduled(site, At("2026-01-22T09:00:00Z"));
     const Content pinned = NewContent(site, [](Content& c) {
         c = herald::testing::Scheduled(c, kNow, At("2026-01-21T09:00:00Z"));
@@ -144,16 +144,17 @@ TEST_P(QueueStoreTest, ReplanQueueWritesTheMovesAndADryRunNothing) {
 }
 
 TEST_P(QueueStoreTest, ReplanQueueSwapsInstantsAndUnschedulesWhatFindsNoSlot) {
-    const Site site = NewSite(NewAccount(), "blog", true,
-                              herald::testing::AutoPublishEveryDay({k0900}));
+    const Site site =
+        NewSite(NewAccount(), "blog", true, herald::testing::AutoPublishEveryDay({k0900}));
     const Content a = NewScheduled(site, At("2026-01-21T09:00:00Z"));
     const Content b = NewScheduled(site, At("2026-01-22T09:00:00Z"));
     const Content c = NewScheduled(site, At("2026-01-23T09:00:00Z"));
     // a and b trade places; c finds no slot.
     const QueuePlanner swap = [&](const QueueInput&) -> Result<std::vector<domain::QueueMove>> {
-        return std::vector<domain::QueueMove>{{a.id, *a.scheduled_publish_at, b.scheduled_publish_at},
-                                              {b.id, *b.scheduled_publish_at, a.scheduled_publish_at},
-                                              {c.id, *c.scheduled_publish_at, std::nullopt}};
+        return std::vector<domain::QueueMove>{
+            {a.id, *a.scheduled_publish_at, b.scheduled_publish_at},
+            {b.id, *b.scheduled_publish_at, a.scheduled_publish_at},
+            {c.id, *c.scheduled_publish_at, std::nullopt}};
     };
     const QueueOutcome out = store().ReplanQueue(
         {site.account_id, site.id, kNow, kNow - kCalendarLookBack, false}, swap);
@@ -168,8 +169,8 @@ TEST_P(QueueStoreTest, ReplanQueueSwapsInstantsAndUnschedulesWhatFindsNoSlot) {
 }
 
 TEST_P(QueueStoreTest, ReplanQueueWritesNothingWhenOneMoveNoLongerHolds) {
-    const Site site = NewSite(NewAccount(), "blog", true,
-                              herald::testing::AutoPublishEveryDay({k0900}));
+    const Site site =
+        NewSite(NewAccount(), "blog", true, herald::testing::AutoPublishEveryDay({k0900}));
     const Content a = NewScheduled(site, At("2026-01-23T09:00:00Z"));
     const Content pinned = NewContent(site, [](Content& c) {
         c = herald::testing::Scheduled(c, kNow, At("2026-01-25T09:00:00Z"));
@@ -182,8 +183,8 @@ TEST_P(QueueStoreTest, ReplanQueueWritesNothingWhenOneMoveNoLongerHolds) {
             {a.id, *a.scheduled_publish_at, At("2026-01-21T09:00:00Z")},
             {pinned.id, *pinned.scheduled_publish_at, At("2026-01-22T09:00:00Z")}};
     };
-    const QueueOutcome out = store().ReplanQueue(
-        {site.account_id, site.id, kNow, kNow - kCalendarLookBack, false}, bad);
+    const QueueOutcome out =
+        store().ReplanQueue({site.account_id, site.id, kNow, kNow - kCalendarLookBack, false}, bad);
     EXPECT_EQ(out.kind, QueueOutcome::Kind::kConflict);
     EXPECT_TRUE(out.moves.empty());
     EXPECT_EQ(*store().GetContent(site.account_id, a.id)->scheduled_publish_at,
@@ -204,8 +205,9 @@ TEST_P(QueueStoreTest, ReplanQueueOfAnotherAccountsSiteIsNotFound) {
     for (const bool dry : {true, false}) {
         EXPECT_EQ(store().ReplanQueue({other, site.id, kNow, kNow, dry}, count).kind,
                   QueueOutcome::Kind::kNotFound);
-        EXPECT_EQ(store().ReplanQueue({site.account_id, site.id + 1000, kNow, kNow, dry}, count).kind,
-                  QueueOutcome::Kind::kNotFound);
+        EXPECT_EQ(
+            store().ReplanQueue({site.account_id, site.id + 1000, kNow, kNow, dry}, count).kind,
+            QueueOutcome::Kind::kNotFound);
     }
     EXPECT_EQ(planned, 0);
 }

@@ -153,8 +153,8 @@ void PlaceRecurringAgain(Connection& conn, std::span<const FinishedAttempt> atte
         if (!site || !site->site.is_active) continue;
         const SiteCalendar calendar =
             ReadCalendar(conn, published.site_id, now - kCalendarLookBack);
-        const auto next = domain::PlanNextOccurrence(published, site->settings,
-                                                     site->site.timezone, calendar, now);
+        const auto next = domain::PlanNextOccurrence(published, site->settings, site->site.timezone,
+                                                     calendar, now);
         if (!next || !next->at) continue;
         const Content again = domain::Recur(published, *next->at, now);
         Savepoint savepoint(conn);

@@ -109,13 +109,12 @@ std::optional<TimePoint> PlaceRecurringAgain(Connection& conn, const Content& pu
     const auto site = ReadSchedulingSite(conn, published.site_id);
     if (!site || !site->site.is_active) return std::nullopt;
     const SiteCalendar calendar = ReadCalendar(conn, published.site_id, now - kCalendarLookBack);
-    const auto next = domain::PlanNextOccurrence(published, site->settings, site->site.timezone,
-                                                 calendar, now);
+    const auto next =
+        domain::PlanNextOccurrence(published, site->settings, site->site.timezone, calendar, now);
     if (!next || !next->at) return std::nullopt;
     const Content again = domain::Recur(published, *next->at, now);
     Query q(conn.Prepare(std::string("UPDATE content SET") + sql::kSetContentSchedule +
-                         sql::kSetContentAlways +
-                         " WHERE id = :id AND site_status = 'published'"));
+                         sql::kSetContentAlways + " WHERE id = :id AND site_status = 'published'"));
     BindContent(q, again);
     q.BindInt(":id", again.id);
     q.Run();
