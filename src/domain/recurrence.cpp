@@ -1,7 +1,6 @@
 #include "domain/recurrence.hpp"
 
 #include <algorithm>
-#include <array>
 #include <chrono>
 #include <string>
 
@@ -30,20 +29,25 @@ Error UnknownZone(std::string_view name) {
                           "timezone");
 }
 
+/// The number written by the `n` digits of `text` at `from`, or nullopt.
+std::optional<unsigned> Digits(std::string_view text, size_t from, size_t n) {
+    unsigned value = 0;
+    for (size_t k = from; k < from + n; ++k) {
+        if (text[k] < '0' || text[k] > '9') return std::nullopt;
+        value = value * 10 + static_cast<unsigned>(text[k] - '0');
+    }
+    return value;
+}
+
 /// "YYYY-MM-DD" with a real month and day, else nullopt.
 std::optional<date::sys_days> ParseDate(std::string_view text) {
     if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
-    int parts[3] = {0, 0, 0};
-    const std::array<std::pair<size_t, size_t>, 3> spans = {{{0, 4}, {5, 2}, {8, 2}}};
-    for (size_t i = 0; i < spans.size(); ++i) {
-        for (size_t k = spans[i].first; k < spans[i].first + spans[i].second; ++k) {
-            if (text[k] < '0' || text[k] > '9') return std::nullopt;
-            parts[i] = parts[i] * 10 + (text[k] - '0');
-        }
-    }
-    const date::year_month_day ymd{date::year{parts[0]},
-                                   date::month{static_cast<unsigned>(parts[1])},
-                                   date::day{static_cast<unsigned>(parts[2])}};
+    const auto year = Digits(text, 0, 4);
+    const auto month = Digits(text, 5, 2);
+    const auto day = Digits(text, 8, 2);
+    if (!year || !month || !day) return std::nullopt;
+    const date::year_month_day ymd{date::year{static_cast<int>(*year)}, date::month{*month},
+                                   date::day{*day}};
     if (!ymd.ok()) return std::nullopt;
     return date::sys_days{ymd};
 }
