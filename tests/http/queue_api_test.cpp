@@ -3,7 +3,10 @@
 // without dry_run, pins holding, bad input changing nothing, and dry runs that answer exactly
 // what the real run then does, on randomised settings and queues.
 
+#include <atomic>
 #include <random>
+#include <set>
+#include <thread>
 
 #include "http/api_fixture.hpp"
 
@@ -17,15 +20,17 @@ protected:
         site_ = MakeSite();
         site_id_ = site_["id"].get<int64_t>();
         // Every day at 09:00 UTC.
-        auto res = client_->Patch(SitePath(site_, "publishing-settings/"),
-                                  {{"publish_days", {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
-                                   {"publish_time_slots", {"09:00"}}});
+        auto res =
+            client_->Patch(SitePath(site_, "publishing-settings/"),
+                           {{"publish_days", {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
+                            {"publish_time_slots", {"09:00"}}});
         EXPECT_EQ(res.status, 200) << res.body;
     }
 
     /// An approved item scheduled at `at`, optionally pinned.
     json Scheduled(const std::string& at, bool pinned = false, int64_t site_id = 0) {
-        json c = MakeContent(site_id ? site_id : site_id_, {{"status", "approved"}, {"pinned", pinned}});
+        json c =
+            MakeContent(site_id ? site_id : site_id_, {{"status", "approved"}, {"pinned", pinned}});
         auto res = client_->Post(ContentPath(c, "schedule/"), {{"scheduled_at", at}});
         EXPECT_EQ(res.status, 200) << res.body;
         return res.json;
@@ -38,8 +43,9 @@ protected:
     /// Every scheduled item of the site: id → time.
     std::map<int64_t, std::string> Calendar(int64_t site_id) {
         std::map<int64_t, std::string> out;
-        auto res = client_->Get("/api/v1/writer/content/?page_size=500&site_status=scheduled&site_id=" +
-                                std::to_string(site_id));
+        auto res =
+            client_->Get("/api/v1/writer/content/?page_size=500&site_status=scheduled&site_id=" +
+                         std::to_string(site_id));
         for (const json& c : res.json["results"])
             out[c["id"].get<int64_t>()] = c["scheduled_publish_at"].get<std::string>();
         return out;
@@ -62,14 +68,16 @@ TEST_P(QueueApiTest, PinnedAndRecurrenceOnCreateUpdateAndGet) {
     EXPECT_EQ(c["recurrence"], nullptr);
     EXPECT_EQ(c["publication_count"], 0);
 
-    c = MakeContent(site_id_, {{"pinned", true},
-                               {"recurrence", {{"every_days", 30}, {"until", "2026-12-31"}, {"count", 4}}}});
+    c = MakeContent(site_id_,
+                    {{"pinned", true},
+                     {"recurrence", {{"every_days", 30}, {"until", "2026-12-31"}, {"count", 4}}}});
     EXPECT_EQ(c["pinned"], true);
     EXPECT_EQ(c["recurrence"], json({{"every_days", 30}, {"until", "2026-12-31"}, {"count", 4}}));
 
     auto res = client_->Patch(ContentPath(c), {{"recurrence", {{"every_days", 7}}}});
     ASSERT_EQ(res.status, 200) << res.body;
-    EXPECT_EQ(res.json["recurrence"], json({{"every_days", 7}, {"until", nullptr}, {"count", nullptr}}));
+    EXPECT_EQ(res.json["recurrence"],
+              json({{"every_days", 7}, {"until", nullptr}, {"count", nullptr}}));
     EXPECT_EQ(res.json["pinned"], true);  // untouched
     res = client_->Patch(ContentPath(c), {{"recurrence", nullptr}, {"pinned", false}});
     ASSERT_EQ(res.status, 200) << res.body;
@@ -91,7 +99,9 @@ TEST_P(QueueApiTest, BadRecurrenceIsRefusedNamingTheFieldAndChangesNothing) {
         {{{"every_days", 3661}}, 422, "out_of_range", "recurrence.every_days"},
         {{{"every_days", 1}, {"count", 0}}, 422, "out_of_range", "recurrence.count"},
         {{{"every_days", 1}, {"until", "2026-02-30"}}, 422, "invalid_date", "recurrence.until"},
-        {{{"every_days", 1}, {"until", "2026-01-19"}}, 422, "recurrence_exhausted",
+        {{{"every_days", 1}, {"until", "2026-01-19"}},
+         422,
+         "recurrence_exhausted",
          "recurrence.until"},
         {{{"every_days", 1}, {"weekly", true}}, 422, "unknown_field", "recurrence.weekly"},
         {{{"until", "2026-12-31"}}, 422, "required", "recurrence.every_days"},
@@ -101,9 +111,10 @@ TEST_P(QueueApiTest, BadRecurrenceIsRefusedNamingTheFieldAndChangesNothing) {
     for (const Case& k : cases) {
         auto res = client_->Patch(ContentPath(c), {{"recurrence", k.recurrence}});
         ExpectError(res, k.status, k.code, k.field);
-        res = client_->Post("/api/v1/writer/content/",
-                            {{"site_id", site_id_}, {"title", "t"}, {"content_html", "x"},
-                             {"recurrence", k.recurrence}});
+        res = client_->Post("/api/v1/writer/content/", {{"site_id", site_id_},
+                                                        {"title", "t"},
+                                                        {"content_html", "x"},
+                                                        {"recurrence", k.recurrence}});
         ExpectError(res, k.status, k.code, k.field);
     }
     EXPECT_EQ(client_->Get(ContentPath(c)).json, before);
@@ -127,13 +138,14 @@ TEST_P(QueueApiTest, RebalanceClosesGapsAroundPinsAndADryRunChangesNothing) {
     EXPECT_EQ(dry.json["seed"], nullptr);
     EXPECT_EQ(dry.json["moved"], 2);
     EXPECT_EQ(dry.json["unscheduled"], 0);
-    const json expected = json::array(
-        {{{"content_id", a["id"]}, {"title", "Hello"},
-          {"old_scheduled_publish_at", "2026-01-23T09:00:00Z"},
-          {"new_scheduled_publish_at", "2026-01-22T09:00:00Z"}},
-         {{"content_id", b["id"]}, {"title", "Hello"},
-          {"old_scheduled_publish_at", "2026-01-26T09:00:00Z"},
-          {"new_scheduled_publish_at", "2026-01-23T09:00:00Z"}}});
+    const json expected = json::array({{{"content_id", a["id"]},
+                                        {"title", "Hello"},
+                                        {"old_scheduled_publish_at", "2026-01-23T09:00:00Z"},
+                                        {"new_scheduled_publish_at", "2026-01-22T09:00:00Z"}},
+                                       {{"content_id", b["id"]},
+                                        {"title", "Hello"},
+                                        {"old_scheduled_publish_at", "2026-01-26T09:00:00Z"},
+                                        {"new_scheduled_publish_at", "2026-01-23T09:00:00Z"}}});
     EXPECT_EQ(dry.json["moves"], expected);
     EXPECT_EQ(Calendar(site_id_), before);
 
@@ -222,13 +234,62 @@ TEST_P(QueueApiTest, BadInputIsRefusedAndChangesNothing) {
     // If-Match names the site's version (the item's for move-to-top).
     ExpectError(client_->Send("POST", QueuePath("rebalance"), "{}", {{"If-Match", "\"1\""}}), 412,
                 "precondition_failed");
-    ExpectError(client_->Send("POST", ContentPath(a, "move-to-top/"), "{}", {{"If-Match", "\"1\""}}),
-                412, "precondition_failed");
+    ExpectError(
+        client_->Send("POST", ContentPath(a, "move-to-top/"), "{}", {{"If-Match", "\"1\""}}), 412,
+        "precondition_failed");
     EXPECT_EQ(Calendar(site_id_), before);
     // Another account's item is not found either.
     auto b = NewClient(key_b_);
     ExpectError(b->Post(ContentPath(a, "move-to-top/"), json::object()), 404, "not_found");
     EXPECT_EQ(Calendar(site_id_), before);
+}
+
+// Edits racing rebalances (API.md §10): every acknowledged title edit and pin is kept, the
+// rebalances that answered 200 left a calendar with one item per instant, and no pinned item
+// was moved by one that ran after its pin was acknowledged.
+TEST_P(QueueApiTest, ConcurrentEditsAreKeptAndPinsHold) {
+    std::vector<json> items;
+    for (int i = 0; i < 8; ++i) {
+        char at[32];
+        std::snprintf(at, sizeof at, "2026-01-%02dT09:00:00Z", 21 + i);
+        items.push_back(Scheduled(at));
+    }
+    std::atomic<bool> stop{false};
+    std::thread editor([&] {
+        auto client = NewClient(key_a_);
+        for (int round = 0; round < 3; ++round) {
+            for (size_t i = 0; i < items.size(); ++i) {
+                auto res = client->Patch(
+                    ContentPath(items[i]),
+                    {{"title", "t" + std::to_string(round) + "-" + std::to_string(i)}});
+                EXPECT_EQ(res.status, 200) << res.body;
+            }
+        }
+        // Pins the last item, then remembers where it was when the pin was acknowledged.
+        auto res = client->Patch(ContentPath(items.back()), {{"pinned", true}});
+        EXPECT_EQ(res.status, 200) << res.body;
+        stop = true;
+    });
+    int rebalanced = 0;
+    while (!stop) {
+        auto res =
+            client_->Post(QueuePath(rebalanced % 2 ? "shuffle" : "rebalance"), json::object());
+        ASSERT_EQ(res.status, 200) << res.body;
+        ++rebalanced;
+    }
+    editor.join();
+    const std::string pinned_at = TimeOf(items.back());
+    for (int i = 0; i < 3; ++i)
+        ASSERT_EQ(client_->Post(QueuePath("shuffle"), json::object()).status, 200);
+    EXPECT_EQ(TimeOf(items.back()), pinned_at);
+    std::set<std::string> instants;
+    for (size_t i = 0; i < items.size(); ++i) {
+        const json c = client_->Get(ContentPath(items[i])).json;
+        EXPECT_EQ(c["title"], "t2-" + std::to_string(i));
+        EXPECT_EQ(c["site_status"], "scheduled");
+        EXPECT_TRUE(instants.insert(c["scheduled_publish_at"].get<std::string>()).second);
+    }
+    EXPECT_GT(rebalanced, 0);
 }
 
 // The dry run answers exactly what the real run does, item by item, over random settings
@@ -237,7 +298,8 @@ TEST_P(QueueApiTest, DryRunMatchesTheRealRunOnRandomQueues) {
     std::mt19937 rng(20260120);
     const std::vector<std::string> days = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
     for (int round = 0; round < 6; ++round) {
-        const json site = MakeSite({{"timezone", round % 2 ? "America/New_York" : "Europe/Berlin"}});
+        const json site =
+            MakeSite({{"timezone", round % 2 ? "America/New_York" : "Europe/Berlin"}});
         const int64_t site_id = site["id"].get<int64_t>();
         // Scheduling at random instants first, with no limits in the way.
         for (int i = 0; i < 12; ++i) {
