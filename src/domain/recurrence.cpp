@@ -8,6 +8,7 @@
 #include <date/tz.h>
 #include <fmt/format.h>
 
+#include "common/text.hpp"
 #include "domain/status_machine.hpp"
 
 namespace herald::domain {
@@ -23,10 +24,10 @@ const date::time_zone* FindZone(std::string_view name) noexcept {
 }
 
 Error UnknownZone(std::string_view name) {
-    return Error::Invalid("unknown_timezone",
-                          fmt::format("\"{}\" is not a time zone the tz database knows",
-                                      name.substr(0, std::min<size_t>(name.size(), 80))),
-                          "timezone");
+    return Error::Invalid(
+        "unknown_timezone",
+        fmt::format("\"{}\" is not a time zone the tz database knows", Utf8Prefix(name, 80)),
+        "timezone");
 }
 
 /// The number written by the `n` digits of `text` at `from`, or nullopt.

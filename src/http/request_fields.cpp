@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/text.hpp"
 #include "domain/delivery_options.hpp"
 #include "domain/recurrence.hpp"
 #include "domain/slots.hpp"
@@ -59,10 +60,11 @@ Status ReadRecurrence(const nlohmann::json& value, std::optional<domain::Recurre
     for (const auto& item : value.items()) {
         const std::string& key = item.key();
         if (key != "every_days" && key != "until" && key != "count") {
-            return Error::Invalid("unknown_field",
-                                  "recurrence has no field '" + key.substr(0, 80) +
-                                      "' (it takes every_days, until and count).",
-                                  "recurrence." + key.substr(0, 80));
+            const std::string name(Utf8Prefix(key, 80));  // whole characters only
+            return Error::Invalid(
+                "unknown_field",
+                "recurrence has no field '" + name + "' (it takes every_days, until and count).",
+                "recurrence." + name);
         }
     }
     FieldReader r(value);
