@@ -141,7 +141,8 @@ void Contents(std::string_view body) {
                    again.content_type == content.content_type &&
                    again.cluster_id == content.cluster_id &&
                    again.categories == content.categories && again.tags == content.tags &&
-                   again.featured_image_url == content.featured_image_url,
+                   again.featured_image_url == content.featured_image_url &&
+                   again.pinned == content.pinned && again.recurrence == content.recurrence,
                "content survives the round trip");
     FUZZ_CHECK(domain::ValidateContent(again), "read-back content is still valid");
 }

@@ -159,6 +159,8 @@ void AddRoutes(Router<Handler>& r, const ServerSettings& settings) {
     r.Add("POST", "/api/v1/events/session/", &OpenEventsSession);
     r.Add("DELETE", "/api/v1/events/session/", &CloseEventsSession);
     r.Add("POST", "/api/v1/sites/{id}/schedule-approved/", &ScheduleApprovedForSite);
+    r.Add("POST", "/api/v1/sites/{id}/queue/rebalance/", &RebalanceQueue);
+    r.Add("POST", "/api/v1/sites/{id}/queue/shuffle/", &ShuffleQueue);
 
     r.Add("POST", "/api/v1/sites/", &CreateSite);
     r.Add("GET", "/api/v1/sites/", &ListSites);
@@ -180,6 +182,7 @@ void AddRoutes(Router<Handler>& r, const ServerSettings& settings) {
     r.Add("POST", "/api/v1/writer/content/{id}/schedule/", &ScheduleContent);
     r.Add("POST", "/api/v1/writer/content/{id}/reschedule/", &RescheduleContent);
     r.Add("POST", "/api/v1/writer/content/{id}/unschedule/", &UnscheduleContent);
+    r.Add("POST", "/api/v1/writer/content/{id}/move-to-top/", &MoveToTop);
 
     r.Add("GET", "/api/v1/api-keys/", &ListApiKeys);
     r.Add("POST", "/api/v1/api-keys/", &CreateApiKey);

@@ -72,6 +72,23 @@ void WriteContent(JsonWriter& w, const domain::Content& c) {
     for (const auto& name : c.tags) w.String(name);
     w.EndArray();
     w.Key("featured_image_url").String(c.featured_image_url);
+    w.Key("pinned").Bool(c.pinned);
+    w.Key("recurrence");
+    if (c.recurrence) {
+        w.BeginObject();
+        w.Key("every_days").Int(c.recurrence->every_days);
+        w.Key("until");
+        if (c.recurrence->until) {
+            w.String(*c.recurrence->until);
+        } else {
+            w.Null();
+        }
+        w.Key("count").OptInt(c.recurrence->count);
+        w.EndObject();
+    } else {
+        w.Null();
+    }
+    w.Key("publication_count").Int(c.publication_count);
     w.Key("status").String(ToString(c.status));
     w.Key("approved_at").OptTime(c.approved_at);
     w.Key("site_status").String(ToString(c.site_status));

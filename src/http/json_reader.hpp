@@ -26,6 +26,8 @@ public:
     explicit FieldReader(const nlohmann::json& object) : object_(object) {}
 
     bool Has(const char* name) const { return object_.contains(name); }
+    /// The field's JSON value (present: Has(name)), for nested objects.
+    const nlohmann::json& At(const char* name) const { return object_.at(name); }
 
     /// Each getter returns true when the field is present with an acceptable type and stores
     /// it in `out`; absent → false, out untouched; wrong type → false and error() is set.

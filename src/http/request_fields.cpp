@@ -3,11 +3,14 @@
 
 #include "http/request_fields.hpp"
 
+#include <algorithm>
 #include <climits>
 #include <string>
 #include <vector>
 
+#include "common/text.hpp"
 #include "domain/delivery_options.hpp"
+#include "domain/recurrence.hpp"
 #include "domain/slots.hpp"
 #include "domain/validation.hpp"
 #include "http/json_reader.hpp"
@@ -39,6 +42,55 @@ Result<int> ToLimit(const std::optional<int64_t>& value, const char* field) {
         return Error::Invalid("out_of_range", std::string(field) + " is out of range.", field);
     }
     return static_cast<int>(*value);
+}
+
+/// `recurrence`: null, or {"every_days": N, "until": "YYYY-MM-DD"|null, "count": N|null}.
+/// Errors name "recurrence.<key>".
+Status ReadRecurrence(const nlohmann::json& value, std::optional<domain::Recurrence>& out) {
+    if (value.is_null()) {
+        out.reset();
+        return Ok{};
+    }
+    if (!value.is_object()) {
+        return Error::BadRequest("invalid_type",
+                                 "recurrence must be an object ({\"every_days\": N, \"until\": "
+                                 "DATE or null, \"count\": N or null}) or null.",
+                                 "recurrence");
+    }
+    for (const auto& item : value.items()) {
+        const std::string& key = item.key();
+        if (key != "every_days" && key != "until" && key != "count") {
+            const std::string name(Utf8Prefix(key, 80));  // whole characters only
+            return Error::Invalid(
+                "unknown_field",
+                "recurrence has no field '" + name + "' (it takes every_days, until and count).",
+                "recurrence." + name);
+        }
+    }
+    FieldReader r(value);
+    int64_t every = 0;
+    const bool has_every = r.Int("every_days", every);
+    std::string until;
+    const bool has_until = r.String("until", until);
+    std::optional<int64_t> count;
+    r.OptionalInt("count", count);
+    if (r.error()) {
+        Error error = *r.error();
+        error.field = "recurrence." + error.field;
+        return error;
+    }
+    if (!has_every) {
+        return Error::Invalid("required", "The field 'recurrence.every_days' is required.",
+                              "recurrence.every_days");
+    }
+    domain::Recurrence recurrence;
+    // Out-of-int values are clamped into a range ValidateRecurrence refuses.
+    recurrence.every_days = static_cast<int>(std::clamp<int64_t>(every, INT_MIN, INT_MAX));
+    if (has_until && !until.empty()) recurrence.until = until;
+    if (count) recurrence.count = static_cast<int>(std::clamp<int64_t>(*count, INT_MIN, INT_MAX));
+    if (Status valid = domain::ValidateRecurrence(recurrence); !valid) return valid;
+    out = recurrence;
+    return Ok{};
 }
 
 }  // namespace
@@ -139,9 +191,16 @@ Result<ContentFields> ReadContentFields(FieldReader& r, domain::Content& content
     r.StringList("categories", content.categories);
     r.StringList("tags", content.tags);
     r.String("featured_image_url", content.featured_image_url);
+    r.Bool("pinned", content.pinned);
     std::string status;
     const bool has_status = r.String("status", status, /*null_is_empty=*/false);
     if (r.error()) return *r.error();
+    if (r.Has("recurrence")) {
+        fields.recurrence = true;
+        if (Status read = ReadRecurrence(r.At("recurrence"), content.recurrence); !read) {
+            return read.error();
+        }
+    }
     if (has_status) {
         fields.status = domain::ParseEditorialStatus(status);
         if (!fields.status) {

@@ -26,6 +26,7 @@ Status ReadSettingsFields(const nlohmann::json& body, domain::PublishingSettings
 struct ContentFields {
     std::optional<domain::EditorialStatus> status;
     std::optional<int64_t> site_id;
+    bool recurrence = false;  // the body set `recurrence` (to an object or null)
 };
 
 /// Reads the writable content fields present in the body over `content`. Read-only fields

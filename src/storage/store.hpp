@@ -96,6 +96,13 @@ public:
     /// run rolls back. Several sites may share one transaction; no site is split.
     virtual std::vector<SiteScheduleOutcome> ScheduleSites(const ScheduleRequest& request,
                                                            const SlotPlanner& plan) = 0;
+    /// Queue operations (API.md §9). In one transaction that holds the account's site
+    /// `request.site` as ScheduleSites does: reads its settings, its scheduled and publishing
+    /// items and its published calendar (from request.calendar_from), asks `plan`, and writes
+    /// each move (a new scheduled_publish_at; none: back to not_published, unscheduled), each
+    /// only while its item is still scheduled, unpinned and at the version read. When one is
+    /// not, nothing is written (kConflict: plan again). A dry run writes nothing.
+    virtual QueueOutcome ReplanQueue(const QueueRequest& request, const QueuePlanner& plan) = 0;
     /// scheduled_publish_at of the site's scheduled/publishing items, and published_at of
     /// its published items, both limited to instants >= `from` (for the calendar's view).
     virtual SiteCalendar LoadCalendar(SiteId site, TimePoint from) = 0;
@@ -110,7 +117,9 @@ public:
                                                         TimePoint lease_until) = 0;
     /// For each attempt, in one transaction: inserts its record and writes its content's
     /// schedule columns (kContentSchedule) and updated_at, only if the stored row still
-    /// carries `claim_token` (a lost claim writes nothing for that item); then applies each
+    /// carries `claim_token` (a lost claim writes nothing for that item); places each
+    /// evergreen item it published again (domain::PlanNextOccurrence, over its site's
+    /// settings and calendar read with the site held, as ScheduleSites holds it); then applies each
     /// written attempt's health signal to its site by domain::NextHealth (the site row
     /// locked meanwhile on PostgreSQL). A site that recovers has its items' retries brought
     /// forward to `now` of the recovering attempt, so they go at once, within the cap.

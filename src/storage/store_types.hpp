@@ -13,6 +13,7 @@
 #include <vector>
 #include "domain/event_hooks.hpp"
 #include "domain/model.hpp"
+#include "domain/queue_plan.hpp"
 #include "domain/slots.hpp"
 #include "storage/hook_outbox.hpp"
 #include "storage/secret_box.hpp"
@@ -156,6 +157,38 @@ struct ScheduleRequest {
     TimePoint calendar_from{};  // far enough back for the limits of now's month and week
     bool dry_run = false;
     bool require_auto_publish = true;  // background runs; an explicit per-site run is not
+};
+
+/// What a queue operation's planner sees of one site (Store::ReplanQueue), read inside the
+/// transaction that holds the site.
+struct QueueInput {
+    const Site& site;
+    const PublishingSettings& settings;
+    std::span<const Content> items;        // its scheduled and publishing items
+    std::span<const TimePoint> published;  // the calendar's published instants (limits)
+};
+
+/// Plans a queue operation (domain::PlanQueue, wrapped by the caller).
+using QueuePlanner = std::function<Result<std::vector<domain::QueueMove>>(const QueueInput&)>;
+
+struct QueueRequest {
+    AccountId account = 0;
+    SiteId site = 0;
+    TimePoint now{};
+    TimePoint calendar_from{};  // far enough back for the limits of now's month and week
+    bool dry_run = false;
+};
+
+struct QueueOutcome {
+    enum class Kind {
+        kDone,      // planned (and, unless a dry run, written)
+        kNotFound,  // no such site in the account
+        kRefused,   // the planner refused: `error`
+        kConflict,  // an item changed between the read and the write; nothing was written
+    };
+    Kind kind = Kind::kDone;
+    std::optional<Error> error;
+    std::vector<domain::QueueMove> moves;
 };
 
 /// One account row as stored.

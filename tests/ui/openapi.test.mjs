@@ -179,6 +179,14 @@ test('every described operation answers as described, errors included', { skip }
   await expect(422, 'POST', `api/v1/writer/content/${item.id}/schedule/`, { body: { scheduled_at: '2001-01-01T00:00:00Z' } });
   await expect(409, 'POST', `api/v1/writer/content/${draft.id}/schedule/`, { body: { scheduled_at: at } });
   await expect(200, 'POST', `api/v1/writer/content/${item.id}/schedule/`, { body: { scheduled_at: at } });
+  await expect(200, 'POST', `api/v1/sites/${site.id}/queue/rebalance/?dry_run=true`);
+  await expect(200, 'POST', `api/v1/sites/${site.id}/queue/shuffle/?dry_run=true&seed=7`);
+  await expect(200, 'POST', `api/v1/writer/content/${item.id}/move-to-top/?dry_run=true`);
+  await expect(409, 'POST', `api/v1/writer/content/${draft.id}/move-to-top/`);
+  await expect(404, 'POST', 'api/v1/sites/999999/queue/rebalance/');
+  await expect(422, 'POST', `api/v1/sites/${site.id}/queue/shuffle/?seed=-1`);
+  await expect(200, 'PATCH', `api/v1/writer/content/${draft.id}/`, { body: { pinned: true, recurrence: { every_days: 7, until: null, count: 3 } } });
+  await expect(422, 'PATCH', `api/v1/writer/content/${draft.id}/`, { body: { recurrence: { every_days: 0 } } });
   const later = new Date(Date.now() + 31 * 86400000).toISOString().replace(/\.\d+Z$/, 'Z');
   await expect(200, 'POST', `api/v1/writer/content/${item.id}/reschedule/`, { body: { scheduled_at: later } });
   await expect(200, 'POST', `api/v1/writer/content/${item.id}/unschedule/`);

@@ -3,6 +3,7 @@
 #include <functional>
 #include <optional>
 
+#include "domain/recurrence.hpp"
 #include "domain/status_machine.hpp"
 #include "domain/validation.hpp"
 #include "http/handlers/handler_util.hpp"
@@ -229,6 +230,13 @@ Response CreateContent(Call& call) {
     if (auto valid = domain::ValidateContent(content); !valid) {
         return ErrorResponse(valid.error());
     }
+    if (content.recurrence) {
+        if (auto left =
+                domain::CheckRecurrenceLeft(*content.recurrence, 0, call.now, site->timezone);
+            !left) {
+            return ErrorResponse(left.error());
+        }
+    }
     content.site_status = SiteStatus::kNotPublished;
     content.site_status_updated_at = call.now;
     content.created_at = content.updated_at = call.now;
@@ -270,6 +278,17 @@ Response PatchContent(Call& call) {
             }
             // Writing over an item in flight would race the dispatcher's settle.
             if (stored.site_status == SiteStatus::kPublishing) return Publishing();
+            // A recurrence given anew must have an occurrence left (an unchanged one may
+            // have run out: editing the title of such an item is fine).
+            if (read->recurrence && content.recurrence && content.recurrence != stored.recurrence) {
+                auto site = FindSite(call, stored.site_id);
+                if (!site) return SiteNotFound();
+                if (auto left = domain::CheckRecurrenceLeft(
+                        *content.recurrence, stored.publication_count, call.now, site->timezone);
+                    !left) {
+                    return ErrorResponse(left.error());
+                }
+            }
             fields = storage::kContentText;
             if (read->site_id && *read->site_id != stored.site_id) {
                 auto site = FindSite(call, *read->site_id);

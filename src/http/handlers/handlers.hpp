@@ -105,6 +105,11 @@ Response ScheduleContent(Call& call);
 Response RescheduleContent(Call& call);
 Response UnscheduleContent(Call& call);
 
+// Queue operations (queue_handlers.cpp), each with ?dry_run=true.
+Response RebalanceQueue(Call& call);  // POST /api/v1/sites/{id}/queue/rebalance/
+Response ShuffleQueue(Call& call);    // POST /api/v1/sites/{id}/queue/shuffle/[?seed=N]
+Response MoveToTop(Call& call);       // POST /api/v1/writer/content/{id}/move-to-top/
+
 // Live updates, per-site scheduler run, metrics: live_handlers.cpp.
 Response OpenEventsSession(Call& call);        // POST /api/v1/events/session/ (sets the cookie)
 Response CloseEventsSession(Call& call);       // DELETE /api/v1/events/session/

@@ -199,6 +199,7 @@ FinishResult PostgresStore::FinishAttempts(std::span<const FinishedAttempt> atte
     for (size_t k = 0; k < order.size(); ++k) {
         if (!results[k].empty()) result.record_ids[order[k]] = results[k].Int(0, 0);
     }
+    PlaceRecurringAgain(*conn, attempts, result.record_ids);
     // Sites whose health changes are locked in id order (FOR UPDATE ... ORDER BY id), after
     // their items: every path that locks a site and then its items (scheduling) never holds
     // an item a settle waits for, since claimed items are only written under their claim.

@@ -47,6 +47,11 @@ constexpr std::array<const char*, kContentColumnCount> kContentColumns = {"id",
                                                                           "publication_id",
                                                                           "claim_token",
                                                                           "lease_until",
+                                                                          "pinned",
+                                                                          "recurrence_every_days",
+                                                                          "recurrence_until",
+                                                                          "recurrence_count",
+                                                                          "publication_count",
                                                                           "created_at",
                                                                           "updated_at",
                                                                           "version"};
@@ -94,6 +99,18 @@ std::optional<int> ToOptInt(std::optional<int64_t> v) {
 
 std::optional<int64_t> ToOptInt64(std::optional<int> v) {
     return v ? std::optional<int64_t>(*v) : std::nullopt;
+}
+
+std::optional<int64_t> RecurrenceEvery(const Content& c) {
+    return c.recurrence ? std::optional<int64_t>(c.recurrence->every_days) : std::nullopt;
+}
+
+std::optional<int64_t> RecurrenceCount(const Content& c) {
+    return c.recurrence ? ToOptInt64(c.recurrence->count) : std::nullopt;
+}
+
+std::string RecurrenceUntil(Params& p, const Content& c) {
+    return c.recurrence && c.recurrence->until ? p.Text(*c.recurrence->until) : p.Null();
 }
 
 }  // namespace
@@ -174,9 +191,15 @@ Content ReadContent(const Row& r) {
     c.publication_id = r.Text(23);
     c.claim_token = r.Text(24);
     c.lease_until = r.OptTime(25);
-    c.created_at = r.Time(26);
-    c.updated_at = r.Time(27);
-    c.version = r.Int(28);
+    c.pinned = r.Bool(26);
+    if (const auto every = r.OptInt(27)) {
+        c.recurrence = Recurrence{static_cast<int>(*every), std::nullopt, ToOptInt(r.OptInt(29))};
+        if (!r.IsNull(28)) c.recurrence->until = r.Text(28);
+    }
+    c.publication_count = static_cast<int>(r.Int(30));
+    c.created_at = r.Time(31);
+    c.updated_at = r.Time(32);
+    c.version = r.Int(33);
     return c;
 }
 
@@ -254,6 +277,11 @@ std::string ContentInsertValues(Params& p, const Content& c) {
                              p.Text(c.publication_id),
                              p.Text(c.claim_token),
                              p.OptTime(c.lease_until),
+                             p.Bool(c.pinned),
+                             p.OptInt(RecurrenceEvery(c)),
+                             RecurrenceUntil(p, c),
+                             p.OptInt(RecurrenceCount(c)),
+                             p.Int(c.publication_count),
                              p.Time(c.created_at),
                              p.Time(c.updated_at)});
 }
@@ -287,6 +315,10 @@ std::string ContentSet(Params& p, const Content& c, unsigned fields) {
         add("categories", p.Text(ToJson(c.categories)));
         add("tags", p.Text(ToJson(c.tags)));
         add("featured_image_url", p.Text(c.featured_image_url));
+        add("pinned", p.Bool(c.pinned));
+        add("recurrence_every_days", p.OptInt(RecurrenceEvery(c)));
+        add("recurrence_until", RecurrenceUntil(p, c));
+        add("recurrence_count", p.OptInt(RecurrenceCount(c)));
     }
     if (fields & kContentSite) add("site_id", p.Int(c.site_id));
     if (fields & kContentEditorial) {
@@ -306,6 +338,7 @@ std::string ContentSet(Params& p, const Content& c, unsigned fields) {
         add("publication_id", p.Text(c.publication_id));
         add("claim_token", p.Text(c.claim_token));
         add("lease_until", p.OptTime(c.lease_until));
+        add("publication_count", p.Int(c.publication_count));
     }
     add("updated_at", p.Time(c.updated_at));
     return set + ", version = version + 1";

@@ -16,7 +16,7 @@ namespace herald::storage::postgres {
 inline constexpr int kMaxPageSize = 500;
 inline constexpr int kSiteColumnCount = 18;
 inline constexpr int kSettingsColumnCount = 8;
-inline constexpr int kContentColumnCount = 29;
+inline constexpr int kContentColumnCount = 34;
 
 /// publication_id of a claimed row (Claim, ClaimOne): kept if set, else 32 hex digits, the
 /// format SQLite's lower(hex(randomblob(16))) gives.
@@ -56,6 +56,14 @@ std::string ToJson(const std::vector<int>& numbers);
 /// holds the site first, so the slot scheduler's read of that calendar stays true.
 void LockSites(Connection& conn, AccountId account, std::span<const SiteId> ids,
                std::optional<ContentId> content = std::nullopt);
+
+/// The site's calendar as the slot calculator reads it (pg_scheduling.cpp).
+SiteCalendar ReadCalendar(Connection& conn, SiteId site, TimePoint from);
+/// Places the evergreen items of `attempts` that were just settled as published (a record
+/// id in `record_ids`) again, inside the caller's transaction; locks all the batch's sites
+/// first, in id order (pg_queue.cpp).
+void PlaceRecurringAgain(Connection& conn, std::span<const FinishedAttempt> attempts,
+                         const std::vector<std::optional<RecordId>>& record_ids);
 
 /// Event hooks (pg_hooks.cpp): the column lists and their readers (a hook's secret opened).
 const char* EventHookColumns();     // "id, account_id, url, …"

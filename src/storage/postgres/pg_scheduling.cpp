@@ -24,28 +24,6 @@ namespace {
 constexpr size_t kChunkAssignments = 20000;
 constexpr auto kChunkTime = std::chrono::milliseconds{200};
 
-SiteCalendar ReadCalendar(Connection& conn, SiteId site, TimePoint from) {
-    Params p;
-    p.Int(site);
-    p.Time(from);
-    // One statement, so both lists come from one snapshot.
-    const PgResult r = conn.Exec(
-        "(SELECT FALSE, scheduled_publish_at FROM content WHERE site_id = $1"
-        "   AND site_status IN ('scheduled', 'publishing') AND scheduled_publish_at >= $2"
-        "   ORDER BY scheduled_publish_at)"
-        " UNION ALL"
-        " (SELECT TRUE, published_at FROM content WHERE site_id = $1"
-        "   AND site_status = 'published' AND published_at >= $2 ORDER BY published_at)",
-        p);
-    SiteCalendar calendar;
-    for (int i = 0; i < r.rows(); ++i)
-        (r.Bool(i, 0) ? calendar.published : calendar.scheduled).push_back(r.Time(i, 1));
-    // UNION ALL keeps each branch's order in practice, but nothing promises it.
-    std::sort(calendar.scheduled.begin(), calendar.scheduled.end());
-    std::sort(calendar.published.begin(), calendar.published.end());
-    return calendar;
-}
-
 SiteScheduleOutcome ScheduleOne(Connection& conn, const ScheduleRequest& request, SiteId id,
                                 const SlotPlanner& plan) {
     SiteScheduleOutcome out;
@@ -132,6 +110,33 @@ SiteScheduleOutcome ScheduleOne(Connection& conn, const ScheduleRequest& request
 }
 
 }  // namespace
+
+SiteCalendar ReadCalendar(Connection& conn, SiteId site, TimePoint from) {
+    Params p;
+    p.Int(site);
+    p.Time(from);
+    // One statement, so both lists come from one snapshot.
+    const PgResult r = conn.Exec(
+        "(SELECT FALSE, scheduled_publish_at FROM content WHERE site_id = $1"
+        "   AND site_status IN ('scheduled', 'publishing') AND scheduled_publish_at >= $2"
+        "   ORDER BY scheduled_publish_at)"
+        " UNION ALL"
+        " (SELECT TRUE, published_at FROM content WHERE site_id = $1"
+        "   AND site_status = 'published' AND published_at >= $2 ORDER BY published_at)"
+        // An evergreen item placed again still counts its last publication.
+        " UNION ALL"
+        " (SELECT TRUE, published_at FROM content WHERE site_id = $1"
+        "   AND site_status IN ('scheduled', 'publishing') AND recurrence_every_days IS NOT NULL"
+        "   AND published_at >= $2)",
+        p);
+    SiteCalendar calendar;
+    for (int i = 0; i < r.rows(); ++i)
+        (r.Bool(i, 0) ? calendar.published : calendar.scheduled).push_back(r.Time(i, 1));
+    // UNION ALL keeps each branch's order in practice, but nothing promises it.
+    std::sort(calendar.scheduled.begin(), calendar.scheduled.end());
+    std::sort(calendar.published.begin(), calendar.published.end());
+    return calendar;
+}
 
 std::vector<SiteId> PostgresStore::ListAutoPublishSiteIds() {
     auto conn = pool_->Acquire();

@@ -76,6 +76,7 @@ public:
     std::vector<SiteScheduleOutcome> ScheduleSites(const ScheduleRequest& request,
                                                    const SlotPlanner& plan) override;
     SiteCalendar LoadCalendar(SiteId site, TimePoint from) override;
+    QueueOutcome ReplanQueue(const QueueRequest& request, const QueuePlanner& plan) override;
 
     std::optional<Result<ClaimedItem>> ClaimOne(AccountId account, ContentId id,
                                                 std::string_view claim_token, TimePoint now,

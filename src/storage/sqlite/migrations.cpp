@@ -334,6 +334,23 @@ CREATE INDEX hook_deliveries_due ON hook_deliveries (next_attempt_at, id) WHERE 
 CREATE INDEX hook_deliveries_hook ON hook_deliveries (hook_id, id);
 )sql";
 
+// Evergreen items and pins (API.md §9). The recurrence is three columns, all NULL or
+// every_days set; until is a real 'YYYY-MM-DD' (date() gives it back unchanged only then).
+constexpr const char* kV7PinsAndRecurrence = R"sql(
+ALTER TABLE content ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0 CHECK (pinned IN (0, 1));
+ALTER TABLE content ADD COLUMN recurrence_every_days INTEGER
+    CHECK (recurrence_every_days BETWEEN 1 AND 3660);
+ALTER TABLE content ADD COLUMN recurrence_until TEXT
+    CHECK (recurrence_until IS NULL OR (recurrence_every_days IS NOT NULL
+           AND date(recurrence_until) IS recurrence_until));
+ALTER TABLE content ADD COLUMN recurrence_count INTEGER
+    CHECK (recurrence_count IS NULL OR (recurrence_every_days IS NOT NULL
+           AND recurrence_count BETWEEN 1 AND 100000));
+ALTER TABLE content ADD COLUMN publication_count INTEGER NOT NULL DEFAULT 0
+    CHECK (publication_count >= 0);
+UPDATE content SET publication_count = 1 WHERE published_at IS NOT NULL;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "base tables", kV1BaseTables},
     {2, "dispatch bookkeeping", kV2DispatchBookkeeping},
@@ -341,6 +358,7 @@ constexpr Migration kMigrations[] = {
     {4, "api keys and secrets at rest", kV4ApiKeysAndSecrets},
     {5, "site health", kV5SiteHealth},
     {6, "event hooks", kV6EventHooks},
+    {7, "pins and evergreen recurrence", kV7PinsAndRecurrence},
 };
 
 }  // namespace

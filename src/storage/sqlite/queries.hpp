@@ -100,7 +100,8 @@ inline constexpr const char* kGetSchedulingSite =
     "categories, tags, featured_image_url, status, approved_at, site_status, "                \
     "site_status_updated_at, scheduled_publish_at, published_at, external_id, external_url, " \
     "last_error, next_attempt_at, attempts, publication_id, claim_token, lease_until, "       \
-    "created_at, updated_at, version"
+    "created_at, updated_at, version, pinned, recurrence_every_days, recurrence_until, "      \
+    "recurrence_count, publication_count"
 
 inline constexpr const char* kContentColumns = HERALD_CONTENT_COLUMNS;
 
@@ -111,13 +112,15 @@ inline constexpr const char* kContentColumns = HERALD_CONTENT_COLUMNS;
     "categories, tags, featured_image_url, status, approved_at, site_status, "                \
     "site_status_updated_at, scheduled_publish_at, published_at, external_id, external_url, " \
     "last_error, next_attempt_at, attempts, publication_id, claim_token, lease_until, "       \
-    "created_at, updated_at"
+    "created_at, updated_at, pinned, recurrence_every_days, recurrence_until, "               \
+    "recurrence_count, publication_count"
 #define HERALD_CONTENT_INSERT_VALUES                                                              \
     ":account_id, :site_id, :title, :content_html, :excerpt, :slug, :content_type, :cluster_id, " \
     ":categories, :tags, :featured_image_url, :status, :approved_at, :site_status, "              \
     ":site_status_updated_at, :scheduled_publish_at, :published_at, :external_id, "               \
     ":external_url, :last_error, :next_attempt_at, :attempts, :publication_id, :claim_token, "    \
-    ":lease_until, :created_at, :updated_at"
+    ":lease_until, :created_at, :updated_at, :pinned, :recurrence_every_days, "                   \
+    ":recurrence_until, :recurrence_count, :publication_count"
 inline constexpr const char* kContentInsertColumns = HERALD_CONTENT_INSERT_COLUMNS;
 inline constexpr const char* kContentInsertValues = HERALD_CONTENT_INSERT_VALUES;
 inline constexpr const char* kInsertContent =
@@ -131,7 +134,9 @@ inline constexpr const char* kInsertContent =
 inline constexpr const char* kSetContentText =
     " title = :title, content_html = :content_html, excerpt = :excerpt, slug = :slug,"
     " content_type = :content_type, cluster_id = :cluster_id, categories = :categories,"
-    " tags = :tags, featured_image_url = :featured_image_url,";
+    " tags = :tags, featured_image_url = :featured_image_url, pinned = :pinned,"
+    " recurrence_every_days = :recurrence_every_days, recurrence_until = :recurrence_until,"
+    " recurrence_count = :recurrence_count,";
 inline constexpr const char* kSetContentSite = " site_id = :site_id,";
 inline constexpr const char* kSetContentEditorial =
     " status = :status, approved_at = :approved_at,";
@@ -141,7 +146,7 @@ inline constexpr const char* kSetContentSchedule =
     " external_id = :external_id, external_url = :external_url, last_error = :last_error,"
     " next_attempt_at = :next_attempt_at, attempts = :attempts,"
     " publication_id = :publication_id, claim_token = :claim_token,"
-    " lease_until = :lease_until,";
+    " lease_until = :lease_until, publication_count = :publication_count,";
 inline constexpr const char* kSetContentAlways = " updated_at = :updated_at, version = version + 1";
 // The site must stay within the account.
 inline constexpr const char* kWhereContentVersion =
@@ -169,9 +174,13 @@ inline constexpr const char* kCalendarScheduled =
     "SELECT scheduled_publish_at FROM content WHERE site_id = ?1"
     " AND site_status IN ('scheduled', 'publishing') AND scheduled_publish_at >= ?2"
     " ORDER BY scheduled_publish_at";
+// An evergreen item placed again still counts its last publication (each arm has its index).
 inline constexpr const char* kCalendarPublished =
     "SELECT published_at FROM content WHERE site_id = ?1 AND site_status = 'published'"
-    " AND published_at >= ?2 ORDER BY published_at";
+    " AND published_at >= ?2"
+    " UNION ALL SELECT published_at FROM content WHERE site_id = ?1"
+    " AND site_status IN ('scheduled', 'publishing') AND recurrence_every_days IS NOT NULL"
+    " AND published_at >= ?2 ORDER BY 1";
 // ?1 scheduled_publish_at, ?2 now, ?3 id.
 inline constexpr const char* kApplyAssignment =
     "UPDATE content SET scheduled_publish_at = ?1, site_status = 'scheduled',"

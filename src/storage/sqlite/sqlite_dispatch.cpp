@@ -145,8 +145,13 @@ FinishResult SqliteStore::FinishAttempts(std::span<const FinishedAttempt> attemp
     // rate SQLite can commit, far below what the network can deliver.
     auto conn = pool_->Acquire();
     Transaction txn = conn->Begin(Mode::kImmediate);
-    for (const auto& a : attempts)
+    for (const auto& a : attempts) {
         result.record_ids.push_back(FinishOne(*conn, a.content, claim_token, a.record));
+        // The write lock is held, so the calendar read here stays true until the commit.
+        if (result.record_ids.back() && a.content.site_status == SiteStatus::kPublished &&
+            a.content.recurrence)
+            PlaceRecurringAgain(*conn, a.content);
+    }
     // The write lock is held: each site's health is read and written by one writer at a time.
     result.health = ApplyHealthSignals(
         attempts, result.record_ids, policy,

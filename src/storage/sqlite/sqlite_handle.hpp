@@ -101,6 +101,9 @@ public:
     Query& BindOptInt(Param p, std::optional<int64_t> v);
     Query& BindBool(Param p, bool v) { return BindInt(p, v ? 1 : 0); }
     Query& BindText(Param p, std::string_view v);
+    Query& BindOptText(Param p, const std::optional<std::string>& v) {
+        return v ? BindText(p, *v) : BindNull(p);
+    }
     Query& BindTime(Param p, TimePoint t) { return BindInt(p, ToUnixMillis(t)); }
     Query& BindOptTime(Param p, std::optional<TimePoint> t);
     Query& BindNull(Param p);

@@ -159,6 +159,14 @@ void ReadContentInto(const Query& q, Content& c) {
     c.created_at = q.Time(26);
     c.updated_at = q.Time(27);
     c.version = q.Int(28);
+    c.pinned = q.Int(29) != 0;
+    // The row object is reused across a page: a null recurrence must clear the last one.
+    c.recurrence.reset();
+    if (const auto every = q.OptInt(30)) {
+        c.recurrence = Recurrence{static_cast<int>(*every), std::nullopt, ToOptInt(q.OptInt(32))};
+        if (!q.IsNull(31)) c.recurrence->until = q.Text(31);
+    }
+    c.publication_count = static_cast<int>(q.Int(33));
 }
 
 PublishRecord ReadRecord(const Query& q) {
@@ -212,7 +220,15 @@ void BindContent(Query& q, const Content& c) {
         .BindText(":claim_token", c.claim_token)
         .BindOptTime(":lease_until", c.lease_until)
         .BindTime(":created_at", c.created_at)
-        .BindTime(":updated_at", c.updated_at);
+        .BindTime(":updated_at", c.updated_at)
+        .BindInt(":pinned", c.pinned ? 1 : 0)
+        .BindOptInt(":recurrence_every_days",
+                    c.recurrence ? std::optional<int64_t>(c.recurrence->every_days) : std::nullopt)
+        .BindOptText(":recurrence_until", c.recurrence ? c.recurrence->until : std::nullopt)
+        .BindOptInt(":recurrence_count", c.recurrence && c.recurrence->count
+                                             ? std::optional<int64_t>(*c.recurrence->count)
+                                             : std::nullopt)
+        .BindInt(":publication_count", c.publication_count);
 }
 
 // api_key is sealed for the row s.id; a new site (id 0) gets '' here and its sealed key once

@@ -45,6 +45,12 @@ WriteOutcome MissOutcome(Connection& conn, std::string_view table, AccountId acc
 
 std::optional<Content> LoadContentById(Connection& conn, ContentId id);
 std::optional<Site> LoadSiteById(Connection& conn, SiteId id);
+/// The site's calendar as the slot calculator reads it (sqlite_scheduling.cpp).
+SiteCalendar ReadCalendar(Connection& conn, SiteId site, TimePoint from);
+/// Places an evergreen item just settled as published again (domain::PlanNextOccurrence),
+/// inside the caller's write transaction (sqlite_queue.cpp). @returns its new time, if any.
+std::optional<TimePoint> PlaceRecurringAgain(Connection& conn, const Content& published);
+
 int64_t CountRows(Connection& conn, const std::string& sql,
                   const std::function<void(Query&)>& bind);
 

@@ -25,21 +25,6 @@ using Mode = Transaction::Mode;
 constexpr size_t kChunkAssignments = 50000;
 constexpr auto kChunkTime = std::chrono::milliseconds{200};
 
-SiteCalendar ReadCalendar(Connection& conn, SiteId site, TimePoint from) {
-    SiteCalendar calendar;
-    {
-        Query q(conn.Prepare(sql::kCalendarScheduled));
-        q.BindInt(1, site).BindTime(2, from);
-        while (q.Step()) calendar.scheduled.push_back(q.Time(0));
-    }
-    {
-        Query q(conn.Prepare(sql::kCalendarPublished));
-        q.BindInt(1, site).BindTime(2, from);
-        while (q.Step()) calendar.published.push_back(q.Time(0));
-    }
-    return calendar;
-}
-
 SiteScheduleOutcome ScheduleOne(Connection& conn, const ScheduleRequest& request, SiteId id,
                                 const SlotPlanner& plan) {
     SiteScheduleOutcome out;
@@ -108,6 +93,21 @@ void ApplyChunk(Connection& conn, std::span<SiteScheduleOutcome> chunk, TimePoin
 }
 
 }  // namespace
+
+SiteCalendar ReadCalendar(Connection& conn, SiteId site, TimePoint from) {
+    SiteCalendar calendar;
+    {
+        Query q(conn.Prepare(sql::kCalendarScheduled));
+        q.BindInt(1, site).BindTime(2, from);
+        while (q.Step()) calendar.scheduled.push_back(q.Time(0));
+    }
+    {
+        Query q(conn.Prepare(sql::kCalendarPublished));
+        q.BindInt(1, site).BindTime(2, from);
+        while (q.Step()) calendar.published.push_back(q.Time(0));
+    }
+    return calendar;
+}
 
 std::vector<SiteId> SqliteStore::ListAutoPublishSiteIds() {
     auto conn = pool_->Acquire();
