@@ -41,7 +41,8 @@ std::string MakeCsv(int rows) {
 }
 
 struct Fresh {
-    explicit Fresh(const std::string& dir, int run) : path(dir + "/import-bench-" + std::to_string(run) + ".db") {
+    explicit Fresh(const std::string& dir, int run)
+        : path(dir + "/import-bench-" + std::to_string(run) + ".db") {
         std::filesystem::remove(path);
         std::filesystem::remove(path + "-wal");
         std::filesystem::remove(path + "-shm");
@@ -74,9 +75,12 @@ int main(int argc, char** argv) {
     int runs = 5;
     std::string dir = "/tmp";
     for (int i = 1; i + 1 < argc; i += 2) {
-        if (std::strcmp(argv[i], "--rows") == 0) rows = std::stoi(argv[i + 1]);
-        else if (std::strcmp(argv[i], "--runs") == 0) runs = std::stoi(argv[i + 1]);
-        else if (std::strcmp(argv[i], "--dir") == 0) dir = argv[i + 1];
+        if (std::strcmp(argv[i], "--rows") == 0)
+            rows = std::stoi(argv[i + 1]);
+        else if (std::strcmp(argv[i], "--runs") == 0)
+            runs = std::stoi(argv[i + 1]);
+        else if (std::strcmp(argv[i], "--dir") == 0)
+            dir = argv[i + 1];
     }
     const std::string csv = MakeCsv(rows);
     auto http = publishers::MakeCurlHttpClient();
@@ -91,8 +95,7 @@ int main(int argc, char** argv) {
             http::LocalApi api(http::AppContext{*db.store, clock, registry});
             const auto start = Clock::now();
             const auto answer = api.Call(db.account, "POST", "/api/v1/writer/content/import/",
-                                         "site_id=" + std::to_string(db.site_id), csv,
-                                         "text/csv");
+                                         "site_id=" + std::to_string(db.site_id), csv, "text/csv");
             const double ms =
                 std::chrono::duration<double, std::milli>(Clock::now() - start).count();
             if (answer.status != 201) {

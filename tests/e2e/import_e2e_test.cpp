@@ -49,8 +49,8 @@ protected:
     }
 
     json List(const std::string& query = "") {
-        const HttpResult res = client_->Get("/api/v1/writer/content/?site_id=" +
-                                            std::to_string(site_id_) + query);
+        const HttpResult res =
+            client_->Get("/api/v1/writer/content/?site_id=" + std::to_string(site_id_) + query);
         EXPECT_EQ(res.status, 200) << res.body;
         return res.json;
     }
@@ -66,8 +66,9 @@ HERALD_ON_EVERY_BACKEND(ImportE2eTest);
 TEST_P(ImportE2eTest, CliImportRunsTheApisImport) {
     Start({"--role", "api"});
     const std::string site = std::to_string(site_id_);
-    const std::string good = WriteFile("posts.csv", "title,content_html,tags\nA,<p>a</p>,x|y\n"
-                                                    "B,<p>b</p>,\n");
+    const std::string good = WriteFile("posts.csv",
+                                       "title,content_html,tags\nA,<p>a</p>,x|y\n"
+                                       "B,<p>b</p>,\n");
     const auto imported = Cli({"content", "import", good, "--site", site, "--json"});
     ASSERT_EQ(imported.exit_code, 0) << imported.err;
     const json answer = json::parse(imported.out);
@@ -79,8 +80,8 @@ TEST_P(ImportE2eTest, CliImportRunsTheApisImport) {
     EXPECT_EQ(listed["results"][0]["tags"], json({"x", "y"}));
 
     // A bad row: exit 1, the row and field on stderr, nothing stored.
-    const std::string bad =
-        WriteFile("bad.ndjson", "{\"title\": \"C\", \"content_html\": \"c\"}\n{\"content_html\": \"d\"}\n");
+    const std::string bad = WriteFile(
+        "bad.ndjson", "{\"title\": \"C\", \"content_html\": \"c\"}\n{\"content_html\": \"d\"}\n");
     const auto refused = Cli({"content", "import", bad, "--site", site});
     EXPECT_EQ(refused.exit_code, 1);
     EXPECT_NE(refused.err.find("Row 2"), std::string::npos) << refused.err;
@@ -105,16 +106,24 @@ TEST_P(ImportE2eTest, ApprovedImportGoesThroughTheSlotScheduler) {
                            {"publish_days", {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}}})
                   .status,
               200);
+    // The settings change wakes the scheduler too: let that pass run (it places this item)
+    // before the import, so only the import can wake the next one.
+    const HttpResult first = client_->Post("/api/v1/writer/content/", {{"site_id", site_id_},
+                                                                       {"title", "First"},
+                                                                       {"content_html", "<p>1</p>"},
+                                                                       {"status", "approved"}});
+    ASSERT_EQ(first.status, 201) << first.body;
+    ASSERT_TRUE(WaitUntil([&] { return List("&site_status=scheduled")["count"] == 1; }));
     std::string csv = "title,content_html\n";
     for (int i = 0; i < 5; ++i) csv += "Post " + std::to_string(i) + ",<p>x</p>\n";
-    const HttpResult res =
-        client_->Send("POST",
-                      "/api/v1/writer/content/import/?site_id=" + std::to_string(site_id_) +
-                          "&status=approved",
-                      csv, {{"Content-Type", "text/csv"}});
+    const HttpResult res = client_->Send(
+        "POST",
+        "/api/v1/writer/content/import/?site_id=" + std::to_string(site_id_) + "&status=approved",
+        csv, {{"Content-Type", "text/csv"}});
     ASSERT_EQ(res.status, 201) << res.body;
-    // Woken by the import (as an approval wakes it), not by its periodic pass.
-    EXPECT_TRUE(WaitUntil([&] { return List("&site_status=scheduled")["count"] == 5; }))
+    // Woken by the import (as an approval wakes it), well before its periodic pass (1 min).
+    EXPECT_TRUE(WaitUntil([&] { return List("&site_status=scheduled")["count"] == 6; },
+                          std::chrono::seconds{20}))
         << List().dump();
 }
 
