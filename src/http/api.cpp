@@ -12,6 +12,7 @@
 #include "dispatch/slot_scheduler.hpp"
 #include "http/api_keys.hpp"
 #include "http/errors.hpp"
+#include "http/import_limits.hpp"
 #include "http/query.hpp"
 
 namespace herald::http {
@@ -183,6 +184,13 @@ void AddRoutes(Router<Handler>& r, const ServerSettings& settings) {
     r.Add("POST", "/api/v1/writer/content/{id}/reschedule/", &RescheduleContent);
     r.Add("POST", "/api/v1/writer/content/{id}/unschedule/", &UnscheduleContent);
     r.Add("POST", "/api/v1/writer/content/{id}/move-to-top/", &MoveToTop);
+    // An import is parsed and checked off the I/O threads, with a body limit of its own.
+    r.Add("POST", "/api/v1/writer/content/import/", &ImportContent,
+          RouteOptions{.auth = true, .blocking = true, .max_body_bytes = kMaxImportBodyBytes});
+    r.Add("GET", "/api/v1/writer/content/export/", &ExportContent, kBlocking);
+    r.Add("POST", "/api/v1/sites/{id}/ical-token/", &CreateIcalToken);
+    r.Add("DELETE", "/api/v1/sites/{id}/ical-token/", &RevokeIcalToken);
+    r.Add("GET", "/api/v1/sites/{id}/calendar.ics", &CalendarFeed, kPublic);
 
     r.Add("GET", "/api/v1/api-keys/", &ListApiKeys);
     r.Add("POST", "/api/v1/api-keys/", &CreateApiKey);

@@ -281,6 +281,17 @@ ALTER TABLE content ADD COLUMN publication_count INTEGER NOT NULL DEFAULT 0
 UPDATE content SET publication_count = 1 WHERE published_at IS NOT NULL;
 )sql";
 
+// A site's calendar feed (GET /api/v1/sites/{id}/calendar.ics?token=…): one live token per site,
+// only its SHA-256 stored; a new token replaces the row (revoking the old one), the site's deletion
+// drops it.
+constexpr const char* kV8CalendarFeedTokens = R"sql(
+CREATE TABLE calendar_feed_tokens (
+    site_id     BIGINT PRIMARY KEY REFERENCES sites (id) ON DELETE CASCADE,
+    token_hash  TEXT    NOT NULL UNIQUE,
+    created_at  BIGINT NOT NULL
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "schema", kV1Schema},
     {3, "api keys and secrets at rest", kApiKeysAndSecretsSql},
@@ -288,6 +299,7 @@ constexpr Migration kMigrations[] = {
     {5, "site health", kV5SiteHealth},
     {6, "event hooks", kV6EventHooks},
     {7, "pins and evergreen recurrence", kV7PinsAndRecurrence},
+    {8, "calendar feed tokens", kV8CalendarFeedTokens},
 };
 
 constexpr const char* kCreateMigrationsTable =

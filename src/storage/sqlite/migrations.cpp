@@ -351,6 +351,17 @@ ALTER TABLE content ADD COLUMN publication_count INTEGER NOT NULL DEFAULT 0
 UPDATE content SET publication_count = 1 WHERE published_at IS NOT NULL;
 )sql";
 
+// A site's calendar feed (GET /api/v1/sites/{id}/calendar.ics?token=…): one live token per site,
+// only its SHA-256 stored; a new token replaces the row (revoking the old one), the site's deletion
+// drops it.
+constexpr const char* kV8CalendarFeedTokens = R"sql(
+CREATE TABLE calendar_feed_tokens (
+    site_id     INTEGER PRIMARY KEY REFERENCES sites (id) ON DELETE CASCADE,
+    token_hash  TEXT    NOT NULL UNIQUE,
+    created_at  INTEGER NOT NULL
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "base tables", kV1BaseTables},
     {2, "dispatch bookkeeping", kV2DispatchBookkeeping},
@@ -359,6 +370,7 @@ constexpr Migration kMigrations[] = {
     {5, "site health", kV5SiteHealth},
     {6, "event hooks", kV6EventHooks},
     {7, "pins and evergreen recurrence", kV7PinsAndRecurrence},
+    {8, "calendar feed tokens", kV8CalendarFeedTokens},
 };
 
 }  // namespace
