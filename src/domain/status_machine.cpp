@@ -32,7 +32,7 @@ struct SiteRule {
 };
 
 // Every legal site_status move. Indexed by SiteAction; the static_assert below keeps it so.
-constexpr std::array<SiteRule, 9> kSiteRules = {{
+constexpr std::array<SiteRule, 10> kSiteRules = {{
     {SiteAction::kSchedule, "schedule", "scheduled", true, Bit(SiteStatus::kNotPublished),
      SiteStatus::kScheduled},
     {SiteAction::kReschedule, "reschedule", "rescheduled", true, kAnyButPublishing,
@@ -51,6 +51,8 @@ constexpr std::array<SiteRule, 9> kSiteRules = {{
      SiteStatus::kScheduled},
     {SiteAction::kLeaseExpired, "lease_expired", "released", false, Bit(SiteStatus::kPublishing),
      SiteStatus::kScheduled},
+    {SiteAction::kMissedSlot, "missed_slot", "given back after a missed slot", false,
+     Bit(SiteStatus::kPublishing), SiteStatus::kNotPublished},
 }};
 
 constexpr bool RulesInEnumOrder() {

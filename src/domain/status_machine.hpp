@@ -22,6 +22,7 @@ enum class SiteAction {
     kFail,          // publishing → failed
     kRetryLater,    // publishing → scheduled (transient failure, attempt left)
     kLeaseExpired,  // publishing → scheduled (a dispatcher died mid-call)
+    kMissedSlot,    // publishing → not_published (claimed too late; missed_slot_policy)
 };
 
 std::string_view ToString(SiteAction a);
