@@ -14,6 +14,7 @@
 
 #include "dispatch/claim_identity.hpp"
 #include "dispatch/loop_wait.hpp"
+#include "dispatch/missed_slots.hpp"
 #include "dispatch/pipeline.hpp"
 
 namespace herald::dispatch {
@@ -120,7 +121,14 @@ struct Dispatcher::Impl {
         request.lease = settings_.lease;
         request.skip_sites = full;
         request.max_in_flight_per_site = settings_.max_in_flight_per_site;
-        return store_.Claim(request);
+        // Items that missed their slot and are held or moved leave the batch; claim again so
+        // an emptied batch does not read as "nothing due".
+        for (;;) {
+            std::vector<storage::ClaimedItem> claimed = store_.Claim(request);
+            if (claimed.empty()) return claimed;
+            auto publish = ApplyMissedSlotPolicy(store_, std::move(claimed), now);
+            if (!publish.empty()) return publish;
+        }
     }
 
     RunSummary RunDueOnce(TimePoint now) {

@@ -17,6 +17,8 @@ constexpr std::array<std::string_view, 3> kEditorialNames = {"draft", "review", 
 constexpr std::array<std::string_view, 5> kSiteStatusNames = {"not_published", "scheduled",
                                                               "publishing", "published", "failed"};
 constexpr std::array<std::string_view, 3> kOutcomeNames = {"published", "failed", "retry"};
+constexpr std::array<std::string_view, 3> kMissedSlotPolicyNames = {"publish_late",
+                                                                    "next_free_slot", "hold"};
 
 }  // namespace
 
@@ -24,6 +26,9 @@ std::string_view ToString(Platform p) { return kPlatformNames[static_cast<size_t
 std::string_view ToString(EditorialStatus s) { return kEditorialNames[static_cast<size_t>(s)]; }
 std::string_view ToString(SiteStatus s) { return kSiteStatusNames[static_cast<size_t>(s)]; }
 std::string_view ToString(AttemptOutcome o) { return kOutcomeNames[static_cast<size_t>(o)]; }
+std::string_view ToString(MissedSlotPolicy p) {
+    return kMissedSlotPolicyNames[static_cast<size_t>(p)];
+}
 
 std::optional<Platform> ParsePlatform(std::string_view s) {
     return Lookup<Platform>(kPlatformNames, s);
@@ -36,6 +41,9 @@ std::optional<SiteStatus> ParseSiteStatus(std::string_view s) {
 }
 std::optional<AttemptOutcome> ParseAttemptOutcome(std::string_view s) {
     return Lookup<AttemptOutcome>(kOutcomeNames, s);
+}
+std::optional<MissedSlotPolicy> ParseMissedSlotPolicy(std::string_view s) {
+    return Lookup<MissedSlotPolicy>(kMissedSlotPolicyNames, s);
 }
 
 }  // namespace herald::domain

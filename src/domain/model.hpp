@@ -67,6 +67,20 @@ using WeekdayIndex = int;
 inline constexpr std::array<std::string_view, 7> kWeekdayNames = {"mon", "tue", "wed", "thu",
                                                                   "fri", "sat", "sun"};
 
+/// What the dispatcher does with an item it first reaches well after its time (API.md §9).
+enum class MissedSlotPolicy { kPublishLate, kNextFreeSlot, kHold };
+
+std::string_view ToString(MissedSlotPolicy p);
+std::optional<MissedSlotPolicy> ParseMissedSlotPolicy(std::string_view s);
+
+/// Site-local dates [from_day, to_day] (days since 1970-01-01, inclusive) without slots.
+struct BlackoutRange {
+    int64_t from_day = 0;
+    int64_t to_day = 0;
+    std::string reason;
+    bool operator==(const BlackoutRange&) const = default;
+};
+
 struct PublishingSettings {
     SiteId site_id = 0;
     bool auto_publish_enabled = false;
@@ -75,6 +89,10 @@ struct PublishingSettings {
     std::optional<int> daily_publish_limit;
     std::optional<int> weekly_publish_limit;
     std::optional<int> monthly_publish_limit;
+    MissedSlotPolicy missed_slot_policy = MissedSlotPolicy::kPublishLate;
+    int max_lateness_minutes = 60;              // publish_late beyond this is next_free_slot
+    std::vector<BlackoutRange> blackout_dates;  // sorted by from_day, not overlapping
+    int min_spacing_minutes = 0;                // between any two items of the site
     TimePoint updated_at{};
 };
 

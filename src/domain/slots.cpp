@@ -1,11 +1,10 @@
 #include "domain/slots.hpp"
 #include "common/text.hpp"
+#include "domain/slot_rules.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
-#include <optional>
-#include <unordered_set>
 
 #include <date/date.h>
 #include <date/tz.h>
@@ -46,14 +45,6 @@ int64_t DayOf(date::local_seconds local) {
 
 date::local_seconds StartOfDay(int64_t day) {
     return date::local_seconds{seconds{day * kSecondsPerDay}};
-}
-
-// Monday = 0 … Sunday = 6; day 0 (1970-01-01) was a Thursday.
-int WeekdayOf(int64_t day) { return static_cast<int>(((day + 3) % 7 + 7) % 7); }
-
-int64_t MonthKey(int64_t day) {
-    const date::year_month_day ymd{date::sys_days{date::days{static_cast<int>(day)}}};
-    return int64_t{static_cast<int>(ymd.year())} * 12 + static_cast<unsigned>(ymd.month()) - 1;
 }
 
 uint8_t DayMask(const std::vector<WeekdayIndex>& days) {
@@ -134,64 +125,6 @@ private:
     bool has_info_ = false;
 };
 
-// Items per local day, ISO week and month, for the limits that are set. Plain vectors over
-// a window of days around the horizon: cheaper than hashing, and the window is small.
-class LimitCounter {
-public:
-    LimitCounter(const PublishingSettings& settings, int64_t first_day, int64_t last_day)
-        : daily_(settings.daily_publish_limit),
-          weekly_(settings.weekly_publish_limit),
-          monthly_(settings.monthly_publish_limit),
-          // 40 days before covers the ISO week and month containing first_day; 40 after
-          // covers an instant pushed past last_day by a gap.
-          base_day_(first_day - 40),
-          end_day_(last_day + 40),
-          base_monday_(base_day_ - WeekdayOf(base_day_)),
-          base_month_(MonthKey(base_day_)) {
-        const auto span = static_cast<size_t>(end_day_ - base_day_ + 1);
-        if (daily_) per_day_.assign(span, 0);
-        if (weekly_) per_week_.assign(span / 7 + 2, 0);
-        if (monthly_) per_month_.assign(span / 28 + 2, 0);
-    }
-
-    bool Active() const { return daily_ || weekly_ || monthly_; }
-
-    bool AnyZero() const {
-        return (daily_ && *daily_ <= 0) || (weekly_ && *weekly_ <= 0) ||
-               (monthly_ && *monthly_ <= 0);
-    }
-
-    // Whether one more item on `day` keeps all three counts within their limits.
-    bool Fits(int64_t day) const {
-        if (!Active()) return true;
-        if (day < base_day_ || day > end_day_) return true;  // outside every counted period
-        if (daily_ && per_day_[DayIndex(day)] >= *daily_) return false;
-        if (weekly_ && per_week_[WeekIndex(day)] >= *weekly_) return false;
-        if (monthly_ && per_month_[MonthIndex(day)] >= *monthly_) return false;
-        return true;
-    }
-
-    void Add(int64_t day) {
-        if (!Active() || day < base_day_ || day > end_day_) return;
-        if (daily_) ++per_day_[DayIndex(day)];
-        if (weekly_) ++per_week_[WeekIndex(day)];
-        if (monthly_) ++per_month_[MonthIndex(day)];
-    }
-
-private:
-    size_t DayIndex(int64_t day) const { return static_cast<size_t>(day - base_day_); }
-    size_t WeekIndex(int64_t day) const {
-        return static_cast<size_t>((day - WeekdayOf(day) - base_monday_) / 7);
-    }
-    size_t MonthIndex(int64_t day) const {
-        return static_cast<size_t>(MonthKey(day) - base_month_);
-    }
-
-    std::optional<int> daily_, weekly_, monthly_;
-    int64_t base_day_, end_day_, base_monday_, base_month_;
-    std::vector<int> per_day_, per_week_, per_month_;
-};
-
 }  // namespace
 
 bool IsKnownTimeZone(std::string_view name) { return FindZone(name) != nullptr; }
@@ -216,19 +149,14 @@ Result<std::vector<SlotAssignment>> AssignSlots(const PublishingSettings& settin
     const int64_t today = DayOf(clock.ToLocal(std::chrono::floor<seconds>(now)));
     const int64_t last_day = today + std::min(horizon_days, kMaxHorizonDays);
 
-    LimitCounter counter(settings, today, last_day);
-    if (counter.AnyZero()) return out;
-    if (counter.Active()) {
-        for (const auto* instants : {&calendar.scheduled, &calendar.published}) {
-            for (const TimePoint t : *instants) {
-                counter.Add(DayOf(clock.ToLocal(std::chrono::floor<seconds>(t))));
-            }
-        }
-    }
-
-    std::unordered_set<int64_t> occupied;  // unix milliseconds
-    occupied.reserve(calendar.scheduled.size() + queue.size());
-    for (const TimePoint t : calendar.scheduled) occupied.insert(ToUnixMillis(t));
+    // Occupancy, blackouts, limits and spacing: the same rules ClassifySlots applies.
+    SlotRules rules(settings, today, last_day);
+    if (rules.NeverFree()) return out;
+    const auto local_day = [&clock](TimePoint t) {
+        return DayOf(clock.ToLocal(std::chrono::floor<seconds>(t)));
+    };
+    for (const TimePoint t : calendar.scheduled) rules.AddScheduled(t, local_day(t));
+    for (const TimePoint t : calendar.published) rules.AddPublished(t, local_day(t));
 
     out.reserve(queue.size());
     std::vector<ZoneClock::Resolved> candidates;
@@ -236,8 +164,8 @@ Result<std::vector<SlotAssignment>> AssignSlots(const PublishingSettings& settin
     for (int64_t day = today; day <= last_day && out.size() < queue.size(); ++day) {
         if (!(day_mask & (1u << WeekdayOf(day)))) continue;
         const bool plain = clock.IsPlainDay(day);
-        // On a plain day every slot falls on `day` itself, so a full day can be skipped whole.
-        if (plain && !counter.Fits(day)) continue;
+        // On a plain day every slot falls on `day` itself, so a closed day is skipped whole.
+        if (plain && rules.DayClosed(day)) continue;
 
         candidates.clear();
         const date::local_seconds start = StartOfDay(day);
@@ -252,11 +180,11 @@ Result<std::vector<SlotAssignment>> AssignSlots(const PublishingSettings& settin
                              [](const auto& a, const auto& b) { return a.instant < b.instant; });
         }
         for (const ZoneClock::Resolved& c : candidates) {
-            if (!counter.Fits(c.local_day)) continue;
-            // Also drops a second local slot that lands on an instant already taken.
-            if (!occupied.insert(ToUnixMillis(TimePoint{c.instant})).second) continue;
-            out.push_back({queue[out.size()], TimePoint{c.instant}});
-            counter.Add(c.local_day);
+            const TimePoint at{c.instant};
+            // kTaken also drops a second local slot that lands on an instant already taken.
+            if (rules.Judge(at, c.local_day).state != SlotState::kFree) continue;
+            out.push_back({queue[out.size()], at});
+            rules.Take(at, c.local_day);
             if (out.size() == queue.size()) break;
         }
     }

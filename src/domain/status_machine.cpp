@@ -32,7 +32,7 @@ struct SiteRule {
 };
 
 // Every legal site_status move. Indexed by SiteAction; the static_assert below keeps it so.
-constexpr std::array<SiteRule, 10> kSiteRules = {{
+constexpr std::array<SiteRule, 11> kSiteRules = {{
     {SiteAction::kSchedule, "schedule", "scheduled", true, Bit(SiteStatus::kNotPublished),
      SiteStatus::kScheduled},
     {SiteAction::kReschedule, "reschedule", "rescheduled", true, kAnyButPublishing,
@@ -53,6 +53,8 @@ constexpr std::array<SiteRule, 10> kSiteRules = {{
      SiteStatus::kScheduled},
     {SiteAction::kRecur, "recur", "placed again", true, Bit(SiteStatus::kPublished),
      SiteStatus::kScheduled},
+    {SiteAction::kMissedSlot, "missed_slot", "given back after a missed slot", false,
+     Bit(SiteStatus::kPublishing), SiteStatus::kNotPublished},
 }};
 
 constexpr bool RulesInEnumOrder() {

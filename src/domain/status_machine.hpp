@@ -24,6 +24,7 @@ enum class SiteAction {
     kLeaseExpired,  // publishing → scheduled (a dispatcher died mid-call)
     kRecur,         // an evergreen item placed again after its publication: published →
                     // scheduled (needs approved; domain/recurrence.hpp)
+    kMissedSlot,    // publishing → not_published (claimed too late; missed_slot_policy)
 };
 
 std::string_view ToString(SiteAction a);

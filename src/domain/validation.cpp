@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "common/text.hpp"
+#include "domain/planner_settings.hpp"
 #include "domain/recurrence.hpp"
 #include "domain/slots.hpp"
 
@@ -173,7 +174,7 @@ Status ValidateSettings(const PublishingSettings& settings) {
                 std::string(kLimitFields[i]));
         }
     }
-    return Ok{};
+    return ValidatePlannerSettings(settings);
 }
 
 Status ValidateSite(const Site& site) {

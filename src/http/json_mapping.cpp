@@ -1,5 +1,9 @@
 #include "http/json_mapping.hpp"
 
+#include <algorithm>
+#include <chrono>
+
+#include "domain/planner_settings.hpp"
 #include "domain/validation.hpp"
 
 namespace herald::http {
@@ -50,6 +54,18 @@ void WriteSettings(JsonWriter& w, const domain::PublishingSettings& settings) {
     limit("daily_publish_limit", settings.daily_publish_limit);
     limit("weekly_publish_limit", settings.weekly_publish_limit);
     limit("monthly_publish_limit", settings.monthly_publish_limit);
+    w.Key("missed_slot_policy").String(domain::ToString(settings.missed_slot_policy));
+    w.Key("max_lateness_minutes").Int(settings.max_lateness_minutes);
+    w.Key("blackout_dates").BeginArray();
+    for (const domain::BlackoutRange& range : settings.blackout_dates) {
+        w.BeginObject();
+        w.Key("from").String(domain::FormatLocalDate(range.from_day));
+        w.Key("to").String(domain::FormatLocalDate(range.to_day));
+        w.Key("reason").String(range.reason);
+        w.EndObject();
+    }
+    w.EndArray();
+    w.Key("min_spacing_minutes").Int(settings.min_spacing_minutes);
     w.Key("updated_at").Time(settings.updated_at);
     w.EndObject();
 }
@@ -123,6 +139,14 @@ void WriteRecord(JsonWriter& w, const domain::PublishRecord& r) {
     w.Key("external_id").OptString(r.external_id);
     w.Key("external_url").OptString(r.external_url);
     w.Key("due_at").OptTime(r.due_at);
+    // How long after its due time the attempt started (a missed slot published late shows
+    // here); an attempt started early, like "publish now" before the slot, counts 0.
+    w.Key("lateness_seconds");
+    if (r.due_at)
+        w.Int(std::max<int64_t>(
+            0, std::chrono::duration_cast<std::chrono::seconds>(r.started_at - *r.due_at).count()));
+    else
+        w.Null();
     w.EndObject();
 }
 

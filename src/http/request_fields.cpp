@@ -10,6 +10,7 @@
 
 #include "common/text.hpp"
 #include "domain/delivery_options.hpp"
+#include "domain/planner_settings.hpp"
 #include "domain/recurrence.hpp"
 #include "domain/slots.hpp"
 #include "domain/validation.hpp"
@@ -93,6 +94,87 @@ Status ReadRecurrence(const nlohmann::json& value, std::optional<domain::Recurre
     return Ok{};
 }
 
+// blackout_dates: null (none) or an array of {"from", "to", "reason"?}. Wrong JSON types are
+// 400 like any field's; bad values 422 naming the element, e.g. "blackout_dates[2].to".
+Status ReadBlackouts(const nlohmann::json& value, std::vector<domain::BlackoutRange>& out) {
+    constexpr const char* kField = "blackout_dates";
+    if (value.is_null()) {
+        out.clear();
+        return Ok{};
+    }
+    if (!value.is_array()) {
+        return Error::BadRequest("invalid_type",
+                                 "The field 'blackout_dates' must be a list of {\"from\", \"to\", "
+                                 "\"reason\"} objects.",
+                                 kField);
+    }
+    if (value.size() > domain::kMaxBlackoutRanges) {
+        return Error::Invalid("too_many_blackouts",
+                              "blackout_dates may hold at most " +
+                                  std::to_string(domain::kMaxBlackoutRanges) +
+                                  " ranges; merge neighbouring ones.",
+                              kField);
+    }
+    std::vector<domain::BlackoutRange> ranges;
+    for (size_t i = 0; i < value.size(); ++i) {
+        const std::string at = std::string(kField) + "[" + std::to_string(i) + "]";
+        const nlohmann::json& item = value[i];
+        if (!item.is_object()) {
+            return Error::BadRequest(
+                "invalid_type", "The field '" + at + "' must be an object with from and to.", at);
+        }
+        for (const auto& [key, unused] : item.items()) {
+            if (key != "from" && key != "to" && key != "reason") {
+                return Error::Invalid("unknown_field",
+                                      at + " has an unknown field; use from, to and reason.",
+                                      at + "." + std::string(Utf8Prefix(key, 40)));
+            }
+        }
+        domain::BlackoutRange range;
+        for (const char* member : {"from", "to"}) {
+            const std::string field = at + "." + member;
+            const auto it = item.find(member);
+            if (it == item.end() || it->is_null()) {
+                return Error::Invalid("required", field + " is required (YYYY-MM-DD).", field);
+            }
+            if (!it->is_string()) {
+                return Error::BadRequest("invalid_type",
+                                         "The field '" + field + "' must be a string.", field);
+            }
+            auto day = domain::ParseLocalDate(it->get_ref<const std::string&>(), field);
+            if (!day) {
+                Error error = day.error();
+                error.message += ".";
+                return error;
+            }
+            (std::string_view(member) == "from" ? range.from_day : range.to_day) = *day;
+        }
+        if (const auto it = item.find("reason"); it != item.end() && !it->is_null()) {
+            const std::string field = at + ".reason";
+            if (!it->is_string()) {
+                return Error::BadRequest("invalid_type",
+                                         "The field '" + field + "' must be a string.", field);
+            }
+            range.reason = it->get_ref<const std::string&>();
+            if (range.reason.find('\0') != std::string::npos) {
+                return Error::Invalid(
+                    "invalid_characters",
+                    "The field '" + field + "' may not contain the NUL character.", field);
+            }
+        }
+        ranges.push_back(std::move(range));
+    }
+    out = std::move(ranges);
+    return Ok{};
+}
+
+Result<int> ToMinutes(int64_t value, const char* field) {
+    if (value < INT_MIN || value > INT_MAX) {
+        return Error::Invalid("out_of_range", std::string(field) + " is out of range.", field);
+    }
+    return static_cast<int>(value);
+}
+
 }  // namespace
 
 Status ReadSiteFields(FieldReader& r, domain::Site& site) {
@@ -147,7 +229,35 @@ Status ReadSettingsFields(const nlohmann::json& body, domain::PublishingSettings
                                       &settings.monthly_publish_limit};
     bool has_limit[3];
     for (int i = 0; i < 3; ++i) has_limit[i] = r.OptionalInt(kLimitFields[i], limits[i]);
+    std::string policy;
+    const bool has_policy = r.String("missed_slot_policy", policy, /*null_is_empty=*/false);
+    int64_t lateness = 0, spacing = 0;
+    const bool has_lateness = r.Int("max_lateness_minutes", lateness);
+    const bool has_spacing = r.Int("min_spacing_minutes", spacing);
     if (r.error()) return *r.error();
+    if (const auto it = body.find("blackout_dates"); it != body.end()) {
+        if (Status read = ReadBlackouts(*it, settings.blackout_dates); !read) return read;
+    }
+    if (has_policy) {
+        const auto parsed = domain::ParseMissedSlotPolicy(policy);
+        if (!parsed) {
+            return Error::Invalid("invalid_choice",
+                                  "missed_slot_policy must be one of publish_late, next_free_slot "
+                                  "or hold.",
+                                  "missed_slot_policy");
+        }
+        settings.missed_slot_policy = *parsed;
+    }
+    if (has_lateness) {
+        auto minutes = ToMinutes(lateness, "max_lateness_minutes");
+        if (!minutes) return minutes.error();
+        settings.max_lateness_minutes = *minutes;
+    }
+    if (has_spacing) {
+        auto minutes = ToMinutes(spacing, "min_spacing_minutes");
+        if (!minutes) return minutes.error();
+        settings.min_spacing_minutes = *minutes;
+    }
 
     if (has_days) {
         settings.publish_days.clear();

@@ -7,6 +7,7 @@
 
 #include "common/time.hpp"
 #include "dispatch/dispatcher.hpp"
+#include "domain/planner_settings.hpp"
 #include "publishers/http_client.hpp"
 #include "publishers/publisher.hpp"
 #include "storage/store.hpp"
@@ -60,7 +61,11 @@ protected:
         Site site = herald::testing::SiteRow(account_, name, receiver_.Url("/hooks/" + name),
                                              receiver_.secret(), now_, active);
         site.platform_type = platform;
-        return store_->CreateSite(site, PublishingSettings{});
+        // These tests are about delivery: an overdue item is published however late (the
+        // missed-slot policies have their own tests, missed_slot_dispatch_test.cpp).
+        PublishingSettings settings;
+        settings.max_lateness_minutes = kMaxLatenessMinutes;
+        return store_->CreateSite(site, settings);
     }
 
     /// Approved and scheduled at `at`. One item per site and instant: the store refuses a

@@ -20,11 +20,11 @@ constexpr std::array kEditorial = {EditorialStatus::kDraft, EditorialStatus::kRe
 constexpr std::array kSiteStatuses = {SiteStatus::kNotPublished, SiteStatus::kScheduled,
                                       SiteStatus::kPublishing, SiteStatus::kPublished,
                                       SiteStatus::kFailed};
-constexpr std::array kActions = {SiteAction::kSchedule,     SiteAction::kReschedule,
-                                 SiteAction::kUnschedule,   SiteAction::kPublishNow,
-                                 SiteAction::kClaim,        SiteAction::kSucceed,
-                                 SiteAction::kFail,         SiteAction::kRetryLater,
-                                 SiteAction::kLeaseExpired, SiteAction::kRecur};
+constexpr std::array kActions = {
+    SiteAction::kSchedule,   SiteAction::kReschedule, SiteAction::kUnschedule,
+    SiteAction::kPublishNow, SiteAction::kClaim,      SiteAction::kSucceed,
+    SiteAction::kFail,       SiteAction::kRetryLater, SiteAction::kLeaseExpired,
+    SiteAction::kRecur,      SiteAction::kMissedSlot};
 
 // ---------------------------------------------------------------------------------------------
 // Editorial moves.
@@ -123,7 +123,7 @@ struct ActionExpectation {
 };
 
 // Written from API.md §3/§5 and the header comments, not from the implementation.
-const std::array<ActionExpectation, 10> kActionTable = {{
+const std::array<ActionExpectation, 11> kActionTable = {{
     {SiteAction::kSchedule, true, {"scheduled", "-", "-", "-", "-"}},
     {SiteAction::kReschedule, true, {"scheduled", "scheduled", "-", "scheduled", "scheduled"}},
     {SiteAction::kUnschedule, false, {"-", "not_published", "-", "-", "-"}},
@@ -135,6 +135,7 @@ const std::array<ActionExpectation, 10> kActionTable = {{
     {SiteAction::kLeaseExpired, false, {"-", "-", "scheduled", "-", "-"}},
     // §9: an evergreen item comes back from published only, and only while approved.
     {SiteAction::kRecur, true, {"-", "-", "-", "scheduled", "-"}},
+    {SiteAction::kMissedSlot, false, {"-", "-", "not_published", "-", "-"}},
 }};
 
 struct SiteCase {
@@ -195,8 +196,8 @@ INSTANTIATE_TEST_SUITE_P(AllCombinations, SiteMoveTest, testing::ValuesIn(AllSit
 // gives them (its rule table, which NextSiteStatus reads, holds those names).
 TEST(NextSiteStatus, TableHasARowForEveryAction) {
     const std::set<std::string_view> declared = {
-        "schedule", "reschedule", "unschedule",  "publish_now",   "claim",
-        "succeed",  "fail",       "retry_later", "lease_expired", "recur"};
+        "schedule", "reschedule",  "unschedule",    "publish_now", "claim",      "succeed",
+        "fail",     "retry_later", "lease_expired", "recur",       "missed_slot"};
     std::set<std::string_view> in_table;
     for (const ActionExpectation& row : kActionTable) in_table.insert(ToString(row.action));
     EXPECT_EQ(in_table, declared);

@@ -347,13 +347,18 @@ protected:
                                          {"domain", ok.Url()},
                                          {"api_key", ok.secret()}});
         for (const int64_t id : {wp, hooks}) {
-            const HttpResult r = a.Patch(Path("/api/v1/sites/", id, "/publishing-settings/"),
-                                         {{"auto_publish_enabled", false},
-                                          {"publish_days", {"mon", "wed", "fri"}},
-                                          {"publish_time_slots", {"08:30", "13:00"}},
-                                          {"daily_publish_limit", 2},
-                                          {"weekly_publish_limit", 5},
-                                          {"monthly_publish_limit", 12}});
+            const HttpResult r = a.Patch(
+                Path("/api/v1/sites/", id, "/publishing-settings/"),
+                {{"auto_publish_enabled", false},
+                 {"publish_days", {"mon", "wed", "fri"}},
+                 {"publish_time_slots", {"08:30", "13:00"}},
+                 {"daily_publish_limit", 2},
+                 {"weekly_publish_limit", 5},
+                 {"monthly_publish_limit", 12},
+                 {"max_lateness_minutes", 600},
+                 {"min_spacing_minutes", 30},
+                 {"blackout_dates",
+                  {{{"from", "2031-12-24"}, {"to", "2031-12-26"}, {"reason", "Holidays"}}}}});
             EXPECT_EQ(r.status, 200) << r.body;
         }
 

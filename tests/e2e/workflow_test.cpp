@@ -60,7 +60,10 @@ TEST(Workflow, ApprovedContentIsPlacedAndPublishedExactlyOnce) {
                  {{"auto_publish_enabled", true},
                   {"publish_days", {"mon", "tue", "wed", "thu", "fri"}},
                   {"publish_time_slots", {"09:00", "14:00"}},
-                  {"daily_publish_limit", 2}});
+                  {"daily_publish_limit", 2},
+                  // The passes below replay past times hours after the slots: publish late
+                  // (the default 60 minutes would move the items to new slots instead).
+                  {"max_lateness_minutes", 2880}});
     ASSERT_EQ(settings_status, 200) << settings.dump();
 
     std::vector<int64_t> ids;

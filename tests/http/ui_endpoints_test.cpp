@@ -94,10 +94,14 @@ TEST_P(UiEndpointsTest, SlotsAreFreeTakenOrFullByLimit) {
     const json& slots = res.json["results"];
     ASSERT_EQ(slots.size(), 6u) << res.body;
     // Now is 2026-01-20T12:00Z.
-    EXPECT_EQ(slots[0], json({{"at", "2026-01-20T09:00:00Z"}, {"state", "past"}}));
-    EXPECT_EQ(slots[1], json({{"at", "2026-01-20T14:00:00Z"}, {"state", "free"}}));
-    EXPECT_EQ(slots[2], json({{"at", "2026-01-21T09:00:00Z"}, {"state", "taken"}}));
-    EXPECT_EQ(slots[3], json({{"at", "2026-01-21T14:00:00Z"}, {"state", "full"}}));
+    EXPECT_EQ(slots[0],
+              json({{"at", "2026-01-20T09:00:00Z"}, {"state", "past"}, {"reason", nullptr}}));
+    EXPECT_EQ(slots[1],
+              json({{"at", "2026-01-20T14:00:00Z"}, {"state", "free"}, {"reason", nullptr}}));
+    EXPECT_EQ(slots[2],
+              json({{"at", "2026-01-21T09:00:00Z"}, {"state", "taken"}, {"reason", nullptr}}));
+    EXPECT_EQ(slots[3],
+              json({{"at", "2026-01-21T14:00:00Z"}, {"state", "full"}, {"reason", nullptr}}));
     EXPECT_EQ(slots[4]["state"], "free");
     EXPECT_EQ(slots[5]["state"], "free");
 }

@@ -88,7 +88,11 @@ export interface Page<T> {
   results: T[];
 }
 
-export interface Slot { at: string; state: 'free' | 'taken' | 'full' }
+export interface Slot {
+  at: string;
+  state: 'past' | 'free' | 'taken' | 'blackout' | 'full' | 'too_close';
+  reason?: string | null; // blackout: its reason; too_close: the near item
+}
 
 export interface ScheduleResult {
   assigned: number;

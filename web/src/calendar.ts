@@ -115,6 +115,14 @@ async function loadContent(info: EventSourceFuncArg, siteId: number, gen: number
   return out;
 }
 
+// The slot states the week view draws (past and taken slots are not drawn).
+const SLOT_TITLES: Record<string, string> = {
+  free: 'Free slot',
+  full: 'Full (limit)',
+  blackout: 'Blackout',
+  too_close: 'Too close (spacing)',
+};
+
 async function loadSlots(info: EventSourceFuncArg, siteId: number, gen: number): Promise<EventInput[]> {
   // Only the week view draws slots. The view object may still be the old one
   // while FullCalendar fetches for a new view, so judge by the range: a week.
@@ -127,7 +135,8 @@ async function loadSlots(info: EventSourceFuncArg, siteId: number, gen: number):
     if (!isCurrent(gen, siteId)) return [];
     const out: EventInput[] = [];
     for (const s of res.results ?? []) {
-      if (s.state !== 'free' && s.state !== 'full') continue;
+      const label = SLOT_TITLES[s.state];
+      if (!label) continue;
       const start = new Date(s.at);
       out.push({
         id: `slot-${s.at}`,
@@ -135,7 +144,7 @@ async function loadSlots(info: EventSourceFuncArg, siteId: number, gen: number):
         start,
         end: new Date(start.getTime() + 30 * 60 * 1000),
         display: 'background',
-        title: s.state === 'free' ? 'Free slot' : 'Full (limit)',
+        title: s.reason ? `${label}: ${s.reason}` : label,
         classNames: ['herald-slot', `slot-${s.state}`],
         extendedProps: { slotState: s.state, at: s.at },
       });

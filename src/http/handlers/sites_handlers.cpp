@@ -257,7 +257,9 @@ Response ListSlots(Call& call) {
             for (size_t i = 0; i < slots->size(); ++i) {
                 w.BeginObject();
                 w.Key("at").Time((*slots)[i]);
-                w.Key("state").String(domain::ToString((*states)[i]));
+                const domain::SlotStatus& status = (*states)[i];
+                w.Key("state").String(domain::ToString(status.state));
+                w.Key("reason").OptString(status.reason);
                 w.EndObject();
             }
             w.EndArray();

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <span>
 
+#include "storage/planner_columns.hpp"
+
 namespace herald::storage::postgres {
 namespace {
 
@@ -20,7 +22,11 @@ constexpr std::array<const char*, kSettingsColumnCount> kSettingsColumns = {"sit
                                                                             "daily_publish_limit",
                                                                             "weekly_publish_limit",
                                                                             "monthly_publish_limit",
-                                                                            "updated_at"};
+                                                                            "updated_at",
+                                                                            "missed_slot_policy",
+                                                                            "max_lateness_minutes",
+                                                                            "blackout_dates",
+                                                                            "min_spacing_minutes"};
 constexpr std::array<const char*, kContentColumnCount> kContentColumns = {"id",
                                                                           "account_id",
                                                                           "site_id",
@@ -158,6 +164,10 @@ PublishingSettings ReadSettings(const Row& r) {
     p.weekly_publish_limit = ToOptInt(r.OptInt(5));
     p.monthly_publish_limit = ToOptInt(r.OptInt(6));
     p.updated_at = r.Time(7);
+    p.missed_slot_policy = PolicyFromColumn(r.Text(8));
+    p.max_lateness_minutes = static_cast<int>(r.Int(9));
+    p.blackout_dates = BlackoutsFromJson(r.Text(10));
+    p.min_spacing_minutes = static_cast<int>(r.Int(11));
     return p;
 }
 
@@ -238,11 +248,13 @@ std::string SiteInsert(Params& p, const Site& s) {
 
 std::string SettingsInsert(Params& p, SiteId site, const PublishingSettings& s) {
     return "(" + SettingsColumns() + ") VALUES (" +
-           JoinPlaceholders({p.Int(site), p.Bool(s.auto_publish_enabled),
-                             p.Text(ToJson(s.publish_days)), p.Text(ToJson(s.publish_time_slots)),
-                             p.OptInt(ToOptInt64(s.daily_publish_limit)),
-                             p.OptInt(ToOptInt64(s.weekly_publish_limit)),
-                             p.OptInt(ToOptInt64(s.monthly_publish_limit)), p.Time(s.updated_at)}) +
+           JoinPlaceholders(
+               {p.Int(site), p.Bool(s.auto_publish_enabled), p.Text(ToJson(s.publish_days)),
+                p.Text(ToJson(s.publish_time_slots)), p.OptInt(ToOptInt64(s.daily_publish_limit)),
+                p.OptInt(ToOptInt64(s.weekly_publish_limit)),
+                p.OptInt(ToOptInt64(s.monthly_publish_limit)), p.Time(s.updated_at),
+                p.Text(std::string(ToString(s.missed_slot_policy))), p.Int(s.max_lateness_minutes),
+                p.Text(BlackoutsToJson(s.blackout_dates)), p.Int(s.min_spacing_minutes)}) +
            ")";
 }
 

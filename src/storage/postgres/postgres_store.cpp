@@ -229,7 +229,11 @@ WriteResult PostgresStore::PutSettings(AccountId account, const PublishingSettin
                        " daily_publish_limit = excluded.daily_publish_limit,"
                        " weekly_publish_limit = excluded.weekly_publish_limit,"
                        " monthly_publish_limit = excluded.monthly_publish_limit,"
-                       " updated_at = excluded.updated_at",
+                       " updated_at = excluded.updated_at,"
+                       " missed_slot_policy = excluded.missed_slot_policy,"
+                       " max_lateness_minutes = excluded.max_lateness_minutes,"
+                       " blackout_dates = excluded.blackout_dates,"
+                       " min_spacing_minutes = excluded.min_spacing_minutes",
                    p);
     }
     txn.Commit();

@@ -362,6 +362,20 @@ CREATE TABLE calendar_feed_tokens (
 );
 )sql";
 
+// The planner's site rules (API.md §9): what the dispatcher does with a missed slot, dates
+// without slots (a JSON array of {"from", "to", "reason"}, site-local YYYY-MM-DD), and the
+// minimum distance between two items. The checks mirror domain::ValidatePlannerSettings.
+constexpr const char* kV9PlannerSettings = R"sql(
+ALTER TABLE publishing_settings ADD COLUMN missed_slot_policy TEXT NOT NULL
+    DEFAULT 'publish_late' CHECK (missed_slot_policy IN ('publish_late', 'next_free_slot', 'hold'));
+ALTER TABLE publishing_settings ADD COLUMN max_lateness_minutes INTEGER NOT NULL DEFAULT 60
+    CHECK (max_lateness_minutes >= 0);
+ALTER TABLE publishing_settings ADD COLUMN blackout_dates TEXT NOT NULL DEFAULT '[]'
+    CHECK (json_valid(blackout_dates) AND json_type(blackout_dates) = 'array');
+ALTER TABLE publishing_settings ADD COLUMN min_spacing_minutes INTEGER NOT NULL DEFAULT 0
+    CHECK (min_spacing_minutes >= 0);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "base tables", kV1BaseTables},
     {2, "dispatch bookkeeping", kV2DispatchBookkeeping},
@@ -371,6 +385,7 @@ constexpr Migration kMigrations[] = {
     {6, "event hooks", kV6EventHooks},
     {7, "pins and evergreen recurrence", kV7PinsAndRecurrence},
     {8, "calendar feed tokens", kV8CalendarFeedTokens},
+    {9, "planner settings", kV9PlannerSettings},
 };
 
 }  // namespace

@@ -67,31 +67,37 @@ inline constexpr const char* kDeleteSite = "DELETE FROM sites WHERE id = ?1 AND 
 // --- publishing settings ----------------------------------------------------------------
 #define HERALD_SETTINGS_COLUMNS                                                              \
     "site_id, auto_publish_enabled, publish_days, publish_time_slots, daily_publish_limit, " \
-    "weekly_publish_limit, monthly_publish_limit, updated_at"
+    "weekly_publish_limit, monthly_publish_limit, updated_at, missed_slot_policy, "          \
+    "max_lateness_minutes, blackout_dates, min_spacing_minutes"
 
 inline constexpr const char* kSettingsColumnsList = HERALD_SETTINGS_COLUMNS;
 inline constexpr const char* kUpsertSettings =
     "INSERT INTO publishing_settings (" HERALD_SETTINGS_COLUMNS
     ")"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
     " ON CONFLICT (site_id) DO UPDATE SET auto_publish_enabled = excluded.auto_publish_enabled,"
     " publish_days = excluded.publish_days, publish_time_slots = excluded.publish_time_slots,"
     " daily_publish_limit = excluded.daily_publish_limit,"
     " weekly_publish_limit = excluded.weekly_publish_limit,"
-    " monthly_publish_limit = excluded.monthly_publish_limit, updated_at = excluded.updated_at";
+    " monthly_publish_limit = excluded.monthly_publish_limit, updated_at = excluded.updated_at,"
+    " missed_slot_policy = excluded.missed_slot_policy,"
+    " max_lateness_minutes = excluded.max_lateness_minutes,"
+    " blackout_dates = excluded.blackout_dates, min_spacing_minutes = excluded.min_spacing_minutes";
+#define HERALD_SETTINGS_COLUMNS_P                                                            \
+    "p.site_id, p.auto_publish_enabled, p.publish_days, p.publish_time_slots, "              \
+    "p.daily_publish_limit, p.weekly_publish_limit, p.monthly_publish_limit, p.updated_at, " \
+    "p.missed_slot_policy, p.max_lateness_minutes, p.blackout_dates, p.min_spacing_minutes"
+inline constexpr int kSettingsColumnCount = 12;
 inline constexpr const char* kGetSettings =
-    "SELECT p.site_id, p.auto_publish_enabled, p.publish_days, p.publish_time_slots,"
-    " p.daily_publish_limit, p.weekly_publish_limit, p.monthly_publish_limit, p.updated_at"
+    "SELECT " HERALD_SETTINGS_COLUMNS_P
     " FROM publishing_settings p JOIN sites s ON s.id = p.site_id"
     " WHERE p.site_id = ?1 AND s.account_id = ?2";
 inline constexpr const char* kListAutoPublishSiteIds =
     "SELECT s.id FROM sites s JOIN publishing_settings p ON p.site_id = s.id"
     " WHERE s.is_active = 1 AND p.auto_publish_enabled = 1 ORDER BY s.id";
-// Settings columns first (0..7), then the site's (8..20).
+// Settings columns first (kSettingsColumnCount), then the site's.
 inline constexpr const char* kGetSchedulingSite =
-    "SELECT p.site_id, p.auto_publish_enabled, p.publish_days, p.publish_time_slots,"
-    " p.daily_publish_limit, p.weekly_publish_limit, p.monthly_publish_limit, "
-    "p.updated_at, " HERALD_SITE_COLUMNS_S
+    "SELECT " HERALD_SETTINGS_COLUMNS_P ", " HERALD_SITE_COLUMNS_S
     " FROM sites s JOIN publishing_settings p ON p.site_id = s.id WHERE s.id = ?1";
 
 // --- content ------------------------------------------------------------------------------

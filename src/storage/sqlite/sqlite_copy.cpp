@@ -223,7 +223,7 @@ void SqliteStore::ImportSnapshot(const Snapshot& s) {
     for (const PublishingSettings& settings : s.settings) {
         Query q(conn->Prepare(std::string("INSERT INTO publishing_settings (") +
                               sql::kSettingsColumnsList +
-                              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+                              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"));
         BindSettings(q, settings.site_id, settings);
         q.Run();
     }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "storage/planner_columns.hpp"
 #include "storage/sqlite/queries.hpp"
 
 namespace herald::storage::sqlite {
@@ -117,6 +118,10 @@ PublishingSettings ReadSettings(const Query& q, int base) {
     p.weekly_publish_limit = ToOptInt(q.OptInt(base + 5));
     p.monthly_publish_limit = ToOptInt(q.OptInt(base + 6));
     p.updated_at = q.Time(base + 7);
+    p.missed_slot_policy = PolicyFromColumn(q.Text(base + 8));
+    p.max_lateness_minutes = static_cast<int>(q.Int(base + 9));
+    p.blackout_dates = BlackoutsFromJson(q.Text(base + 10));
+    p.min_spacing_minutes = static_cast<int>(q.Int(base + 11));
     return p;
 }
 
@@ -257,7 +262,11 @@ void BindSettings(Query& q, SiteId site, const PublishingSettings& p) {
         .BindOptInt(5, opt(p.daily_publish_limit))
         .BindOptInt(6, opt(p.weekly_publish_limit))
         .BindOptInt(7, opt(p.monthly_publish_limit))
-        .BindTime(8, p.updated_at);
+        .BindTime(8, p.updated_at)
+        .BindText(9, ToString(p.missed_slot_policy))
+        .BindInt(10, p.max_lateness_minutes)
+        .BindText(11, BlackoutsToJson(p.blackout_dates))
+        .BindInt(12, p.min_spacing_minutes);
 }
 
 WriteOutcome MissOutcome(Connection& conn, std::string_view table, AccountId account, int64_t id) {

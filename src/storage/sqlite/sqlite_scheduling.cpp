@@ -36,7 +36,7 @@ SiteScheduleOutcome ScheduleOne(Connection& conn, const ScheduleRequest& request
         q.BindInt(1, id);
         if (q.Step()) {
             settings = ReadSettings(q, 0);
-            site = ReadSite(q, 8);
+            site = ReadSite(q, sql::kSettingsColumnCount);
         }
     }
     if (!site || !site->is_active ||
