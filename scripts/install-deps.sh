@@ -10,6 +10,10 @@ packages=(
   nlohmann-json3-dev libspdlog-dev libfmt-dev libhowardhinnant-date-dev tzdata
   libcli11-dev libgtest-dev libgmock-dev
   libpq-dev postgresql postgresql-contrib
+  # Content import (POST /writer/content/import/): libcmark is the CommonMark reference
+  # implementation (plain C, small, spec-exact); yaml-cpp reads front matter as real YAML
+  # (lists, quoting) instead of a hand-made subset; libzip reads a zip from memory.
+  libcmark-dev libyaml-cpp-dev libzip-dev
   curl wrk python3 bc
   chromium  # the web UI's browser tests (tests/ui, driven by playwright-core)
   clang-14 libclang-rt-14-dev  # fuzz/run.sh: clang and its libFuzzer / sanitizer runtimes

@@ -39,8 +39,8 @@ TimePoint ApiSession::Now() const { return impl_->clock.Now(); }
 
 http::LocalApi::Answer ApiSession::Call(domain::AccountId account, std::string_view method,
                                         std::string_view path, std::string_view query,
-                                        std::string_view body) {
-    return impl_->api.Call(account, method, path, query, body);
+                                        std::string_view body, std::string_view content_type) {
+    return impl_->api.Call(account, method, path, query, body, content_type);
 }
 
 std::vector<nlohmann::json> ApiSession::ListAll(domain::AccountId account, const std::string& path,

@@ -26,7 +26,7 @@ public:
     TimePoint Now() const;
     http::LocalApi::Answer Call(domain::AccountId account, std::string_view method,
                                 std::string_view path, std::string_view query = {},
-                                std::string_view body = {});
+                                std::string_view body = {}, std::string_view content_type = {});
     /// Every item of a paginated GET (all pages). @throws UsageError with the API's message.
     std::vector<nlohmann::json> ListAll(domain::AccountId account, const std::string& path,
                                         const std::string& query);

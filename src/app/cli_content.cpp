@@ -1,13 +1,17 @@
-// `herald content list|approve|schedule|publish`: the API's handlers run locally for the
+// `herald content list|approve|schedule|publish|import`: the API's handlers run locally for the
 // account that holds each item, so the CLI changes content exactly as the API does.
 
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 
 #include <spdlog/spdlog.h>
 
 #include "app/cli_api.hpp"
 #include "dispatch/slot_scheduler.hpp"
+#include "http/content_import.hpp"
 
 namespace herald::app {
 namespace {
@@ -20,6 +24,8 @@ struct ContentState {
     std::string site_status;
     int64_t content_id = 0;
     std::string at;
+    std::string file;
+    std::string format;
     bool json = false;
 };
 
@@ -179,6 +185,50 @@ int Publish(const ContentState& s) {
     return 0;
 }
 
+/// The API's import of FILE into --site, for the site's account; the format from --format
+/// or the file's extension.
+int Import(const ContentState& s) {
+    std::string name = s.format;
+    if (name.empty()) {
+        name = std::filesystem::path(s.file).extension().string();
+        if (!name.empty()) name.erase(0, 1);
+    }
+    const auto format = http::ImportFormatNamed(name);
+    if (!format)
+        throw UsageError("cannot tell the format of '" + s.file +
+                         "': name it .csv, .ndjson, .md or .zip, or pass --format");
+    std::ifstream in(s.file, std::ios::binary);
+    if (!in) throw UsageError("cannot read '" + s.file + "'");
+    std::ostringstream data;
+    data << in.rdbuf();
+    const std::string body = std::move(data).str();
+    ApiSession session(s.db);
+    const auto owner = SiteOwner(session.store(), s.site_id);
+    if (!owner) throw UsageError("there is no site with id " + std::to_string(s.site_id));
+    const std::string query = "site_id=" + std::to_string(s.site_id) +
+                              (s.status.empty() ? "" : "&status=" + QueryValue(s.status));
+    const auto answer = session.Call(owner->id, "POST", "/api/v1/writer/content/import/", query,
+                                     body, http::ContentTypeOf(*format));
+    if (!answer.ok()) return ReportFailure(answer, s.json);
+    const nlohmann::json result = ParseBody(answer.body);
+    spdlog::info("{} items imported into site {} of account {} '{}' from the command line",
+                 result.value("imported", 0), s.site_id, owner->id, owner->name);
+    if (s.json) {
+        PrintJson(WithAccount(result, *owner));
+        return 0;
+    }
+    std::cout << "imported " << result.value("imported", 0) << " items into site " << s.site_id
+              << " (account '" << owner->name << "') as " << result.value("status", "")
+              << std::endl;
+    for (const auto& warning : result["warnings"]) {
+        const std::string where =
+            warning.contains("file") ? Cell(warning["file"]) : "row " + Cell(warning["row"]);
+        std::cout << "warning: " << where << " (content " << Cell(warning["content_id"])
+                  << "): " << warning.value("message", "") << std::endl;
+    }
+    return 0;
+}
+
 }  // namespace
 
 void AddContentCommands(CLI::App& app, Commands& commands) {
@@ -217,6 +267,22 @@ void AddContentCommands(CLI::App& app, Commands& commands) {
     publish->add_option("ID", s->content_id, "the content's id")->required();
     publish->add_flag("--json", s->json, "the API's JSON");
     commands.emplace_back(publish, [s] { return Publish(*s); });
+
+    auto* import = content->add_subcommand(
+        "import",
+        "import a CSV, JSON lines, Markdown or zip-of-Markdown file into a site, all "
+        "or nothing (the API's import)");
+    AddDbFlags(import, s->db);
+    import->add_option("FILE", s->file, "the file to import")->required();
+    import->add_option("--site", s->site_id, "the site to import into")
+        ->required()
+        ->check(CLI::PositiveNumber);
+    import->add_option("--status", s->status, "status of every imported item (default draft)")
+        ->check(CLI::IsMember({"draft", "approved"}));
+    import->add_option("--format", s->format, "csv, ndjson, md or zip (default: from FILE's name)")
+        ->check(CLI::IsMember({"csv", "ndjson", "jsonl", "md", "markdown", "zip"}));
+    import->add_flag("--json", s->json, "the API's JSON");
+    commands.emplace_back(import, [s] { return Import(*s); });
 }
 
 }  // namespace herald::app

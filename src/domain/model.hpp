@@ -78,6 +78,16 @@ struct PublishingSettings {
     TimePoint updated_at{};
 };
 
+/// An evergreen item's repetition (API.md §9): once published, it is placed again
+/// `every_days` later, until the site's local date `until` (inclusive) or `count`
+/// publications in all, whichever ends first. Rules: domain/recurrence.hpp.
+struct Recurrence {
+    int every_days = 1;
+    std::optional<std::string> until;  // "YYYY-MM-DD"
+    std::optional<int> count;
+    bool operator==(const Recurrence&) const = default;
+};
+
 struct Content {
     ContentId id = 0;
     AccountId account_id = 0;
@@ -91,6 +101,8 @@ struct Content {
     std::vector<std::string> categories;
     std::vector<std::string> tags;
     std::string featured_image_url;
+    bool pinned = false;  // no scheduler run or queue operation moves it
+    std::optional<Recurrence> recurrence;
 
     EditorialStatus status = EditorialStatus::kDraft;
     std::optional<TimePoint> approved_at;
@@ -99,9 +111,10 @@ struct Content {
     TimePoint site_status_updated_at{};
     std::optional<TimePoint> scheduled_publish_at;  // the user's (or slot scheduler's) time
     std::optional<TimePoint> published_at;
-    std::string external_id;   // empty = none
-    std::string external_url;  // empty = none
-    std::string last_error;    // empty = none
+    std::string external_id;    // empty = none
+    std::string external_url;   // empty = none
+    std::string last_error;     // empty = none
+    int publication_count = 0;  // successful publications so far (recurrence counts them)
 
     // Dispatch bookkeeping; never overwrites scheduled_publish_at.
     std::optional<TimePoint> next_attempt_at;  // when a retry is due (null: use scheduled time)

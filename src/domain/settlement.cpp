@@ -84,6 +84,7 @@ Settlement Settle(const Content& claimed, TimePoint due_at, const AttemptReport&
             c.next_attempt_at.reset();
             c.attempts = 0;
             c.publication_id.clear();  // the next publish of it is a new publication
+            ++c.publication_count;     // an evergreen item's count (domain/recurrence.hpp)
             break;
         case AttemptResult::kTransient: {
             if (rules.one_shot) {

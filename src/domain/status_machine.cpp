@@ -32,7 +32,7 @@ struct SiteRule {
 };
 
 // Every legal site_status move. Indexed by SiteAction; the static_assert below keeps it so.
-constexpr std::array<SiteRule, 9> kSiteRules = {{
+constexpr std::array<SiteRule, 10> kSiteRules = {{
     {SiteAction::kSchedule, "schedule", "scheduled", true, Bit(SiteStatus::kNotPublished),
      SiteStatus::kScheduled},
     {SiteAction::kReschedule, "reschedule", "rescheduled", true, kAnyButPublishing,
@@ -50,6 +50,8 @@ constexpr std::array<SiteRule, 9> kSiteRules = {{
     {SiteAction::kRetryLater, "retry_later", "set to retry", false, Bit(SiteStatus::kPublishing),
      SiteStatus::kScheduled},
     {SiteAction::kLeaseExpired, "lease_expired", "released", false, Bit(SiteStatus::kPublishing),
+     SiteStatus::kScheduled},
+    {SiteAction::kRecur, "recur", "placed again", true, Bit(SiteStatus::kPublished),
      SiteStatus::kScheduled},
 }};
 
@@ -79,6 +81,7 @@ std::string StatusReason(SiteStatus from, StatusMask allowed) {
     if (from == SiteStatus::kPublishing) return "a publish call is in flight";
     if (allowed == Bit(SiteStatus::kScheduled)) return "it is not scheduled";
     if (allowed == Bit(SiteStatus::kPublishing)) return "it is not being published";
+    if (allowed == Bit(SiteStatus::kPublished)) return "it has not been published";
     if (allowed == Bit(SiteStatus::kNotPublished)) {
         return from == SiteStatus::kScheduled
                    ? "it is already scheduled; reschedule it instead"

@@ -22,6 +22,8 @@ enum class SiteAction {
     kFail,          // publishing → failed
     kRetryLater,    // publishing → scheduled (transient failure, attempt left)
     kLeaseExpired,  // publishing → scheduled (a dispatcher died mid-call)
+    kRecur,         // an evergreen item placed again after its publication: published →
+                    // scheduled (needs approved; domain/recurrence.hpp)
 };
 
 std::string_view ToString(SiteAction a);

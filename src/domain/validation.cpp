@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "common/text.hpp"
+#include "domain/recurrence.hpp"
 #include "domain/slots.hpp"
 
 namespace herald::domain {
@@ -247,6 +248,7 @@ Status ValidateContent(const Content& content) {
             }
         }
     }
+    if (content.recurrence) return ValidateRecurrence(*content.recurrence);
     return Ok{};
 }
 

@@ -43,7 +43,8 @@ Status ValidateSettings(const PublishingSettings& settings);
 Status ValidateSite(const Site& site);
 
 /// Title and site required; content_type non-empty; slug only [a-z0-9_-]; strings within
-/// the size limits above. kInvalid naming the field (codes "required", "too_long", …).
+/// the size limits above; a recurrence of the right shape (ValidateRecurrence). kInvalid
+/// naming the field (codes "required", "too_long", …).
 Status ValidateContent(const Content& content);
 
 }  // namespace herald::domain

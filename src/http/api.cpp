@@ -11,6 +11,7 @@
 #include "dispatch/pipeline.hpp"
 #include "dispatch/slot_scheduler.hpp"
 #include "http/api_keys.hpp"
+#include "http/content_import.hpp"
 #include "http/errors.hpp"
 #include "http/query.hpp"
 
@@ -180,6 +181,13 @@ void AddRoutes(Router<Handler>& r, const ServerSettings& settings) {
     r.Add("POST", "/api/v1/writer/content/{id}/schedule/", &ScheduleContent);
     r.Add("POST", "/api/v1/writer/content/{id}/reschedule/", &RescheduleContent);
     r.Add("POST", "/api/v1/writer/content/{id}/unschedule/", &UnscheduleContent);
+    // An import is parsed and checked off the I/O threads, with a body limit of its own.
+    r.Add("POST", "/api/v1/writer/content/import/", &ImportContent,
+          RouteOptions{.auth = true, .blocking = true, .max_body_bytes = kMaxImportBodyBytes});
+    r.Add("GET", "/api/v1/writer/content/export/", &ExportContent, kBlocking);
+    r.Add("POST", "/api/v1/sites/{id}/ical-token/", &CreateIcalToken);
+    r.Add("DELETE", "/api/v1/sites/{id}/ical-token/", &RevokeIcalToken);
+    r.Add("GET", "/api/v1/sites/{id}/calendar.ics", &CalendarFeed, kPublic);
 
     r.Add("GET", "/api/v1/api-keys/", &ListApiKeys);
     r.Add("POST", "/api/v1/api-keys/", &CreateApiKey);

@@ -20,6 +20,7 @@ struct Request {
     std::string_view if_match;       // the If-Match header, or empty
     std::string_view remote;         // the client's address ("127.0.0.1"), or empty
     std::string_view cookie;         // the Cookie header, or empty
+    std::string_view content_type;   // the Content-Type header, or empty
 };
 
 /// A long-lived text/event-stream answer. The server calls Poll on the connection's strand

@@ -11,8 +11,9 @@ LocalApi::~LocalApi() = default;
 
 LocalApi::Answer LocalApi::Call(domain::AccountId account, std::string_view method,
                                 std::string_view path, std::string_view query,
-                                std::string_view body) {
+                                std::string_view body, std::string_view content_type) {
     Request request;
+    request.content_type = content_type;
     request.method = method;
     request.path = path;
     request.query = query;

@@ -29,8 +29,10 @@ public:
 
     /// One API call (`path` as routed, e.g. "/api/v1/sites/", `query` without '?') for
     /// `account`; blocks until the answer is known (publish-now waits for its attempt).
+    /// `content_type`: the body's Content-Type header (imports); empty for JSON.
     Answer Call(domain::AccountId account, std::string_view method, std::string_view path,
-                std::string_view query = {}, std::string_view body = {});
+                std::string_view query = {}, std::string_view body = {},
+                std::string_view content_type = {});
 
 private:
     std::unique_ptr<Api> api_;

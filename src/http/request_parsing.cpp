@@ -66,6 +66,7 @@ Request ViewOf(const WireRequest& req, std::string_view remote) {
         .if_match = header(bhttp::field::if_match),
         .remote = remote,
         .cookie = header(bhttp::field::cookie),
+        .content_type = header(bhttp::field::content_type),
     };
 }
 

@@ -15,6 +15,7 @@ struct RouteOptions {
     bool auth = true;           // needs a valid Api-Key
     bool blocking = false;      // may wait on a remote platform: runs off the I/O threads
     bool key_in_query = false;  // ?api_key= also authenticates (EventSource sends no headers)
+    size_t max_body_bytes = 0;  // > 0: this route's body limit instead of the server's (imports)
 };
 
 template <typename Handler>

@@ -134,6 +134,12 @@ private:
                               "Transfer-Encoding must end in 'chunked' and may not come with "
                               "Content-Length.");
         }
+        // A route may take larger bodies than the server's default (bulk imports); the
+        // limit must be raised before the body is read.
+        if (const Api::Match route = server_.api.Find(ViewOf(parser_->get(), remote_));
+            route.route && route.route->options.max_body_bytes > 0) {
+            parser_->body_limit(route.route->options.max_body_bytes);
+        }
         // Clients such as curl wait for this before sending a large body.
         const auto expect = parser_->get()[bhttp::field::expect];
         if (!parser_->is_done() &&

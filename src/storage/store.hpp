@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "domain/duplicates.hpp"
 #include "storage/store_types.hpp"
 
 namespace herald::storage {
@@ -259,6 +260,36 @@ public:
     /// The hook's most recent deliveries, newest first (at most `limit`).
     virtual std::vector<HookDelivery> ListHookDeliveries(AccountId account, EventHookId hook,
                                                          int limit) = 0;
+
+    // === planner I/O: bulk import, duplicate warnings, calendar feed (sqlite_planner_io.cpp,
+    // pg_planner_io.cpp) ===
+
+    struct BatchCreateResult {
+        std::vector<ContentId> ids;  // the new ids, in the order of the items (when written)
+        /// Set: nothing was written, because the item at this index is scheduled at an
+        /// instant another item of the site holds (or an earlier item of the batch does).
+        std::optional<size_t> slot_taken;
+    };
+    /// Inserts every item (each of `account`'s site `site`, version 1) in one transaction
+    /// through one prepared statement: all or nothing. Items that take an instant hold the
+    /// site like every manual schedule. @throws StorageError, writing nothing, when the site
+    /// is not the account's or anything fails.
+    virtual BatchCreateResult CreateContentBatch(AccountId account, SiteId site,
+                                                 std::span<const Content> items) = 0;
+    /// Id, title, slug and domain::DuplicateDate of the site's items dated within [from, to],
+    /// in id order (the duplicate rule's candidates).
+    virtual std::vector<DuplicateCandidate> ListDuplicateCandidates(AccountId account, SiteId site,
+                                                                    TimePoint from,
+                                                                    TimePoint to) = 0;
+    /// Makes `token_hash` the site's one calendar feed token (the old one stops working).
+    /// false: no such site in the account.
+    virtual bool SetCalendarToken(AccountId account, SiteId site, std::string_view token_hash,
+                                  TimePoint now) = 0;
+    /// Revokes the site's feed token. false: the site has none (or is not the account's).
+    virtual bool DeleteCalendarToken(AccountId account, SiteId site) = 0;
+    /// The site `site` if its live feed token has this hash.
+    virtual std::optional<Site> FindSiteByCalendarToken(SiteId site,
+                                                        std::string_view token_hash) = 0;
 };
 
 using StorePtr = std::unique_ptr<Store>;

@@ -20,10 +20,11 @@ constexpr std::array kEditorial = {EditorialStatus::kDraft, EditorialStatus::kRe
 constexpr std::array kSiteStatuses = {SiteStatus::kNotPublished, SiteStatus::kScheduled,
                                       SiteStatus::kPublishing, SiteStatus::kPublished,
                                       SiteStatus::kFailed};
-constexpr std::array kActions = {
-    SiteAction::kSchedule,   SiteAction::kReschedule, SiteAction::kUnschedule,
-    SiteAction::kPublishNow, SiteAction::kClaim,      SiteAction::kSucceed,
-    SiteAction::kFail,       SiteAction::kRetryLater, SiteAction::kLeaseExpired};
+constexpr std::array kActions = {SiteAction::kSchedule,     SiteAction::kReschedule,
+                                 SiteAction::kUnschedule,   SiteAction::kPublishNow,
+                                 SiteAction::kClaim,        SiteAction::kSucceed,
+                                 SiteAction::kFail,         SiteAction::kRetryLater,
+                                 SiteAction::kLeaseExpired, SiteAction::kRecur};
 
 // ---------------------------------------------------------------------------------------------
 // Editorial moves.
@@ -122,7 +123,7 @@ struct ActionExpectation {
 };
 
 // Written from API.md §3/§5 and the header comments, not from the implementation.
-const std::array<ActionExpectation, 9> kActionTable = {{
+const std::array<ActionExpectation, 10> kActionTable = {{
     {SiteAction::kSchedule, true, {"scheduled", "-", "-", "-", "-"}},
     {SiteAction::kReschedule, true, {"scheduled", "scheduled", "-", "scheduled", "scheduled"}},
     {SiteAction::kUnschedule, false, {"-", "not_published", "-", "-", "-"}},
@@ -132,6 +133,8 @@ const std::array<ActionExpectation, 9> kActionTable = {{
     {SiteAction::kFail, false, {"-", "-", "failed", "-", "-"}},
     {SiteAction::kRetryLater, false, {"-", "-", "scheduled", "-", "-"}},
     {SiteAction::kLeaseExpired, false, {"-", "-", "scheduled", "-", "-"}},
+    // §9: an evergreen item comes back from published only, and only while approved.
+    {SiteAction::kRecur, true, {"-", "-", "-", "scheduled", "-"}},
 }};
 
 struct SiteCase {
@@ -191,9 +194,9 @@ INSTANTIATE_TEST_SUITE_P(AllCombinations, SiteMoveTest, testing::ValuesIn(AllSit
 // A row for each action status_machine.hpp declares, known by the names the implementation
 // gives them (its rule table, which NextSiteStatus reads, holds those names).
 TEST(NextSiteStatus, TableHasARowForEveryAction) {
-    const std::set<std::string_view> declared = {"schedule",    "reschedule",  "unschedule",
-                                                 "publish_now", "claim",       "succeed",
-                                                 "fail",        "retry_later", "lease_expired"};
+    const std::set<std::string_view> declared = {
+        "schedule", "reschedule", "unschedule",  "publish_now",   "claim",
+        "succeed",  "fail",       "retry_later", "lease_expired", "recur"};
     std::set<std::string_view> in_table;
     for (const ActionExpectation& row : kActionTable) in_table.insert(ToString(row.action));
     EXPECT_EQ(in_table, declared);

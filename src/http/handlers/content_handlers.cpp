@@ -5,6 +5,7 @@
 
 #include "domain/status_machine.hpp"
 #include "domain/validation.hpp"
+#include "http/handlers/duplicate_warnings.hpp"
 #include "http/handlers/handler_util.hpp"
 #include "http/handlers/handlers.hpp"
 #include "http/json_mapping.hpp"
@@ -183,7 +184,8 @@ Response ScheduleAction(Call& call, domain::SiteAction action) {
     if (at <= call.now) {
         return ErrorResponse(422, "in_past", "scheduled_at must be in the future.", "scheduled_at");
     }
-    return WriteContentChange(
+    std::optional<Content> written;
+    Response response = WriteContentChange(
         call,
         [&](Content& content, const Content&, unsigned& fields) -> std::optional<Response> {
             auto next = domain::NextSiteStatus(content.status, content.site_status, action);
@@ -200,7 +202,12 @@ Response ScheduleAction(Call& call, domain::SiteAction action) {
             fields = storage::kContentSchedule;
             return std::nullopt;
         },
-        [&](const Content&, const Content&) { call.env.WakeDispatcher(); });
+        [&](const Content&, const Content& next) {
+            written = next;
+            call.env.WakeDispatcher();
+        });
+    if (written) AddWarnings(response, DuplicatesOf(call.store(), *written));
+    return response;
 }
 
 }  // namespace
@@ -234,7 +241,9 @@ Response CreateContent(Call& call) {
     content.created_at = content.updated_at = call.now;
     const Content created = call.store().CreateContent(content);
     if (created.status == EditorialStatus::kApproved) call.env.WakeScheduler();
-    return ContentResponse(201, created);
+    Response response = ContentResponse(201, created);
+    AddWarnings(response, DuplicatesOf(call.store(), created));
+    return response;
 }
 
 Response ListContent(Call& call) {
@@ -257,7 +266,8 @@ Response PatchContent(Call& call) {
     }
     auto body = ParseJsonObject(call.request.body);
     if (!body) return ErrorResponse(body.error());
-    return WriteContentChange(
+    std::optional<Content> written;
+    Response response = WriteContentChange(
         call,
         [&](Content& content, const Content& stored, unsigned& fields) -> std::optional<Response> {
             FieldReader r(*body);
@@ -291,12 +301,15 @@ Response PatchContent(Call& call) {
             }
             return std::nullopt;
         },
-        [&](const Content& stored, const Content& written) {
-            if (written.status == EditorialStatus::kApproved &&
+        [&](const Content& stored, const Content& next) {
+            written = next;
+            if (next.status == EditorialStatus::kApproved &&
                 stored.status != EditorialStatus::kApproved) {
                 call.env.WakeScheduler();
             }
         });
+    if (written) AddWarnings(response, DuplicatesOf(call.store(), *written));
+    return response;
 }
 
 Response DeleteContent(Call& call) {

@@ -105,6 +105,13 @@ Response ScheduleContent(Call& call);
 Response RescheduleContent(Call& call);
 Response UnscheduleContent(Call& call);
 
+// Planner I/O: bulk import / export (import_handlers.cpp), the calendar feed (ical_handlers.cpp).
+Response ImportContent(Call& call);    // POST /api/v1/writer/content/import/
+Response ExportContent(Call& call);    // GET /api/v1/writer/content/export/
+Response CreateIcalToken(Call& call);  // POST /api/v1/sites/{id}/ical-token/
+Response RevokeIcalToken(Call& call);  // DELETE /api/v1/sites/{id}/ical-token/
+Response CalendarFeed(Call& call);     // GET /api/v1/sites/{id}/calendar.ics?token= (no key)
+
 // Live updates, per-site scheduler run, metrics: live_handlers.cpp.
 Response OpenEventsSession(Call& call);        // POST /api/v1/events/session/ (sets the cookie)
 Response CloseEventsSession(Call& call);       // DELETE /api/v1/events/session/

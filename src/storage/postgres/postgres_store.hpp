@@ -137,6 +137,16 @@ public:
     std::vector<HookDelivery> ListHookDeliveries(AccountId account, EventHookId hook,
                                                  int limit) override;
 
+    // === planner I/O (pg_planner_io.cpp) ===
+    BatchCreateResult CreateContentBatch(AccountId account, SiteId site,
+                                         std::span<const Content> items) override;
+    std::vector<DuplicateCandidate> ListDuplicateCandidates(AccountId account, SiteId site,
+                                                            TimePoint from, TimePoint to) override;
+    bool SetCalendarToken(AccountId account, SiteId site, std::string_view token_hash,
+                          TimePoint now) override;
+    bool DeleteCalendarToken(AccountId account, SiteId site) override;
+    std::optional<Site> FindSiteByCalendarToken(SiteId site, std::string_view token_hash) override;
+
 private:
     // pg_keys.cpp: before migrating, finds the key and checks it against the database's key
     // check; after, seals plaintext credentials and writes the key check if missing.

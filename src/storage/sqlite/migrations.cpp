@@ -334,6 +334,16 @@ CREATE INDEX hook_deliveries_due ON hook_deliveries (next_attempt_at, id) WHERE 
 CREATE INDEX hook_deliveries_hook ON hook_deliveries (hook_id, id);
 )sql";
 
+// A site's calendar feed (GET /ical/{token}.ics): one live token per site, only its SHA-256
+// stored; a new token replaces the row (revoking the old one), the site's deletion drops it.
+constexpr const char* kV7CalendarFeedTokens = R"sql(
+CREATE TABLE calendar_feed_tokens (
+    site_id     INTEGER PRIMARY KEY REFERENCES sites (id) ON DELETE CASCADE,
+    token_hash  TEXT    NOT NULL UNIQUE,
+    created_at  INTEGER NOT NULL
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "base tables", kV1BaseTables},
     {2, "dispatch bookkeeping", kV2DispatchBookkeeping},
@@ -341,6 +351,7 @@ constexpr Migration kMigrations[] = {
     {4, "api keys and secrets at rest", kV4ApiKeysAndSecrets},
     {5, "site health", kV5SiteHealth},
     {6, "event hooks", kV6EventHooks},
+    {7, "calendar feed tokens", kV7CalendarFeedTokens},
 };
 
 }  // namespace

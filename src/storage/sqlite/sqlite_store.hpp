@@ -136,6 +136,16 @@ public:
     int64_t PruneHookDeliveries(TimePoint before, int limit) override;
     std::vector<HookDelivery> ListHookDeliveries(AccountId account, EventHookId hook,
                                                  int limit) override;
+
+    // === planner I/O (sqlite_planner_io.cpp) ===
+    BatchCreateResult CreateContentBatch(AccountId account, SiteId site,
+                                         std::span<const Content> items) override;
+    std::vector<DuplicateCandidate> ListDuplicateCandidates(AccountId account, SiteId site,
+                                                            TimePoint from, TimePoint to) override;
+    bool SetCalendarToken(AccountId account, SiteId site, std::string_view token_hash,
+                          TimePoint now) override;
+    bool DeleteCalendarToken(AccountId account, SiteId site) override;
+    std::optional<Site> FindSiteByCalendarToken(SiteId site, std::string_view token_hash) override;
     /// Whether the key came from "<path>.key" (secrets rotate then rewrites that file).
     bool KeyFromDefaultFile() const { return key_from_default_file_; }
 
