@@ -2,6 +2,7 @@
 // The API as a function of a request: routing, authentication, error mapping and the
 // static UI files. Transport-free, so the Beast server stays a thin shell. Private.
 
+#include <algorithm>
 #include <chrono>
 #include <mutex>
 #include <string>
@@ -22,6 +23,13 @@ public:
     Api(AppContext context, const ServerSettings& settings);
 
     Match Find(const Request& request) const { return router_.Find(request.method, request.path); }
+    /// The largest body any route takes (at least `server_limit`): the parser's limit while
+    /// headers are read, before the route (and its own limit) is known.
+    size_t LargestBodyLimit(size_t server_limit) const {
+        for (const auto& route : router_.routes())
+            server_limit = std::max(server_limit, route.options.max_body_bytes);
+        return server_limit;
+    }
     /// Runs the matched route (or answers 404/405/static). Never throws.
     Response Handle(const Request& request, const Match& match);
     /// Runs the matched route for `account` without asking for a key: the local

@@ -32,11 +32,16 @@ size_t FirstBadUtf8(std::string_view s) {
     while (i < s.size()) {
         const auto c = static_cast<unsigned char>(s[i]);
         size_t n = 0;
-        if (c < 0x80) n = 1;
-        else if (c >= 0xC2 && c <= 0xDF) n = 2;
-        else if (c >= 0xE0 && c <= 0xEF) n = 3;
-        else if (c >= 0xF0 && c <= 0xF4) n = 4;
-        else return i;
+        if (c < 0x80)
+            n = 1;
+        else if (c >= 0xC2 && c <= 0xDF)
+            n = 2;
+        else if (c >= 0xE0 && c <= 0xEF)
+            n = 3;
+        else if (c >= 0xF0 && c <= 0xF4)
+            n = 4;
+        else
+            return i;
         if (i + n > s.size()) return i;
         for (size_t k = 1; k < n; ++k)
             if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return i;
@@ -125,12 +130,12 @@ ImportParse ParseCsvBody(std::string_view body) {
         const CsvRecord& record = (*records)[r];
         const auto row = static_cast<int64_t>(r);
         if (record.cells.size() != columns.size()) {
-            return Fail(Error::Invalid("wrong_cell_count",
-                                       "It has " + std::to_string(record.cells.size()) +
-                                           " cells (line " + std::to_string(record.line) +
-                                           "); the header has " +
-                                           std::to_string(columns.size()) + "."),
-                        row);
+            return Fail(
+                Error::Invalid("wrong_cell_count",
+                               "It has " + std::to_string(record.cells.size()) + " cells (line " +
+                                   std::to_string(record.line) + "); the header has " +
+                                   std::to_string(columns.size()) + "."),
+                row);
         }
         ImportItem item;
         item.row = row;
@@ -173,10 +178,16 @@ ImportParse ParseNdjsonBody(std::string_view body) {
 
 }  // namespace
 
-const std::vector<std::string_view> kImportColumns = {
-    "title",      "content_html",       "excerpt",   "slug",
-    "content_type", "cluster_id",       "categories", "tags",
-    "featured_image_url", "scheduled_publish_at"};
+const std::vector<std::string_view> kImportColumns = {"title",
+                                                      "content_html",
+                                                      "excerpt",
+                                                      "slug",
+                                                      "content_type",
+                                                      "cluster_id",
+                                                      "categories",
+                                                      "tags",
+                                                      "featured_image_url",
+                                                      "scheduled_publish_at"};
 
 Result<ImportFormat> ImportFormatOf(std::string_view content_type) {
     const Error unsupported{ErrorKind::kInvalid, "unsupported_media_type",
@@ -236,8 +247,9 @@ Result<std::vector<std::string>> ParseListCell(std::string_view cell, std::strin
         if (!array.is_array() ||
             !std::all_of(array.begin(), array.end(), [](const auto& v) { return v.is_string(); }))
             return Error::Invalid("invalid_type",
-                                  std::string(field) + " starting with '[' must be a JSON array "
-                                                       "of strings.",
+                                  std::string(field) +
+                                      " starting with '[' must be a JSON array "
+                                      "of strings.",
                                   std::string(field));
         for (const auto& v : array) names.push_back(v.get<std::string>());
         return names;
@@ -245,8 +257,8 @@ Result<std::vector<std::string>> ParseListCell(std::string_view cell, std::strin
     size_t pos = 0;
     for (;;) {
         const size_t bar = text.find('|', pos);
-        const std::string_view name =
-            Trim(text.substr(pos, bar == std::string_view::npos ? std::string_view::npos : bar - pos));
+        const std::string_view name = Trim(
+            text.substr(pos, bar == std::string_view::npos ? std::string_view::npos : bar - pos));
         if (!name.empty()) names.emplace_back(name);
         if (bar == std::string_view::npos) break;
         pos = bar + 1;
@@ -256,11 +268,10 @@ Result<std::vector<std::string>> ParseListCell(std::string_view cell, std::strin
 
 std::string FormatListCell(const std::vector<std::string>& names) {
     // "a|b" unless a name would not come back the same way: then a JSON array.
-    const bool plain =
-        (names.empty() || names.front().empty() || names.front().front() != '[') &&
-        std::none_of(names.begin(), names.end(), [](const std::string& n) {
-            return n.empty() || n.find('|') != std::string::npos || n != Trim(n);
-        });
+    const bool plain = (names.empty() || names.front().empty() || names.front().front() != '[') &&
+                       std::none_of(names.begin(), names.end(), [](const std::string& n) {
+                           return n.empty() || n.find('|') != std::string::npos || n != Trim(n);
+                       });
     if (!plain) return nlohmann::json(names).dump();
     std::string out;
     for (const std::string& name : names) {
@@ -275,9 +286,8 @@ ImportParse ParseImport(ImportFormat format, std::string_view body) {
         return Fail(Error::Invalid("empty_import", "The import body is empty."));
     if (format != ImportFormat::kZip) {
         if (const size_t bad = FirstBadUtf8(body); bad != std::string_view::npos)
-            return Fail(Error::Invalid("invalid_encoding",
-                                       "The body is not UTF-8 (byte " + std::to_string(bad) +
-                                           ")."));
+            return Fail(Error::Invalid(
+                "invalid_encoding", "The body is not UTF-8 (byte " + std::to_string(bad) + ")."));
     }
     switch (format) {
         case ImportFormat::kCsv:
@@ -298,9 +308,8 @@ ImportParse ParseImport(ImportFormat format, std::string_view body) {
             ImportParse parse;
             for (ZipFile& file : *files) {
                 if (const size_t bad = FirstBadUtf8(file.data); bad != std::string_view::npos)
-                    return Fail(Error::Invalid("invalid_encoding",
-                                               "The file is not UTF-8 (byte " +
-                                                   std::to_string(bad) + ")."),
+                    return Fail(Error::Invalid("invalid_encoding", "The file is not UTF-8 (byte " +
+                                                                       std::to_string(bad) + ")."),
                                 0, file.name);
                 auto fields = ParseMarkdownDocument(file.data);
                 if (!fields) return Fail(fields.error(), 0, file.name);

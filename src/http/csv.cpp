@@ -4,9 +4,8 @@ namespace herald::http {
 namespace {
 
 Error Malformed(size_t line, std::string_view what) {
-    return Error::Invalid("malformed_csv",
-                          "The CSV is malformed at line " + std::to_string(line) + ": " +
-                              std::string(what) + ".");
+    return Error::Invalid("malformed_csv", "The CSV is malformed at line " + std::to_string(line) +
+                                               ": " + std::string(what) + ".");
 }
 
 bool NeedsQuotes(std::string_view cell) {
@@ -59,7 +58,8 @@ Result<std::vector<CsvRecord>> ParseCsv(std::string_view text) {
             } else {
                 while (i < n && text[i] != ',' && text[i] != '\r' && text[i] != '\n') {
                     if (text[i] == '"')
-                        return Malformed(line, "a quote inside an unquoted field (quote the field)");
+                        return Malformed(line,
+                                         "a quote inside an unquoted field (quote the field)");
                     cell += text[i++];
                 }
             }

@@ -72,8 +72,7 @@ Result<nlohmann::json> FrontMatterFields(std::string_view yaml, int first_line) 
                 "content_html comes from the Markdown body, not the front matter.", key);
         if (!IsFrontMatterField(key))
             return FrontMatterError("The front matter names an unknown field '" +
-                                        key.substr(0, 60) + "'; fields are " + AllowedKeys() +
-                                        ".",
+                                        key.substr(0, 60) + "'; fields are " + AllowedKeys() + ".",
                                     key);
         const YAML::Node& value = entry.second;
         if (key == "categories" || key == "tags") {
@@ -155,7 +154,8 @@ Result<nlohmann::json> ParseMarkdownDocument(std::string_view text) {
             ++line_number;
             const std::string_view line = NextLine(text, pos);
             if (line == "---" || line == "...") {
-                auto parsed = FrontMatterFields(text.substr(yaml_start, line_start - yaml_start), 2);
+                auto parsed =
+                    FrontMatterFields(text.substr(yaml_start, line_start - yaml_start), 2);
                 if (!parsed) return parsed.error();
                 fields = std::move(*parsed);
                 body = text.substr(pos);

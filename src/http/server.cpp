@@ -119,7 +119,9 @@ private:
         busy_ = false;
         if (closing_) return Shutdown();
         parser_.emplace();
-        ConfigureParser(*parser_, server_.settings.max_body_bytes);
+        // Beast refuses a Content-Length over the limit as the header ends, so the header is
+        // read under the largest limit of any route; OnHeader narrows it to the route's.
+        ConfigureParser(*parser_, server_.api.LargestBodyLimit(server_.settings.max_body_bytes));
         stream_.expires_after(kIdleTimeout);
         bhttp::async_read_header(stream_, buffer_, *parser_,
                                  beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
@@ -134,12 +136,15 @@ private:
                               "Transfer-Encoding must end in 'chunked' and may not come with "
                               "Content-Length.");
         }
-        // A route may take larger bodies than the server's default (bulk imports); the
-        // limit must be raised before the body is read.
+        // A route may take larger bodies than the server's default (bulk imports).
+        size_t limit = server_.settings.max_body_bytes;
         if (const Api::Match route = server_.api.Find(ViewOf(parser_->get(), remote_));
             route.route && route.route->options.max_body_bytes > 0) {
-            parser_->body_limit(route.route->options.max_body_bytes);
+            limit = route.route->options.max_body_bytes;
         }
+        parser_->body_limit(limit);  // chunked bodies: checked as they arrive
+        if (const auto length = parser_->content_length(); length && *length > limit)
+            return OnReadError(bhttp::error::body_limit);
         // Clients such as curl wait for this before sending a large body.
         const auto expect = parser_->get()[bhttp::field::expect];
         if (!parser_->is_done() &&

@@ -5,10 +5,9 @@ namespace herald::http {
 std::vector<domain::DuplicateMatch> DuplicatesOf(storage::Store& store,
                                                  const domain::Content& content) {
     const domain::DuplicateCandidate item = domain::CandidateOf(content);
-    const auto others =
-        store.ListDuplicateCandidates(content.account_id, content.site_id,
-                                      item.at - domain::kDuplicateWindow,
-                                      item.at + domain::kDuplicateWindow);
+    const auto others = store.ListDuplicateCandidates(content.account_id, content.site_id,
+                                                      item.at - domain::kDuplicateWindow,
+                                                      item.at + domain::kDuplicateWindow);
     return domain::FindDuplicates(item, others);
 }
 

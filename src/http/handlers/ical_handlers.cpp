@@ -52,10 +52,9 @@ Response CreateIcalToken(Call& call) {
         w.Key("token").String(token);
         w.Key("path").String(path);
         // Behind a TLS proxy, the client puts `path` on its own origin instead.
-        w.Key("url").String("http://" +
-                            std::string(call.request.host.empty() ? "127.0.0.1:8080"
-                                                                  : call.request.host) +
-                            path);
+        w.Key("url").String(
+            "http://" +
+            std::string(call.request.host.empty() ? "127.0.0.1:8080" : call.request.host) + path);
         w.Key("created_at").Time(call.now);
         w.EndObject();
     });
@@ -71,10 +70,9 @@ Response RevokeIcalToken(Call& call) {
 Response CalendarFeed(Call& call) {
     const QueryParams query(call.request.query);
     const std::string* token = query.Get("token");
-    const auto site =
-        token && !token->empty()
-            ? call.store().FindSiteByCalendarToken(call.params[0], HashApiKey(*token))
-            : std::nullopt;
+    const auto site = token && !token->empty()
+                          ? call.store().FindSiteByCalendarToken(call.params[0], HashApiKey(*token))
+                          : std::nullopt;
     if (!site) return ErrorResponse(404, "not_found", "There is no such calendar feed.");
 
     std::vector<domain::IcalEvent> events;

@@ -36,8 +36,8 @@ Result<ImportTarget> ReadTarget(Call& call, bool with_status) {
     const QueryParams query(call.request.query);
     auto site_id = IntParam(query, "site_id");
     if (!site_id) return site_id.error();
-    if (!*site_id) return Error::Invalid("required", "The query parameter 'site_id' is required.",
-                                         "site_id");
+    if (!*site_id)
+        return Error::Invalid("required", "The query parameter 'site_id' is required.", "site_id");
     auto site = call.store().GetSite(call.account, **site_id);
     if (!site)
         return Error{ErrorKind::kNotFound, "site_not_found",
@@ -58,6 +58,8 @@ Result<ImportTarget> ReadTarget(Call& call, bool with_status) {
 /// message led by where it is.
 Response ItemError(const ImportError& e) {
     Error error = e.error;
+    // A wrong JSON type is a 400 for a single create; in an import it is a bad row: 422.
+    if (error.kind == ErrorKind::kBadRequest) error.kind = ErrorKind::kInvalid;
     if (!e.file.empty()) {
         error.message = "File '" + e.file + "': " + error.message;
     } else if (e.row > 0) {
@@ -93,9 +95,8 @@ Result<Content> ReadItem(const nlohmann::json& fields, const ImportTarget& targe
         if (!r.Has(required)) return RequiredError(required);
     }
     if (read->site_id && *read->site_id != target.site.id)
-        return Error::Invalid("site_mismatch",
-                              "site_id differs from the import's site_id; leave it out.",
-                              "site_id");
+        return Error::Invalid(
+            "site_mismatch", "site_id differs from the import's site_id; leave it out.", "site_id");
     // The query's status applies to every item; an item's own status is not read.
     c.account_id = target.site.account_id;
     c.site_id = target.site.id;
@@ -119,8 +120,8 @@ Result<Content> ReadItem(const nlohmann::json& fields, const ImportTarget& targe
 }
 
 /// Each new item's duplicates among the site's items and the rest of the import.
-Response ImportedResponse(Call& call, const ImportTarget& target,
-                          const std::vector<Content>& items, const std::vector<ImportItem>& rows,
+Response ImportedResponse(Call& call, const ImportTarget& target, const std::vector<Content>& items,
+                          const std::vector<ImportItem>& rows,
                           const std::vector<domain::ContentId>& ids) {
     TimePoint from = call.now;
     TimePoint to = call.now;
@@ -235,9 +236,8 @@ Response ExportContent(Call& call) {
         const auto page = call.store().ListContent(filter);
         for (const Content& c : page.items) {
             // Only a live schedule is exported; a past one would not import again.
-            const std::optional<TimePoint> at = c.site_status == SiteStatus::kScheduled
-                                                    ? c.scheduled_publish_at
-                                                    : std::nullopt;
+            const std::optional<TimePoint> at =
+                c.site_status == SiteStatus::kScheduled ? c.scheduled_publish_at : std::nullopt;
             if (format == "csv") {
                 AppendCsvRecord(out, {c.title, c.content_html, c.excerpt, c.slug, c.content_type,
                                       c.cluster_id ? std::to_string(*c.cluster_id) : "",
