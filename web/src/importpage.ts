@@ -44,6 +44,10 @@ async function estimateSlots(siteId: number, n: number, taken: Set<string>): Pro
 
 function previewTable(parsed: ParsedImport, status: string, estimates: string[], tz: string, badRow: string | null): HTMLElement {
   let e = 0;
+  let a = 0;
+  // the instant each row would take, for the cell's data-at (tests compare it with the result)
+  const estimateAt = (r: PreviewRow): string | null =>
+    (typeof r.fields.scheduled_publish_at === 'string' ? r.fields.scheduled_publish_at : status === 'approved' ? estimates[a++] ?? null : null);
   const slotOf = (r: PreviewRow): Node | string => {
     const at = typeof r.fields.scheduled_publish_at === 'string' ? r.fields.scheduled_publish_at : null;
     if (at) return h('span', null, fmtLocal(at, tz), ' (its own time)');
@@ -60,7 +64,7 @@ function previewTable(parsed: ParsedImport, status: string, estimates: string[],
       return h('tr', { 'data-testid': 'import-row', 'data-row': r.row, class: badRow === key || r.problem ? 'row-bad' : null },
         h('td', null, r.file ?? r.row),
         h('td', null, String(r.fields.title ?? '—'), r.problem ? h('span', { class: 'row-problem', 'data-testid': 'import-row-problem' }, ` — ${r.problem}`) : null),
-        h('td', { 'data-testid': 'import-row-slot' }, slotOf(r)));
+        h('td', { 'data-testid': 'import-row-slot', 'data-at': estimateAt(r) }, slotOf(r)));
     }))));
 }
 
@@ -124,7 +128,9 @@ function importSection(): HTMLElement {
       refreshAll();
     } catch (e) {
       if (!isCurrent(gen, site.id)) return;
-      const b = (e instanceof ApiError && e.body && typeof e.body === 'object' ? (e.body as { error?: Record<string, unknown> }).error : null) ?? {};
+      // `row` or `file` sits beside `error` in the body (inside it on some servers)
+      const top = (e instanceof ApiError && e.body && typeof e.body === 'object' ? e.body : {}) as Record<string, unknown>;
+      const b = { ...(top.error && typeof top.error === 'object' ? top.error : {}), ...top } as Record<string, unknown>;
       const row = typeof b.row === 'number' ? b.row : null;
       const fileName = typeof b.file === 'string' ? b.file : null;
       badRow = fileName ?? (row !== null ? String(row) : null);
@@ -132,7 +138,8 @@ function importSection(): HTMLElement {
       result = h('div', { class: 'error-box', role: 'alert', 'data-testid': 'import-error' },
         h('p', null, h('strong', null, 'Nothing was imported. ')),
         h('p', null, (row !== null || fileName) ? h('strong', { 'data-testid': 'import-error-where' }, `${where({ row, file: fileName })}${field ? `, field “${field}”` : ''}: `) : null,
-          e instanceof ApiError ? e.message : String(e)),
+          // the server's message may already lead with where ("Row 2: …"): said once
+          (e instanceof ApiError ? e.message : String(e)).replace(/^(Row \d+|File '[^']*'): /, '')),
         h('p', { class: 'hint-on-error' }, 'Fix it in the file and choose it again.'));
     }
     await draw();
