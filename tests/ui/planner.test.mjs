@@ -179,6 +179,48 @@ test('rebalance: the dry run lists every item old → new, Cancel changes nothin
   assert.deepEqual(problems, []);
 });
 
+test('evergreen and pinned: edited in the item form, repeats drawn ahead, a pinned item stays out of Move to top', { skip }, async (t) => {
+  if (!checker.spec.components.schemas.Content.properties.recurrence) return t.skip('the server does not describe content recurrence yet');
+  const site = await newSite('Evergreen blog');
+  const item = await makeItem(site.id, 'Evergreen guide', day(8, 9));
+  const { page, context, errors } = await openSite(site);
+  await page.getByTestId('view-month').click();
+  await gotoDate(page, day(8));
+  await page.locator(`[data-testid="calendar-event"][data-content-id="${item.id}"]`).click();
+  assert.equal(await page.getByTestId('action-move-to-top').count(), 1, 'a movable item offers Move to top');
+  await page.getByTestId('action-edit').click();
+  const form = page.getByTestId('content-edit-form');
+  await form.getByTestId('content-repeat').check();
+  await form.getByTestId('content-repeat-every').fill('7');
+  await form.getByTestId('content-repeat-count').fill('0');
+  await form.getByTestId('content-save').click();
+  await form.getByTestId('field-error-recurrence.count').waitFor();
+  assert.equal(await form.locator('[aria-invalid="true"]').getAttribute('data-testid'), 'content-repeat-count', 'only that input is marked');
+  // The server's refusal lands under its input too: an end date already past.
+  await form.getByTestId('content-repeat-count').fill('');
+  await form.getByTestId('content-repeat-until').fill('2001-01-01');
+  await form.getByTestId('content-save').click();
+  await form.getByTestId('field-error-recurrence.until').waitFor();
+  assert.equal((await ok('GET', `api/v1/writer/content/${item.id}/`)).recurrence, null, 'nothing stored');
+  await form.getByTestId('content-repeat-until').fill('');
+  await form.getByTestId('content-repeat-count').fill('3');
+  await form.getByTestId('content-pinned').check();
+  await check(page, 'desktop-item-edit-planner', [], false);
+  await form.getByTestId('content-save').click();
+  await page.getByTestId('item-recurrence').waitFor();
+  const stored = await ok('GET', `api/v1/writer/content/${item.id}/`);
+  assert.equal(stored.pinned, true);
+  assert.deepEqual(stored.recurrence, { every_days: 7, until: null, count: 3 });
+  assert.equal(await page.getByTestId('action-move-to-top').count(), 0, 'a pinned item is not offered Move to top');
+  await page.getByTestId('item-close').click();
+  // Three publications in all: this one and two repeats, a week apart, drawn as expected.
+  await page.locator(`[data-testid="calendar-occurrence"][data-content-id="${item.id}"]`).nth(1).waitFor();
+  const dates = await page.locator(`[data-testid="calendar-occurrence"][data-content-id="${item.id}"]`).evaluateAll((els) => els.map((e) => e.closest('.fc-daygrid-day')?.dataset.date));
+  assert.deepEqual(dates, [ymd(day(15)), ymd(day(22))]);
+  assert.deepEqual(unexpected(errors), []);
+  await context.close();
+});
+
 test('blackouts: shaded days with their reason in month and week, closed slots say why; the settings edit them', { skip }, async (t) => {
   if (!settingsHave('blackout_dates')) return t.skip('the server does not describe blackout_dates in the publishing settings yet');
   const site = await newSite('Blackout blog', {

@@ -109,7 +109,7 @@ export interface Slot { at: string; state: string; reason?: string | null }
 
 /** One item a queue operation moves: its time before and after (null: no free slot). */
 export interface QueueMove { content_id: number; from: string | null; to: string | null; title?: string }
-export interface QueueAnswer { dry_run?: boolean; moves: QueueMove[]; raw: unknown }
+export interface QueueAnswer { dry_run?: boolean; seed?: number | null; moves: QueueMove[]; raw: unknown }
 
 export interface ImportAnswer { imported: number; ids: number[]; status: string; warnings?: unknown[] }
 export interface IcalToken { token: string; path: string; url: string; created_at?: string }
@@ -302,5 +302,5 @@ function queueAnswer(data: unknown): QueueAnswer {
     to: str(m.to ?? m.new_scheduled_publish_at ?? m.after),
     title: str(m.title) ?? undefined,
   }));
-  return { dry_run: typeof d.dry_run === 'boolean' ? d.dry_run : undefined, moves, raw: data };
+  return { dry_run: typeof d.dry_run === 'boolean' ? d.dry_run : undefined, seed: typeof d.seed === 'number' ? d.seed : null, moves, raw: data };
 }

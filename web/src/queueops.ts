@@ -88,7 +88,8 @@ export async function queueOperation(op: QueueOp, btn: HTMLButtonElement | null,
       confirm: t.confirm,
     });
     if (!ok || !isCurrent(gen, site.id)) return false;
-    const done = await busy(btn, () => run(op, site.id, contentId, false, seed));
+    // the seed the dry run used (answered by the server) replays exactly its order
+    const done = await busy(btn, () => run(op, site.id, contentId, false, preview.seed ?? seed));
     if (!isCurrent(gen, site.id)) return false;
     refreshAll();
     const m = done.moves.length;
