@@ -50,7 +50,8 @@ async function titles(siteId: number, moves: QueueMove[]): Promise<Map<number, s
 
 /** The table of moves, in the order the server placed them. */
 export function movesTable(moves: QueueMove[], names: Map<number, string>, tz: string): HTMLElement {
-  return h('div', { class: 'table-wrap moves-wrap' }, h('table', { class: 'records moves', 'data-testid': 'queue-moves' },
+  // it scrolls (long queues, phones): keyboard users reach it too
+  return h('div', { class: 'table-wrap moves-wrap', tabindex: 0, role: 'region', 'aria-label': 'Moves' }, h('table', { class: 'records moves', 'data-testid': 'queue-moves' },
     h('caption', { class: 'visually-hidden' }, 'Items that move: old time and new time'),
     h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Item'), h('th', { scope: 'col' }, 'Now'), h('th', { scope: 'col' }, 'Moves to'))),
     h('tbody', null, moves.map((m) => h('tr', { 'data-testid': 'queue-move', 'data-content-id': m.content_id, 'data-from': m.from ?? '', 'data-to': m.to ?? '' },
