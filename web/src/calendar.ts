@@ -356,6 +356,8 @@ function applySettings(): void {
   }
   const grid = isTimeGrid(calendar.view.type);
   document.querySelectorAll<HTMLElement>('.legend-week').forEach((li) => { li.hidden = !grid || !set?.auto_publish_enabled; });
+  const legendBlackout = document.querySelector<HTMLElement>('[data-testid="legend-blackout"]');
+  if (legendBlackout) legendBlackout.hidden = !set?.blackout_dates?.length;
   renderSlotNote();
 }
 
