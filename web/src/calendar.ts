@@ -138,9 +138,9 @@ async function loadSlots(info: EventSourceFuncArg, siteId: number, gen: number):
         end: new Date(start.getTime() + 30 * 60 * 1000),
         display: 'background',
         // a closed slot says why (blacked out, too close to a taken one)
-        title: blocked ? `Unavailable: ${blockedText(s)}` : s.state === 'free' ? 'Free slot' : 'Full (limit)',
+        title: blocked ? `Unavailable: ${blockedText(s, state.site?.timezone ?? 'UTC')}` : s.state === 'free' ? 'Free slot' : 'Full (limit)',
         classNames: ['herald-slot', blocked ? 'slot-blocked' : `slot-${s.state}`],
-        extendedProps: { slotState: s.state, at: s.at, reason: blocked ? blockedText(s) : null },
+        extendedProps: { slotState: s.state, at: s.at, reason: blocked ? blockedText(s, state.site?.timezone ?? 'UTC') : null },
       });
     }
     return out;

@@ -6,7 +6,7 @@ import { DateTime } from 'luxon';
 import { api, type Blackout, type Content, type Slot } from './api';
 import { occurrences } from './planfields';
 import { state } from './state';
-import { validZone } from './time';
+import { fmtLocal, validZone } from './time';
 
 export const blackoutLabel = (b: Blackout) => (b.reason ? `Blackout: ${b.reason}` : 'Blackout (no publishing)');
 
@@ -43,7 +43,13 @@ const BLOCKED_TEXT: Record<string, string> = {
 
 /** A slot that is neither free, taken, full nor past: the planner keeps it closed. */
 export const isBlocked = (s: Slot) => !['free', 'taken', 'full', 'past'].includes(s.state);
-export const blockedText = (s: Slot) => s.reason || BLOCKED_TEXT[s.state] || `Not available (${s.state.replace(/_/g, ' ')})`;
+export function blockedText(s: Slot, tz: string): string {
+  const what = BLOCKED_TEXT[s.state] ?? `Not available (${s.state.replace(/_/g, ' ')})`;
+  if (!s.reason) return what;
+  // too_close names the near item's time; a blackout its reason
+  const at = /^\d{4}-\d\d-\d\dT/.test(s.reason) ? fmtLocal(s.reason, tz) : null;
+  return at ? `${what} (the item at ${at})` : `${what}: ${s.reason}`;
+}
 
 /** Expected future occurrences of the site's evergreen items within [start, end). */
 export async function occurrenceEvents(siteId: number, start: Date, end: Date, tz: string, signal?: AbortSignal): Promise<EventInput[]> {

@@ -242,7 +242,7 @@ function recordsTable(tz: string): Node {
     h('tbody', null, records.map((r, i) => h('tr', { 'data-testid': 'record', 'data-outcome': r.outcome },
       // numbered in order over the item's whole history (the API's attempt restarts per publication)
       h('td', { 'data-testid': 'record-number' }, `#${i + 1}`),
-      h('td', null, fmtLocal(r.started_at, tz), latenessOf(r) ? h('span', { class: 'late', 'data-testid': 'record-lateness' }, ` ${lateText(latenessOf(r)!)}`) : null),
+      h('td', null, fmtLocal(r.started_at, tz), (latenessOf(r) ?? 0) >= 1 ? h('span', { class: 'late', 'data-testid': 'record-lateness' }, ` ${lateText(latenessOf(r)!)}`) : null),
       h('td', null, OUTCOME[r.outcome] ?? r.outcome),
       h('td', null, r.http_status ?? '—'),
       h('td', null, r.error ? r.error : r.external_url ? h('a', { href: r.external_url, target: '_blank', rel: 'noopener noreferrer' }, 'view') : '—'),
