@@ -7,7 +7,7 @@ import luxon3Plugin from '@fullcalendar/luxon3';
 import { api, ApiError, type Content } from './api';
 import { autoPublishSwitch } from './autopublish';
 import { clear, confirmAction, h, toast } from './dom';
-import { blackoutEvents, blockedText, isBlocked, occurrenceEvents } from './calplan';
+import { blackoutEvents, blockedLabel, blockedText, isBlocked, occurrenceEvents } from './calplan';
 import { HEALTH_EVENT, isWaiting, WAITING_LABEL, waitingTitle } from './health';
 import { SETTINGS_EVENT } from './settings';
 import { contentChanged, isCurrent, onContentChanged, onContentRemoved, state, STATUS_META, VIEW_STORAGE } from './state';
@@ -138,7 +138,7 @@ async function loadSlots(info: EventSourceFuncArg, siteId: number, gen: number):
         end: new Date(start.getTime() + 30 * 60 * 1000),
         display: 'background',
         // a closed slot says why (blacked out, too close to a taken one)
-        title: blocked ? `Unavailable: ${blockedText(s, state.site?.timezone ?? 'UTC')}` : s.state === 'free' ? 'Free slot' : 'Full (limit)',
+        title: blocked ? blockedLabel(s) : s.state === 'free' ? 'Free slot' : 'Full (limit)',
         classNames: ['herald-slot', blocked ? 'slot-blocked' : `slot-${s.state}`],
         extendedProps: { slotState: s.state, at: s.at, reason: blocked ? blockedText(s, state.site?.timezone ?? 'UTC') : null },
       });
@@ -202,7 +202,7 @@ function mountEvent(arg: EventMountArg): void {
     el.dataset.testid = 'slot';
     el.dataset.slotState = String(arg.event.extendedProps.slotState);
     el.dataset.at = String(arg.event.extendedProps.at);
-    if (arg.event.extendedProps.reason) { el.dataset.reason = String(arg.event.extendedProps.reason); el.title = arg.event.title; }
+    if (arg.event.extendedProps.reason) { el.dataset.reason = String(arg.event.extendedProps.reason); el.title = `Unavailable: ${el.dataset.reason}`; }
   }
 }
 
@@ -312,6 +312,12 @@ export function initCalendar(el: HTMLElement, onOpen: (id: number) => void): Cal
       }
       document.querySelectorAll<HTMLElement>('.legend-week').forEach((li) => { li.hidden = !grid || !state.settings?.auto_publish_enabled; });
       document.getElementById('calendar')?.setAttribute('data-view', arg.view.type);
+      // the day's hours scroll inside the grid: keyboard users must reach that region too
+      window.setTimeout(() => document.querySelectorAll<HTMLElement>('#calendar .fc-timegrid-body')
+        .forEach((b) => {
+          const sc = b.closest<HTMLElement>('.fc-scroller');
+          if (sc && !sc.hasAttribute('tabindex')) { sc.tabIndex = 0; sc.setAttribute('role', 'region'); sc.setAttribute('aria-label', 'Hours of the day'); }
+        }));
       renderSlotNote();
       try { localStorage.setItem(VIEW_STORAGE, arg.view.type === THREE_DAYS ? 'timeGridWeek' : arg.view.type); } catch { /* ignore */ }
     },

@@ -37,8 +37,8 @@ export function blackoutEvents(start: Date, end: Date, tz: string, grid: boolean
 const BLOCKED_TEXT: Record<string, string> = {
   blackout: 'Blacked out',
   blacked_out: 'Blacked out',
-  too_close: 'Too close to another item',
-  spacing: 'Too close to another item',
+  too_close: 'Too close',
+  spacing: 'Too close',
 };
 
 /** A slot that is neither free, taken, full nor past: the planner keeps it closed. */
@@ -46,10 +46,11 @@ export const isBlocked = (s: Slot) => !['free', 'taken', 'full', 'past'].include
 export function blockedText(s: Slot, tz: string): string {
   const what = BLOCKED_TEXT[s.state] ?? `Not available (${s.state.replace(/_/g, ' ')})`;
   if (!s.reason) return what;
-  // too_close names the near item's time; a blackout its reason
-  const at = /^\d{4}-\d\d-\d\dT/.test(s.reason) ? fmtLocal(s.reason, tz) : null;
-  return at ? `${what} (the item at ${at})` : `${what}: ${s.reason}`;
+  // too_close names the near item's time (an ISO instant): said in the site's zone
+  return `${what}: ${s.reason.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?Z/g, (t) => fmtLocal(t, tz))}`;
 }
+/** The short label drawn in the slot (the full reason is its tooltip). */
+export const blockedLabel = (s: Slot) => BLOCKED_TEXT[s.state] ?? 'Not available';
 
 /** Expected future occurrences of the site's evergreen items within [start, end). */
 export async function occurrenceEvents(siteId: number, start: Date, end: Date, tz: string, signal?: AbortSignal): Promise<EventInput[]> {

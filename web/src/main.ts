@@ -246,7 +246,7 @@ function buildLayout(): void {
     h('li', { 'data-testid': 'legend-off-day' }, h('span', { class: 'swatch swatch-off', 'aria-hidden': 'true' }), 'Not a publishing day'),
     h('li', { class: 'legend-week', 'data-testid': 'legend-slot-free' }, h('span', { class: 'swatch swatch-slot slot-free', 'aria-hidden': 'true' }), 'Free slot'),
     h('li', { class: 'legend-week', 'data-testid': 'legend-slot-full' }, h('span', { class: 'swatch swatch-slot slot-full', 'aria-hidden': 'true' }), 'Full (limit)'),
-    h('li', { class: 'legend-week', 'data-testid': 'legend-slot-blocked' }, h('span', { class: 'swatch swatch-slot slot-blocked', 'aria-hidden': 'true' }), 'Unavailable (hover for why)'),
+    h('li', { class: 'legend-week', 'data-testid': 'legend-slot-blocked' }, h('span', { class: 'swatch swatch-slot slot-blocked', 'aria-hidden': 'true' }), 'Closed slot (blackout or spacing)'),
     h('li', { 'data-testid': 'legend-blackout' }, h('span', { class: 'swatch swatch-blackout', 'aria-hidden': 'true' }), 'Blacked out (reason on the day)'),
     h('li', { 'data-testid': 'legend-occurrence' }, h('span', { class: 'swatch swatch-occurrence', 'aria-hidden': 'true' }, '↻'), 'Expected repeat'));
 
