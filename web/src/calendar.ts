@@ -316,7 +316,7 @@ export function initCalendar(el: HTMLElement, onOpen: (id: number) => void): Cal
       window.setTimeout(() => document.querySelectorAll<HTMLElement>('#calendar .fc-timegrid-body')
         .forEach((b) => {
           const sc = b.closest<HTMLElement>('.fc-scroller');
-          if (sc && !sc.hasAttribute('tabindex')) { sc.tabIndex = 0; sc.setAttribute('role', 'region'); sc.setAttribute('aria-label', 'Hours of the day'); }
+          if (sc && !sc.hasAttribute('tabindex')) sc.tabIndex = 0; // no role: it sits inside the grid's table
         }));
       renderSlotNote();
       try { localStorage.setItem(VIEW_STORAGE, arg.view.type === THREE_DAYS ? 'timeGridWeek' : arg.view.type); } catch { /* ignore */ }
