@@ -174,6 +174,14 @@ function renderEventContent(arg: EventContentArg) {
   return { domNodes: [h('span', { class: 'ev-inner' }, nodes)] };
 }
 
+/** Why a day or slot is closed is said on hover (title) and to keyboard and screen-reader
+ * users: the band takes focus and names itself. */
+function reachable(el: HTMLElement, text: string): void {
+  el.tabIndex = 0;
+  el.setAttribute('role', 'note');
+  el.setAttribute('aria-label', text);
+}
+
 function mountEvent(arg: EventMountArg): void {
   const el = arg.el;
   const c = arg.event.extendedProps.content as Content | undefined;
@@ -184,6 +192,7 @@ function mountEvent(arg: EventMountArg): void {
   } else if (arg.event.extendedProps.blackout) {
     el.dataset.testid = 'calendar-blackout';
     el.title = arg.event.title;
+    reachable(el, arg.event.title);
   } else if (c && arg.event.extendedProps.history) {
     el.dataset.testid = 'calendar-history';
     el.dataset.contentId = String(c.id);
@@ -202,7 +211,7 @@ function mountEvent(arg: EventMountArg): void {
     el.dataset.testid = 'slot';
     el.dataset.slotState = String(arg.event.extendedProps.slotState);
     el.dataset.at = String(arg.event.extendedProps.at);
-    if (arg.event.extendedProps.reason) { el.dataset.reason = String(arg.event.extendedProps.reason); el.title = `Unavailable: ${el.dataset.reason}`; }
+    if (arg.event.extendedProps.reason) { el.dataset.reason = String(arg.event.extendedProps.reason); el.title = `Unavailable: ${el.dataset.reason}`; reachable(el, el.title); }
   }
 }
 
@@ -312,12 +321,6 @@ export function initCalendar(el: HTMLElement, onOpen: (id: number) => void): Cal
       }
       document.querySelectorAll<HTMLElement>('.legend-week').forEach((li) => { li.hidden = !grid || !state.settings?.auto_publish_enabled; });
       document.getElementById('calendar')?.setAttribute('data-view', arg.view.type);
-      // the day's hours scroll inside the grid: keyboard users must reach that region too
-      window.setTimeout(() => document.querySelectorAll<HTMLElement>('#calendar .fc-timegrid-body')
-        .forEach((b) => {
-          const sc = b.closest<HTMLElement>('.fc-scroller');
-          if (sc && !sc.hasAttribute('tabindex')) sc.tabIndex = 0; // no role: it sits inside the grid's table
-        }));
       renderSlotNote();
       try { localStorage.setItem(VIEW_STORAGE, arg.view.type === THREE_DAYS ? 'timeGridWeek' : arg.view.type); } catch { /* ignore */ }
     },
