@@ -5,7 +5,9 @@
 namespace herald::domain {
 namespace {
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool IsSpace(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
 bool Within(TimePoint a, TimePoint b) {
     const auto gap = a > b ? a - b : b - a;
@@ -61,8 +63,9 @@ std::vector<DuplicateMatch> DuplicateIndex::Find(const DuplicateCandidate& item)
             if (entry.id == item.id || !Within(entry.at, item.at)) continue;
             matches.push_back({field, entry.id});
         }
-        std::sort(matches.begin() + static_cast<std::ptrdiff_t>(first), matches.end(),
-                  [](const DuplicateMatch& a, const DuplicateMatch& b) { return a.other < b.other; });
+        std::sort(
+            matches.begin() + static_cast<std::ptrdiff_t>(first), matches.end(),
+            [](const DuplicateMatch& a, const DuplicateMatch& b) { return a.other < b.other; });
     };
     collect(by_title_, NormalizeTitle(item.title), DuplicateField::kTitle);
     collect(by_slug_, item.slug, DuplicateField::kSlug);

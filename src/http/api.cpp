@@ -11,8 +11,8 @@
 #include "dispatch/pipeline.hpp"
 #include "dispatch/slot_scheduler.hpp"
 #include "http/api_keys.hpp"
-#include "http/content_import.hpp"
 #include "http/errors.hpp"
+#include "http/import_limits.hpp"
 #include "http/query.hpp"
 
 namespace herald::http {

@@ -14,15 +14,11 @@
 #include <nlohmann/json.hpp>
 
 #include "common/result.hpp"
+#include "http/import_limits.hpp"
 
 namespace herald::http {
 
 enum class ImportFormat { kCsv, kNdjson, kMarkdown, kZip };
-
-/// Limits of one import (the README quotes them).
-inline constexpr size_t kMaxImportBodyBytes = size_t{32} * 1024 * 1024;
-inline constexpr size_t kMaxImportItems = 20'000;
-inline constexpr size_t kMaxUnzippedBytes = size_t{64} * 1024 * 1024;  // all files together
 
 /// The format a Content-Type names ("text/csv; charset=utf-8" → kCsv), or an Error (415
 /// unsupported_media_type) naming the accepted ones; a charset other than UTF-8 is refused.

@@ -132,7 +132,8 @@ TEST_P(PlannerIoApiTest, CsvShapeErrors) {
 }
 
 TEST_P(PlannerIoApiTest, ScheduleRulesOfImportedItems) {
-    const std::string past = "title,content_html,scheduled_publish_at\nA,<p>a</p>,2020-01-01T00:00:00Z\n";
+    const std::string past =
+        "title,content_html,scheduled_publish_at\nA,<p>a</p>,2020-01-01T00:00:00Z\n";
     auto res = Import(past, "text/csv", "&status=approved");
     ExpectError(res, 422, "in_past", "scheduled_publish_at");
     EXPECT_EQ(res.json["row"], 1);
@@ -141,9 +142,10 @@ TEST_P(PlannerIoApiTest, ScheduleRulesOfImportedItems) {
     ExpectError(Import(future, "text/csv"), 422, "not_approved", "scheduled_publish_at");
     ASSERT_EQ(Import(future, "text/csv", "&status=approved").status, 201);
     // The same instant again: 409 naming the row, nothing of that import stored.
-    res = Import("title,content_html,scheduled_publish_at\nB,<p>b</p>,\nC,<p>c</p>,"
-                 "2026-03-01T09:00:00Z\n",
-                 "text/csv", "&status=approved");
+    res = Import(
+        "title,content_html,scheduled_publish_at\nB,<p>b</p>,\nC,<p>c</p>,"
+        "2026-03-01T09:00:00Z\n",
+        "text/csv", "&status=approved");
     ExpectError(res, 409, "slot_taken", "scheduled_publish_at");
     EXPECT_EQ(res.json["row"], 2);
     EXPECT_EQ(CountContent(), 1);
@@ -273,16 +275,25 @@ TEST_P(PlannerIoApiTest, ExportRoundTripsThroughImport) {
                            {"slug", "tricky"},
                            {"featured_image_url", "https://img.example.com/x.png"}});
     const json scheduled = MakeContent(site_id_, {{"title", "Later"}, {"status", "approved"}});
-    ASSERT_EQ(client_->Post(ContentPath(scheduled, "schedule"),
-                            {{"scheduled_at", "2026-02-01T09:00:00Z"}})
-                  .status,
-              200);
-    const char* fields[] = {"title",      "content_html", "excerpt", "slug",
-                            "content_type", "cluster_id", "categories", "tags",
-                            "featured_image_url", "scheduled_publish_at"};
+    ASSERT_EQ(
+        client_
+            ->Post(ContentPath(scheduled, "schedule"), {{"scheduled_at", "2026-02-01T09:00:00Z"}})
+            .status,
+        200);
+    const char* fields[] = {"title",
+                            "content_html",
+                            "excerpt",
+                            "slug",
+                            "content_type",
+                            "cluster_id",
+                            "categories",
+                            "tags",
+                            "featured_image_url",
+                            "scheduled_publish_at"};
     for (const std::string format : {"csv", "ndjson"}) {
-        auto exported = client_->Get("/api/v1/writer/content/export/?site_id=" +
-                                     std::to_string(site_id_) + "&format=" + format);
+        auto exported =
+            client_->Get("/api/v1/writer/content/export/?site_id=" + std::to_string(site_id_) +
+                         "&format=" + format);
         ASSERT_EQ(exported.status, 200) << exported.body;
         EXPECT_EQ(exported.Header("content-type"),
                   format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson");
@@ -295,11 +306,12 @@ TEST_P(PlannerIoApiTest, ExportRoundTripsThroughImport) {
         for (int i = 0; i < 3; ++i) {
             const json copy = GetContent(res.json["ids"][i].get<int64_t>());
             for (const char* field : fields)
-                EXPECT_EQ(copy[field], original.json["results"][i][field]) << format << " " << field;
+                EXPECT_EQ(copy[field], original.json["results"][i][field])
+                    << format << " " << field;
         }
     }
-    ExpectError(client_->Get("/api/v1/writer/content/export/?site_id=" +
-                             std::to_string(site_id_) + "&format=xml"),
+    ExpectError(client_->Get("/api/v1/writer/content/export/?site_id=" + std::to_string(site_id_) +
+                             "&format=xml"),
                 422, "invalid_choice", "format");
     auto other = NewClient(key_b_);
     ExpectError(other->Get("/api/v1/writer/content/export/?site_id=" + std::to_string(site_id_)),
@@ -309,9 +321,11 @@ TEST_P(PlannerIoApiTest, ExportRoundTripsThroughImport) {
 // --- duplicate warnings ----------------------------------------------------------------------
 
 TEST_P(PlannerIoApiTest, DuplicateTitleOrSlugWarnsOnCreateUpdateScheduleAndImport) {
-    const json first = MakeContent(site_id_, {{"title", "Big News"}, {"slug", "big"}});
-    const int64_t first_id = first["id"].get<int64_t>();
-    EXPECT_EQ(first["warnings"], json::array());
+    auto created = client_->Post("/api/v1/writer/content/",
+                                 ContentBody(site_id_, "Big News", "<p>x</p>", {{"slug", "big"}}));
+    ASSERT_EQ(created.status, 201) << created.body;
+    EXPECT_EQ(created.json["warnings"], json::array());
+    const int64_t first_id = created.json["id"].get<int64_t>();
     auto res = client_->Post("/api/v1/writer/content/",
                              ContentBody(site_id_, "  big   NEWS ", "<p>x</p>", {}));
     ASSERT_EQ(res.status, 201) << res.body;
@@ -331,16 +345,20 @@ TEST_P(PlannerIoApiTest, DuplicateTitleOrSlugWarnsOnCreateUpdateScheduleAndImpor
     // Scheduled more than 30 days away from the others: no longer a duplicate.
     ASSERT_EQ(client_->Patch(ContentPath(second), {{"status", "review"}}).status, 200);
     ASSERT_EQ(client_->Patch(ContentPath(second), {{"status", "approved"}}).status, 200);
-    res = client_->Post(ContentPath(second, "schedule"), {{"scheduled_at", "2026-03-01T09:00:00Z"}});
+    res =
+        client_->Post(ContentPath(second, "schedule"), {{"scheduled_at", "2026-03-01T09:00:00Z"}});
     ASSERT_EQ(res.status, 200) << res.body;
     EXPECT_EQ(res.json["warnings"], json::array());
-    res = client_->Post(ContentPath(second, "reschedule"), {{"scheduled_at", "2026-01-25T09:00:00Z"}});
+    res = client_->Post(ContentPath(second, "reschedule"),
+                        {{"scheduled_at", "2026-01-25T09:00:00Z"}});
     ASSERT_EQ(res.status, 200) << res.body;
     EXPECT_EQ(res.json["warnings"].size(), 1u);
 
     // Another site's items never count; the import's own rows count among themselves.
     const int64_t other_site = MakeSite()["id"].get<int64_t>();
-    EXPECT_EQ(MakeContent(other_site, {{"title", "Big News"}})["warnings"], json::array());
+    created = client_->Post("/api/v1/writer/content/",
+                            ContentBody(other_site, "Big News", "<p>x</p>", {}));
+    EXPECT_EQ(created.json["warnings"], json::array()) << created.body;
     res = Import("title,content_html\nFresh,<p>1</p>\nfresh,<p>2</p>\nBig News,<p>3</p>\n",
                  "text/csv");
     ASSERT_EQ(res.status, 201) << res.body;
@@ -358,10 +376,12 @@ TEST_P(PlannerIoApiTest, DuplicateTitleOrSlugWarnsOnCreateUpdateScheduleAndImpor
 
 TEST_P(PlannerIoApiTest, CalendarFeedBehindASecretUrl) {
     const std::string site_path = "/api/v1/sites/" + std::to_string(site_id_) + "/";
-    const json item = MakeContent(site_id_, {{"title", "Launch, v2; \"big\""}, {"status", "approved"}});
-    ASSERT_EQ(client_->Post(ContentPath(item, "schedule"), {{"scheduled_at", "2026-02-01T09:00:00Z"}})
-                  .status,
-              200);
+    const json item =
+        MakeContent(site_id_, {{"title", "Launch, v2; \"big\""}, {"status", "approved"}});
+    ASSERT_EQ(
+        client_->Post(ContentPath(item, "schedule"), {{"scheduled_at", "2026-02-01T09:00:00Z"}})
+            .status,
+        200);
     MakeContent(site_id_, {{"title", "Draft, not in the feed"}});
 
     auto token = client_->Post(site_path + "ical-token/", json::object());

@@ -31,7 +31,7 @@ async function call(method, path, { body, raw, apiKey = key, headers = {}, serve
   const init = { method, headers: { ...headers } };
   if (apiKey) init.headers.Authorization = `Api-Key ${apiKey}`;
   if (raw !== undefined || body !== undefined) {
-    init.headers['Content-Type'] = 'application/json';
+    init.headers['Content-Type'] ??= 'application/json';
     init.body = raw ?? JSON.stringify(body);
   }
   const r = await fetch(new URL(path, server), init);
@@ -193,6 +193,25 @@ test('every described operation answers as described, errors included', { skip }
   await expect(200, 'GET', `api/v1/publisher/records/?content_id=${item.id}`);
   await expect(204, 'DELETE', `api/v1/writer/content/${draft.id}/`);
   await expect(404, 'GET', `api/v1/writer/content/${draft.id}/`);
+
+  // Bulk import and export, the calendar feed.
+  const csv = { 'Content-Type': 'text/csv' };
+  const imports = `api/v1/writer/content/import/?site_id=${site.id}`;
+  await expect(201, 'POST', imports, { raw: 'title,content_html\nDescribed post,<p>i</p>\n', headers: csv });
+  await expect(422, 'POST', imports, { raw: 'title,content_html\n,<p>i</p>\n', headers: csv });
+  await expect(409, 'POST', `${imports}&status=approved`, { raw: `title,content_html,scheduled_publish_at\nA,<p>a</p>,${later}\nB,<p>b</p>,${later}\n`, headers: csv });
+  await expect(415, 'POST', imports, { raw: 'x', headers: { 'Content-Type': 'text/plain' } });
+  await expect(404, 'POST', 'api/v1/writer/content/import/?site_id=999999', { raw: 'title,content_html\nA,b\n', headers: csv });
+  await expect(200, 'GET', `api/v1/writer/content/export/?site_id=${site.id}`);
+  await expect(200, 'GET', `api/v1/writer/content/export/?site_id=${site.id}&format=ndjson`);
+  await expect(422, 'GET', `api/v1/writer/content/export/?site_id=${site.id}&format=xml`);
+  await expect(404, 'GET', 'api/v1/writer/content/export/?site_id=999999');
+  const feed = (await expect(201, 'POST', `api/v1/sites/${site.id}/ical-token/`)).json;
+  await expect(200, 'GET', feed.path, { apiKey: null });
+  await expect(204, 'DELETE', `api/v1/sites/${site.id}/ical-token/`);
+  await expect(404, 'DELETE', `api/v1/sites/${site.id}/ical-token/`);
+  await expect(404, 'GET', feed.path, { apiKey: null });
+  await expect(404, 'POST', 'api/v1/sites/999999/ical-token/');
 
   // The event stream stays open: check its head, then hang up.
   const abort = new AbortController();

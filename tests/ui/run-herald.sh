@@ -1,5 +1,5 @@
 #!/bin/sh
-# Runs the browser tests (herald.test.mjs) and the API description's test (openapi.test.mjs)
+# Runs the browser tests (herald.test.mjs) and the API description's test (openapi.test.mjs), and the calendar feed through ical.js (ical.test.mjs)
 # against a real `herald serve` on loopback, with
 # the scheduler and dispatcher on and a fresh SQLite database. ctest runs it (label "ui").
 # Needs: the herald binary (HERALD_BIN, default build/herald), node >= 18 and npm,
@@ -59,7 +59,7 @@ status=0
 # this server's routes and answers. Both check every API answer they get against it.
 (cd "$here" && HERALD_URL="$url" HERALD_KEY="$key" HERALD_KEY2="$key2" HERALD_KEY3="$key3" HERALD_KEY4="$key4" HERALD_KEY5="$key5" \
   HERALD_BIN="$herald" HERALD_ARTIFACTS="$artifacts" \
-  node --test ${HERALD_UI_TEST_ARGS:-} ${HERALD_UI_TEST_FILES:-herald.test.mjs daily.test.mjs planner.test.mjs openapi.test.mjs}) ||
+  node --test ${HERALD_UI_TEST_ARGS:-} ${HERALD_UI_TEST_FILES:-herald.test.mjs daily.test.mjs planner.test.mjs openapi.test.mjs ical.test.mjs}) ||
   status=$?
 if [ $status -ne 0 ]; then
   echo "---- herald serve log ----" >&2

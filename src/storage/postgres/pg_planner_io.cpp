@@ -142,10 +142,11 @@ std::optional<Site> PostgresStore::FindSiteByCalendarToken(SiteId site,
     p.Int(site);
     p.Text(token_hash);
     auto conn = pool_->Acquire();
-    const PgResult r = conn->Exec("SELECT " + SiteColumns() +
-                                      " FROM sites WHERE id = $1 AND EXISTS (SELECT 1 FROM"
-                                      " calendar_feed_tokens WHERE site_id = $1 AND token_hash = $2)",
-                                  p);
+    const PgResult r =
+        conn->Exec("SELECT " + SiteColumns() +
+                       " FROM sites WHERE id = $1 AND EXISTS (SELECT 1 FROM"
+                       " calendar_feed_tokens WHERE site_id = $1 AND token_hash = $2)",
+                   p);
     if (r.empty()) return std::nullopt;
     return ReadSite(Row{r, 0});
 }

@@ -58,10 +58,10 @@ Store::BatchCreateResult SqliteStore::CreateContentBatch(AccountId account, Site
             hi = std::max(hi.value_or(at), at);
         }
         if (lo) {
-            Query q(conn->Prepare(
-                "SELECT scheduled_publish_at FROM content WHERE site_id = ?1"
-                " AND site_status IN ('scheduled', 'publishing')"
-                " AND scheduled_publish_at BETWEEN ?2 AND ?3"));
+            Query q(
+                conn->Prepare("SELECT scheduled_publish_at FROM content WHERE site_id = ?1"
+                              " AND site_status IN ('scheduled', 'publishing')"
+                              " AND scheduled_publish_at BETWEEN ?2 AND ?3"));
             q.BindInt(1, site).BindInt(2, *lo).BindInt(3, *hi);
             while (q.Step()) taken.insert(q.Int(0));
         }
@@ -85,9 +85,8 @@ Store::BatchCreateResult SqliteStore::CreateContentBatch(AccountId account, Site
     return result;
 }
 
-std::vector<DuplicateCandidate> SqliteStore::ListDuplicateCandidates(AccountId account,
-                                                                     SiteId site, TimePoint from,
-                                                                     TimePoint to) {
+std::vector<DuplicateCandidate> SqliteStore::ListDuplicateCandidates(AccountId account, SiteId site,
+                                                                     TimePoint from, TimePoint to) {
     auto conn = pool_->Acquire();
     // The date as domain::DuplicateDate takes it.
     Query q(conn->Prepare(
@@ -116,9 +115,9 @@ bool SqliteStore::SetCalendarToken(AccountId account, SiteId site, std::string_v
 
 bool SqliteStore::DeleteCalendarToken(AccountId account, SiteId site) {
     auto conn = pool_->Acquire();
-    Query q(conn->Prepare(
-        "DELETE FROM calendar_feed_tokens WHERE site_id = ?1"
-        " AND site_id IN (SELECT id FROM sites WHERE account_id = ?2)"));
+    Query q(
+        conn->Prepare("DELETE FROM calendar_feed_tokens WHERE site_id = ?1"
+                      " AND site_id IN (SELECT id FROM sites WHERE account_id = ?2)"));
     q.BindInt(1, site).BindInt(2, account);
     q.Run();
     return q.Changes() > 0;
