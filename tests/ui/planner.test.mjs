@@ -103,7 +103,7 @@ test('import: the first rows and the slots they would take, then all of them; a 
     assert.ok(slots.every((s) => s.startsWith('≈ ')), slots.join(' | '));
     assert.equal(new Set(slots).size, 10, 'each row its own slot');
     const expected = await page.getByTestId('import-row-slot').evaluateAll((cells) => cells.map((c) => c.dataset.at));
-    assert.equal((await contentOf(site.id)).length, phone ? 14 : 2, 'a preview sends nothing');
+    assert.equal((await contentOf(site.id)).length, phone ? 15 : 2, 'a preview sends nothing');
     if (!phone) assert.match(await page.locator('[data-testid="import-row"][data-row="5"]').textContent(), /Spring sale/);
     await check(page, `${name}-import-preview`, problems, !phone);
     if (!phone) {
@@ -124,6 +124,19 @@ test('import: the first rows and the slots they would take, then all of them; a 
       await gotoDate(page, new Date(expected[0]));
       await page.locator(`[data-testid="calendar-event"][data-content-id="${stored.find((c) => c.slug === 'imported-1').id}"]`).waitFor();
       await check(page, 'desktop-import-result', problems, true);
+      // Composing a like-named item: a hint before saving, the server's warning after.
+      await showPanel(page, 'new', false);
+      const compose = page.getByTestId('content-form');
+      await compose.getByTestId('content-title').fill('imported  POST 3');
+      await compose.getByTestId('content-title').press('Tab');
+      await compose.getByTestId('duplicate-hint').waitFor();
+      assert.match(await compose.getByTestId('duplicate-hint').textContent(), /“Imported post 3”/);
+      await compose.getByTestId('content-html').fill('Again');
+      await compose.getByTestId('content-create').click();
+      await compose.getByTestId('duplicate-warnings').waitFor();
+      assert.match(await compose.getByTestId('duplicate-warnings').textContent(), /same title/);
+      await check(page, 'desktop-duplicate-warning', problems);
+      await showPanel(page, 'import', false);
     }
     // A row the server refuses (a slug it does not take): all or nothing, the row and field named.
     const bad = [{ title: 'Fine one', content_html: '<p>a</p>' }, { title: 'Broken one', content_html: '<p>b</p>', slug: 'Not a slug!' }]

@@ -125,8 +125,8 @@ export function contentForm(root: HTMLElement): void {
         contentChanged(c);
         const what = at ? `Created and scheduled “${c.title}”.` : approveBox.checked ? `Created and approved “${c.title}”.` : `Created draft “${c.title}”.`;
         const box = warningsBox({ warnings: [...warnings] });
-        if (box) form.querySelector('[data-field="__form"]')?.after(box);
-        toast(warnings.size ? `${what} It may be a duplicate: see the note above the form.` : what, warnings.size ? 'warning' : 'info');
+        if (box) { form.querySelector('[data-field="__form"]')?.after(box); box.scrollIntoView({ block: 'center' }); }
+        toast(warnings.size ? `${what} It may be a duplicate: see the note on the form.` : what, warnings.size ? 'warning' : 'info');
         form.querySelectorAll('[data-testid="duplicate-hint"]').forEach((x) => x.remove());
         f.reset();
         when.value = '';
