@@ -36,6 +36,7 @@ key="$("$herald" accounts create ui-first-run --db "$db" | tail -n 1)"
 key2="$("$herald" accounts create ui-seeded --db "$db" | tail -n 1)"
 key3="$("$herald" accounts create openapi --db "$db" | tail -n 1)"
 key4="$("$herald" accounts create ui-daily --db "$db" | tail -n 1)"
+key5="$("$herald" accounts create ui-planner --db "$db" | tail -n 1)"
 # Port 0: the kernel picks a free one (ctest may run this beside other servers); herald
 # prints the address it got.
 # shellcheck disable=SC2086
@@ -56,9 +57,9 @@ mkdir -p "$artifacts"
 status=0
 # herald.test.mjs: the UI; openapi.test.mjs: the API description (docs/openapi.yaml) against
 # this server's routes and answers. Both check every API answer they get against it.
-(cd "$here" && HERALD_URL="$url" HERALD_KEY="$key" HERALD_KEY2="$key2" HERALD_KEY3="$key3" HERALD_KEY4="$key4" \
+(cd "$here" && HERALD_URL="$url" HERALD_KEY="$key" HERALD_KEY2="$key2" HERALD_KEY3="$key3" HERALD_KEY4="$key4" HERALD_KEY5="$key5" \
   HERALD_BIN="$herald" HERALD_ARTIFACTS="$artifacts" \
-  node --test ${HERALD_UI_TEST_ARGS:-} ${HERALD_UI_TEST_FILES:-herald.test.mjs daily.test.mjs openapi.test.mjs ical.test.mjs}) ||
+  node --test ${HERALD_UI_TEST_ARGS:-} ${HERALD_UI_TEST_FILES:-herald.test.mjs daily.test.mjs planner.test.mjs openapi.test.mjs ical.test.mjs}) ||
   status=$?
 if [ $status -ne 0 ]; then
   echo "---- herald serve log ----" >&2

@@ -30,7 +30,18 @@ export interface PublishingSettings {
   daily_publish_limit: number | null;
   weekly_publish_limit: number | null;
   monthly_publish_limit: number | null;
+  // the planner (newer servers; absent on older ones)
+  missed_slot_policy?: MissedSlotPolicy;
+  max_lateness_minutes?: number | null;
+  blackout_dates?: Blackout[];
+  min_spacing_minutes?: number | null;
 }
+
+export type MissedSlotPolicy = 'publish_late' | 'next_free_slot' | 'hold';
+/** Inclusive local dates of the site ("YYYY-MM-DD") on which nothing is published. */
+export interface Blackout { from: string; to: string; reason?: string | null }
+/** An evergreen item is placed again `every_days` after each publication. */
+export interface Recurrence { every_days: number; until: string | null; count: number | null }
 
 export interface Content {
   id: number;
@@ -54,6 +65,10 @@ export interface Content {
   created_at?: string;
   updated_at?: string;
   site_status_updated_at?: string | null;
+  pinned?: boolean;
+  recurrence?: Recurrence | null;
+  publication_count?: number;
+  warnings?: unknown[];
 }
 
 export interface PublishingRecord {
@@ -88,11 +103,16 @@ export interface Page<T> {
   results: T[];
 }
 
-export interface Slot {
-  at: string;
-  state: 'past' | 'free' | 'taken' | 'blackout' | 'full' | 'too_close';
-  reason?: string | null; // blackout: its reason; too_close: the near item
-}
+/** `free`, `taken`, `full`, `past`; planner servers add states such as blacked-out or too
+ * close to a taken slot, with a `reason`. */
+export interface Slot { at: string; state: string; reason?: string | null }
+
+/** One item a queue operation moves: its time before and after (null: no free slot). */
+export interface QueueMove { content_id: number; from: string | null; to: string | null; title?: string }
+export interface QueueAnswer { dry_run?: boolean; seed?: number | null; moves: QueueMove[]; raw: unknown }
+
+export interface ImportAnswer { imported: number; ids: number[]; status: string; warnings?: unknown[] }
+export interface IcalToken { token: string; path: string; url: string; created_at?: string }
 
 export interface ScheduleResult {
   assigned: number;
@@ -108,6 +128,8 @@ export class ApiError extends Error {
     public code: string,
     message: string,
     public field: string | null,
+    /** The whole error body (an import's refusal also names its `row` or `file`). */
+    public body: unknown = null,
   ) {
     super(message);
   }
@@ -139,17 +161,22 @@ function toUrl(path: string): string {
   return path.startsWith('/') ? path : `${API_BASE}/${path}`;
 }
 
+/** A body sent as is (an import file) with its own media type, instead of JSON. */
+export class RawBody {
+  constructor(public data: Blob | string, public type: string) {}
+}
+
 export async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   const key = memoryKey;
   if (key) headers.Authorization = `Api-Key ${key}`;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (body !== undefined) headers['Content-Type'] = body instanceof RawBody ? body.type : 'application/json';
   let res: Response;
   try {
     res = await fetch(toUrl(path), {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : body instanceof RawBody ? body.data : JSON.stringify(body),
       signal,
       cache: 'no-store',
     });
@@ -171,6 +198,7 @@ export async function request<T>(method: string, path: string, body?: unknown, s
       err?.code ?? `http_${res.status}`,
       err?.message ?? `The server answered ${res.status} ${res.statusText}`.trim(),
       err?.field ?? null,
+      data,
     );
     if (res.status === 401 && onUnauthorized) onUnauthorized();
     throw apiErr;
@@ -237,4 +265,42 @@ export const api = {
   testHook: (id: number) => post<{ webhook_id: string }>(`/api/v1/event-hooks/${id}/test/`),
   scheduleApproved: (siteId: number, dryRun: boolean) =>
     post<ScheduleResult>(`/api/v1/sites/${siteId}/schedule-approved/`, { dry_run: dryRun }),
+  rebalance: (siteId: number, dryRun: boolean) =>
+    post<unknown>(`/api/v1/sites/${siteId}/queue/rebalance/${qs({ dry_run: dryRun ? 'true' : null })}`).then(queueAnswer),
+  shuffle: (siteId: number, dryRun: boolean, seed?: number) =>
+    post<unknown>(`/api/v1/sites/${siteId}/queue/shuffle/${qs({ dry_run: dryRun ? 'true' : null, seed })}`).then(queueAnswer),
+  moveToTop: (id: number, dryRun: boolean) =>
+    post<unknown>(`/api/v1/writer/content/${id}/move-to-top/${qs({ dry_run: dryRun ? 'true' : null })}`).then(queueAnswer),
+  importContent: (siteId: number, status: string, body: RawBody) =>
+    request<ImportAnswer>('POST', `/api/v1/writer/content/import/${qs({ site_id: siteId, status })}`, body),
+  exportContent: (siteId: number, format: 'csv' | 'ndjson') => download(`/api/v1/writer/content/export/${qs({ site_id: siteId, format })}`),
+  createIcalToken: (siteId: number) => post<IcalToken>(`/api/v1/sites/${siteId}/ical-token/`),
+  revokeIcalToken: (siteId: number) => request<null>('DELETE', `/api/v1/sites/${siteId}/ical-token/`),
 };
+
+/** A file the API answers (an export), fetched with the key, as a Blob. */
+async function download(path: string): Promise<Blob> {
+  const headers: Record<string, string> = {};
+  if (memoryKey) headers.Authorization = `Api-Key ${memoryKey}`;
+  const res = await fetch(toUrl(path), { headers, cache: 'no-store' });
+  if (!res.ok) {
+    const data = await res.json().catch(() => null) as { error?: { code?: string; message?: string; field?: string } } | null;
+    if (res.status === 401 && onUnauthorized) onUnauthorized();
+    throw new ApiError(res.status, data?.error?.code ?? `http_${res.status}`, data?.error?.message ?? `The server answered ${res.status}`, data?.error?.field ?? null, data);
+  }
+  return res.blob();
+}
+
+/** A queue operation's answer as a list of moves: `{moves: [{content_id, from, to}]}`. */
+function queueAnswer(data: unknown): QueueAnswer {
+  const d = (data ?? {}) as Record<string, unknown>;
+  const list = (['moves', 'changes', 'results'].map((k) => d[k]).find(Array.isArray) ?? []) as Record<string, unknown>[];
+  const str = (v: unknown) => (typeof v === 'string' ? v : null);
+  const moves = list.map((m) => ({
+    content_id: Number(m.content_id ?? m.id),
+    from: str(m.from ?? m.old_scheduled_publish_at ?? m.before),
+    to: str(m.to ?? m.new_scheduled_publish_at ?? m.after),
+    title: str(m.title) ?? undefined,
+  }));
+  return { dry_run: typeof d.dry_run === 'boolean' ? d.dry_run : undefined, seed: typeof d.seed === 'number' ? d.seed : null, moves, raw: data };
+}

@@ -7,6 +7,7 @@ import luxon3Plugin from '@fullcalendar/luxon3';
 import { api, ApiError, type Content } from './api';
 import { autoPublishSwitch } from './autopublish';
 import { clear, confirmAction, h, toast } from './dom';
+import { blackoutEvents, blockedLabel, blockedText, isBlocked, occurrenceEvents } from './calplan';
 import { HEALTH_EVENT, isWaiting, WAITING_LABEL, waitingTitle } from './health';
 import { SETTINGS_EVENT } from './settings';
 import { contentChanged, isCurrent, onContentChanged, onContentRemoved, state, STATUS_META, VIEW_STORAGE } from './state';
@@ -115,14 +116,6 @@ async function loadContent(info: EventSourceFuncArg, siteId: number, gen: number
   return out;
 }
 
-// The slot states the week view draws (past and taken slots are not drawn).
-const SLOT_TITLES: Record<string, string> = {
-  free: 'Free slot',
-  full: 'Full (limit)',
-  blackout: 'Blackout',
-  too_close: 'Too close (spacing)',
-};
-
 async function loadSlots(info: EventSourceFuncArg, siteId: number, gen: number): Promise<EventInput[]> {
   // Only the week view draws slots. The view object may still be the old one
   // while FullCalendar fetches for a new view, so judge by the range: a week.
@@ -135,8 +128,8 @@ async function loadSlots(info: EventSourceFuncArg, siteId: number, gen: number):
     if (!isCurrent(gen, siteId)) return [];
     const out: EventInput[] = [];
     for (const s of res.results ?? []) {
-      const label = SLOT_TITLES[s.state];
-      if (!label) continue;
+      const blocked = isBlocked(s);
+      if (s.state !== 'free' && s.state !== 'full' && !blocked) continue;
       const start = new Date(s.at);
       out.push({
         id: `slot-${s.at}`,
@@ -144,9 +137,10 @@ async function loadSlots(info: EventSourceFuncArg, siteId: number, gen: number):
         start,
         end: new Date(start.getTime() + 30 * 60 * 1000),
         display: 'background',
-        title: s.reason ? `${label}: ${s.reason}` : label,
-        classNames: ['herald-slot', `slot-${s.state}`],
-        extendedProps: { slotState: s.state, at: s.at },
+        // a closed slot says why (blacked out, too close to a taken one)
+        title: blocked ? blockedLabel(s) : s.state === 'free' ? 'Free slot' : 'Full (limit)',
+        classNames: ['herald-slot', blocked ? 'slot-blocked' : `slot-${s.state}`],
+        extendedProps: { slotState: s.state, at: s.at, reason: blocked ? blockedText(s, state.site?.timezone ?? 'UTC') : null },
       });
     }
     return out;
@@ -158,7 +152,13 @@ async function loadSlots(info: EventSourceFuncArg, siteId: number, gen: number):
 
 function renderEventContent(arg: EventContentArg) {
   const c = arg.event.extendedProps.content as Content | undefined;
-  if (!c) return { domNodes: [h('span', { class: 'slot-label' }, arg.event.title)] };
+  if (!c) return { domNodes: [h('span', { class: arg.event.extendedProps.blackout ? 'slot-label blackout-label' : 'slot-label' }, arg.event.title)] };
+  if (arg.event.extendedProps.occurrence) {
+    return { domNodes: [h('span', { class: 'ev-inner' }, h('span', { class: 'ev-icon', 'aria-hidden': 'true' }, '↻'),
+      arg.view.type.startsWith('list') || !arg.timeText ? null : h('span', { class: 'ev-time' }, arg.timeText),
+      h('span', { class: 'ev-hist' }, 'Repeats'), h('span', { class: 'ev-title' }, arg.event.title),
+      h('span', { class: 'visually-hidden' }, ' (expected repeat of an evergreen item)'))] };
+  }
   const history = !!arg.event.extendedProps.history;
   const meta = history ? STATUS_META.published : STATUS_META[c.site_status] ?? STATUS_META.not_published;
   const isList = arg.view.type.startsWith('list');
@@ -174,10 +174,26 @@ function renderEventContent(arg: EventContentArg) {
   return { domNodes: [h('span', { class: 'ev-inner' }, nodes)] };
 }
 
+/** Why a day or slot is closed is said on hover (title) and to keyboard and screen-reader
+ * users: the band takes focus and names itself. */
+function reachable(el: HTMLElement, text: string): void {
+  el.tabIndex = 0;
+  el.setAttribute('role', 'note');
+  el.setAttribute('aria-label', text);
+}
+
 function mountEvent(arg: EventMountArg): void {
   const el = arg.el;
   const c = arg.event.extendedProps.content as Content | undefined;
-  if (c && arg.event.extendedProps.history) {
+  if (c && arg.event.extendedProps.occurrence) {
+    el.dataset.testid = 'calendar-occurrence';
+    el.dataset.contentId = String(c.id);
+    el.title = `${c.title} — expected to be published again here (evergreen; the exact slot is chosen then)`;
+  } else if (arg.event.extendedProps.blackout) {
+    el.dataset.testid = 'calendar-blackout';
+    el.title = arg.event.title;
+    reachable(el, arg.event.title);
+  } else if (c && arg.event.extendedProps.history) {
     el.dataset.testid = 'calendar-history';
     el.dataset.contentId = String(c.id);
     el.title = `${c.title} — published here earlier; scheduled again`;
@@ -195,6 +211,7 @@ function mountEvent(arg: EventMountArg): void {
     el.dataset.testid = 'slot';
     el.dataset.slotState = String(arg.event.extendedProps.slotState);
     el.dataset.at = String(arg.event.extendedProps.at);
+    if (arg.event.extendedProps.reason) { el.dataset.reason = String(arg.event.extendedProps.reason); el.title = `Unavailable: ${el.dataset.reason}`; reachable(el, el.title); }
   }
 }
 
@@ -245,6 +262,7 @@ export function initCalendar(el: HTMLElement, onOpen: (id: number) => void): Cal
     noEventsContent: () => ({ domNodes: [h('span', { 'data-testid': 'calendar-empty' }, 'Nothing scheduled or published in this period.')] }),
     eventClick: (arg) => {
       arg.jsEvent.preventDefault();
+      if (arg.event.display === 'background') return;
       const c = arg.event.extendedProps.content as Content | undefined;
       if (c) openItem(c.id);
     },
@@ -343,9 +361,12 @@ function applySettings(): void {
     calendar.setOption('businessHours', { daysOfWeek: dow.length ? dow : [-1], startTime: '00:00', endTime: '24:00' });
     if (isTimeGrid(calendar.view.type)) calendar.scrollToTime(start);
     calendar.getEventSourceById('slots')?.refetch();
+    calendar.getEventSourceById('blackouts')?.refetch();
   }
   const grid = isTimeGrid(calendar.view.type);
   document.querySelectorAll<HTMLElement>('.legend-week').forEach((li) => { li.hidden = !grid || !set?.auto_publish_enabled; });
+  const legendBlackout = document.querySelector<HTMLElement>('[data-testid="legend-blackout"]');
+  if (legendBlackout) legendBlackout.hidden = !set?.blackout_dates?.length;
   renderSlotNote();
 }
 
@@ -384,6 +405,21 @@ export function resetCalendarForSite(): void {
     id: 'slots',
     events: (info, success) => { loadSlots(info, siteId, gen).then(success, () => success([])); },
   });
+  // Blackouts come from the settings (no fetch); month ranges get whole days, grids hours.
+  calendar.addEventSource({
+    id: 'blackouts',
+    events: (info, success) => {
+      const grid = (info.end.getTime() - info.start.getTime()) / 86400000 <= 8;
+      success(isCurrent(gen, siteId) ? blackoutEvents(info.start, info.end, site.timezone, grid) : []);
+    },
+  });
+  calendar.addEventSource({
+    id: 'occurrences',
+    events: (info, success) => {
+      occurrenceEvents(siteId, info.start, info.end, site.timezone)
+        .then((evs) => success(isCurrent(gen, siteId) ? evs : []), () => success([]));
+    },
+  });
 }
 
 export function refetchCalendar(): void {
@@ -401,6 +437,8 @@ export function upsertEvent(c: Content): void {
   if (ev && inView(String(ev.start))) calendar.addEvent(ev, source);
   const hist = historyEvent(c);
   if (hist && inView(String(hist.start))) calendar.addEvent(hist, source);
+  // an evergreen item's expected repeats follow its time and recurrence
+  if (c.recurrence || calendar.getEvents().some((e) => e.id.startsWith(`occ-${c.id}-`))) calendar.getEventSourceById('occurrences')?.refetch();
 }
 
 /** Redraws the events already loaded (no fetch): e.g. after the site's health changed. */

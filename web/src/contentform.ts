@@ -5,6 +5,8 @@ import { api, type Content } from './api';
 import { busy, clear, h, toast } from './dom';
 import { bodyEditor, type BodyEditor } from './editor';
 import { clearErrors, field, isHttpUrl, showError, showErrors, warningsOf, type FieldProblem } from './messages';
+import { warningsBox, watchDuplicates } from './dupcheck';
+import { planFields } from './planfields';
 import { contentChanged, isCurrent, state } from './state';
 import { fromLocalInput } from './time';
 
@@ -76,6 +78,9 @@ export async function approve(c: Content): Promise<Content> {
 
 // ---- compose ------------------------------------------------------------------
 
+/** Opens an item's dialog (main.ts listens; the forms do not import the dialog). */
+const openItem = (id: number) => document.dispatchEvent(new CustomEvent('herald:open-item', { detail: id }));
+
 export function contentForm(root: HTMLElement): void {
   clear(root);
   const site = state.site;
@@ -92,10 +97,12 @@ export function contentForm(root: HTMLElement): void {
     h('div', { class: 'actions' }, submit),
   ) as HTMLFormElement;
 
+  watchDuplicates(form, () => (when.value ? fromLocalInput(when.value, site.timezone) : null), null, openItem);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const gen = state.gen;
     clearErrors(form);
+    form.querySelectorAll('[data-testid="duplicate-warnings"]').forEach((x) => x.remove());
     const problems = f.check();
     const at = when.value ? fromLocalInput(when.value, site.timezone) : null;
     if (when.value && !at) problems.push({ field: 'scheduled_at', message: 'Pick a date and a time.' });
@@ -107,13 +114,20 @@ export function contentForm(root: HTMLElement): void {
       await busy(submit, async () => {
         created = await api.createContent(body);
         let c: Content = created;
-        const warnings = warningsOf(created);
+        // the create's and the schedule's warnings, each said once
+        const warnings = new Set(warningsOf(created));
         if (approveBox.checked || at) c = await approve(c);
-        if (at) c = await api.schedule(c.id, at);
+        if (at) {
+          c = await api.schedule(c.id, at);
+          for (const w of warningsOf(c)) warnings.add(w);
+        }
         if (!isCurrent(gen, site.id)) return;
         contentChanged(c);
         const what = at ? `Created and scheduled “${c.title}”.` : approveBox.checked ? `Created and approved “${c.title}”.` : `Created draft “${c.title}”.`;
-        toast(warnings.length ? `${what} Note: ${warnings.join(' ')}` : what);
+        const box = warningsBox({ warnings: [...warnings] });
+        if (box) { form.querySelector('[data-field="__form"]')?.after(box); box.scrollIntoView({ block: 'center' }); }
+        toast(warnings.size ? `${what} It may be a duplicate: see the note on the form.` : what, warnings.size ? 'warning' : 'info');
+        form.querySelectorAll('[data-testid="duplicate-hint"]').forEach((x) => x.remove());
         f.reset();
         when.value = '';
         approveBox.checked = true;
@@ -136,26 +150,31 @@ export function contentForm(root: HTMLElement): void {
 /** The edit form inside the item dialog. */
 export function editForm(c: Content, done: (fresh: Content | null) => void): HTMLFormElement {
   const f = contentFields(c);
+  // pinned and recurrence only where the server has them
+  const plan = 'pinned' in c ? planFields(c) : null;
   const submit = h('button', { type: 'submit', class: 'btn', 'data-testid': 'content-save' }, 'Save changes');
   const cancel = h('button', { type: 'button', class: 'btn btn-secondary', 'data-testid': 'content-cancel', onclick: () => done(null) }, 'Cancel');
   const form = h('form', { class: 'form edit-form', novalidate: true, 'data-testid': 'content-edit-form' },
     h('div', { 'data-field': '__form' }),
     f.nodes,
+    plan?.nodes ?? null,
     c.site_status === 'published' ? h('p', { class: 'hint' }, 'Already published: the site keeps the old text until you republish it.') : null,
     h('div', { class: 'actions' }, submit, cancel)) as HTMLFormElement;
+  watchDuplicates(form, () => c.scheduled_publish_at ?? c.published_at ?? null, c.id, openItem);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearErrors(form);
-    const problems = f.check();
+    const problems = [...f.check(), ...(plan?.check() ?? [])];
     if (problems.length) { showErrors(form, problems); return; }
     const site = state.site;
     if (!site) return;
     const gen = state.gen;
     try {
-      const fresh = await busy(submit, () => api.patchContent(c.id, f.values()));
+      const fresh = await busy(submit, () => api.patchContent(c.id, { ...f.values(), ...plan?.values() }));
       if (!isCurrent(gen, site.id)) return;
       contentChanged(fresh);
-      toast(`Saved “${fresh.title}”.`);
+      const warned = warningsOf(fresh);
+      toast(warned.length ? `Saved “${fresh.title}”. Warning: ${warned.join(' ')}` : `Saved “${fresh.title}”.`, warned.length ? 'warning' : 'info');
       done(fresh);
     } catch (err) {
       if (isCurrent(gen, site.id)) showError(form, err);

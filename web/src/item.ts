@@ -4,6 +4,8 @@ import { duplicate, editForm, approve } from './contentform';
 import { append, busy, clear, confirmAction, h, toast } from './dom';
 import { sanitize } from './editor';
 import { HEALTH_EVENT, isWaiting, WAITING_LABEL, waitingTitle } from './health';
+import { queueOperation } from './queueops';
+import { latenessOf, lateText, recurrenceText } from './planfields';
 import { contentChanged, contentRemoved, isCurrent, onContentChanged, onRefresh, state, STATUS_META } from './state';
 import { fmtLocal, fromLocalInput, toLocalInput } from './time';
 
@@ -163,6 +165,9 @@ function actionButtons(c: Content, site: Site): HTMLElement {
       add('Publish now', 'action-publish-now', 'btn', (b) => act(b, `Published “${c.title}”.`, () => api.publish(c.id, site.platform_type)));
     }
   }
+  if (ss === 'scheduled' && !c.pinned) {
+    add('Move to top…', 'action-move-to-top', 'btn btn-secondary', (b) => void queueOperation('move-to-top', b, c.id, c.title), 'Take the earliest free slot; later items move down');
+  }
   if (ss === 'scheduled') add('Unschedule', 'action-unschedule', 'btn btn-secondary', (b) => act(b, `Unscheduled “${c.title}”.`, () => api.unschedule(c.id)));
   if (c.status === 'review' || c.status === 'draft') add('Approve', 'action-approve', 'btn', (b) => act(b, `Approved “${c.title}”.`, () => approve(c)));
   if (ss !== 'publishing') add('Edit', 'action-edit', 'btn btn-secondary', () => { editing = true; render(); });
@@ -237,7 +242,7 @@ function recordsTable(tz: string): Node {
     h('tbody', null, records.map((r, i) => h('tr', { 'data-testid': 'record', 'data-outcome': r.outcome },
       // numbered in order over the item's whole history (the API's attempt restarts per publication)
       h('td', { 'data-testid': 'record-number' }, `#${i + 1}`),
-      h('td', null, fmtLocal(r.started_at, tz)),
+      h('td', null, fmtLocal(r.started_at, tz), (latenessOf(r) ?? 0) >= 1 ? h('span', { class: 'late', 'data-testid': 'record-lateness' }, ` ${lateText(latenessOf(r)!)}`) : null),
       h('td', null, OUTCOME[r.outcome] ?? r.outcome),
       h('td', null, r.http_status ?? '—'),
       h('td', null, r.error ? r.error : r.external_url ? h('a', { href: r.external_url, target: '_blank', rel: 'noopener noreferrer' }, 'view') : '—'),
@@ -276,6 +281,8 @@ function render(): void {
     row('Scheduled', fmtLocal(c.scheduled_publish_at, tz), 'item-scheduled-at'),
     row('Published', fmtLocal(c.published_at, tz), 'item-published-at'),
     c.external_url ? row('On the site', h('a', { href: c.external_url, target: '_blank', rel: 'noopener noreferrer', 'data-testid': 'item-external-url' }, c.external_url)) : [],
+    c.pinned ? row('Pinned', 'Yes: the scheduler and queue operations never move it', 'item-pinned') : [],
+    c.recurrence ? row('Repeats', recurrenceText(c.recurrence), 'item-recurrence') : [],
     c.slug ? row('Slug', c.slug) : [],
     c.excerpt ? row('Excerpt', c.excerpt) : [],
     c.categories?.length ? row('Categories', c.categories.join(', ')) : [],

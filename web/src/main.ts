@@ -8,6 +8,7 @@ import { initSettings, loadSettings } from './settings';
 import { siteForm } from './siteform';
 import { initHealth, refreshSite, renderHealthBanner } from './health';
 import { initHooks, loadHooks } from './hooks';
+import { initImport, renderImport } from './importpage';
 import { closeItemDialog, initItemDialog, openItem } from './item';
 import { endLiveSession, startLive, stopLive } from './live';
 import { initQueue, resetQueue } from './queue';
@@ -17,6 +18,7 @@ import { zoneLabel } from './time';
 const TABS = [
   { id: 'queue', label: 'Queue' },
   { id: 'new', label: 'New content' },
+  { id: 'import', label: 'Import' },
   { id: 'settings', label: 'Settings' },
 ] as const;
 
@@ -126,6 +128,7 @@ function selectSite(site: Site | null): void {
   if (calendarReady) resetCalendarForSite();
   resetQueue();
   contentForm($('#panel-new'));
+  renderImport();
   void loadSettings();
   void loadHooks();
   const key = currentKey();
@@ -242,7 +245,10 @@ function buildLayout(): void {
   legend.append(
     h('li', { 'data-testid': 'legend-off-day' }, h('span', { class: 'swatch swatch-off', 'aria-hidden': 'true' }), 'Not a publishing day'),
     h('li', { class: 'legend-week', 'data-testid': 'legend-slot-free' }, h('span', { class: 'swatch swatch-slot slot-free', 'aria-hidden': 'true' }), 'Free slot'),
-    h('li', { class: 'legend-week', 'data-testid': 'legend-slot-full' }, h('span', { class: 'swatch swatch-slot slot-full', 'aria-hidden': 'true' }), 'Full (limit)'));
+    h('li', { class: 'legend-week', 'data-testid': 'legend-slot-full' }, h('span', { class: 'swatch swatch-slot slot-full', 'aria-hidden': 'true' }), 'Full (limit)'),
+    h('li', { class: 'legend-week', 'data-testid': 'legend-slot-blocked' }, h('span', { class: 'swatch swatch-slot slot-blocked', 'aria-hidden': 'true' }), 'Closed slot (blackout or spacing)'),
+    h('li', { 'data-testid': 'legend-blackout' }, h('span', { class: 'swatch swatch-blackout', 'aria-hidden': 'true' }), 'Blacked out (reason on the day)'),
+    h('li', { 'data-testid': 'legend-occurrence' }, h('span', { class: 'swatch swatch-occurrence', 'aria-hidden': 'true' }, '↻'), 'Expected repeat'));
 
   // side tabs
   const tablist = $('#side-tabs');
@@ -267,6 +273,7 @@ function buildLayout(): void {
 
   initItemDialog();
   initQueue($('#panel-queue'), (id) => void openItem(id));
+  initImport($('#panel-import'));
   // Site settings are redrawn per site; the account's event hooks sit below them.
   const siteSettings = h('div', { 'data-testid': 'site-settings' });
   const siteSection = h('section', { class: 'site-section', 'aria-labelledby': 'site-section-title', 'data-testid': 'site-section' });
@@ -288,6 +295,7 @@ function buildLayout(): void {
   });
   initHooks(hooksBox);
   onRefresh(refetchCalendar);
+  document.addEventListener('herald:open-item', (e) => void openItem((e as CustomEvent<number>).detail));
 
   document.addEventListener('herald:site-updated', () => {
     // time zone changed: redraw everything in the new zone

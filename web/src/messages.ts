@@ -43,21 +43,24 @@ export function showErrors(form: HTMLElement, problems: FieldProblem[]): void {
     const m = p.field ? /^([^[.]+)(?:[[.](\d+)\]?)?/.exec(p.field) : null;
     const name = m ? m[1] : null;
     const index = m && m[2] !== undefined ? Number(m[2]) : null;
-    const holder = name ? form.querySelector<HTMLElement>(`[data-field="${CSS.escape(name)}"]`) : null;
+    // "recurrence.count" may have a holder of its own; else "name[n]" / "name.n" as below
+    const own = (f: string) => form.querySelector<HTMLElement>(`[data-field="${CSS.escape(f)}"]`);
+    const exact = p.field && p.field !== name ? own(p.field) ?? (index !== null ? own(`${name}[${index}]`) : null) : null;
+    const holder = exact ?? (name ? form.querySelector<HTMLElement>(`[data-field="${CSS.escape(name)}"]`) : null);
     if (!holder) { summary.push({ label: '', message: p.message }); continue; }
     const id = `err-${++seq}`;
     const controls = [...holder.querySelectorAll<HTMLElement>('input:not([type=checkbox]), select, textarea')];
     const all = [...holder.querySelectorAll<HTMLElement>('input, select, textarea')];
     // "publish_time_slots[1]": only that entry; otherwise every control of the field.
-    const marked = index !== null && controls[index] ? [controls[index]] : all;
+    const marked = !exact && index !== null && controls[index] ? [controls[index]] : all;
     for (const c of marked) {
       c.setAttribute('aria-invalid', 'true');
       c.setAttribute('aria-describedby', id);
     }
     firstBad ??= marked[0] ?? null;
     const label = labelOf(holder);
-    const err = h('p', { class: 'field-error', id, 'data-testid': `field-error-${name}`, 'data-field-name': p.field ?? '' }, p.message);
-    const after = index !== null ? marked[0]?.closest('li') : null;
+    const err = h('p', { class: 'field-error', id, 'data-testid': `field-error-${exact ? p.field : name}`, 'data-field-name': p.field ?? '' }, p.message);
+    const after = !exact && index !== null ? marked[0]?.closest('li') : null;
     if (after) after.after(err); else holder.append(err);
     summary.push({ label, message: p.message });
   }

@@ -4,6 +4,7 @@ import { api, ApiError, type Content, type ScheduleResult } from './api';
 import { busy, clear, h, toast } from './dom';
 import { approve } from './contentform';
 import { autoPublishSwitch } from './autopublish';
+import { queueButtons } from './queueops';
 import { SETTINGS_EVENT } from './settings';
 import { contentChanged, isCurrent, onContentChanged, onContentRemoved, onRefresh, refreshAll, state } from './state';
 import { fmtLocal } from './time';
@@ -159,6 +160,10 @@ export function render(): void {
       h('div', { class: 'actions' }, runBtn, dryBtn),
       schedulerError ? h('p', { class: 'error', role: 'alert', 'data-testid': 'scheduler-error' }, schedulerError) : null,
       previewBox),
+    h('div', { class: 'queue-ops' },
+      h('h3', null, 'Scheduled queue'),
+      h('p', { class: 'muted' }, 'Place the scheduled items again: in their order under the current settings (Rebalance) or in a random order (Shuffle). Pinned items stay. Each shows what would move first.'),
+      queueButtons()),
   );
 
   if (loadError) {

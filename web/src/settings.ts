@@ -3,6 +3,8 @@
 import { api, ApiError, type PublishingSettings, type Site } from './api';
 import { busy, clear, h, toast } from './dom';
 import { clearErrors, field, showError, showErrors, warningsOf, type FieldProblem } from './messages';
+import { queueOperation } from './queueops';
+import { placementChanged, plannerInputs } from './settingsplan';
 import { siteForm } from './siteform';
 import { isCurrent, state } from './state';
 
@@ -94,6 +96,16 @@ function renderSiteSection(): void {
 }
 
 let pendingWarnings: string[] = []; // shown once by the form drawn after a save
+let offerRebalance = false; // the last save changed where items go: offer a rebalance once
+
+function rebalanceOffer(): HTMLElement {
+  const btn = h('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'settings-rebalance' }, 'Preview rebalance…');
+  const box = h('div', { class: 'notice', role: 'status', 'data-testid': 'settings-rebalance-offer' },
+    h('p', null, 'The new settings apply to items placed from now on. Items already scheduled keep their times unless you rebalance the queue.'),
+    btn);
+  btn.addEventListener('click', async () => { if (await queueOperation('rebalance', btn)) box.remove(); });
+  return box;
+}
 
 const SLOT_RE = /^([01]\d|2[0-3]):[0-5]\d$/;
 
@@ -127,12 +139,16 @@ function settingsForm(site: Site, s: PublishingSettings, gen: number): HTMLFormE
   const limitInputs = LIMITS.map(([key]) =>
     h('input', { type: 'number', min: 0, step: 1, inputmode: 'numeric', placeholder: 'unlimited', value: s[key] ?? '', 'data-testid': `settings-${key.replace(/_/g, '-')}` }));
   const submit = h('button', { type: 'submit', class: 'btn', 'data-testid': 'settings-save' }, 'Save settings');
+  const plan = plannerInputs(s);
 
   const warned = pendingWarnings;
   pendingWarnings = [];
+  const offer = offerRebalance;
+  offerRebalance = false;
   const form = h('form', { class: 'form settings-form', novalidate: true, 'data-testid': 'settings-form' },
     h('div', { 'data-field': '__form' }),
     warned.length ? h('div', { class: 'warning', role: 'status', 'data-testid': 'settings-warning' }, warned.map((w) => h('p', null, w))) : null,
+    offer ? rebalanceOffer() : null,
     h('div', { class: 'field field-check', 'data-field': 'auto_publish_enabled' }, auto, h('label', { for: 'set-auto' }, 'Auto-publish: let the scheduler fill free slots')),
     h('div', { class: 'field', 'data-field': 'publish_days' }, days),
     h('div', { class: 'field', 'data-field': 'publish_time_slots' },
@@ -141,6 +157,7 @@ function settingsForm(site: Site, s: PublishingSettings, gen: number): HTMLFormE
     h('fieldset', { class: 'limits' },
       h('legend', null, 'Limits (empty = unlimited)'),
       LIMITS.map(([key, label], i) => field(key, label, limitInputs[i]))),
+    plan?.nodes ?? null,
     h('div', { class: 'actions' }, submit),
   ) as HTMLFormElement;
 
@@ -163,8 +180,10 @@ function settingsForm(site: Site, s: PublishingSettings, gen: number): HTMLFormE
       const t = limitInputs[i].value.trim();
       if (t && !/^\d+$/.test(t)) problems.push({ field: key, message: 'Enter a whole number of 0 or more, or leave it empty for no limit.' });
     });
+    if (plan) problems.push(...plan.check());
     if (problems.length) { showErrors(form, problems); return; }
     const body: Record<string, unknown> = {
+      ...plan?.values(),
       auto_publish_enabled: auto.checked,
       publish_days: [...days.querySelectorAll<HTMLInputElement>('input[type=checkbox]')].filter((c) => c.checked).map((c) => c.value),
       publish_time_slots: slotInputs.map((i) => i.value.trim()),
@@ -175,6 +194,7 @@ function settingsForm(site: Site, s: PublishingSettings, gen: number): HTMLFormE
       if (!isCurrent(gen, site.id)) return;
       const told = warningsOf(saved);
       pendingWarnings = told.length ? told : localWarnings(saved); // servers that do not warn yet
+      offerRebalance = placementChanged(s, body);
       toast('Publishing settings saved.');
       void loadSettings();
     } catch (err) {
