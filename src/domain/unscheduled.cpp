@@ -59,8 +59,9 @@ std::vector<UnscheduledItem> ExplainUnscheduled(const SitePlanFacts& site,
         SiteWideReason(site, settings).value_or(UnscheduledReason::kLimitsFull);
     std::vector<UnscheduledItem> out;
     for (const ContentId id : queue) {
-        const bool placed = std::any_of(assigned.begin(), assigned.end(),
-                                        [id](const SlotAssignment& a) { return a.content_id == id; });
+        const bool placed =
+            std::any_of(assigned.begin(), assigned.end(),
+                        [id](const SlotAssignment& a) { return a.content_id == id; });
         if (!placed) out.push_back({id, reason});
     }
     return out;

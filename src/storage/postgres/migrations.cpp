@@ -264,12 +264,20 @@ CREATE INDEX hook_deliveries_due ON hook_deliveries (next_attempt_at, id) WHERE 
 CREATE INDEX hook_deliveries_hook ON hook_deliveries (hook_id, id);
 )sql";
 
+// One account per name, as SQLite's migration 7: older duplicates get their id appended.
+constexpr const char* kV7UniqueAccountNames = R"sql(
+UPDATE accounts SET name = name || ' (' || id || ')'
+ WHERE id NOT IN (SELECT MIN(id) FROM accounts GROUP BY name);
+CREATE UNIQUE INDEX accounts_name ON accounts (name);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "schema", kV1Schema},
     {3, "api keys and secrets at rest", kApiKeysAndSecretsSql},
     {4, "several processes: database clock, claim caps, wake-up notifications", kV4MultiProcess},
     {5, "site health", kV5SiteHealth},
     {6, "event hooks", kV6EventHooks},
+    {7, "unique account names", kV7UniqueAccountNames},
 };
 
 constexpr const char* kCreateMigrationsTable =

@@ -334,6 +334,14 @@ CREATE INDEX hook_deliveries_due ON hook_deliveries (next_attempt_at, id) WHERE 
 CREATE INDEX hook_deliveries_hook ON hook_deliveries (hook_id, id);
 )sql";
 
+// One account per name (the CLI names accounts: `keys create NAME`, `sites list --account
+// NAME`). Older databases may hold duplicates: every one but the first gets its id appended.
+constexpr const char* kV7UniqueAccountNames = R"sql(
+UPDATE accounts SET name = name || ' (' || id || ')'
+ WHERE id NOT IN (SELECT MIN(id) FROM accounts GROUP BY name);
+CREATE UNIQUE INDEX accounts_name ON accounts (name);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "base tables", kV1BaseTables},
     {2, "dispatch bookkeeping", kV2DispatchBookkeeping},
@@ -341,6 +349,7 @@ constexpr Migration kMigrations[] = {
     {4, "api keys and secrets at rest", kV4ApiKeysAndSecrets},
     {5, "site health", kV5SiteHealth},
     {6, "event hooks", kV6EventHooks},
+    {7, "unique account names", kV7UniqueAccountNames},
 };
 
 }  // namespace
