@@ -40,16 +40,15 @@ constexpr SiteWideCase kSiteWide[] = {
     {"auto off in an auto run", true, true, false, false, false,
      UnscheduledReason::kAutoPublishOff},
     {"auto off in an explicit run", true, false, false, true, true, std::nullopt},
-    {"no days before no slots", true, false, true, false, false,
-     UnscheduledReason::kNoPublishDays},
+    {"no days before no slots", true, false, true, false, false, UnscheduledReason::kNoPublishDays},
     {"no slots", true, true, true, true, false, UnscheduledReason::kNoTimeSlots},
 };
 
 TEST(Unscheduled, SiteWideReasonsInOrder) {
     for (const auto& c : kSiteWide) {
-        const auto settings = Settings(c.autopub, c.days ? std::vector<WeekdayIndex>{0, 3}
-                                                         : std::vector<WeekdayIndex>{},
-                                       c.slots ? std::vector<int>{540} : std::vector<int>{});
+        const auto settings = Settings(
+            c.autopub, c.days ? std::vector<WeekdayIndex>{0, 3} : std::vector<WeekdayIndex>{},
+            c.slots ? std::vector<int>{540} : std::vector<int>{});
         EXPECT_EQ(SiteWideReason({c.active, c.auto_required}, settings), c.expected) << c.name;
     }
 }
@@ -113,8 +112,9 @@ TEST(Unscheduled, SettingsWarnOnlyWhenAutoPublishingCouldPlaceNothing) {
         {true, false, false, {UnscheduledReason::kNoPublishDays, UnscheduledReason::kNoTimeSlots}},
     };
     for (const auto& c : cases) {
-        const auto s = Settings(c.autopub, c.days ? std::vector<WeekdayIndex>{1} : std::vector<WeekdayIndex>{},
-                                c.slots ? std::vector<int>{600} : std::vector<int>{});
+        const auto s =
+            Settings(c.autopub, c.days ? std::vector<WeekdayIndex>{1} : std::vector<WeekdayIndex>{},
+                     c.slots ? std::vector<int>{600} : std::vector<int>{});
         EXPECT_EQ(SettingsWarnings(s), c.expected) << c.autopub << c.days << c.slots;
     }
 }
