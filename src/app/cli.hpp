@@ -26,10 +26,19 @@ struct UsageError : std::runtime_error {
 };
 
 /// --db, --db-pool-size, --secret-key-file.
+/// Only serve, migrate and accounts create make a missing SQLite file (they set
+/// options.create_if_missing); every other command refuses it, so a mistyped --db does not
+/// leave an empty database behind.
 struct DbFlags {
     std::string db = kDefaultDb;
-    storage::StoreOptions options;
+    storage::StoreOptions options = NoCreate();
     storage::StorePtr Open() const { return storage::OpenStore(db, options); }
+
+    static storage::StoreOptions NoCreate() {
+        storage::StoreOptions o;
+        o.create_if_missing = false;
+        return o;
+    }
 };
 void AddDbFlags(CLI::App* command, DbFlags& flags);
 

@@ -49,6 +49,17 @@ int KeysRevoke(const std::string& db, const storage::StoreOptions& options, int6
     return 0;
 }
 
+/// `herald accounts list`: every account with its number of live API keys.
+int AccountsList(const std::string& db, const storage::StoreOptions& options) {
+    storage::StorePtr store = storage::OpenStore(db, options);
+    std::cout << "id\tname\tcreated_at\tlive_keys\n";
+    for (const auto& account : store->ListAccounts())
+        std::cout << account.id << "\t" << account.name << "\t" << FormatIso(account.created_at)
+                  << "\t" << store->ListApiKeys(account.id).size() << "\n";
+    std::cout << std::flush;
+    return 0;
+}
+
 /// `herald secrets rotate --new-key-file PATH`: every stored credential re-encrypted under
 /// the new key in one transaction. A SQLite database keyed by its default "<db>.key" file has
 /// that file replaced by the new key once the transaction committed.
@@ -61,11 +72,7 @@ int SecretsRotate(const std::string& db, const storage::StoreOptions& options,
               << " under the new key" << std::endl;
     auto* sqlite_store = dynamic_cast<storage::sqlite::SqliteStore*>(store.get());
     if (sqlite_store != nullptr && sqlite_store->KeyFromDefaultFile()) {
-        std::string path = db;
-        if (path.starts_with("sqlite://"))
-            path = path.substr(9);
-        else if (path.starts_with("sqlite:"))
-            path = path.substr(7);
+        const std::string path = storage::SqlitePathOf(db).value_or(db);
         storage::WriteKeyFile(path + ".key", storage::ReadKeyFile(new_key_file));
         std::cout << "replaced " << path << ".key with the new key" << std::endl;
     } else {
@@ -101,7 +108,9 @@ int CopyDb(const std::string& from_url, const std::string& to_url,
     // finds its own (--secret-key-file or HERALD_SECRET_KEY for both, else a SQLite file's
     // own .key).
     storage::StorePtr from = storage::OpenStore(from_url, options);
-    storage::StorePtr to = storage::OpenStore(to_url, options);
+    storage::StoreOptions to_options = options;
+    to_options.create_if_missing = true;  // the target may be a new file
+    storage::StorePtr to = storage::OpenStore(to_url, to_options);
     const auto counts = storage::CopyDatabase(*from, *to);
     for (const auto& c : counts)
         std::cout << c.table << ": " << c.target << " rows copied" << std::endl;
@@ -132,6 +141,7 @@ void AddAdminCommands(CLI::App& app, Commands& commands) {
     create->add_option("NAME", s->account_name, "account name")->required();
     commands.emplace_back(create, [s] {
         if (s->account_name.empty()) throw UsageError("account NAME must not be empty");
+        s->db.options.create_if_missing = true;
         storage::StorePtr store = s->db.Open();
         const std::string key = CreateAccount(*store, s->account_name, SystemTimeSource{}.Now());
         std::cout << "created account '" << s->account_name << "'; its API key (shown once):\n"
@@ -139,9 +149,16 @@ void AddAdminCommands(CLI::App& app, Commands& commands) {
         return 0;
     });
 
+    auto* list = accounts->add_subcommand("list", "list the accounts (id, name, created, keys)");
+    AddDbFlags(list, s->db);
+    commands.emplace_back(list, [s] { return AccountsList(s->db.db, s->db.options); });
+
     auto* migrate = app.add_subcommand("migrate", "apply the database migrations and exit");
     AddDbFlags(migrate, s->db);
-    commands.emplace_back(migrate, [s] { return Migrate(s->db.db, s->db.options); });
+    commands.emplace_back(migrate, [s] {
+        s->db.options.create_if_missing = true;
+        return Migrate(s->db.db, s->db.options);
+    });
 
     auto* db_command = app.add_subcommand("db", "database maintenance");
     db_command->require_subcommand(1);

@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 
 #include <csignal>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -92,8 +93,9 @@ void AddDispatchFlags(CLI::App* command, DispatchFlags& f) {
         ->check(CLI::Range(0, 1000000));
     command
         ->add_option("--retry-max-attempts", f.settings.retry.max_attempts,
-                     "attempts per publication, the first included")
-        ->check(CLI::Range(1, 100))
+                     "attempts per publication, the first included (0: no cap, the site's "
+                     "retry window alone ends retries)")
+        ->check(CLI::Range(0, 100))
         ->capture_default_str();
     command
         ->add_option_function<int>(
@@ -150,15 +152,17 @@ int Serve(const std::string& db, const storage::StoreOptions& store_options,
     auto [host, port] = ParseListen(listen);
     const bool no_tasks = role == Role::kApi;
     const bool serves_api = role != Role::kWorker;
+    // Before anything is opened or listened on: a missing folder is a typo, not an empty UI.
+    if (!web_root.empty() && !std::filesystem::is_directory(web_root))
+        throw UsageError("--web-root " + web_root + " is not a folder");
+    if (!web_root.empty() && !std::filesystem::is_regular_file(web_root + "/index.html"))
+        throw UsageError("--web-root " + web_root +
+                         " holds no index.html (web/build.sh writes the UI to web/dist)");
     storage::StorePtr store = storage::OpenStore(db, store_options);
-    SystemTimeSource clock;
-    // A worker serves no API: the first account is left to a process that does.
-    if (serves_api && !demo &&
-        store->CountAccounts() == 0) {  // --demo prints its own account's key
-        const std::string key = CreateAccount(*store, "admin", clock.Now());
-        std::cout << "First run: created account 'admin'. Its API key (shown once):\n"
-                  << key << std::endl;
+    if (demo) {
+        if (auto refusal = http::DemoRefusal(*store)) throw UsageError(*refusal);
     }
+    SystemTimeSource clock;
     publishers::HttpClientPtr http_client = publishers::MakeCurlHttpClient(flags.Curl());
     publishers::PublisherRegistry registry = publishers::MakeDefaultPublishers(*http_client);
     // Event hooks: delivered on threads of their own (roles all and worker), fed by the
@@ -185,6 +189,18 @@ int Serve(const std::string& db, const storage::StoreOptions& store_options,
     std::signal(SIGINT, OnStopSignal);
     std::signal(SIGTERM, OnStopSignal);
     server.Start();
+    // Only now that it listens: a first key printed by a server that then failed to start
+    // (a busy port) would never be shown again. A worker serves no API, and --demo prints
+    // its own account's key: neither makes the first account.
+    if (serves_api && !demo && store->CountAccounts() == 0) {
+        try {
+            const std::string key = CreateAccount(*store, "admin", clock.Now());
+            std::cout << "First run: created account 'admin'. Its API key (shown once):\n"
+                      << key << std::endl;
+        } catch (const storage::AccountNameTaken&) {
+            // Another process started on the same new database made it first.
+        }
+    }
     if (!no_tasks) {
         dispatcher.Start();
         scheduler.Start([&dispatcher] { dispatcher.Wake(); });
@@ -228,6 +244,9 @@ int ScheduleApproved(const std::string& db, const storage::StoreOptions& store_o
     for (const auto& a : summary.assignments)
         std::cout << (dry_run ? "would schedule" : "scheduled") << " content " << a.content_id
                   << " at " << FormatIso(a.at) << "\n";
+    for (const auto& u : summary.unscheduled)
+        std::cout << "left content " << u.content_id << " unscheduled ("
+                  << domain::ToString(u.reason) << "): " << domain::Explain(u.reason) << "\n";
     for (const auto& e : summary.errors) std::cerr << "warning: " << e << "\n";
     std::cout << (dry_run ? "dry run: " : "") << summary.assigned
               << (dry_run ? " would be scheduled" : " scheduled") << ", "
@@ -274,7 +293,12 @@ struct ServeState {
 
 void AddServeCommands(CLI::App& app, Commands& commands) {
     auto s = std::make_shared<ServeState>();
-    auto* serve = app.add_subcommand("serve", "HTTP API, web UI, scheduler and dispatcher");
+    // --help tells what this build serves: without a built UI, no "web UI".
+    const std::string built_ui = http::DefaultWebRoot();
+    auto* serve = app.add_subcommand(
+        "serve", built_ui.empty() ? "HTTP API, scheduler and dispatcher (no web UI in this "
+                                    "build: run web/build.sh or pass --web-root)"
+                                  : "HTTP API, web UI, scheduler and dispatcher");
     AddDbFlags(serve, s->db);
     serve->add_option("--listen", s->listen, "HOST:PORT to listen on")->capture_default_str();
     s->role_option =
@@ -286,7 +310,8 @@ void AddServeCommands(CLI::App& app, Commands& commands) {
             ->capture_default_str();
     serve->add_flag("--no-tasks", s->no_tasks, "the same as --role api");
     serve->add_option("--web-root", s->web_root,
-                      "serve the web UI from this folder (default: web/dist beside the build)");
+                      "serve the web UI from this folder (default: " +
+                          (built_ui.empty() ? std::string("none built") : built_ui) + ")");
     serve->add_flag("--demo", s->demo,
                     "seed a demo account and site that publishes to a receiver inside herald");
     AddDispatchFlags(serve, s->dispatch_flags);
@@ -300,6 +325,7 @@ void AddServeCommands(CLI::App& app, Commands& commands) {
         }
         if (s->demo && role == Role::kWorker)
             throw UsageError("--demo needs the API: use --role all or --role api");
+        s->db.options.create_if_missing = true;
         return Serve(s->db.db, s->db.options, s->listen, role, s->web_root, s->dispatch_flags,
                      s->demo);
     });

@@ -2,7 +2,9 @@
 // itself (cli_serve, cli_admin, cli_sites, cli_content); this file parses, sets up the logs
 // and runs the one command named.
 
+#include <iostream>
 #include <string>
+#include <vector>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -32,6 +34,26 @@ int Run(int argc, char** argv) {
     AddAdminCommands(app, commands);
     AddSiteCommands(app, commands);
     AddContentCommands(app, commands);
+
+    // `herald help [COMMAND…]`: what --help prints, for people who type the word.
+    std::vector<std::string> help_topic;
+    auto* help = app.add_subcommand("help", "print this help, or a command's (herald help serve)");
+    help->add_option("COMMAND", help_topic, "a command, e.g. serve or tasks schedule-approved");
+    commands.emplace_back(help, [&app, &help_topic] {
+        CLI::App* target = &app;
+        std::string usage = "herald";
+        for (const auto& name : help_topic) {
+            try {
+                target = target->get_subcommand(name);
+            } catch (const CLI::OptionNotFound&) {
+                throw UsageError("there is no command '" + name + "'; herald help lists them");
+            }
+            usage += " " + name;
+        }
+        // The formatter, not App::help(): that one describes the parsed subcommand (help).
+        std::cout << target->get_formatter()->make_help(target, usage, CLI::AppFormatMode::Normal);
+        return 0;
+    });
 
     try {
         app.parse(argc, argv);

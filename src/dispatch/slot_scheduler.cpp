@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -34,9 +35,23 @@ std::vector<storage::SiteScheduleOutcome> ScheduleSites(storage::Store& store,
     request.calendar_from = now - domain::kCalendarLookBack;
     request.dry_run = dry_run;
     request.require_auto_publish = require_auto_publish;
-    return store.ScheduleSites(request, [now](const storage::SiteSchedulingInput& in) {
-        return domain::AssignSlots(in.settings, in.site.timezone, in.calendar, in.queue, now);
+    // Why the rest stays unscheduled, from what the calculator placed (per site: the store
+    // plans each site under its own lock, one after another).
+    std::map<domain::SiteId, std::vector<domain::UnscheduledItem>> unscheduled;
+    auto outcomes = store.ScheduleSites(request, [&](const storage::SiteSchedulingInput& in) {
+        auto planned =
+            domain::AssignSlots(in.settings, in.site.timezone, in.calendar, in.queue, now);
+        if (planned.ok()) {
+            unscheduled[in.site.id] = domain::ExplainUnscheduled(
+                {in.site.is_active, require_auto_publish}, in.settings, in.queue, *planned);
+        }
+        return planned;
     });
+    for (auto& outcome : outcomes) {
+        if (auto it = unscheduled.find(outcome.site_id); it != unscheduled.end())
+            outcome.unscheduled = std::move(it->second);
+    }
+    return outcomes;
 }
 
 storage::SiteScheduleOutcome ScheduleOne(storage::Store& store, domain::SiteId site,
@@ -74,6 +89,8 @@ struct SlotScheduler::Impl {
                                                      site.site_name, site.error->message));
             }
             summary.left_unscheduled += static_cast<int>(site.queued - site.assignments.size());
+            summary.unscheduled.insert(summary.unscheduled.end(), site.unscheduled.begin(),
+                                       site.unscheduled.end());
             summary.assignments.insert(summary.assignments.end(), site.assignments.begin(),
                                        site.assignments.end());
         }

@@ -205,6 +205,8 @@ Status ValidateSite(const Site& site) {
 Status ValidateContent(const Content& content) {
     if (content.site_id <= 0) return Required("site_id");
     if (Status s = CheckText(content.title, "title", kMaxTitleChars); !s) return s;
+    // A post without a body would publish as an empty page on every platform.
+    if (IsBlank(content.content_html)) return Required("content_html");
     if (content.content_html.size() > kMaxContentHtmlBytes) {
         return TooLong("content_html", kMaxContentHtmlBytes, "bytes");
     }

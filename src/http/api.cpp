@@ -312,7 +312,12 @@ Response Api::HandleUncounted(const Request& request, const Match& match) {
                     return response;
                 }
                 if (key_given)
-                    return ErrorResponse(401, "unauthorized", "The API key is not valid.");
+                    return ErrorResponse(401, "unauthorized",
+                                         "No account has this API key: it was mistyped, "
+                                         "revoked, or made for another herald database.");
+                if (!request.authorization.empty())
+                    return ErrorResponse(401, "unauthorized",
+                                         "The Authorization header must read 'Api-Key <key>'.");
                 return ErrorResponse(401, "unauthorized",
                                      "A valid 'Authorization: Api-Key <key>' header is "
                                      "required.");

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -75,9 +76,15 @@ std::vector<RouteInfo> ListRoutes(const ServerSettings& settings);
 /// index.html; empty otherwise.
 std::string DefaultWebRoot();
 
-/// `serve --demo`: creates a new account "demo" with a custom-platform site publishing to this
+/// `serve --demo`: creates the account "demo" with a custom-platform site publishing to this
 /// server's own /demo/receiver/ at `base_url` ("http://127.0.0.1:8080"), auto-publishing into
-/// the next minutes, with approved, review and draft posts. @returns the account's API key.
+/// the next minutes, with approved, review and draft posts. When "demo" exists (an earlier
+/// --demo), reuses it: its demo site is pointed at `base_url`, nothing else is added.
+/// @returns a new API key of the account.
 std::string SeedDemo(storage::Store& store, TimePoint now, const std::string& base_url);
+
+/// Why --demo must not run on this database (it holds accounts other than "demo"), or
+/// nullopt.
+std::optional<std::string> DemoRefusal(storage::Store& store);
 
 }  // namespace herald::http

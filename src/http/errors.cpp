@@ -40,6 +40,30 @@ Response ErrorResponse(const Error& error) {
     return ErrorResponse(ToHttpStatus(error.kind), error.code, error.message, error.field);
 }
 
+Response ErrorResponse(const std::vector<Error>& errors) {
+    // One error keeps the plain shape every client knows.
+    if (errors.size() == 1) return ErrorResponse(errors.front());
+    const Error& first = errors.front();
+    Response response;
+    response.status = ToHttpStatus(first.kind);
+    JsonWriter w(response.body);
+    w.BeginObject().Key("error").BeginObject();
+    w.Key("code").String(first.code);
+    w.Key("message").String(first.message);
+    w.Key("field").OptString(first.field);
+    w.Key("errors").BeginArray();
+    for (const Error& e : errors) {
+        w.BeginObject();
+        w.Key("code").String(e.code);
+        w.Key("message").String(e.message);
+        w.Key("field").OptString(e.field);
+        w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject().EndObject();
+    return response;
+}
+
 Response NotFoundResponse(std::string_view what) {
     std::string message(what);
     message += " was not found.";

@@ -3,6 +3,7 @@
 // shape of API.md §2. Private to src/http/.
 
 #include <string_view>
+#include <vector>
 
 #include "common/result.hpp"
 #include "http/http_types.hpp"
@@ -16,6 +17,10 @@ int ToHttpStatus(ErrorKind kind);
 Response ErrorResponse(int status, std::string_view code, std::string_view message,
                        std::string_view field = {});
 Response ErrorResponse(const Error& error);
+/// Several field errors of one request at once (all the same kind): the first as the error,
+/// and every one under "errors" ([{code, message, field}]), so a form can mark them all;
+/// a single one answers the plain shape.
+Response ErrorResponse(const std::vector<Error>& errors);
 
 /// Common ones.
 Response NotFoundResponse(std::string_view what);

@@ -32,7 +32,33 @@ void WriteSite(JsonWriter& w, const domain::Site& site) {
     w.EndObject();
 }
 
-void WriteSettings(JsonWriter& w, const domain::PublishingSettings& settings) {
+void WriteReason(JsonWriter& w, domain::UnscheduledReason reason) {
+    w.BeginObject();
+    w.Key("code").String(domain::ToString(reason));
+    w.Key("message").String(domain::Explain(reason));
+    w.Key("field");
+    switch (reason) {
+        case domain::UnscheduledReason::kNoPublishDays:
+            w.String("publish_days");
+            break;
+        case domain::UnscheduledReason::kNoTimeSlots:
+            w.String("publish_time_slots");
+            break;
+        case domain::UnscheduledReason::kAutoPublishOff:
+            w.String("auto_publish_enabled");
+            break;
+        case domain::UnscheduledReason::kSiteInactive:
+            w.String("is_active");
+            break;
+        case domain::UnscheduledReason::kLimitsFull:
+            w.Null();
+            break;
+    }
+    w.EndObject();
+}
+
+void WriteSettings(JsonWriter& w, const domain::PublishingSettings& settings,
+                   const std::vector<domain::UnscheduledReason>* warnings) {
     w.BeginObject();
     w.Key("site_id").Int(settings.site_id);
     w.Key("auto_publish_enabled").Bool(settings.auto_publish_enabled);
@@ -67,6 +93,11 @@ void WriteSettings(JsonWriter& w, const domain::PublishingSettings& settings) {
     w.EndArray();
     w.Key("min_spacing_minutes").Int(settings.min_spacing_minutes);
     w.Key("updated_at").Time(settings.updated_at);
+    if (warnings != nullptr) {
+        w.Key("warnings").BeginArray();
+        for (const auto reason : *warnings) WriteReason(w, reason);
+        w.EndArray();
+    }
     w.EndObject();
 }
 

@@ -4,6 +4,7 @@
 #include "http/request_fields.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <climits>
 #include <string>
 #include <vector>
@@ -36,6 +37,15 @@ Status ValidatePlatformOptions(const domain::Site& site) {
             return publishers::webhook::ValidateWebhookOptions(site.options_json);
     }
     return Ok{};
+}
+
+/// "the site has no username: set it …" → "The site has no username: set it ….".
+Error AsApiError(Error error) {
+    if (!error.message.empty())
+        error.message[0] =
+            static_cast<char>(std::toupper(static_cast<unsigned char>(error.message[0])));
+    error.message += ".";
+    return error;
 }
 
 Result<int> ToLimit(const std::optional<int64_t>& value, const char* field) {
@@ -214,6 +224,25 @@ Status ReadSiteFields(FieldReader& r, domain::Site& site) {
         !problem.empty())
         return Error::Invalid("invalid_options", problem + ".", "options");
     return domain::ValidateSite(site);
+}
+
+std::vector<Error> MissingPlatformSettings(const domain::Site& site) {
+    std::vector<Error> missing;
+    switch (site.platform_type) {
+        case domain::Platform::kWordPress:
+            missing = publishers::wordpress::MissingWordPressSettings(site);
+            break;
+        case domain::Platform::kShopify:
+            missing = publishers::shopify::MissingShopifySettings(site);
+            break;
+        case domain::Platform::kGhost:
+            missing = publishers::ghost::MissingGhostSettings(site);
+            break;
+        case domain::Platform::kCustom:
+            break;
+    }
+    for (auto& error : missing) error = AsApiError(std::move(error));
+    return missing;
 }
 
 Status ReadSettingsFields(const nlohmann::json& body, domain::PublishingSettings& settings) {

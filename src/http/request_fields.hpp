@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -19,6 +20,12 @@ class FieldReader;
 /// Reads the writable site fields present in the body into `site`. Type errors land in the
 /// reader; value errors are returned.
 Status ReadSiteFields(FieldReader& r, domain::Site& site);
+
+/// The settings the site's platform cannot publish without that it lacks (the adapters' own
+/// rule, publishers/common/adapter_util RequiredSettings): all of them, code "required",
+/// each naming its field. Custom endpoints are exempt: an unsigned or not yet configured
+/// webhook is paused at its first call instead, as before.
+std::vector<Error> MissingPlatformSettings(const domain::Site& site);
 
 /// Reads the settings fields present in the body over `settings`.
 Status ReadSettingsFields(const nlohmann::json& body, domain::PublishingSettings& settings);

@@ -45,6 +45,23 @@ constexpr int kBlockingThreads = 8;  // publish-now / test-connection wait on re
 constexpr auto kStreamPoll = std::chrono::seconds{1};
 constexpr auto kStreamKeepAlive = std::chrono::seconds{15};
 
+/// The address to listen on: a literal, or a name ("localhost") resolved; of a name's
+/// addresses the IPv4 one is preferred, since that is what "http://localhost:…" reaches
+/// first in most clients.
+net::ip::address ListenAddress(net::io_context& ioc, const std::string& host) {
+    beast::error_code ec;
+    auto address = net::ip::make_address(host, ec);
+    if (!ec) return address;
+    tcp::resolver resolver(ioc);
+    const auto results = resolver.resolve(host, "", ec);
+    if (ec || results.empty())
+        throw std::runtime_error("cannot listen on '" + host + "': the name does not resolve (" +
+                                 (ec ? ec.message() : "no address") + ")");
+    for (const auto& result : results)
+        if (result.endpoint().address().is_v4()) return result.endpoint().address();
+    return results.begin()->endpoint().address();
+}
+
 }  // namespace
 
 class Session;
@@ -446,9 +463,7 @@ void ApiServer::Start() {
     Impl& s = *impl_;
     if (s.started) return;
     beast::error_code ec;
-    const auto address = net::ip::make_address(s.settings.host, ec);
-    if (ec) throw std::runtime_error("invalid listen address '" + s.settings.host + "'");
-    const tcp::endpoint endpoint{address, s.settings.port};
+    const tcp::endpoint endpoint{ListenAddress(s.ioc, s.settings.host), s.settings.port};
     s.acceptor.open(endpoint.protocol(), ec);
     if (!ec) s.acceptor.set_option(net::socket_base::reuse_address(true), ec);
     if (!ec) s.acceptor.bind(endpoint, ec);

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -326,7 +327,14 @@ struct StoreOptions {
     size_t pool_size = 0;
     /// Where the key of the stored credentials comes from (secret_box.hpp).
     SecretKeySource secrets;
+    /// SQLite: create the file when it is missing. Off, a missing file is refused ("no herald
+    /// database at PATH") instead of leaving an empty database behind a typo.
+    bool create_if_missing = true;
 };
+
+/// The file a SQLite URL names ("sqlite:PATH", "sqlite://PATH" or a bare path); nullopt for
+/// a PostgreSQL URL. @throws StorageError for another scheme or no file.
+std::optional<std::string> SqlitePathOf(std::string_view url);
 
 /// Writes a consistent copy of the SQLite database `url` names to the new file `file`
 /// (mode 0600) while other connections keep writing (SQLite's online backup, in steps).

@@ -15,6 +15,7 @@
 #include "domain/model.hpp"
 #include "domain/queue_plan.hpp"
 #include "domain/slots.hpp"
+#include "domain/unscheduled.hpp"
 #include "storage/hook_outbox.hpp"
 #include "storage/secret_box.hpp"
 
@@ -27,6 +28,13 @@ using namespace herald::domain;  // NOLINT: storage speaks the domain's vocabula
 class StorageError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
+};
+
+/// CreateAccount: another account already has this name (a unique index on both backends).
+class AccountNameTaken : public StorageError {
+public:
+    explicit AccountNameTaken(std::string_view name)
+        : StorageError("an account named '" + std::string(name) + "' already exists") {}
 };
 
 struct PageRequest {
@@ -149,6 +157,8 @@ struct SiteScheduleOutcome {
     std::vector<SlotAssignment> assignments;  // what was (dry run: would be) set
     std::optional<Error> error;               // the site could not be planned (bad zone, …)
     bool skipped = false;                     // missing, inactive, or (if required) not auto
+    /// The queue's items left unplaced, with why (filled by dispatch::ScheduleSites).
+    std::vector<UnscheduledItem> unscheduled;
 };
 
 struct ScheduleRequest {

@@ -251,11 +251,14 @@ Content GoodContent() {
     return c;
 }
 
-TEST(ValidateContent, GoodContentIsValid) {
-    EXPECT_TRUE(ValidateContent(GoodContent()).ok());
-    Content c = GoodContent();
-    c.content_html.clear();  // presence is the caller's check; empty text is allowed
-    EXPECT_TRUE(ValidateContent(c).ok());
+TEST(ValidateContent, GoodContentIsValid) { EXPECT_TRUE(ValidateContent(GoodContent()).ok()); }
+
+TEST(ValidateContent, BodyRequired) {
+    for (const char* blank : {"", " ", "\n\t  "}) {
+        Content c = GoodContent();
+        c.content_html = blank;
+        ExpectInvalid(ValidateContent(c), "required", "content_html");
+    }
 }
 
 TEST(ValidateContent, SiteRequired) {

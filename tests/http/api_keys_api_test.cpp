@@ -45,7 +45,9 @@ TEST_P(ApiKeysApiTest, CreateUseListRevoke) {
     EXPECT_EQ(client_->Delete("/api/v1/api-keys/" + std::to_string(id) + "/").status, 204);
     auto refused = ci->Get("/api/v1/sites/");  // at once, not after a cache TTL
     ExpectError(refused, 401, "unauthorized");
-    EXPECT_EQ(refused.json["error"]["message"], "The API key is not valid.");
+    EXPECT_NE(
+        refused.json["error"]["message"].get<std::string>().find("No account has this API key"),
+        std::string::npos);
     ExpectError(client_->Delete("/api/v1/api-keys/" + std::to_string(id) + "/"), 404, "not_found");
     EXPECT_EQ(client_->Get("/api/v1/api-keys/").json["count"], 1);
     EXPECT_EQ(client_->Get("/api/v1/sites/").status, 200);  // the default key still works
@@ -61,12 +63,18 @@ TEST_P(ApiKeysApiTest, UnknownKeyAndMissingHeaderSayWhich) {
     auto stranger = NewClient("hk_not-a-key-of-anyone");
     auto res = stranger->Get("/api/v1/sites/");
     ExpectError(res, 401, "unauthorized");
-    EXPECT_EQ(res.json["error"]["message"], "The API key is not valid.");
+    EXPECT_EQ(res.json["error"]["message"],
+              "No account has this API key: it was mistyped, revoked, or made for another "
+              "herald database.");
     auto none = NewClient("");
     res = none->Get("/api/v1/sites/");
     ExpectError(res, 401, "unauthorized");
     EXPECT_NE(res.json["error"]["message"].get<std::string>().find("header is required"),
               std::string::npos);
+    // A key under another scheme is not taken for a missing header.
+    res = none->Send("GET", "/api/v1/sites/", "", {{"Authorization", "Bearer " + key_a_}});
+    ExpectError(res, 401, "unauthorized");
+    EXPECT_EQ(res.json["error"]["message"], "The Authorization header must read 'Api-Key <key>'.");
 }
 
 TEST_P(ApiKeysApiTest, RepeatedFailuresAreLimitedButAValidKeyIsNot) {

@@ -197,7 +197,9 @@ TEST_P(PublisherApiTest, DeliveryOptionsAreValidatedAndNothingChanges) {
 TEST_P(PublisherApiTest, UnknownOptionKeysAreRefusedAndNothingChanges) {
     // Every platform takes its own keys and the delivery keys together.
     const json accepted[] = {
-        {{"platform_type", "wordpress"}, {"options", {{"status", "draft"}, {"max_in_flight", 2}}}},
+        {{"platform_type", "wordpress"},
+         {"username", "editor"},
+         {"options", {{"status", "draft"}, {"max_in_flight", 2}}}},
         {{"platform_type", "shopify"}, {"options", {{"blog_id", 7}, {"rate_limit_burst", 2}}}},
         {{"platform_type", "ghost"},
          {"options", {{"status", "draft"}, {"rate_limit_per_minute", 6}}}},
@@ -221,7 +223,7 @@ TEST_P(PublisherApiTest, UnknownOptionKeysAreRefusedAndNothingChanges) {
     }
     EXPECT_EQ(client_->Get("/api/v1/sites/").json["count"], count);
 
-    const json wordpress = MakeSite({{"platform_type", "wordpress"}});
+    const json wordpress = MakeSite({{"platform_type", "wordpress"}, {"username", "editor"}});
     ExpectError(client_->Patch(SitePath(wordpress),
                                {{"name", "x"}, {"options", {{"status", "draft"}, {"staus", "x"}}}}),
                 422, "invalid_options", "options");

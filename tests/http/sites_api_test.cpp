@@ -47,8 +47,9 @@ TEST_P(SitesApiTest, CreateGetListPatchDelete) {
     EXPECT_EQ(patched.json["id"], site["id"]);
     EXPECT_EQ(patched.json["has_api_key"], true);
 
-    auto cleared = client_->Patch(SitePath(site), {{"api_key", ""}});
-    EXPECT_EQ(cleared.json["has_api_key"], false);
+    // WordPress cannot publish without its application password: it cannot be cleared.
+    ExpectError(client_->Patch(SitePath(site), {{"api_key", ""}}), 422, "required", "api_key");
+    EXPECT_EQ(client_->Get(SitePath(site)).json["has_api_key"], true);
 
     EXPECT_EQ(client_->Delete(SitePath(site)).status, 204);
     ExpectError(client_->Get(SitePath(site)), 404, "not_found");
@@ -140,8 +141,9 @@ TEST_P(SitesApiTest, PlatformOptionsAreValidatedPerPlatform) {
         400, "invalid_type", "options");
     EXPECT_EQ(client_->Get("/api/v1/sites/").json["count"], 0);
 
-    const json site = MakeSite(
-        {{"platform_type", "wordpress"}, {"options", {{"status", "draft"}, {"author", 3}}}});
+    const json site = MakeSite({{"platform_type", "wordpress"},
+                                {"username", "editor"},
+                                {"options", {{"status", "draft"}, {"author", 3}}}});
     EXPECT_EQ(site["options"]["status"], "draft");
     ExpectError(client_->Patch(SitePath(site), {{"options", {{"author", "bob"}}}}), 422,
                 "invalid_options", "options");

@@ -221,6 +221,25 @@ TEST(MigrationTest, V2DoubleBookingsAreHandedBackAndIdsAreNotReused) {
     EXPECT_EQ(store.CreateContent(c).id, 24);
 }
 
+TEST(MigrationTest, V6DuplicateAccountNamesGetTheirIdAndBecomeUnique) {
+    herald::testing::TempDir dir;
+    const std::string path = dir.File("v6.db");
+    { sqlite::SqliteStore old(path, {.migrate_up_to = 6}); }
+    {
+        RawDb raw(path);
+        const std::string t0 = std::to_string(kT0);
+        raw.Exec("INSERT INTO accounts (id, name, created_at) VALUES (1, 'me', " + t0 +
+                 "), (2, 'you', " + t0 + "), (3, 'me', " + t0 + ")");
+    }
+    sqlite::SqliteStore store(path);
+    const auto accounts = store.ListAccounts();
+    ASSERT_EQ(accounts.size(), 3u);
+    EXPECT_EQ(accounts[0].name, "me");
+    EXPECT_EQ(accounts[1].name, "you");
+    EXPECT_EQ(accounts[2].name, "me (3)");
+    EXPECT_THROW(store.CreateAccount("you", "h", At("2026-01-21T00:00:00Z")), AccountNameTaken);
+}
+
 TEST(MigrationTest, NewerSchemaIsRefusedAndLeftAlone) {
     herald::testing::TempDir dir;
     const std::string path = dir.File("future.db");

@@ -95,6 +95,17 @@ TEST_P(AccountsTest, DuplicateKeyHashIsRefused) {
     EXPECT_EQ(store().CountAccounts(), 1);
 }
 
+TEST_P(AccountsTest, DuplicateNameIsRefusedByTheSchema) {
+    // CreateAccount does not look first: only the unique index can refuse this.
+    const AccountId a = store().CreateAccount("acme", "h1", kNow);
+    EXPECT_THROW(store().CreateAccount("acme", "h2", kNow), AccountNameTaken);
+    EXPECT_EQ(store().CountAccounts(), 1);
+    EXPECT_FALSE(store().FindAccountByKeyHash("h2")) << "no key of a refused account";
+    EXPECT_EQ(store().FindAccountsByName("acme").at(0).id, a);
+    store().CreateAccount("Acme", "h3", kNow);  // another name: case counts
+    EXPECT_EQ(store().CountAccounts(), 2);
+}
+
 // --- sites and settings -----------------------------------------------------------------------
 
 using SitesTest = StoreTest;

@@ -73,8 +73,14 @@ protected:
     virtual ~StoreBuilders() = default;
     virtual storage::Store& store() = 0;
 
+    /// Account names are unique: a second "acme" becomes "acme-N".
     domain::AccountId NewAccount(const std::string& name = "acme") {
-        return store().CreateAccount(name, "hash-" + name + std::to_string(++serial_), kNow);
+        const std::string hash = "hash-" + name + std::to_string(++serial_);
+        try {
+            return store().CreateAccount(name, hash, kNow);
+        } catch (const storage::AccountNameTaken&) {
+            return store().CreateAccount(name + "-" + std::to_string(serial_), hash, kNow);
+        }
     }
 
     domain::Site NewSite(domain::AccountId account, const std::string& name = "blog",

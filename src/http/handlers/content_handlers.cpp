@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <optional>
+#include <vector>
 
 #include "domain/recurrence.hpp"
 #include "domain/status_machine.hpp"
@@ -220,9 +221,11 @@ Response CreateContent(Call& call) {
     Content content;
     auto fields = ReadContentFields(r, content);
     if (!fields) return ErrorResponse(fields.error());
+    std::vector<Error> missing;
     for (const char* required : {"site_id", "title", "content_html"}) {
-        if (!r.Has(required)) return ErrorResponse(RequiredError(required));
+        if (!r.Has(required)) missing.push_back(RequiredError(required));
     }
+    if (!missing.empty()) return ErrorResponse(missing);
     auto site = FindSite(call, *fields->site_id);
     if (!site) return SiteNotFound();
     content.account_id = call.account;

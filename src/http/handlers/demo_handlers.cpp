@@ -47,6 +47,9 @@ struct DemoItem {
     domain::EditorialStatus status;
 };
 
+constexpr const char* kDemoAccount = "demo";
+constexpr const char* kDemoSite = "Demo blog";
+
 constexpr DemoItem kDemoItems[] = {
     {"Welcome to herald", "<p>This post was approved and placed in the next free slot.</p>",
      domain::EditorialStatus::kApproved},
@@ -117,21 +120,22 @@ Response ShowDemoPost(Call& call) {
     return response;
 }
 
-std::string SeedDemo(storage::Store& store, TimePoint now, const std::string& base_url) {
-    std::string key = GenerateApiKey();  // not const: returned by move
-    const domain::AccountId account = store.CreateAccount("demo", HashApiKey(key), now);
+std::optional<std::string> DemoRefusal(storage::Store& store) {
+    std::string others;
+    for (const auto& account : store.ListAccounts()) {
+        if (account.name == kDemoAccount) continue;
+        others += (others.empty() ? "'" : ", '") + account.name + "'";
+    }
+    if (others.empty()) return std::nullopt;
+    return "--demo seeds a database of its own, and this one holds other accounts (" + others +
+           "): pass a new file, e.g. --db sqlite:demo.db";
+}
 
-    domain::Site site;
-    site.account_id = account;
-    site.name = "Demo blog";
-    site.platform_type = domain::Platform::kCustom;
-    site.domain = base_url + "/demo/receiver";
-    site.api_key = "whsec_aGVyYWxkLWRlbW8tc2VjcmV0";  // base64("herald-demo-secret")
-    site.timezone = "UTC";
-    site.created_at = site.updated_at = now;
+namespace {
 
-    // Every day, at each of the next five minutes (so something publishes right away) and
-    // at the usual three times.
+// Every day, at each of the next five minutes (so something publishes right away) and at
+// the usual three times.
+domain::PublishingSettings DemoSettings(TimePoint now) {
     domain::PublishingSettings settings;
     settings.auto_publish_enabled = true;
     settings.publish_days = {0, 1, 2, 3, 4, 5, 6};
@@ -148,6 +152,56 @@ std::string SeedDemo(storage::Store& store, TimePoint now, const std::string& ba
     }
     std::sort(settings.publish_time_slots.begin(), settings.publish_time_slots.end());
     settings.updated_at = now;
+    return settings;
+}
+
+/// A later --demo on the same database: the demo site publishes to this process's receiver
+/// (the port may differ) and gets a new key; nothing else is added.
+std::string ReuseDemo(storage::Store& store, domain::AccountId account, TimePoint now,
+                      const std::string& receiver) {
+    for (int page = 1;; ++page) {
+        const auto sites = store.ListSites(account, {page, 500});
+        for (domain::Site site : sites.items) {
+            if (site.name != kDemoSite || site.platform_type != domain::Platform::kCustom) continue;
+            if (site.domain != receiver) {
+                const int64_t version = site.version;
+                site.domain = receiver;
+                site.updated_at = now;
+                // A concurrent edit wins; the demo then publishes wherever it points.
+                (void)store.UpdateSite(site, version);
+            }
+        }
+        if (sites.items.size() < 500) break;
+    }
+    std::string key = GenerateApiKey();  // not const: returned by move
+    store.CreateApiKey(account, "demo", ApiKeyPrefix(key), HashApiKey(key), now);
+    return key;
+}
+
+}  // namespace
+
+std::string SeedDemo(storage::Store& store, TimePoint now, const std::string& base_url) {
+    const std::string receiver = base_url + "/demo/receiver";
+    if (const auto existing = store.FindAccountsByName(kDemoAccount); !existing.empty())
+        return ReuseDemo(store, existing.front().id, now, receiver);
+    std::string key = GenerateApiKey();  // not const: returned by move
+    domain::AccountId account = 0;
+    try {
+        account = store.CreateAccount(kDemoAccount, HashApiKey(key), now, ApiKeyPrefix(key));
+    } catch (const storage::AccountNameTaken&) {
+        // Another --demo process made it meanwhile: use theirs.
+        return ReuseDemo(store, store.FindAccountsByName(kDemoAccount).front().id, now, receiver);
+    }
+
+    domain::Site site;
+    site.account_id = account;
+    site.name = kDemoSite;
+    site.platform_type = domain::Platform::kCustom;
+    site.domain = receiver;
+    site.api_key = "whsec_aGVyYWxkLWRlbW8tc2VjcmV0";  // base64("herald-demo-secret")
+    site.timezone = "UTC";
+    site.created_at = site.updated_at = now;
+    domain::PublishingSettings settings = DemoSettings(now);
     site = store.CreateSite(site, settings);
     settings.site_id = site.id;
 

@@ -10,6 +10,7 @@
 #include "http/events.hpp"
 #include "http/handlers/handler_util.hpp"
 #include "http/handlers/handlers.hpp"
+#include "http/json_mapping.hpp"
 #include "http/json_reader.hpp"
 #include "http/query.hpp"
 
@@ -90,9 +91,19 @@ Response ScheduleApprovedForSite(Call& call) {
                 w.EndObject();
             }
             w.EndArray();
+            // Each item left over, with why (domain/unscheduled): the UI's queue shows it.
+            w.Key("unscheduled").BeginArray();
+            for (const auto& item : outcome.unscheduled) {
+                w.BeginObject();
+                w.Key("content_id").Int(item.content_id);
+                w.Key("reason");
+                WriteReason(w, item.reason);
+                w.EndObject();
+            }
+            w.EndArray();
             w.EndObject();
         },
-        128 + assignments.size() * 64);
+        128 + assignments.size() * 64 + outcome.unscheduled.size() * 256);
 }
 
 Response MetricsText(Call& call) {

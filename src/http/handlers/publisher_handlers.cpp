@@ -51,11 +51,28 @@ Response PublishNow(Call& call) {
     FieldReader r(*body);
     int64_t content_id = 0;
     const bool has_id = r.Int("content_id", content_id);
-    // Each item has exactly one site, so destinations only need to be well-formed.
+    // Each item has exactly one site: destinations, when given, must name its platform.
     std::vector<std::string> destinations;
     r.StringList("destinations", destinations);
     if (r.error()) return ErrorResponse(*r.error());
     if (!has_id) return ErrorResponse(RequiredError("content_id"));
+    if (!destinations.empty()) {
+        // A missing item is left to the publish path's own 404.
+        const auto content = call.store().GetContent(call.account, content_id);
+        const auto site =
+            content ? call.store().GetSite(call.account, content->site_id) : std::nullopt;
+        if (site) {
+            const std::string_view platform = domain::ToString(site->platform_type);
+            for (const auto& destination : destinations) {
+                if (destination == platform) continue;
+                return ErrorResponse(422, "destination_mismatch",
+                                     "The item's site '" + site->name + "' publishes to " +
+                                         std::string(platform) + "; destinations may name only " +
+                                         std::string(platform) + " (got '" + destination + "').",
+                                     "destinations");
+            }
+        }
+    }
 
     // The call goes through the dispatcher's pipeline, behind the site's cap, and the answer
     // is written when its attempt is recorded; no thread waits for the remote meanwhile.

@@ -25,8 +25,12 @@ Response SiteResponse(int status, const domain::Site& site) {
 }
 
 /// The settings are part of their site: their ETag is the site's version.
+/// With `warnings` (GET and writes alike): saved, but auto-publishing with no days or no time
+/// slots places nothing.
 Response SettingsResponse(const domain::PublishingSettings& settings, int64_t site_version) {
-    Response response = JsonResponse(200, [&](JsonWriter& w) { WriteSettings(w, settings); });
+    const auto warnings = domain::SettingsWarnings(settings);
+    Response response =
+        JsonResponse(200, [&](JsonWriter& w) { WriteSettings(w, settings, &warnings); });
     response.etag = ETagOf(site_version);
     return response;
 }
@@ -82,6 +86,8 @@ Response CreateSite(Call& call) {
         return ErrorResponse(status.error());
     }
     if (!r.Has("name")) return ErrorResponse(RequiredError("name"));
+    if (auto missing = MissingPlatformSettings(site); !missing.empty())
+        return ErrorResponse(missing);
     site.created_at = site.updated_at = call.now;
     domain::PublishingSettings settings;
     settings.updated_at = call.now;
@@ -129,6 +135,10 @@ Response PatchSite(Call& call) {
         FieldReader r(*body);
         domain::Site site = *stored;
         if (auto status = ReadSiteFields(r, site); !status) return ErrorResponse(status.error());
+        // Refused whenever the result lacks them, so a stored site without them (from before
+        // the rule) must have them set along with any other change.
+        if (auto missing = MissingPlatformSettings(site); !missing.empty())
+            return ErrorResponse(missing);
         site.updated_at = call.now;
         const auto written = call.store().UpdateSite(site, stored->version);
         if (written.applied()) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <sodium.h>
@@ -94,6 +95,18 @@ PublishResult Permanent(std::string message, std::optional<int> http_status) {
     result.error = std::move(message);
     result.http_status = http_status;
     return result;
+}
+
+std::vector<Error> MissingSettings(const domain::Site& site, const RequiredSettings& required) {
+    std::vector<Error> missing;
+    for (const auto& [field, value, sentence] :
+         {std::tuple{"domain", &site.domain, required.domain},
+          std::tuple{"username", &site.username, required.username},
+          std::tuple{"api_key", &site.api_key, required.api_key}}) {
+        if (!sentence.empty() && value->empty())
+            missing.push_back(Error::Invalid("required", std::string(sentence), field));
+    }
+    return missing;
 }
 
 PublishResult SiteMisconfigured(const Error& error) {

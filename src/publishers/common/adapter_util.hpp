@@ -55,17 +55,19 @@ struct RequiredSettings {
     std::string_view api_key = {};
 };
 
+/// Every setting `required` names that `site` lacks, in the order above: code "required", the
+/// field ("domain", "username", "api_key") and the adapter's sentence. The API refuses such a
+/// site (request_fields); OpenSite pauses a stored one with the first.
+std::vector<Error> MissingSettings(const domain::Site& site, const RequiredSettings& required);
+
 /// The opening of every Publish and TestConnection: the first missing setting, else what
 /// `read` (the adapter's own reading of the site: options, key format) refuses, else what
 /// it read. Errors are sentences for a site owner.
 template <typename Read>
 auto OpenSite(const domain::Site& site, const RequiredSettings& required, Read read)
     -> decltype(read(site)) {
-    for (auto [value, missing] :
-         {std::pair{&site.domain, required.domain}, std::pair{&site.username, required.username},
-          std::pair{&site.api_key, required.api_key}})
-        if (!missing.empty() && value->empty())
-            return Error::Invalid("site_misconfigured", std::string(missing));
+    if (auto missing = MissingSettings(site, required); !missing.empty())
+        return Error::Invalid("site_misconfigured", std::move(missing.front().message));
     return read(site);
 }
 

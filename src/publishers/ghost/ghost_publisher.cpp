@@ -201,4 +201,8 @@ Status ValidateGhostOptions(std::string_view options_json) {
     return common::ValidateOptions(options_json, kOptionsSpec, ParseGhostOptions);
 }
 
+std::vector<Error> MissingGhostSettings(const domain::Site& site) {
+    return common::MissingSettings(site, kRequired);
+}
+
 }  // namespace herald::publishers::ghost

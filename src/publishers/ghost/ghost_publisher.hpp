@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.hpp"
 #include "publishers/http_client.hpp"
@@ -21,5 +22,8 @@ PublisherPtr MakeGhostPublisher(HttpClient& http, GhostPublisherOptions options 
 /// The API's check of Site::options_json: "status" ("published" or "draft") and the
 /// delivery options; any other key is refused.
 Status ValidateGhostOptions(std::string_view options_json);
+/// The settings a Ghost site cannot publish without that `site` lacks (code "required", the
+/// field, the sentence the adapter pauses the site with): the API refuses such a site.
+std::vector<Error> MissingGhostSettings(const domain::Site& site);
 
 }  // namespace herald::publishers::ghost

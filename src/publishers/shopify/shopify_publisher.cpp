@@ -285,4 +285,8 @@ Status ValidateShopifyOptions(std::string_view options_json) {
     return common::ValidateOptions(options_json, kOptionsSpec, ParseShopifyOptions);
 }
 
+std::vector<Error> MissingShopifySettings(const domain::Site& site) {
+    return common::MissingSettings(site, kRequired);
+}
+
 }  // namespace herald::publishers::shopify

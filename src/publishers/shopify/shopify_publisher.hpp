@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.hpp"
 #include "publishers/http_client.hpp"
@@ -27,5 +28,8 @@ PublisherPtr MakeShopifyPublisher(HttpClient& http, ShopifyPublisherOptions opti
 /// The API's check of Site::options_json: "blog_id" (a blog's numeric id, number or
 /// string), "published" (true or false) and the delivery options; any other key is refused.
 Status ValidateShopifyOptions(std::string_view options_json);
+/// The settings a Shopify site cannot publish without that `site` lacks (code "required", the
+/// field, the sentence the adapter pauses the site with): the API refuses such a site.
+std::vector<Error> MissingShopifySettings(const domain::Site& site);
 
 }  // namespace herald::publishers::shopify

@@ -425,4 +425,8 @@ Status ValidateWordPressOptions(std::string_view options_json) {
     return common::ValidateOptions(options_json, kOptionsSpec, ParseWpOptions);
 }
 
+std::vector<Error> MissingWordPressSettings(const domain::Site& site) {
+    return common::MissingSettings(site, kRequired);
+}
+
 }  // namespace herald::publishers::wordpress

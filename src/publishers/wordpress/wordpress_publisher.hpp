@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.hpp"
 #include "publishers/http_client.hpp"
@@ -23,5 +24,8 @@ PublisherPtr MakeWordPressPublisher(HttpClient& http, WordPressOptions options =
 /// The API's check of Site::options_json: "status" (publish, draft, pending or private),
 /// "author" (a user id) and the delivery options; any other key is refused.
 Status ValidateWordPressOptions(std::string_view options_json);
+/// The settings a WordPress site cannot publish without that `site` lacks (code "required", the
+/// field, the sentence the adapter pauses the site with): the API refuses such a site.
+std::vector<Error> MissingWordPressSettings(const domain::Site& site);
 
 }  // namespace herald::publishers::wordpress

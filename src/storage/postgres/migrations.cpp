@@ -306,6 +306,13 @@ ALTER TABLE publishing_settings ADD COLUMN min_spacing_minutes INTEGER NOT NULL 
     CHECK (min_spacing_minutes >= 0);
 )sql";
 
+// One account per name, as SQLite's migration 10: older duplicates get their id appended.
+constexpr const char* kV10UniqueAccountNames = R"sql(
+UPDATE accounts SET name = name || ' (' || id || ')'
+ WHERE id NOT IN (SELECT MIN(id) FROM accounts GROUP BY name);
+CREATE UNIQUE INDEX accounts_name ON accounts (name);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "schema", kV1Schema},
     {3, "api keys and secrets at rest", kApiKeysAndSecretsSql},
@@ -315,6 +322,7 @@ constexpr Migration kMigrations[] = {
     {7, "pins and evergreen recurrence", kV7PinsAndRecurrence},
     {8, "calendar feed tokens", kV8CalendarFeedTokens},
     {9, "planner settings", kV9PlannerSettings},
+    {10, "unique account names", kV10UniqueAccountNames},
 };
 
 constexpr const char* kCreateMigrationsTable =

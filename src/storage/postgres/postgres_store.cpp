@@ -47,13 +47,18 @@ AccountId PostgresStore::CreateAccount(std::string_view name, std::string_view a
     p.Text(api_key_hash);
     auto conn = pool_->Acquire();
     // One statement: the account and its "default" key.
-    const PgResult r = conn->Exec(
-        "WITH a AS (INSERT INTO accounts (name, created_at) VALUES ($1, $2) RETURNING id),"
-        " k AS (INSERT INTO api_keys (account_id, name, prefix, key_hash, created_at)"
-        "       SELECT id, 'default', $3, $4, $2 FROM a)"
-        " SELECT id FROM a",
-        p);
-    return r.Int(0, 0);
+    try {
+        const PgResult r = conn->Exec(
+            "WITH a AS (INSERT INTO accounts (name, created_at) VALUES ($1, $2) RETURNING id),"
+            " k AS (INSERT INTO api_keys (account_id, name, prefix, key_hash, created_at)"
+            "       SELECT id, 'default', $3, $4, $2 FROM a)"
+            " SELECT id FROM a",
+            p);
+        return r.Int(0, 0);
+    } catch (const PgError& e) {
+        if (!e.unique_violation()) throw;
+        throw AccountNameTaken(name);
+    }
 }
 
 std::optional<Account> PostgresStore::FindAccountByKeyHash(std::string_view api_key_hash) {

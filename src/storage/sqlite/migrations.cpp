@@ -376,6 +376,14 @@ ALTER TABLE publishing_settings ADD COLUMN min_spacing_minutes INTEGER NOT NULL 
     CHECK (min_spacing_minutes >= 0);
 )sql";
 
+// One account per name (the CLI names accounts: `keys create NAME`, `sites list --account
+// NAME`). Older databases may hold duplicates: every one but the first gets its id appended.
+constexpr const char* kV10UniqueAccountNames = R"sql(
+UPDATE accounts SET name = name || ' (' || id || ')'
+ WHERE id NOT IN (SELECT MIN(id) FROM accounts GROUP BY name);
+CREATE UNIQUE INDEX accounts_name ON accounts (name);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "base tables", kV1BaseTables},
     {2, "dispatch bookkeeping", kV2DispatchBookkeeping},
@@ -386,6 +394,7 @@ constexpr Migration kMigrations[] = {
     {7, "pins and evergreen recurrence", kV7PinsAndRecurrence},
     {8, "calendar feed tokens", kV8CalendarFeedTokens},
     {9, "planner settings", kV9PlannerSettings},
+    {10, "unique account names", kV10UniqueAccountNames},
 };
 
 }  // namespace

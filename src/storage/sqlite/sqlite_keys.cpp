@@ -235,18 +235,14 @@ namespace herald::storage {
 // --- herald backup ----------------------------------------------------------------------------
 
 void BackupDatabase(std::string_view url, const std::string& file) {
-    if (url.starts_with("postgresql://") || url.starts_with("postgres://"))
+    const std::optional<std::string> sqlite_path = SqlitePathOf(url);
+    if (!sqlite_path)
         throw StorageError(
             "herald backup copies SQLite databases; back up PostgreSQL with pg_dump "
             "(e.g. pg_dump --format=custom --file=herald.dump '<URL>')");
-    std::string path(url);
-    if (url.starts_with("sqlite://"))
-        path = std::string(url.substr(9));
-    else if (url.starts_with("sqlite:"))
-        path = std::string(url.substr(7));
-    if (path.empty()) throw StorageError("the database URL names no file");
+    const std::string& path = *sqlite_path;
     struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) throw StorageError("no database file " + path);
+    if (::stat(path.c_str(), &st) != 0) throw StorageError("no herald database at " + path);
     // The copy is created 0600 and must be new: a backup never overwrites a file.
     const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0)

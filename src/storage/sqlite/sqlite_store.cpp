@@ -60,7 +60,11 @@ AccountId SqliteStore::CreateAccount(std::string_view name, std::string_view api
     {
         Query q(conn->Prepare(sql::kInsertAccount));
         q.BindText(1, name).BindTime(2, now);
-        if (!q.Step()) throw StorageError("account insert returned no id");
+        try {
+            if (!q.Step()) throw StorageError("account insert returned no id");
+        } catch (const UniqueViolation&) {
+            throw AccountNameTaken(name);
+        }
         id = q.Int(0);
     }
     {
