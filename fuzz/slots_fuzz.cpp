@@ -269,11 +269,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         FUZZ_CHECK(states.ok() && states->size() == horizon_slots.size(), "one state per slot");
         for (size_t i = 0; i < horizon_slots.size(); ++i) {
             const bool is_taken = taken.count(horizon_slots[i]) > 0;
-            FUZZ_CHECK(((*states)[i] == SlotState::kTaken) == is_taken,
+            FUZZ_CHECK(((*states)[i].state == SlotState::kTaken) == is_taken,
                        "ClassifySlots: taken exactly where an item is");
             if (got.size() < queue.size())
-                FUZZ_CHECK((*states)[i] != SlotState::kFree, "items left over: no slot is free");
-            FUZZ_CHECK((*states)[i] != SlotState::kPast, "slots after now are not past");
+                FUZZ_CHECK((*states)[i].state != SlotState::kFree,
+                           "items left over: no slot is free");
+            FUZZ_CHECK((*states)[i].state != SlotState::kPast, "slots after now are not past");
         }
     }
     return 0;
