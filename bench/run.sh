@@ -4,6 +4,9 @@
 #            one `herald tasks schedule-approved` run.
 #  list:     GET /api/v1/writer/content/?site_id=…&site_status=scheduled against LIST_ROWS
 #            (1,000,000) content rows, wrk with 32 keep-alive connections for DURATION (15 s).
+# RULES=1 (schedule): every planner rule on (bench/seed.sh: blackouts, 90-minute spacing over
+# 30-minute slots, 5 % pinned and already scheduled, 10 % recurring); "assigned" counts only the
+# items the run scheduled (pinned ones were scheduled by the seed).
 # SIZE (with schedule or list) sets ITEMS or LIST_ROWS; the environment sets the others
 # (SITES, ITEMS, LIST_ROWS, DURATION). Each line ends with the process's peak RSS.
 # HERALD=path runs that binary instead of building build/herald (old/new comparisons).
@@ -56,9 +59,9 @@ if [[ $what == schedule || $what == all ]]; then
           --db "sqlite:$db" --now "$(date -u +%Y-%m-%dT%H:%M:%SZ)" | tail -n 1)
   end=$(date +%s.%N)
   secs=$(echo "$end - $start" | bc -l)
-  assigned=$(sqlite3 "$db" "SELECT COUNT(*) FROM content WHERE site_status = 'scheduled'")
-  printf 'schedule-approved: %s items across %s sites: %s assigned in %.3f s = %.0f items/s, max RSS %s MB (%s)\n' \
-    "$ITEMS" "$SITES" "$assigned" "$secs" "$(echo "$assigned / $secs" | bc -l)" \
+  assigned=$(sqlite3 "$db" "SELECT COUNT(*) FROM content WHERE site_status = 'scheduled' AND pinned = 0")
+  printf 'schedule-approved%s: %s items across %s sites: %s assigned in %.3f s = %.0f items/s, max RSS %s MB (%s)\n' \
+    "${RULES:+ (rules on)}" "$ITEMS" "$SITES" "$assigned" "$secs" "$(echo "$assigned / $secs" | bc -l)" \
     "$(( $(tail -n 1 "$work/time.txt") / 1024 ))" "$out"
   if [[ -n ${PROFILE:-} ]]; then report "schedule-$ITEMS"; fi
 fi

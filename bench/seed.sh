@@ -3,7 +3,12 @@
 # Mon–Sun, 09:00/14:00/18:00, daily limit 3, a spread of time zones) and ITEMS content rows.
 # STATE=approved: every item approved and unscheduled (slot assignment benchmark).
 # STATE=mixed: a quarter each scheduled/published/not_published/failed (list benchmark).
-# Usage: bench/seed.sh DB_FILE ACCOUNT_ID SITES ITEMS STATE
+# RULES=1 (with STATE=approved) turns every planner rule on: slots 30 min apart
+# (09:00–12:00, daily limit 3) with min_spacing_minutes 90, so spacing rules out four of the
+# seven slots; two blackout ranges inside the horizon (today+2..+3, and the last two days of a
+# month through the 2nd of the next); 5 % of the items pinned and already scheduled at fixed times (they hold
+# their slots); 10 % of the rest with a recurrence (every 7 days, count 4 or until +60 days).
+# Usage: [RULES=1] bench/seed.sh DB_FILE ACCOUNT_ID SITES ITEMS STATE
 set -euo pipefail
 db=$1 account=$2 sites=$3 items=$4 state=$5
 now_ms=$(( $(date +%s) * 1000 ))
@@ -39,5 +44,36 @@ SELECT $account, (SELECT id FROM first_site) + (n % $sites), 'Bench post ' || n,
        $now_ms, $sched_expr, $pub_expr, $now_ms, $now_ms
   FROM s;
 COMMIT;
-ANALYZE;
 SQL
+if [[ -n ${RULES:-} && $state == approved ]]; then
+  # Item n (content id first + n) belongs to site n % sites; n / sites is its rank there.
+  # Pinned: ranks 0, 20, 40, … at 09:30 UTC on days +1, +5, +9, … (one site never twice a day).
+  first=$(sqlite3 "$db" "SELECT MAX(id) - $items + 1 FROM content WHERE account_id = $account")
+  sqlite3 "$db" <<SQL
+PRAGMA synchronous=OFF;
+BEGIN;
+UPDATE publishing_settings
+   SET publish_time_slots = '[540,570,600,630,660,690,720]', daily_publish_limit = 3,
+       min_spacing_minutes = 90, missed_slot_policy = 'next_free_slot', max_lateness_minutes = 30,
+       blackout_dates = json_array(
+         json_object('from', date('now', '+2 days'), 'to', date('now', '+3 days'),
+                     'reason', 'bench blackout'),
+         json_object('from', date('now', '+10 days', 'start of month', '+1 month', '-2 days'),
+                     'to', date('now', '+10 days', 'start of month', '+1 month', '+1 day'),
+                     'reason', 'bench month end'))
+ WHERE site_id IN (SELECT id FROM sites WHERE account_id = $account);
+UPDATE content
+   SET pinned = 1, site_status = 'scheduled',
+       scheduled_publish_at = ($now_ms / 86400000 + 1 + (id - $first) / $sites / 20 * 4) * 86400000
+                              + 34200000
+ WHERE account_id = $account AND id >= $first AND ((id - $first) / $sites) % 20 = 0;
+UPDATE content
+   SET recurrence_every_days = 7,
+       recurrence_count = CASE WHEN id % 2 = 0 THEN 4 END,
+       recurrence_until = CASE WHEN id % 2 = 1 THEN date('now', '+60 days') END
+ WHERE account_id = $account AND id >= $first AND pinned = 0
+   AND ((id - $first) / $sites) % 10 = 5;
+COMMIT;
+SQL
+fi
+sqlite3 "$db" "ANALYZE;"
