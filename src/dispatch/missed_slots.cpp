@@ -72,9 +72,10 @@ std::vector<storage::ClaimedItem> ApplyMissedSlotPolicy(storage::Store& store,
         // edit) moved it, and then this write must not happen.
         const auto written = store.UpdateContent(back, c.version, storage::kContentSchedule);
         if (!written.applied()) {
-            spdlog::warn("dispatcher: item {} changed while its missed slot was handled; left "
-                         "as it is",
-                         c.id);
+            spdlog::warn(
+                "dispatcher: item {} changed while its missed slot was handled; left "
+                "as it is",
+                c.id);
             continue;
         }
         if (decision.action == domain::MissedSlotAction::kNextFreeSlot) {

@@ -34,8 +34,8 @@ MissedSlotDecision DecideMissedSlot(const PublishingSettings& settings, TimePoin
     d.lateness = std::max(Milliseconds{0}, reached_at - scheduled_at);
     if (!first_reach || d.lateness <= kMissedSlotGrace) return d;
 
-    const std::string missed = fmt::format("Missed its slot {} by {}", FormatIso(scheduled_at),
-                                           Describe(d.lateness));
+    const std::string missed =
+        fmt::format("Missed its slot {} by {}", FormatIso(scheduled_at), Describe(d.lateness));
     switch (settings.missed_slot_policy) {
         case MissedSlotPolicy::kPublishLate:
             if (d.lateness <= std::chrono::minutes{settings.max_lateness_minutes}) {
@@ -43,9 +43,9 @@ MissedSlotDecision DecideMissedSlot(const PublishingSettings& settings, TimePoin
                 return d;
             }
             d.action = MissedSlotAction::kNextFreeSlot;
-            d.reason = fmt::format(
-                "{}, more than max_lateness_minutes ({}); moved to the next free slot", missed,
-                settings.max_lateness_minutes);
+            d.reason =
+                fmt::format("{}, more than max_lateness_minutes ({}); moved to the next free slot",
+                            missed, settings.max_lateness_minutes);
             return d;
         case MissedSlotPolicy::kNextFreeSlot:
             d.action = MissedSlotAction::kNextFreeSlot;
@@ -53,9 +53,9 @@ MissedSlotDecision DecideMissedSlot(const PublishingSettings& settings, TimePoin
             return d;
         case MissedSlotPolicy::kHold:
             d.action = MissedSlotAction::kHold;
-            d.reason =
-                missed + "; held for a person to decide (missed_slot_policy hold): schedule it "
-                         "again";
+            d.reason = missed +
+                       "; held for a person to decide (missed_slot_policy hold): schedule it "
+                       "again";
             return d;
     }
     return d;
@@ -71,7 +71,7 @@ Content GiveBackMissed(const Content& claimed, const MissedSlotDecision& decisio
     c.updated_at = now;
     c.scheduled_publish_at.reset();
     c.next_attempt_at.reset();
-    c.attempts = 0;             // nothing was sent: the next publication starts afresh
+    c.attempts = 0;  // nothing was sent: the next publication starts afresh
     c.publication_id.clear();
     c.claim_token.clear();
     c.lease_until.reset();

@@ -27,8 +27,8 @@ std::string RangeField(size_t index, std::string_view member) {
 
 Result<int64_t> ParseLocalDate(std::string_view text, const std::string& field) {
     const bool shaped = text.size() == 10 && text[4] == '-' && text[7] == '-' &&
-                        std::all_of(text.begin(), text.begin() + 4, IsDigit) &&
-                        IsDigit(text[5]) && IsDigit(text[6]) && IsDigit(text[8]) && IsDigit(text[9]);
+                        std::all_of(text.begin(), text.begin() + 4, IsDigit) && IsDigit(text[5]) &&
+                        IsDigit(text[6]) && IsDigit(text[8]) && IsDigit(text[9]);
     if (shaped) {
         const int y = std::stoi(std::string(text.substr(0, 4)));
         const unsigned m = static_cast<unsigned>((text[5] - '0') * 10 + (text[6] - '0'));
@@ -39,8 +39,8 @@ Result<int64_t> ParseLocalDate(std::string_view text, const std::string& field) 
         }
     }
     return Error::Invalid("invalid_date",
-                          fmt::format("{} must be a calendar date as YYYY-MM-DD, not \"{}\"",
-                                      field, Utf8Prefix(text, 40)),
+                          fmt::format("{} must be a calendar date as YYYY-MM-DD, not \"{}\"", field,
+                                      Utf8Prefix(text, 40)),
                           field);
 }
 
@@ -52,10 +52,10 @@ std::string FormatLocalDate(int64_t day) {
 
 Status ValidatePlannerSettings(const PublishingSettings& s) {
     if (s.max_lateness_minutes < 0 || s.max_lateness_minutes > kMaxLatenessMinutes) {
-        return Error::Invalid("invalid_minutes",
-                              fmt::format("max_lateness_minutes must be between 0 and {}",
-                                          kMaxLatenessMinutes),
-                              "max_lateness_minutes");
+        return Error::Invalid(
+            "invalid_minutes",
+            fmt::format("max_lateness_minutes must be between 0 and {}", kMaxLatenessMinutes),
+            "max_lateness_minutes");
     }
     if (s.min_spacing_minutes < 0 || s.min_spacing_minutes > kMaxSpacingMinutes) {
         return Error::Invalid("invalid_minutes",
@@ -98,10 +98,10 @@ Status ValidatePlannerSettings(const PublishingSettings& s) {
         const size_t prev = order[k - 1], cur = order[k];
         if (ranges[cur].from_day <= ranges[prev].to_day) {
             const size_t later = std::max(prev, cur), earlier = std::min(prev, cur);
-            return Error::Invalid("overlapping_blackouts",
-                                  fmt::format("blackout_dates[{}] overlaps blackout_dates[{}]",
-                                              later, earlier),
-                                  RangeField(later, "from"));
+            return Error::Invalid(
+                "overlapping_blackouts",
+                fmt::format("blackout_dates[{}] overlaps blackout_dates[{}]", later, earlier),
+                RangeField(later, "from"));
         }
     }
     return Ok{};

@@ -16,8 +16,8 @@ namespace herald::domain {
 /// Caps the validators enforce (the API documents them).
 inline constexpr size_t kMaxBlackoutRanges = 100;
 inline constexpr size_t kMaxBlackoutReasonChars = 200;
-inline constexpr int kMaxSpacingMinutes = 7 * 24 * 60;        // a week
-inline constexpr int kMaxLatenessMinutes = 366 * 24 * 60;     // the slot horizon
+inline constexpr int kMaxSpacingMinutes = 7 * 24 * 60;     // a week
+inline constexpr int kMaxLatenessMinutes = 366 * 24 * 60;  // the slot horizon
 inline constexpr int kMinBlackoutYear = 1970;
 inline constexpr int kMaxBlackoutYear = 9999;
 

@@ -33,8 +33,7 @@ int64_t MonthKey(int64_t day) {
 
 // --- LimitCounter -----------------------------------------------------------------------
 
-LimitCounter::LimitCounter(const PublishingSettings& settings, int64_t first_day,
-                           int64_t last_day)
+LimitCounter::LimitCounter(const PublishingSettings& settings, int64_t first_day, int64_t last_day)
     : daily_(settings.daily_publish_limit),
       weekly_(settings.weekly_publish_limit),
       monthly_(settings.monthly_publish_limit),
@@ -84,8 +83,9 @@ SlotRules::SlotRules(const PublishingSettings& settings, int64_t first_day, int6
     : blackouts_(settings.blackout_dates),
       limits_(settings, first_day, last_day),
       spacing_ms_(int64_t{std::max(0, settings.min_spacing_minutes)} * 60'000) {
-    std::sort(blackouts_.begin(), blackouts_.end(),
-              [](const BlackoutRange& a, const BlackoutRange& b) { return a.from_day < b.from_day; });
+    std::sort(
+        blackouts_.begin(), blackouts_.end(),
+        [](const BlackoutRange& a, const BlackoutRange& b) { return a.from_day < b.from_day; });
 }
 
 const BlackoutRange* SlotRules::BlackoutOn(int64_t day) const {

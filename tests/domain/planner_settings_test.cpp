@@ -36,7 +36,7 @@ TEST(ParseLocalDate, RefusesOthersNamingTheField) {
 struct SettingsCase {
     const char* name;
     void (*change)(PublishingSettings&);
-    const char* code;   // "" = valid
+    const char* code;  // "" = valid
     const char* field;
 };
 
@@ -73,9 +73,10 @@ INSTANTIATE_TEST_SUITE_P(
                      "", ""},
         SettingsCase{"NegativeLateness", [](PublishingSettings& s) { s.max_lateness_minutes = -1; },
                      "invalid_minutes", "max_lateness_minutes"},
-        SettingsCase{"HugeLateness",
-                     [](PublishingSettings& s) { s.max_lateness_minutes = kMaxLatenessMinutes + 1; },
-                     "invalid_minutes", "max_lateness_minutes"},
+        SettingsCase{
+            "HugeLateness",
+            [](PublishingSettings& s) { s.max_lateness_minutes = kMaxLatenessMinutes + 1; },
+            "invalid_minutes", "max_lateness_minutes"},
         SettingsCase{"NegativeSpacing", [](PublishingSettings& s) { s.min_spacing_minutes = -5; },
                      "invalid_minutes", "min_spacing_minutes"},
         SettingsCase{"SpacingOverAWeek",
@@ -188,8 +189,8 @@ INSTANTIATE_TEST_SUITE_P(
                    A::kPublish, "published late"},
         MissedCase{"PublishLateBeyondMaxMoves", P::kPublishLate, 60, "2026-01-05T10:00:00.001Z",
                    true, A::kNextFreeSlot, "more than max_lateness_minutes (60)"},
-        MissedCase{"PublishLateZeroMaxMovesAfterGrace", P::kPublishLate, 0,
-                   "2026-01-05T09:10:00Z", true, A::kNextFreeSlot, "next free slot"},
+        MissedCase{"PublishLateZeroMaxMovesAfterGrace", P::kPublishLate, 0, "2026-01-05T09:10:00Z",
+                   true, A::kNextFreeSlot, "next free slot"},
         MissedCase{"PublishLateZeroMaxWithinGracePublishes", P::kPublishLate, 0,
                    "2026-01-05T09:04:00Z", true, A::kPublish, ""},
         MissedCase{"LongOutageSaysHours", P::kHold, 60, "2026-01-05T12:05:00Z", true, A::kHold,

@@ -420,6 +420,7 @@ TEST(ValidateContent, ChecksTheRecurrence) {
     Content c;
     c.site_id = 1;
     c.title = "t";
+    c.content_html = "<p>b</p>";  // a body is required too; only the recurrence is at issue
     c.recurrence = Recurrence{0, std::nullopt, std::nullopt};
     EXPECT_EQ(ValidateContent(c).error().field, "recurrence.every_days");
     c.recurrence->every_days = 2;

@@ -97,9 +97,9 @@ TEST(CliKind, MissingFolderReadOnlyFolderAndReadOnlyFileEachSaySo) {
     fs::create_directory(locked);
     ::chmod(locked.c_str(), 0555);
     ::chmod(dir.path().c_str(), 0755);
-    EXPECT_TRUE(FailsWithOneLine(
-        HeraldUnprivileged({"migrate", "--db", "sqlite:" + locked + "/herald.db"}),
-        "the folder " + locked + " is read-only"));
+    EXPECT_TRUE(
+        FailsWithOneLine(HeraldUnprivileged({"migrate", "--db", "sqlite:" + locked + "/herald.db"}),
+                         "the folder " + locked + " is read-only"));
 
     // An existing database in a writable folder, but the file itself read-only.
     const std::string open_dir = dir.File("open");
@@ -120,18 +120,17 @@ TEST(CliKind, MissingFolderReadOnlyFolderAndReadOnlyFileEachSaySo) {
     ChownToNobody(ro_file);
     ::chmod(ro_file.c_str(), 0644);
     ::chmod(ro_dir.c_str(), 0555);
-    EXPECT_TRUE(
-        FailsWithOneLine(HeraldUnprivileged({"accounts", "list", "--db", "sqlite:" + ro_file}),
-                         "the folder " + ro_dir + " of the herald database " + ro_file +
-                             " is read-only"));
+    EXPECT_TRUE(FailsWithOneLine(
+        HeraldUnprivileged({"accounts", "list", "--db", "sqlite:" + ro_file}),
+        "the folder " + ro_dir + " of the herald database " + ro_file + " is read-only"));
     ::chmod(ro_dir.c_str(), 0755);
     ::chmod(locked.c_str(), 0755);
 }
 
 TEST(CliKind, ListenTakesAHostName) {
     TempDir dir;
-    ChildProcess serve({HeraldBinary(), "serve", "--no-tasks", "--db",
-                        "sqlite:" + dir.File("h.db"), "--listen", "localhost:0"});
+    ChildProcess serve({HeraldBinary(), "serve", "--no-tasks", "--db", "sqlite:" + dir.File("h.db"),
+                        "--listen", "localhost:0"});
     const auto line = serve.WaitForLine("serving on http://", 20s);
     ASSERT_TRUE(line) << serve.Output();
     EXPECT_NE(line->find("http://localhost:"), std::string::npos) << *line;
@@ -141,8 +140,8 @@ TEST(CliKind, ListenTakesAHostName) {
     serve.Signal(SIGTERM);
     EXPECT_EQ(serve.Wait(15s), 0);
 
-    EXPECT_TRUE(FailsWithOneLine(Herald({"serve", "--db", "sqlite:" + dir.File("h.db"),
-                                         "--listen", "no-such-host.invalid:0"}),
+    EXPECT_TRUE(FailsWithOneLine(Herald({"serve", "--db", "sqlite:" + dir.File("h.db"), "--listen",
+                                         "no-such-host.invalid:0"}),
                                  "the name does not resolve"));
 }
 
@@ -234,8 +233,8 @@ TEST(CliKind, DemoReusesItsAccountAndRefusesOtherData) {
     TempDir dir;
     const std::string db = "sqlite:" + dir.File("demo.db");
     for (int run = 0; run < 2; ++run) {
-        ChildProcess serve({HeraldBinary(), "serve", "--demo", "--no-tasks", "--db", db,
-                            "--listen", "127.0.0.1:0"});
+        ChildProcess serve({HeraldBinary(), "serve", "--demo", "--no-tasks", "--db", db, "--listen",
+                            "127.0.0.1:0"});
         const std::string key = DemoKey(serve);
         ASSERT_FALSE(key.empty()) << serve.Output();
         const std::string line = serve.Output().substr(serve.Output().find("serving on"));

@@ -43,10 +43,10 @@ TEST_P(InputChecksTest, ASiteItsPlatformCannotPublishToIsRefusedNamingEachMissin
     json bare = {{"name", "WP"}, {"platform_type", "wordpress"}};
     EXPECT_EQ(ErrorFields(client_->Post("/api/v1/sites/", bare)),
               (std::vector<std::string>{"domain", "username", "api_key"}));
-    EXPECT_EQ(ErrorFields(client_->Post("/api/v1/sites/", {{"name", "S"},
-                                                           {"platform_type", "shopify"},
-                                                           {"username", "x"}})),
-              (std::vector<std::string>{"domain", "api_key"}));
+    EXPECT_EQ(
+        ErrorFields(client_->Post(
+            "/api/v1/sites/", {{"name", "S"}, {"platform_type", "shopify"}, {"username", "x"}})),
+        (std::vector<std::string>{"domain", "api_key"}));
     ExpectError(client_->Post("/api/v1/sites/", {{"name", "G"},
                                                  {"platform_type", "ghost"},
                                                  {"domain", "https://ghost.example.com"}}),
@@ -59,8 +59,9 @@ TEST_P(InputChecksTest, ASiteItsPlatformCannotPublishToIsRefusedNamingEachMissin
     EXPECT_EQ(client_->Get("/api/v1/sites/").json["count"], 0) << "nothing stored";
 
     // A custom endpoint may be set up later (it is paused at its first call meanwhile).
-    EXPECT_EQ(client_->Post("/api/v1/sites/", {{"name", "Hook"}, {"platform_type", "custom"}}).status,
-              201);
+    EXPECT_EQ(
+        client_->Post("/api/v1/sites/", {{"name", "Hook"}, {"platform_type", "custom"}}).status,
+        201);
 
     // A PATCH that would leave the site without one is refused and changes nothing.
     auto created = client_->Post("/api/v1/sites/", wp);
@@ -95,9 +96,10 @@ TEST_P(InputChecksTest, PublishNowDestinationsMustNameTheSitesPlatform) {
 TEST_P(InputChecksTest, ContentNeedsABodyAndNamesEveryMissingField) {
     const json site = MakeSite();
     for (const char* blank : {"", "   \n"}) {
-        ExpectError(client_->Post("/api/v1/writer/content/",
-                                  {{"site_id", site["id"]}, {"title", "t"}, {"content_html", blank}}),
-                    422, "required", "content_html");
+        ExpectError(
+            client_->Post("/api/v1/writer/content/",
+                          {{"site_id", site["id"]}, {"title", "t"}, {"content_html", blank}}),
+            422, "required", "content_html");
     }
     const json c = MakeContent(site["id"]);
     ExpectError(client_->Patch(ContentPath(c), {{"content_html", ""}}), 422, "required",

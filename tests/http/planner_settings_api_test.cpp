@@ -22,9 +22,9 @@ TEST_P(PlannerSettingsApiTest, DefaultsPatchPutAndNullClear) {
     EXPECT_EQ(res.json["blackout_dates"], json::array());
     EXPECT_EQ(res.json["min_spacing_minutes"], 0);
 
-    const json blackouts = json::array(
-        {{{"from", "2026-12-24"}, {"to", "2026-12-26"}, {"reason", "Holidays"}},
-         {{"from", "2027-01-31"}, {"to", "2027-02-01"}, {"reason", ""}}});
+    const json blackouts =
+        json::array({{{"from", "2026-12-24"}, {"to", "2026-12-26"}, {"reason", "Holidays"}},
+                     {{"from", "2027-01-31"}, {"to", "2027-02-01"}, {"reason", ""}}});
     res = client_->Patch(path, {{"missed_slot_policy", "hold"},
                                 {"max_lateness_minutes", 0},
                                 {"blackout_dates", blackouts},
@@ -37,8 +37,9 @@ TEST_P(PlannerSettingsApiTest, DefaultsPatchPutAndNullClear) {
     EXPECT_EQ(client_->Get(path).json, res.json);
 
     // A reason may be left out; PATCH of one field keeps the others.
-    res = client_->Patch(path, {{"blackout_dates", {{{"from", "2026-05-01"}, {"to", "2026-05-01"}}}},
-                                {"missed_slot_policy", "next_free_slot"}});
+    res =
+        client_->Patch(path, {{"blackout_dates", {{{"from", "2026-05-01"}, {"to", "2026-05-01"}}}},
+                              {"missed_slot_policy", "next_free_slot"}});
     ASSERT_EQ(res.status, 200) << res.body;
     EXPECT_EQ(res.json["blackout_dates"],
               json::array({{{"from", "2026-05-01"}, {"to", "2026-05-01"}, {"reason", ""}}}));
@@ -57,10 +58,10 @@ TEST_P(PlannerSettingsApiTest, DefaultsPatchPutAndNullClear) {
 TEST_P(PlannerSettingsApiTest, InvalidPlannerSettingsAreRefusedNamingTheFieldAndChangeNothing) {
     const json site = MakeSite();
     const std::string path = SitePath(site, "publishing-settings/");
-    ASSERT_EQ(client_->Patch(path, {{"blackout_dates", {{{"from", "2026-01-01"},
-                                                          {"to", "2026-01-02"}}}}})
-                  .status,
-              200);
+    ASSERT_EQ(
+        client_->Patch(path, {{"blackout_dates", {{{"from", "2026-01-01"}, {"to", "2026-01-02"}}}}})
+            .status,
+        200);
     const json before = client_->Get(path).json;
     json many = json::array();
     for (int i = 0; i <= 100; ++i) many.push_back({{"from", "2026-01-01"}, {"to", "2026-01-01"}});
@@ -84,24 +85,42 @@ TEST_P(PlannerSettingsApiTest, InvalidPlannerSettingsAreRefusedNamingTheFieldAnd
         {{{"min_spacing_minutes", 1.5}}, 400, "invalid_type", "min_spacing_minutes"},
         {{{"blackout_dates", "2026-01-01"}}, 400, "invalid_type", "blackout_dates"},
         {{{"blackout_dates", {1}}}, 400, "invalid_type", "blackout_dates[0]"},
-        {{{"blackout_dates", {range("2026-02-30", "2026-03-01")}}}, 422, "invalid_date",
+        {{{"blackout_dates", {range("2026-02-30", "2026-03-01")}}},
+         422,
+         "invalid_date",
          "blackout_dates[0].from"},
-        {{{"blackout_dates", {range("2026-03-01", "2026-3-2")}}}, 422, "invalid_date",
+        {{{"blackout_dates", {range("2026-03-01", "2026-3-2")}}},
+         422,
+         "invalid_date",
          "blackout_dates[0].to"},
-        {{{"blackout_dates", {range("2026-03-01", "2026-03-02"), range("2026-03-05", "2026-03-04")}}},
-         422, "invalid_range", "blackout_dates[1].to"},
-        {{{"blackout_dates", {range("2026-03-01", "2026-03-10"), range("2026-03-10", "2026-03-12")}}},
-         422, "overlapping_blackouts", "blackout_dates[1].from"},
+        {{{"blackout_dates",
+           {range("2026-03-01", "2026-03-02"), range("2026-03-05", "2026-03-04")}}},
+         422,
+         "invalid_range",
+         "blackout_dates[1].to"},
+        {{{"blackout_dates",
+           {range("2026-03-01", "2026-03-10"), range("2026-03-10", "2026-03-12")}}},
+         422,
+         "overlapping_blackouts",
+         "blackout_dates[1].from"},
         {{{"blackout_dates", {{{"from", "2026-03-01"}}}}}, 422, "required", "blackout_dates[0].to"},
-        {{{"blackout_dates", {{{"from", "2026-03-01"}, {"to", 20260302}}}}}, 400, "invalid_type",
+        {{{"blackout_dates", {{{"from", "2026-03-01"}, {"to", 20260302}}}}},
+         400,
+         "invalid_type",
          "blackout_dates[0].to"},
         {{{"blackout_dates", {{{"from", "2026-03-01"}, {"to", "2026-03-01"}, {"until", "x"}}}}},
-         422, "unknown_field", "blackout_dates[0].until"},
+         422,
+         "unknown_field",
+         "blackout_dates[0].until"},
         {{{"blackout_dates",
            {{{"from", "2026-03-01"}, {"to", "2026-03-01"}, {"reason", std::string(201, 'r')}}}}},
-         422, "too_long", "blackout_dates[0].reason"},
+         422,
+         "too_long",
+         "blackout_dates[0].reason"},
         {{{"blackout_dates", {{{"from", "2026-03-01"}, {"to", "2026-03-01"}, {"reason", 5}}}}},
-         400, "invalid_type", "blackout_dates[0].reason"},
+         400,
+         "invalid_type",
+         "blackout_dates[0].reason"},
         {{{"blackout_dates", many}}, 422, "too_many_blackouts", "blackout_dates"},
     };
     for (const Case& c : cases) {
@@ -115,12 +134,13 @@ TEST_P(PlannerSettingsApiTest, InvalidPlannerSettingsAreRefusedNamingTheFieldAnd
 
 TEST_P(PlannerSettingsApiTest, SlotsShowBlackoutsAndSpacingWithReasons) {
     const json site = MakeSite();
-    ASSERT_EQ(client_->Put(SitePath(site, "publishing-settings/"),
-                           {{"publish_days", {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
-                            {"publish_time_slots", {"09:00", "10:00"}},
-                            {"min_spacing_minutes", 120},
-                            {"blackout_dates",
-                             {{{"from", "2026-01-31"}, {"to", "2026-02-01"}, {"reason", "Offsite"}}}}})
+    ASSERT_EQ(client_
+                  ->Put(SitePath(site, "publishing-settings/"),
+                        {{"publish_days", {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
+                         {"publish_time_slots", {"09:00", "10:00"}},
+                         {"min_spacing_minutes", 120},
+                         {"blackout_dates",
+                          {{{"from", "2026-01-31"}, {"to", "2026-02-01"}, {"reason", "Offsite"}}}}})
                   .status,
               200);
     const json c = MakeContent(site["id"].get<int64_t>(), {{"status", "approved"}});
@@ -135,16 +155,14 @@ TEST_P(PlannerSettingsApiTest, SlotsShowBlackoutsAndSpacingWithReasons) {
         lines.push_back(s["at"].get<std::string>() + " " + s["state"].get<std::string>() + " " +
                         (s["reason"].is_null() ? "-" : s["reason"].get<std::string>()));
     }
-    EXPECT_EQ(lines, (std::vector<std::string>{
-                         "2026-01-30T09:00:00Z taken -",
-                         "2026-01-30T10:00:00Z too_close less than 120 minutes from the item at "
-                         "2026-01-30T09:00:00Z",
-                         "2026-01-31T09:00:00Z blackout Offsite",
-                         "2026-01-31T10:00:00Z blackout Offsite",
-                         "2026-02-01T09:00:00Z blackout Offsite",
-                         "2026-02-01T10:00:00Z blackout Offsite",
-                         "2026-02-02T09:00:00Z free -",
-                         "2026-02-02T10:00:00Z free -"}));
+    EXPECT_EQ(lines,
+              (std::vector<std::string>{
+                  "2026-01-30T09:00:00Z taken -",
+                  "2026-01-30T10:00:00Z too_close less than 120 minutes from the item at "
+                  "2026-01-30T09:00:00Z",
+                  "2026-01-31T09:00:00Z blackout Offsite", "2026-01-31T10:00:00Z blackout Offsite",
+                  "2026-02-01T09:00:00Z blackout Offsite", "2026-02-01T10:00:00Z blackout Offsite",
+                  "2026-02-02T09:00:00Z free -", "2026-02-02T10:00:00Z free -"}));
 }
 
 TEST_P(PlannerSettingsApiTest, RecordsCarryTheLatenessOfALatePublication) {

@@ -24,10 +24,9 @@ TEST_P(QueueReasonsTest, ARunNamesWhyEachLeftoverStaysUnscheduled) {
     const json site = MakeSite();
     // Wednesdays at 09:00, but a monthly limit of 0: the calculator places neither item.
     ASSERT_EQ(client_
-                  ->Put(SitePath(site, "publishing-settings/"),
-                        {{"publish_days", {"wed"}},
-                         {"publish_time_slots", {"09:00"}},
-                         {"monthly_publish_limit", 0}})
+                  ->Put(SitePath(site, "publishing-settings/"), {{"publish_days", {"wed"}},
+                                                                 {"publish_time_slots", {"09:00"}},
+                                                                 {"monthly_publish_limit", 0}})
                   .status,
               200);
     const json a = MakeContent(site["id"], {{"status", "approved"}});
@@ -87,10 +86,12 @@ TEST_P(QueueReasonsTest, SavingSettingsThatCanPlaceNothingWarns) {
     EXPECT_EQ(saved.json["warnings"][1]["code"], "no_time_slots");
 
     // Auto-publish off: nothing is placed by itself anyway, so no warning.
-    saved = client_->Patch(SitePath(site, "publishing-settings/"), {{"auto_publish_enabled", false}});
+    saved =
+        client_->Patch(SitePath(site, "publishing-settings/"), {{"auto_publish_enabled", false}});
     EXPECT_EQ(saved.json["warnings"], json::array()) << saved.body;
     // A GET answers the same, warnings included.
-    saved = client_->Patch(SitePath(site, "publishing-settings/"), {{"auto_publish_enabled", true}});
+    saved =
+        client_->Patch(SitePath(site, "publishing-settings/"), {{"auto_publish_enabled", true}});
     EXPECT_EQ(saved.json["warnings"].size(), 2u) << saved.body;
     EXPECT_EQ(client_->Get(SitePath(site, "publishing-settings/")).json, saved.json);
 }

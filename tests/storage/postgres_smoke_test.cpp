@@ -147,8 +147,8 @@ TEST(PostgresOpenTest, ThePoolBoundsTheConnections) {
     for (int t = 0; t < 6; ++t) {
         threads.emplace_back([&, t] {
             for (int i = 0; i < 20; ++i) {
-                store.CreateAccount("a", "key-" + std::to_string(t) + "-" + std::to_string(i),
-                                    TimePoint{});
+                const std::string n = std::to_string(t) + "-" + std::to_string(i);
+                store.CreateAccount("a-" + n, "key-" + n, TimePoint{});  // names are unique
                 const int open =
                     std::stoi(PgQuery(db.url(),
                                       "SELECT COUNT(*) FROM pg_stat_activity WHERE datname ="
