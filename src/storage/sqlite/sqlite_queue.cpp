@@ -28,7 +28,7 @@ std::optional<SchedulingSite> ReadSchedulingSite(Connection& conn, SiteId id) {
     Query q(conn.Prepare(sql::kGetSchedulingSite));
     q.BindInt(1, id);
     if (!q.Step()) return std::nullopt;
-    return SchedulingSite{ReadSite(q, 8), ReadSettings(q, 0)};
+    return SchedulingSite{ReadSite(q, sql::kSettingsColumnCount), ReadSettings(q, 0)};
 }
 
 // A move leaves `scheduled` first and takes its new instant second: moving A onto B's old
