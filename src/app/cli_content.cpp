@@ -125,7 +125,7 @@ int ScheduleIntoSlot(ApiSession& session, const ContentState& s, const domain::A
     if (!stored) throw UsageError("there is no content with id " + std::to_string(s.content_id));
     bool in_queue = false;
     const auto outcome = dispatch::ScheduleOne(session.store(), stored->site_id, s.content_id,
-                                               session.Now(), in_queue);
+                                               session.Now(), /*by_person=*/true, in_queue);
     if (outcome.skipped)
         throw UsageError("site " + std::to_string(stored->site_id) +
                          " is inactive; activate it before scheduling content");

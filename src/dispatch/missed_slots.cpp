@@ -21,7 +21,8 @@ bool FirstReach(const storage::ClaimedItem& item) {
 
 void MoveToNextSlot(storage::Store& store, const domain::Content& given_back, TimePoint now) {
     bool in_queue = false;
-    const auto outcome = ScheduleOne(store, given_back.site_id, given_back.id, now, in_queue);
+    const auto outcome = ScheduleOne(store, given_back.site_id, given_back.id, now,
+                                     /*by_person=*/false, in_queue);
     if (!outcome.assignments.empty()) {
         spdlog::info("dispatcher: item {} missed its slot; moved to {}", given_back.id,
                      FormatIso(outcome.assignments.front().at));
@@ -61,7 +62,7 @@ std::vector<storage::ClaimedItem> ApplyMissedSlotPolicy(storage::Store& store,
             continue;
         }
         const domain::MissedSlotDecision decision =
-            domain::DecideMissedSlot(*it->second, *c.scheduled_publish_at, now, true);
+            domain::DecideMissedSlot(*it->second, *c.scheduled_publish_at, now, true, c.pinned);
         if (decision.action == domain::MissedSlotAction::kPublish) {
             spdlog::info("dispatcher: item {} {}", c.id, decision.reason);
             publish.push_back(std::move(item));

@@ -12,6 +12,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "domain/missed_slot.hpp"
+
 namespace herald::dispatch {
 namespace {
 
@@ -55,10 +57,14 @@ std::vector<storage::SiteScheduleOutcome> ScheduleSites(storage::Store& store,
 }
 
 storage::SiteScheduleOutcome ScheduleOne(storage::Store& store, domain::SiteId site,
-                                         domain::ContentId content, TimePoint now, bool& in_queue) {
+                                         domain::ContentId content, TimePoint now, bool by_person,
+                                         bool& in_queue) {
     in_queue = false;
     storage::ScheduleRequest request;
     request.sites = {site};
+    if (by_person && domain::EndsHold(domain::PersonAction::kSchedule)) {
+        request.release_hold = content;
+    }
     request.now = now;
     request.calendar_from = now - domain::kCalendarLookBack;
     request.require_auto_publish = false;

@@ -36,8 +36,11 @@ std::vector<storage::SiteScheduleOutcome> ScheduleSites(storage::Store& store,
 /// it: an explicit choice for this one item); the rest of the queue is left as it is.
 /// `in_queue` says whether the item was waiting for a slot (approved, not_published,
 /// unscheduled) when the site was read. An active site is needed, auto-publishing or not.
+/// `by_person`: a person's choice (the CLI), which takes a held item too and ends its hold
+/// (domain::EndsHold); the dispatcher's own move of a missed item is not.
 storage::SiteScheduleOutcome ScheduleOne(storage::Store& store, domain::SiteId site,
-                                         domain::ContentId content, TimePoint now, bool& in_queue);
+                                         domain::ContentId content, TimePoint now, bool by_person,
+                                         bool& in_queue);
 
 class SlotScheduler {
 public:

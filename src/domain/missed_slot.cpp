@@ -29,14 +29,27 @@ std::string_view ToString(MissedSlotAction a) {
 }
 
 MissedSlotDecision DecideMissedSlot(const PublishingSettings& settings, TimePoint scheduled_at,
-                                    TimePoint reached_at, bool first_reach) {
+                                    TimePoint reached_at, bool first_reach, bool pinned) {
     MissedSlotDecision d;
     d.lateness = std::max(Milliseconds{0}, reached_at - scheduled_at);
     if (!first_reach || d.lateness <= kMissedSlotGrace) return d;
 
     const std::string missed =
         fmt::format("Missed its slot {} by {}", FormatIso(scheduled_at), Describe(d.lateness));
-    switch (settings.missed_slot_policy) {
+    const MissedSlotPolicy policy = settings.missed_slot_policy;
+    const bool moves = policy == MissedSlotPolicy::kNextFreeSlot ||
+                       (policy == MissedSlotPolicy::kPublishLate &&
+                        d.lateness > std::chrono::minutes{settings.max_lateness_minutes});
+    if (pinned && moves) {
+        // Pinned means the scheduler never moves it: a person picks its new time.
+        d.action = MissedSlotAction::kHold;
+        d.reason = fmt::format(
+            "{}; held for a person to decide, since it is pinned (missed_slot_policy {}): "
+            "schedule it again",
+            missed, ToString(policy));
+        return d;
+    }
+    switch (policy) {
         case MissedSlotPolicy::kPublishLate:
             if (d.lateness <= std::chrono::minutes{settings.max_lateness_minutes}) {
                 d.reason = missed + "; published late (missed_slot_policy publish_late)";
@@ -76,7 +89,21 @@ Content GiveBackMissed(const Content& claimed, const MissedSlotDecision& decisio
     c.claim_token.clear();
     c.lease_until.reset();
     c.last_error = decision.reason;
+    c.held = decision.action == MissedSlotAction::kHold;
     return c;
+}
+
+bool EndsHold(PersonAction action) {
+    switch (action) {
+        case PersonAction::kSchedule:
+        case PersonAction::kUnschedule:
+        case PersonAction::kPublishNow:
+        case PersonAction::kSetStatus:
+            return true;
+        case PersonAction::kEditFields:
+            return false;  // fixing a typo is not a decision about when it goes out
+    }
+    return false;
 }
 
 }  // namespace herald::domain

@@ -29,13 +29,29 @@ struct MissedSlotDecision {
 
 /// `scheduled_at` the item's time; `reached_at` when the dispatcher claimed it;
 /// `first_reach` false for a retry or any later attempt of one publication (only a first
-/// claim can have missed its slot — retries are late by design).
+/// claim can have missed its slot — retries are late by design). A `pinned` item is never
+/// moved by the scheduler, so where the policy would give it the next free slot it is held.
 MissedSlotDecision DecideMissedSlot(const PublishingSettings& settings, TimePoint scheduled_at,
-                                    TimePoint reached_at, bool first_reach);
+                                    TimePoint reached_at, bool first_reach, bool pinned);
 
 /// The claimed item given back for kHold or kNextFreeSlot: not_published and unscheduled
-/// (status stays approved), its claim and publication cleared, last_error = the reason. The
-/// caller writes it under the claim; for kNextFreeSlot the slot scheduler then places it.
+/// (status stays approved), its claim and publication cleared, last_error = the reason, and
+/// `held` for kHold. The caller writes it under the claim; for kNextFreeSlot the slot
+/// scheduler then places it, a held item it leaves alone.
 Content GiveBackMissed(const Content& claimed, const MissedSlotDecision& decision, TimePoint now);
+
+/// What a person does to an item, as far as a hold is concerned.
+enum class PersonAction {
+    kSchedule,  // schedule or reschedule to a time of their choosing
+    kUnschedule,
+    kPublishNow,
+    kSetStatus,   // PATCH with `status`, the same one included: approving again releases it
+    kEditFields,  // any other edit (title, text, pin, site, ...)
+};
+
+/// Whether `action` ends an item's hold: the one list of what counts as "a person decided"
+/// (API.md §9). Every writer of a person's action asks here; the dispatcher's and the slot
+/// scheduler's own moves never end a hold.
+bool EndsHold(PersonAction action);
 
 }  // namespace herald::domain

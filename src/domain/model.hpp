@@ -120,6 +120,10 @@ struct Content {
     std::vector<std::string> tags;
     std::string featured_image_url;
     bool pinned = false;  // no scheduler run or queue operation moves it
+    // Held back after a missed slot (missed_slot_policy hold): the slot scheduler leaves it
+    // unscheduled until a person acts on it (domain::EndsHold). Only while approved,
+    // not_published and unscheduled (the schema checks it).
+    bool held = false;
     std::optional<Recurrence> recurrence;
 
     EditorialStatus status = EditorialStatus::kDraft;

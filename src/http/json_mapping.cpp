@@ -120,6 +120,7 @@ void WriteContent(JsonWriter& w, const domain::Content& c) {
     w.EndArray();
     w.Key("featured_image_url").String(c.featured_image_url);
     w.Key("pinned").Bool(c.pinned);
+    w.Key("held").Bool(c.held);
     w.Key("recurrence");
     if (c.recurrence) {
         w.BeginObject();

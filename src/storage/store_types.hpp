@@ -137,6 +137,8 @@ enum ContentFields : unsigned {
                                   // published_at, external_id, external_url, last_error,
                                   // next_attempt_at, attempts, publication_id, claim_token,
                                   // lease_until
+    // `held` is written with kContentSchedule or kContentEditorial (a hold starts or ends
+    // there).
 };
 
 /// What the slot calculator needs of one site, read inside the transaction that holds it.
@@ -167,6 +169,9 @@ struct ScheduleRequest {
     TimePoint calendar_from{};  // far enough back for the limits of now's month and week
     bool dry_run = false;
     bool require_auto_publish = true;  // background runs; an explicit per-site run is not
+    // A person scheduling this one item into a free slot (domain::EndsHold): it is queued even
+    // when held, and its hold ends with its assignment. 0: none (held items are skipped).
+    ContentId release_hold = 0;
 };
 
 /// What a queue operation's planner sees of one site (Store::ReplanQueue), read inside the

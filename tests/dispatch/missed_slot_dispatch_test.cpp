@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "dispatch/dispatch_fixture.hpp"
+#include "dispatch/slot_scheduler.hpp"
+#include "domain/missed_slot.hpp"
 #include "domain/slots.hpp"
 #include "domain/validation.hpp"
 
@@ -78,6 +80,7 @@ TEST_P(MissedSlotDispatchTest, PublishLateBeyondMaxMovesToTheNextFreeSlot) {
     EXPECT_GT(*after.scheduled_publish_at, now_);
     EXPECT_NE(after.last_error.find("max_lateness_minutes (60)"), std::string::npos)
         << after.last_error;
+    EXPECT_FALSE(after.held);
     EXPECT_TRUE(after.claim_token.empty());
     EXPECT_EQ(after.attempts, 0);
     EXPECT_TRUE(Records(c.id).empty());
@@ -135,12 +138,86 @@ TEST_P(MissedSlotDispatchTest, HoldGivesItBackApprovedAndUnscheduled) {
     EXPECT_EQ(after.site_status_updated_at, now_ + 1min);  // the run's clock
     EXPECT_NE(after.last_error.find("held for a person to decide"), std::string::npos)
         << after.last_error;
+    EXPECT_TRUE(after.held);
     EXPECT_TRUE(Records(c.id).empty());
     EXPECT_EQ(Get(on_time.id).site_status, SiteStatus::kPublished);
     EXPECT_EQ(receiver_.RequestCount(), 1u);
     // Nothing more happens to it by itself.
     EXPECT_EQ(MakeDispatcher(clock_).RunDueOnce(now_ + 1h).published, 0);
     EXPECT_EQ(Get(c.id).site_status, SiteStatus::kNotPublished);
+}
+
+// On an auto-publishing site the slot scheduler places every approved, unscheduled item:
+// a held one must stay out of its queue until a person decides (API.md §9).
+TEST_P(MissedSlotDispatchTest, HeldItemStaysUnscheduledUntilAPersonApprovesItAgain) {
+    PublishingSettings settings = Planner(MissedSlotPolicy::kHold);
+    settings.auto_publish_enabled = true;
+    Put(settings);
+    const Content c = AddScheduled(site_, now_ - 10min);
+    EXPECT_EQ(MakeDispatcher(clock_).RunDueOnce(now_).published, 0);
+    ASSERT_TRUE(Get(c.id).held);
+
+    SlotScheduler scheduler(*store_, clock_);
+    EXPECT_EQ(scheduler.RunOnce(now_ + 1min, false).assigned, 0);
+    EXPECT_EQ(ScheduleSites(*store_, {site_.id}, now_ + 1min, false, true).at(0).assignments.size(),
+              0u);
+    Content held = Get(c.id);
+    EXPECT_TRUE(held.held);
+    EXPECT_EQ(held.site_status, SiteStatus::kNotPublished);
+    EXPECT_FALSE(held.scheduled_publish_at);
+
+    // A person sets its status again, as PATCH {"status": "approved"} does.
+    ASSERT_TRUE(EndsHold(PersonAction::kSetStatus));
+    held.held = false;
+    held.updated_at = now_ + 2min;
+    ASSERT_TRUE(store_->UpdateContent(held, held.version, storage::kContentEditorial).applied());
+    EXPECT_FALSE(Get(c.id).held);
+    EXPECT_EQ(scheduler.RunOnce(now_ + 2min, false).assigned, 1);
+    const Content placed = Get(c.id);
+    EXPECT_EQ(placed.site_status, SiteStatus::kScheduled);
+    ASSERT_TRUE(placed.scheduled_publish_at);
+    EXPECT_GT(*placed.scheduled_publish_at, now_ + 2min);
+}
+
+// A person's "schedule it into a free slot" (the CLI without --at) takes a held item and
+// ends its hold; the dispatcher's own move of a missed item never takes a held one.
+TEST_P(MissedSlotDispatchTest, APersonSchedulingAHeldItemIntoASlotEndsItsHold) {
+    PublishingSettings settings = Planner(MissedSlotPolicy::kHold);
+    settings.auto_publish_enabled = true;
+    Put(settings);
+    const Content c = AddScheduled(site_, now_ - 10min);
+    EXPECT_EQ(MakeDispatcher(clock_).RunDueOnce(now_).published, 0);
+    ASSERT_TRUE(Get(c.id).held);
+    bool in_queue = true;
+    EXPECT_TRUE(ScheduleOne(*store_, site_.id, c.id, now_ + 1min, /*by_person=*/false, in_queue)
+                    .assignments.empty());
+    EXPECT_FALSE(in_queue);
+    EXPECT_TRUE(Get(c.id).held);
+    const auto outcome =
+        ScheduleOne(*store_, site_.id, c.id, now_ + 1min, /*by_person=*/true, in_queue);
+    EXPECT_TRUE(in_queue);
+    ASSERT_EQ(outcome.assignments.size(), 1u);
+    const Content placed = Get(c.id);
+    EXPECT_FALSE(placed.held);
+    EXPECT_EQ(placed.site_status, SiteStatus::kScheduled);
+    EXPECT_EQ(placed.scheduled_publish_at, outcome.assignments.front().at);
+}
+
+// Pinned: the scheduler never moves it, so next_free_slot holds it instead.
+TEST_P(MissedSlotDispatchTest, APinnedItemIsHeldRatherThanMoved) {
+    PublishingSettings settings = Planner(MissedSlotPolicy::kNextFreeSlot);
+    settings.auto_publish_enabled = true;
+    Put(settings);
+    Content c = AddScheduled(site_, now_ - 10min);
+    c.pinned = true;
+    ASSERT_TRUE(store_->UpdateContent(c, c.version, storage::kContentText).applied());
+    EXPECT_EQ(MakeDispatcher(clock_).RunDueOnce(now_).published, 0);
+    EXPECT_EQ(SlotScheduler(*store_, clock_).RunOnce(now_ + 1min, false).assigned, 0);
+    const Content after = Get(c.id);
+    EXPECT_TRUE(after.held);
+    EXPECT_EQ(after.site_status, SiteStatus::kNotPublished);
+    EXPECT_FALSE(after.scheduled_publish_at);
+    EXPECT_NE(after.last_error.find("pinned"), std::string::npos) << after.last_error;
 }
 
 TEST_P(MissedSlotDispatchTest, RetriesAreNeverTreatedAsMissedSlots) {

@@ -149,6 +149,7 @@ struct MissedCase {
     bool first_reach;
     MissedSlotAction action;
     const char* reason_has;  // "" = no reason
+    bool pinned = false;
 };
 
 void PrintTo(const MissedCase& c, std::ostream* os) { *os << c.name; }
@@ -160,7 +161,8 @@ TEST_P(MissedSlotTest, Decides) {
     PublishingSettings s;
     s.missed_slot_policy = c.policy;
     s.max_lateness_minutes = c.max_lateness;
-    const auto d = DecideMissedSlot(s, At("2026-01-05T09:00:00Z"), At(c.reached), c.first_reach);
+    const auto d =
+        DecideMissedSlot(s, At("2026-01-05T09:00:00Z"), At(c.reached), c.first_reach, c.pinned);
     EXPECT_EQ(d.action, c.action);
     if (std::string(c.reason_has).empty())
         EXPECT_EQ(d.reason, "");
@@ -194,8 +196,45 @@ INSTANTIATE_TEST_SUITE_P(
         MissedCase{"PublishLateZeroMaxWithinGracePublishes", P::kPublishLate, 0,
                    "2026-01-05T09:04:00Z", true, A::kPublish, ""},
         MissedCase{"LongOutageSaysHours", P::kHold, 60, "2026-01-05T12:05:00Z", true, A::kHold,
-                   "by 3 h 5 min"}),
+                   "by 3 h 5 min"},
+        // Pinned: the scheduler never moves it, so a move becomes a hold; the rest stays.
+        MissedCase{"PinnedNextFreeSlotHolds", P::kNextFreeSlot, 600, "2026-01-05T09:06:00Z", true,
+                   A::kHold, "since it is pinned (missed_slot_policy next_free_slot)", true},
+        MissedCase{"PinnedPublishLateBeyondMaxHolds", P::kPublishLate, 60,
+                   "2026-01-05T10:00:00.001Z", true, A::kHold,
+                   "since it is pinned (missed_slot_policy publish_late)", true},
+        MissedCase{"PinnedPublishLateWithinMaxPublishes", P::kPublishLate, 60,
+                   "2026-01-05T09:47:00Z", true, A::kPublish, "published late", true},
+        MissedCase{"PinnedHoldHolds", P::kHold, 60, "2026-01-05T09:06:00Z", true, A::kHold,
+                   "held for a person", true},
+        MissedCase{"PinnedOnTimePublishes", P::kNextFreeSlot, 60, "2026-01-05T09:05:00Z", true,
+                   A::kPublish, "", true}),
     [](const auto& info) { return std::string(info.param.name); });
+
+// The one list of what ends a hold: a person's decision about when or whether it goes out.
+TEST(EndsHoldTest, APersonsDecisionEndsItAnEditDoesNot) {
+    EXPECT_TRUE(EndsHold(PersonAction::kSchedule));
+    EXPECT_TRUE(EndsHold(PersonAction::kUnschedule));
+    EXPECT_TRUE(EndsHold(PersonAction::kPublishNow));
+    EXPECT_TRUE(EndsHold(PersonAction::kSetStatus));
+    EXPECT_FALSE(EndsHold(PersonAction::kEditFields));
+}
+
+TEST(GiveBackMissedTest, HoldSetsHeldNextFreeSlotDoesNot) {
+    Content claimed;
+    claimed.status = EditorialStatus::kApproved;
+    claimed.site_status = SiteStatus::kPublishing;
+    claimed.scheduled_publish_at = At("2026-01-05T09:00:00Z");
+    MissedSlotDecision d;
+    d.action = MissedSlotAction::kHold;
+    d.reason = "held";
+    const Content held = GiveBackMissed(claimed, d, At("2026-01-05T10:00:00Z"));
+    EXPECT_TRUE(held.held);
+    EXPECT_EQ(held.site_status, SiteStatus::kNotPublished);
+    EXPECT_FALSE(held.scheduled_publish_at);
+    d.action = MissedSlotAction::kNextFreeSlot;
+    EXPECT_FALSE(GiveBackMissed(claimed, d, At("2026-01-05T10:00:00Z")).held);
+}
 
 }  // namespace
 }  // namespace herald::domain

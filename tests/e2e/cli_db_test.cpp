@@ -19,6 +19,9 @@
 #include <nlohmann/json.hpp>
 
 #include "common/time.hpp"
+#include "domain/missed_slot.hpp"
+#include "http/api_keys.hpp"
+#include "storage/store.hpp"
 #include "support/api_builders.hpp"
 #include "support/backends.hpp"
 #include "support/http_test_client.hpp"
@@ -378,7 +381,7 @@ protected:
         };
         content(a, wp, "Draft", "draft");
         content(a, wp, "In review", "review");
-        content(a, hooks, "Approved", "approved");
+        const int64_t held = content(a, hooks, "Approved", "approved");
         const int64_t scheduled = content(a, hooks, "Scheduled", "approved");
         EXPECT_EQ(a.Post(Path("/api/v1/writer/content/", scheduled, "/schedule/"),
                          {{"scheduled_at", "2031-03-03T08:30:00+01:00"}})
@@ -400,6 +403,21 @@ protected:
 
         serve.process->Signal(SIGTERM);
         EXPECT_EQ(serve.process->Wait(15s), 0);
+
+        // Held after a missed slot (missed_slot_policy hold), as the dispatcher leaves it:
+        // the copy must keep it held, or the target's slot scheduler would place it.
+        const storage::StorePtr store = storage::OpenStore(source_->url());
+        const auto owner = store->FindAccountByKeyHash(http::HashApiKey(key_a_));
+        ASSERT_TRUE(owner);
+        const domain::Content stored = *store->GetContent(owner->id, held);
+        domain::MissedSlotDecision hold;
+        hold.action = domain::MissedSlotAction::kHold;
+        hold.reason = "Missed its slot; held for a person to decide";
+        ASSERT_TRUE(store
+                        ->UpdateContent(domain::GiveBackMissed(stored, hold, stored.updated_at),
+                                        stored.version, storage::kContentSchedule)
+                        .applied());
+        held_id_ = held;
     }
 
     /// Every GET answer of the API for both accounts, keyed by path (status, ETag, body).
@@ -448,6 +466,7 @@ protected:
     std::string key_a_;
     std::string key_b_;
     int64_t deleted_id_ = 0;
+    int64_t held_id_ = 0;
 };
 
 TEST_P(DbCopyTest, CopiesEveryRowWithItsIdAndTheApiAnswersTheSame) {
@@ -479,6 +498,8 @@ TEST_P(DbCopyTest, CopiesEveryRowWithItsIdAndTheApiAnswersTheSame) {
     for (const char* s : {"draft/not_published", "review/not_published", "approved/not_published",
                           "approved/scheduled", "approved/published", "approved/failed"})
         EXPECT_TRUE(statuses.contains(s)) << s;
+    const json& held = got.at(Path("a /api/v1/writer/content/", held_id_))["body"];
+    EXPECT_EQ(held["held"], true) << held;
 
     // A second copy into the now non-empty target: refused, one line, nothing changed.
     const CommandResult again = Herald({"db", "copy", source_->url(), target_->url()});

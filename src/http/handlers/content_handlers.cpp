@@ -4,6 +4,7 @@
 #include <optional>
 #include <vector>
 
+#include "domain/missed_slot.hpp"
 #include "domain/recurrence.hpp"
 #include "domain/status_machine.hpp"
 #include "domain/validation.hpp"
@@ -201,6 +202,7 @@ Response ScheduleAction(Call& call, domain::SiteAction action) {
             content.attempts = 0;
             content.last_error.clear();
             content.publication_id.clear();
+            if (domain::EndsHold(domain::PersonAction::kSchedule)) content.held = false;
             fields = storage::kContentSchedule;
             return std::nullopt;
         },
@@ -321,14 +323,16 @@ Response PatchContent(Call& call) {
                 if (auto moved = MoveStatus(content, *read->status, call.now); !moved) {
                     return ErrorResponse(moved.error());
                 }
+                if (domain::EndsHold(domain::PersonAction::kSetStatus)) content.held = false;
                 fields |= storage::kContentEditorial;
             }
             return std::nullopt;
         },
         [&](const Content& stored, const Content& next) {
             written = next;
+            // Newly approved, or released from a hold: the slot scheduler has work.
             if (next.status == EditorialStatus::kApproved &&
-                stored.status != EditorialStatus::kApproved) {
+                (stored.status != EditorialStatus::kApproved || (stored.held && !next.held))) {
                 call.env.WakeScheduler();
             }
         });
@@ -375,6 +379,7 @@ Response UnscheduleContent(Call& call) {
             content.attempts = 0;
             content.publication_id.clear();
             content.site_status_updated_at = call.now;
+            if (domain::EndsHold(domain::PersonAction::kUnschedule)) content.held = false;
             fields = storage::kContentSchedule;
             return std::nullopt;
         },

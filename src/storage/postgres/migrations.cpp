@@ -313,6 +313,56 @@ UPDATE accounts SET name = name || ' (' || id || ')'
 CREATE UNIQUE INDEX accounts_name ON accounts (name);
 )sql";
 
+// An item held after a missed slot (missed_slot_policy hold) until a person acts on it; the
+// slot scheduler skips it. Held only while approved, not_published and unscheduled: every
+// move out of that state is a person's or the dispatcher's, and must end the hold. The
+// notify function learns the column: a held item is no work for a scheduler, and one whose
+// hold ends is.
+constexpr const char* kV11HeldAfterMissedSlot = R"sql(
+ALTER TABLE content ADD COLUMN held BOOLEAN NOT NULL DEFAULT FALSE
+    CHECK (NOT held OR (status = 'approved' AND site_status = 'not_published'
+                        AND scheduled_publish_at IS NULL));
+CREATE OR REPLACE FUNCTION herald_content_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE r RECORD;
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        FOR r IN SELECT DISTINCT account_id, site_id FROM old_rows LOOP
+            PERFORM pg_notify('herald_wake', 'c ' || r.account_id || ' ' || r.site_id);
+        END LOOP;
+        RETURN NULL;
+    END IF;
+    FOR r IN SELECT DISTINCT account_id, site_id FROM new_rows LOOP
+        PERFORM pg_notify('herald_wake', 'c ' || r.account_id || ' ' || r.site_id);
+    END LOOP;
+    IF TG_OP = 'INSERT' THEN
+        IF EXISTS (SELECT 1 FROM new_rows WHERE site_status = 'scheduled') THEN
+            PERFORM pg_notify('herald_wake', 'd');
+        END IF;
+        IF EXISTS (SELECT 1 FROM new_rows WHERE status = 'approved'
+                   AND site_status = 'not_published' AND scheduled_publish_at IS NULL
+                   AND NOT held) THEN
+            PERFORM pg_notify('herald_wake', 's');
+        END IF;
+        RETURN NULL;
+    END IF;
+    IF EXISTS (SELECT 1 FROM new_rows n JOIN old_rows o ON o.id = n.id
+               WHERE (n.site_status = 'scheduled'
+                      AND (o.site_status <> 'scheduled' OR n.due_at IS DISTINCT FROM o.due_at))
+                  OR (n.site_status = 'publishing' AND n.lease_until < o.lease_until)) THEN
+        PERFORM pg_notify('herald_wake', 'd');
+    END IF;
+    IF EXISTS (SELECT 1 FROM new_rows n JOIN old_rows o ON o.id = n.id
+               WHERE n.status = 'approved' AND n.site_status = 'not_published'
+                 AND n.scheduled_publish_at IS NULL AND NOT n.held
+                 AND (o.status <> 'approved' OR o.site_status <> 'not_published'
+                      OR o.scheduled_publish_at IS NOT NULL OR o.site_id <> n.site_id
+                      OR o.held)) THEN
+        PERFORM pg_notify('herald_wake', 's');
+    END IF;
+    RETURN NULL;
+END $$;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "schema", kV1Schema},
     {3, "api keys and secrets at rest", kApiKeysAndSecretsSql},
@@ -323,6 +373,7 @@ constexpr Migration kMigrations[] = {
     {8, "calendar feed tokens", kV8CalendarFeedTokens},
     {9, "planner settings", kV9PlannerSettings},
     {10, "unique account names", kV10UniqueAccountNames},
+    {11, "held after a missed slot", kV11HeldAfterMissedSlot},
 };
 
 constexpr const char* kCreateMigrationsTable =

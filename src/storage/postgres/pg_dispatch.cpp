@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/missed_slot.hpp"
 #include "storage/health_writes.hpp"
 #include "storage/postgres/connection_pool.hpp"
 #include "storage/postgres/pg_handle.hpp"
@@ -94,14 +95,16 @@ std::optional<Result<ClaimedItem>> PostgresStore::ClaimOne(AccountId account, Co
     p.Text(claim_token);
     p.Time(lease_until);
     p.Time(now);
+    // ClaimOne is publish-now: a person's decision, which may end a hold.
+    p.Bool(before->held && !domain::EndsHold(domain::PersonAction::kPublishNow));
     std::optional<Content> after;
     try {
         const PgResult r = conn->Exec(
             std::string("UPDATE content SET site_status = 'publishing', claim_token = $2,"
                         " lease_until = $3, attempts = content.attempts + 1, publication_id = ") +
                 kNewPublicationId +
-                ", site_status_updated_at = $4, updated_at = $4, version = content.version + 1"
-                " WHERE id = $1 RETURNING " +
+                ", held = $5, site_status_updated_at = $4, updated_at = $4,"
+                " version = content.version + 1 WHERE id = $1 RETURNING " +
                 ContentColumns(),
             p);
         if (r.empty()) throw StorageError("claim of a locked row changed nothing");

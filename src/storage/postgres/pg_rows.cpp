@@ -58,6 +58,7 @@ constexpr std::array<const char*, kContentColumnCount> kContentColumns = {"id",
                                                                           "recurrence_until",
                                                                           "recurrence_count",
                                                                           "publication_count",
+                                                                          "held",
                                                                           "created_at",
                                                                           "updated_at",
                                                                           "version"};
@@ -207,9 +208,10 @@ Content ReadContent(const Row& r) {
         if (!r.IsNull(28)) c.recurrence->until = r.Text(28);
     }
     c.publication_count = static_cast<int>(r.Int(30));
-    c.created_at = r.Time(31);
-    c.updated_at = r.Time(32);
-    c.version = r.Int(33);
+    c.held = r.Bool(31);
+    c.created_at = r.Time(32);
+    c.updated_at = r.Time(33);
+    c.version = r.Int(34);
     return c;
 }
 
@@ -294,6 +296,7 @@ std::string ContentInsertValues(Params& p, const Content& c) {
                              RecurrenceUntil(p, c),
                              p.OptInt(RecurrenceCount(c)),
                              p.Int(c.publication_count),
+                             p.Bool(c.held),
                              p.Time(c.created_at),
                              p.Time(c.updated_at)});
 }
@@ -352,6 +355,8 @@ std::string ContentSet(Params& p, const Content& c, unsigned fields) {
         add("lease_until", p.OptTime(c.lease_until));
         add("publication_count", p.Int(c.publication_count));
     }
+    // Both groups are where a hold starts or ends.
+    if (fields & (kContentSchedule | kContentEditorial)) add("held", p.Bool(c.held));
     add("updated_at", p.Time(c.updated_at));
     return set + ", version = version + 1";
 }

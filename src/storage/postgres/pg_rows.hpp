@@ -16,7 +16,7 @@ namespace herald::storage::postgres {
 inline constexpr int kMaxPageSize = 500;
 inline constexpr int kSiteColumnCount = 18;
 inline constexpr int kSettingsColumnCount = 12;
-inline constexpr int kContentColumnCount = 34;
+inline constexpr int kContentColumnCount = 35;
 
 /// publication_id of a claimed row (Claim, ClaimOne): kept if set, else 32 hex digits, the
 /// format SQLite's lower(hex(randomblob(16))) gives.

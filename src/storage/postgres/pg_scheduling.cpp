@@ -54,10 +54,11 @@ SiteScheduleOutcome ScheduleOne(Connection& conn, const ScheduleRequest& request
     {
         Params p;
         p.Int(id);
+        p.Int(request.release_hold);
         const PgResult r = conn.Exec(
             "SELECT id FROM content WHERE site_id = $1 AND status = 'approved'"
             " AND site_status = 'not_published' AND scheduled_publish_at IS NULL"
-            " ORDER BY approved_at ASC NULLS FIRST, id",
+            " AND (NOT held OR id = $2) ORDER BY approved_at ASC NULLS FIRST, id",
             p);
         queue.reserve(static_cast<size_t>(r.rows()));
         for (int i = 0; i < r.rows(); ++i) queue.push_back(r.Int(i, 0));
@@ -89,13 +90,14 @@ SiteScheduleOutcome ScheduleOne(Connection& conn, const ScheduleRequest& request
     p.IntArray(instants);
     p.Time(request.now);
     p.Int(id);
+    p.Int(request.release_hold);
     const PgResult r = conn.Exec(
         "UPDATE content SET scheduled_publish_at = a.at, site_status = 'scheduled',"
-        " site_status_updated_at = $3, updated_at = $3, version = content.version + 1"
-        " FROM unnest($1::bigint[], $2::bigint[]) AS a (id, at)"
+        " held = FALSE, site_status_updated_at = $3, updated_at = $3,"
+        " version = content.version + 1 FROM unnest($1::bigint[], $2::bigint[]) AS a (id, at)"
         " WHERE content.id = a.id AND content.site_id = $4 AND content.status = 'approved'"
         " AND content.site_status = 'not_published' AND content.scheduled_publish_at IS NULL"
-        " RETURNING content.id",
+        " AND (NOT content.held OR content.id = $5) RETURNING content.id",
         p);
     if (r.rows() != static_cast<int>(out.assignments.size())) {
         std::vector<ContentId> applied;

@@ -384,6 +384,15 @@ UPDATE accounts SET name = name || ' (' || id || ')'
 CREATE UNIQUE INDEX accounts_name ON accounts (name);
 )sql";
 
+// An item held after a missed slot (missed_slot_policy hold) until a person acts on it; the
+// slot scheduler skips it. Held only while approved, not_published and unscheduled: every
+// move out of that state is a person's or the dispatcher's, and must end the hold.
+constexpr const char* kV11HeldAfterMissedSlot = R"sql(
+ALTER TABLE content ADD COLUMN held INTEGER NOT NULL DEFAULT 0
+    CHECK (held = 0 OR (held = 1 AND status = 'approved' AND site_status = 'not_published'
+                        AND scheduled_publish_at IS NULL));
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "base tables", kV1BaseTables},
     {2, "dispatch bookkeeping", kV2DispatchBookkeeping},
@@ -395,6 +404,7 @@ constexpr Migration kMigrations[] = {
     {8, "calendar feed tokens", kV8CalendarFeedTokens},
     {9, "planner settings", kV9PlannerSettings},
     {10, "unique account names", kV10UniqueAccountNames},
+    {11, "held after a missed slot", kV11HeldAfterMissedSlot},
 };
 
 }  // namespace

@@ -107,7 +107,7 @@ inline constexpr const char* kGetSchedulingSite =
     "site_status_updated_at, scheduled_publish_at, published_at, external_id, external_url, " \
     "last_error, next_attempt_at, attempts, publication_id, claim_token, lease_until, "       \
     "created_at, updated_at, version, pinned, recurrence_every_days, recurrence_until, "      \
-    "recurrence_count, publication_count"
+    "recurrence_count, publication_count, held"
 
 inline constexpr const char* kContentColumns = HERALD_CONTENT_COLUMNS;
 
@@ -119,14 +119,14 @@ inline constexpr const char* kContentColumns = HERALD_CONTENT_COLUMNS;
     "site_status_updated_at, scheduled_publish_at, published_at, external_id, external_url, " \
     "last_error, next_attempt_at, attempts, publication_id, claim_token, lease_until, "       \
     "created_at, updated_at, pinned, recurrence_every_days, recurrence_until, "               \
-    "recurrence_count, publication_count"
+    "recurrence_count, publication_count, held"
 #define HERALD_CONTENT_INSERT_VALUES                                                              \
     ":account_id, :site_id, :title, :content_html, :excerpt, :slug, :content_type, :cluster_id, " \
     ":categories, :tags, :featured_image_url, :status, :approved_at, :site_status, "              \
     ":site_status_updated_at, :scheduled_publish_at, :published_at, :external_id, "               \
     ":external_url, :last_error, :next_attempt_at, :attempts, :publication_id, :claim_token, "    \
     ":lease_until, :created_at, :updated_at, :pinned, :recurrence_every_days, "                   \
-    ":recurrence_until, :recurrence_count, :publication_count"
+    ":recurrence_until, :recurrence_count, :publication_count, :held"
 inline constexpr const char* kContentInsertColumns = HERALD_CONTENT_INSERT_COLUMNS;
 inline constexpr const char* kContentInsertValues = HERALD_CONTENT_INSERT_VALUES;
 inline constexpr const char* kInsertContent =
@@ -153,6 +153,8 @@ inline constexpr const char* kSetContentSchedule =
     " next_attempt_at = :next_attempt_at, attempts = :attempts,"
     " publication_id = :publication_id, claim_token = :claim_token,"
     " lease_until = :lease_until, publication_count = :publication_count,";
+// Written with the schedule or the editorial group: both are where a hold starts or ends.
+inline constexpr const char* kSetContentHeld = " held = :held,";
 inline constexpr const char* kSetContentAlways = " updated_at = :updated_at, version = version + 1";
 // The site must stay within the account.
 inline constexpr const char* kWhereContentVersion =
@@ -175,7 +177,7 @@ inline constexpr const char* kDeleteContent =
 inline constexpr const char* kSchedulingQueue =
     "SELECT id FROM content WHERE site_id = ?1 AND status = 'approved'"
     " AND site_status = 'not_published' AND scheduled_publish_at IS NULL"
-    " ORDER BY approved_at, id";
+    " AND (held = 0 OR id = ?2) ORDER BY approved_at, id";
 inline constexpr const char* kCalendarScheduled =
     "SELECT scheduled_publish_at FROM content WHERE site_id = ?1"
     " AND site_status IN ('scheduled', 'publishing') AND scheduled_publish_at >= ?2"
@@ -187,12 +189,12 @@ inline constexpr const char* kCalendarPublished =
     " UNION ALL SELECT published_at FROM content WHERE site_id = ?1"
     " AND site_status IN ('scheduled', 'publishing') AND recurrence_every_days IS NOT NULL"
     " AND published_at >= ?2 ORDER BY 1";
-// ?1 scheduled_publish_at, ?2 now, ?3 id.
+// ?1 scheduled_publish_at, ?2 now, ?3 id, ?4 ScheduleRequest::release_hold.
 inline constexpr const char* kApplyAssignment =
-    "UPDATE content SET scheduled_publish_at = ?1, site_status = 'scheduled',"
+    "UPDATE content SET scheduled_publish_at = ?1, site_status = 'scheduled', held = 0,"
     " site_status_updated_at = ?2, updated_at = ?2, version = version + 1"
     " WHERE id = ?3 AND status = 'approved' AND site_status = 'not_published'"
-    " AND scheduled_publish_at IS NULL";
+    " AND scheduled_publish_at IS NULL AND (held = 0 OR id = ?4)";
 
 // --- dispatcher -----------------------------------------------------------------------------
 // publication_id of a claimed row (Claim, ClaimOne): kept if set, else 32 random hex digits.
@@ -239,7 +241,7 @@ inline constexpr const char* kClaimOne =
     " attempts = attempts + 1,"
     " publication_id = " HERALD_NEW_PUBLICATION_ID
     ","
-    " site_status_updated_at = ?4, updated_at = ?4, version = version + 1"
+    " held = ?6, site_status_updated_at = ?4, updated_at = ?4, version = version + 1"
     " WHERE id = ?1 AND site_status = ?5";
 inline constexpr const char* kNextDue =
     "SELECT c.due_at FROM content c CROSS JOIN sites s ON s.id = c.site_id"

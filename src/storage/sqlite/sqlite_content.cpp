@@ -161,6 +161,7 @@ std::string ContentUpdateSql(unsigned fields, const char* where) {
     if (fields & kContentSite) text += sql::kSetContentSite;
     if (fields & kContentEditorial) text += sql::kSetContentEditorial;
     if (fields & kContentSchedule) text += sql::kSetContentSchedule;
+    if (fields & (kContentSchedule | kContentEditorial)) text += sql::kSetContentHeld;
     text += sql::kSetContentAlways;
     text += where;
     return text;

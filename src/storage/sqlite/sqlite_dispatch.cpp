@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/missed_slot.hpp"
 #include "storage/health_writes.hpp"
 #include "storage/sqlite/connection_pool.hpp"
 #include "storage/sqlite/queries.hpp"
@@ -52,7 +53,9 @@ std::optional<Result<ClaimedItem>> SqliteStore::ClaimOne(AccountId account, Cont
             .BindText(2, claim_token)
             .BindTime(3, lease_until)
             .BindTime(4, now)
-            .BindText(5, ToString(before->site_status));
+            .BindText(5, ToString(before->site_status))
+            // ClaimOne is publish-now: a person's decision, which may end a hold.
+            .BindInt(6, before->held && !domain::EndsHold(domain::PersonAction::kPublishNow));
         q.Run();
         if (q.Changes() != 1) throw StorageError("claim of a locked row changed nothing");
     }

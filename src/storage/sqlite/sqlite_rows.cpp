@@ -172,6 +172,7 @@ void ReadContentInto(const Query& q, Content& c) {
         if (!q.IsNull(31)) c.recurrence->until = q.Text(31);
     }
     c.publication_count = static_cast<int>(q.Int(33));
+    c.held = q.Int(34) != 0;
 }
 
 PublishRecord ReadRecord(const Query& q) {
@@ -233,7 +234,8 @@ void BindContent(Query& q, const Content& c) {
         .BindOptInt(":recurrence_count", c.recurrence && c.recurrence->count
                                              ? std::optional<int64_t>(*c.recurrence->count)
                                              : std::nullopt)
-        .BindInt(":publication_count", c.publication_count);
+        .BindInt(":publication_count", c.publication_count)
+        .BindInt(":held", c.held ? 1 : 0);
 }
 
 // api_key is sealed for the row s.id; a new site (id 0) gets '' here and its sealed key once

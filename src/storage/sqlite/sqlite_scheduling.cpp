@@ -48,7 +48,7 @@ SiteScheduleOutcome ScheduleOne(Connection& conn, const ScheduleRequest& request
     std::vector<ContentId> queue;
     {
         Query q(conn.Prepare(sql::kSchedulingQueue));
-        q.BindInt(1, id);
+        q.BindInt(1, id).BindInt(2, request.release_hold);
         while (q.Step()) queue.push_back(q.Int(0));
     }
     out.queued = queue.size();
@@ -68,7 +68,8 @@ SiteScheduleOutcome ScheduleOne(Connection& conn, const ScheduleRequest& request
 /// updates fast. Every queued item is still what the queue said (the lock is held since), so
 /// each update applies; its condition stays as the statement's own guard, and an assignment
 /// that did not apply is dropped from its site's outcome.
-void ApplyChunk(Connection& conn, std::span<SiteScheduleOutcome> chunk, TimePoint now) {
+void ApplyChunk(Connection& conn, std::span<SiteScheduleOutcome> chunk, TimePoint now,
+                ContentId release_hold) {
     std::vector<const SlotAssignment*> by_id;
     for (const auto& site : chunk) {
         for (const auto& a : site.assignments) by_id.push_back(&a);
@@ -79,7 +80,7 @@ void ApplyChunk(Connection& conn, std::span<SiteScheduleOutcome> chunk, TimePoin
     sqlite3_stmt* stmt = conn.Prepare(sql::kApplyAssignment);
     for (const SlotAssignment* a : by_id) {
         Query q(stmt);
-        q.BindTime(1, a->at).BindTime(2, now).BindInt(3, a->content_id);
+        q.BindTime(1, a->at).BindTime(2, now).BindInt(3, a->content_id).BindInt(4, release_hold);
         q.Run();
         if (q.Changes() == 0) missed.push_back(a->content_id);
     }
@@ -145,7 +146,8 @@ std::vector<SiteScheduleOutcome> SqliteStore::ScheduleSites(const ScheduleReques
                 break;
         }
         if (!request.dry_run) {
-            ApplyChunk(*conn, std::span(outcomes).subspan(first), request.now);
+            ApplyChunk(*conn, std::span(outcomes).subspan(first), request.now,
+                       request.release_hold);
         }
         txn.Commit();  // a dry run's transaction wrote nothing
     }
