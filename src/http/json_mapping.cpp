@@ -101,11 +101,7 @@ void WriteSettings(JsonWriter& w, const domain::PublishingSettings& settings,
     w.EndObject();
 }
 
-void WriteContent(JsonWriter& w, const domain::Content& c) {
-    w.BeginObject();
-    w.Key("id").Int(c.id);
-    w.Key("version").Int(c.version);
-    w.Key("site_id").Int(c.site_id);
+void WriteContentFields(JsonWriter& w, const domain::Content& c) {
     w.Key("title").String(c.title);
     w.Key("content_html").String(c.content_html);
     w.Key("excerpt").String(c.excerpt);
@@ -119,6 +115,14 @@ void WriteContent(JsonWriter& w, const domain::Content& c) {
     for (const auto& name : c.tags) w.String(name);
     w.EndArray();
     w.Key("featured_image_url").String(c.featured_image_url);
+}
+
+void WriteContent(JsonWriter& w, const domain::Content& c) {
+    w.BeginObject();
+    w.Key("id").Int(c.id);
+    w.Key("version").Int(c.version);
+    w.Key("site_id").Int(c.site_id);
+    WriteContentFields(w, c);
     w.Key("pinned").Bool(c.pinned);
     w.Key("held").Bool(c.held);
     w.Key("recurrence");

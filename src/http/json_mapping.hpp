@@ -17,6 +17,9 @@ void WriteSettings(JsonWriter& w, const domain::PublishingSettings& settings,
                    const std::vector<domain::UnscheduledReason>* warnings = nullptr);
 /// One reason an item stays unscheduled, or a settings warning: {code, message, field}.
 void WriteReason(JsonWriter& w, domain::UnscheduledReason reason);
+/// The fields a writer sets (title … featured_image_url), into an open object: the content
+/// answer and the ndjson export share them.
+void WriteContentFields(JsonWriter& w, const domain::Content& content);
 void WriteContent(JsonWriter& w, const domain::Content& content);
 void WriteRecord(JsonWriter& w, const domain::PublishRecord& record);
 

@@ -15,6 +15,7 @@
 #include "http/handlers/duplicate_warnings.hpp"
 #include "http/handlers/handler_util.hpp"
 #include "http/handlers/handlers.hpp"
+#include "http/json_mapping.hpp"
 #include "http/json_reader.hpp"
 #include "http/query.hpp"
 #include "http/request_fields.hpp"
@@ -247,20 +248,8 @@ Response ExportContent(Call& call) {
             }
             JsonWriter w(out);
             w.BeginObject();
-            w.Key("id").Int(c.id);  // for reference; an import ignores it
-            w.Key("title").String(c.title);
-            w.Key("content_html").String(c.content_html);
-            w.Key("excerpt").String(c.excerpt);
-            w.Key("slug").String(c.slug);
-            w.Key("content_type").String(c.content_type);
-            w.Key("cluster_id").OptInt(c.cluster_id);
-            w.Key("categories").BeginArray();
-            for (const auto& name : c.categories) w.String(name);
-            w.EndArray();
-            w.Key("tags").BeginArray();
-            for (const auto& name : c.tags) w.String(name);
-            w.EndArray();
-            w.Key("featured_image_url").String(c.featured_image_url);
+            w.Key("id").Int(c.id);     // for reference; an import ignores it
+            WriteContentFields(w, c);  // the fields an import reads back
             w.Key("scheduled_publish_at").OptTime(at);
             w.EndObject();
             out += '\n';
