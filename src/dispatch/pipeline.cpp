@@ -213,7 +213,7 @@ void Pipeline::LaunchOne(const JobPtr& job, bool may_block) {
     job->started = job->now();
     job->started_steady = std::chrono::steady_clock::now();
     metrics_.CountAttempt(platform);
-    metrics_.ObserveLateness(job->started - item.due_at);
+    if (item.due_at != TimePoint{}) metrics_.ObserveLateness(job->started - item.due_at);
 
     publishers::Publisher* publisher = publishers_.For(item.site.platform_type);
     if (!publisher) {

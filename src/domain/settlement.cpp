@@ -66,7 +66,8 @@ Settlement Settle(const Content& claimed, TimePoint due_at, const AttemptReport&
     record.started_at = report.started;
     record.finished_at = report.finished;
     record.http_status = report.http_status;
-    record.due_at = due_at;
+    // Content::DueAt() is the epoch for an item never scheduled ("publish now"): no due time.
+    if (due_at != TimePoint{}) record.due_at = due_at;
     if (report.result != AttemptResult::kPublished) record.error = report.error;
 
     SiteAction action = SiteAction::kFail;

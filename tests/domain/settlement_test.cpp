@@ -140,5 +140,17 @@ TEST(Settle, AnUnscheduledItemCountsItsWindowFromWhenItWasDue) {
     EXPECT_EQ(RetryDeadline(Claimed(1), due, hours{24}), kScheduled + hours{24});
 }
 
+TEST(Settle, AnAttemptThatServedNoDueTimeRecordsNone) {
+    Content item = Claimed(1);
+    item.scheduled_publish_at.reset();  // "publish now" of an item that was never scheduled
+    const Settlement s = Settle(item, item.DueAt(), Report(AttemptResult::kPublished, kScheduled),
+                                SettlementRules{}, 0.5);
+    EXPECT_FALSE(s.record.due_at.has_value());
+    const Settlement scheduled =
+        Settle(Claimed(1), kScheduled, Report(AttemptResult::kPublished, kScheduled),
+               SettlementRules{}, 0.5);
+    EXPECT_EQ(scheduled.record.due_at, kScheduled);
+}
+
 }  // namespace
 }  // namespace herald::domain

@@ -60,6 +60,9 @@ TEST_P(PublisherApiTest, PublishNowPublishesAndRecords) {
     EXPECT_EQ(record["http_status"], 200);
     EXPECT_TRUE(record["error"].is_null());
     EXPECT_EQ(record["external_id"], res.json["external_id"]);
+    // It was never scheduled: the attempt served no due time, so neither has a value.
+    EXPECT_TRUE(record["due_at"].is_null()) << record.dump();
+    EXPECT_TRUE(record["lateness_seconds"].is_null()) << record.dump();
     for (const char* key : {"started_at", "finished_at", "external_url"})
         EXPECT_TRUE(record[key].is_string()) << key;
 
