@@ -32,6 +32,8 @@ std::vector<TableIds> IdsByTable(const Snapshot& s) {
         {"event_hooks", Ids<EventHook>(s.event_hooks, [](const EventHook& x) { return x.id; })},
         {"hook_deliveries",
          Ids<HookDelivery>(s.hook_deliveries, [](const HookDelivery& x) { return x.id; })},
+        {"calendar_feed_tokens",
+         Ids<FeedTokenRow>(s.feed_tokens, [](const FeedTokenRow& x) { return x.site_id; })},
     };
 }
 

@@ -224,6 +224,13 @@ struct ApiKeyRecord {
     std::optional<TimePoint> revoked_at;
 };
 
+/// A site's calendar feed token: only its hash is stored (the token itself was shown once).
+struct FeedTokenRow {
+    SiteId site_id = 0;
+    std::string token_hash;
+    TimePoint created_at{};
+};
+
 /// The whole database as plain rows, for `herald db copy`: every row of every table, ids,
 /// versions and dispatch bookkeeping included, each table in id order. It holds the
 /// database in memory, which suits the sizes herald targets (a million content rows are a
@@ -237,6 +244,7 @@ struct Snapshot {
     std::vector<ApiKeyRecord> api_keys;         // revoked ones too
     std::vector<EventHook> event_hooks;         // secrets in plaintext, sealed again on import
     std::vector<HookDelivery> hook_deliveries;  // the outbox; claims are not carried over
+    std::vector<FeedTokenRow> feed_tokens;      // calendar subscriptions keep working
     /// The highest id each table has ever given (its sequence; >= the largest id present,
     /// larger when rows were deleted), so a copy never hands out a deleted row's id again.
     struct Sequences {

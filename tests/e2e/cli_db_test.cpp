@@ -349,6 +349,13 @@ protected:
                                          {"platform_type", "custom"},
                                          {"domain", ok.Url()},
                                          {"api_key", ok.secret()}});
+        {
+            // A calendar app's subscription must keep working on the copy.
+            const HttpResult token =
+                a.Post(Path("/api/v1/sites/", hooks, "/ical-token/"), json::object());
+            ASSERT_EQ(token.status, 201) << token.body;
+            feed_path_ = token.json["path"].get<std::string>();
+        }
         for (const int64_t id : {wp, hooks}) {
             const HttpResult r = a.Patch(
                 Path("/api/v1/sites/", id, "/publishing-settings/"),
@@ -467,6 +474,7 @@ protected:
     std::string key_b_;
     int64_t deleted_id_ = 0;
     int64_t held_id_ = 0;
+    std::string feed_path_;  // a site's secret calendar feed, token included
 };
 
 TEST_P(DbCopyTest, CopiesEveryRowWithItsIdAndTheApiAnswersTheSame) {
@@ -500,6 +508,15 @@ TEST_P(DbCopyTest, CopiesEveryRowWithItsIdAndTheApiAnswersTheSame) {
         EXPECT_TRUE(statuses.contains(s)) << s;
     const json& held = got.at(Path("a /api/v1/writer/content/", held_id_))["body"];
     EXPECT_EQ(held["held"], true) << held;
+    {
+        HttpTestClient anonymous_source("127.0.0.1", source.port);
+        HttpTestClient anonymous_target("127.0.0.1", target.port);
+        const HttpResult feed = anonymous_source.Get(feed_path_);
+        ASSERT_EQ(feed.status, 200) << feed.body;
+        const HttpResult copied_feed = anonymous_target.Get(feed_path_);
+        EXPECT_EQ(copied_feed.status, 200) << copied_feed.body;
+        EXPECT_EQ(copied_feed.body, feed.body);
+    }
 
     // A second copy into the now non-empty target: refused, one line, nothing changed.
     const CommandResult again = Herald({"db", "copy", source_->url(), target_->url()});

@@ -18,7 +18,7 @@ constexpr size_t kBatch = 500;
 // The tables in the order rows go in (references first); each with its identity column.
 constexpr const char* kTables[] = {"accounts",    "sites",           "publishing_settings",
                                    "content",     "publish_records", "api_keys",
-                                   "event_hooks", "hook_deliveries"};
+                                   "event_hooks", "hook_deliveries", "calendar_feed_tokens"};
 constexpr const char* kIdentityTables[] = {"accounts",        "sites",    "content",
                                            "publish_records", "api_keys", "event_hooks",
                                            "hook_deliveries"};
@@ -111,6 +111,12 @@ Snapshot PostgresStore::ExportSnapshot() {
         for (int i = 0; i < r.rows(); ++i)
             s.hook_deliveries.push_back(ReadHookDeliveryRow(Row{r, i}));
     }
+    {
+        const PgResult r = conn->Exec(
+            "SELECT site_id, token_hash, created_at FROM calendar_feed_tokens ORDER BY site_id");
+        for (int i = 0; i < r.rows(); ++i)
+            s.feed_tokens.push_back(FeedTokenRow{r.Int(i, 0), r.Text(i, 1), r.Time(i, 2)});
+    }
     s.sequences.accounts = SequenceValue(*conn, "accounts");
     s.sequences.sites = SequenceValue(*conn, "sites");
     s.sequences.content = SequenceValue(*conn, "content");
@@ -128,7 +134,7 @@ void PostgresStore::ImportSnapshot(const Snapshot& s) {
     // Nobody writes the tables while they are checked empty and filled (readers may read).
     conn->ExecText(
         "LOCK TABLE accounts, sites, publishing_settings, content, publish_records, api_keys,"
-        " event_hooks, hook_deliveries IN SHARE ROW EXCLUSIVE MODE");
+        " event_hooks, hook_deliveries, calendar_feed_tokens IN SHARE ROW EXCLUSIVE MODE");
     {
         std::string held;
         for (const char* table : kTables) {
@@ -250,6 +256,15 @@ void PostgresStore::ImportSnapshot(const Snapshot& s) {
                   p.Text(d.last_error);
               });
 
+    InsertAll(*conn,
+              "INSERT INTO calendar_feed_tokens (site_id, token_hash, created_at)"
+              " VALUES ($1, $2, $3)",
+              s.feed_tokens, [](Params& p, const FeedTokenRow& t) {
+                  p.Int(t.site_id);
+                  p.Text(t.token_hash);
+                  p.Time(t.created_at);
+              });
+
     // Identity sequences past every copied id and every id the source ever gave.
     const int64_t highest[] = {s.sequences.accounts,       s.sequences.sites,
                                s.sequences.content,        s.sequences.records,
@@ -266,9 +281,11 @@ void PostgresStore::ImportSnapshot(const Snapshot& s) {
                    p);
     }
 
-    const size_t expected[] = {s.accounts.size(),    s.sites.size(),          s.settings.size(),
-                               s.content.size(),     s.records.size(),        s.api_keys.size(),
-                               s.event_hooks.size(), s.hook_deliveries.size()};
+    const size_t expected[] = {
+        s.accounts.size(),    s.sites.size(),           s.settings.size(),
+        s.content.size(),     s.records.size(),         s.api_keys.size(),
+        s.event_hooks.size(), s.hook_deliveries.size(), s.feed_tokens.size()};
+    static_assert(std::size(expected) == std::size(kTables), "a count per table");
     for (size_t i = 0; i < std::size(kTables); ++i) {
         const int64_t n = Count(*conn, kTables[i]);
         if (n != static_cast<int64_t>(expected[i]))

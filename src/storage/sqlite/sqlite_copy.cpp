@@ -20,7 +20,7 @@ using Mode = Transaction::Mode;
 // The tables in the order rows go in (references first).
 constexpr const char* kTables[] = {"accounts",    "sites",           "publishing_settings",
                                    "content",     "publish_records", "api_keys",
-                                   "event_hooks", "hook_deliveries"};
+                                   "event_hooks", "hook_deliveries", "calendar_feed_tokens"};
 
 int64_t Count(Connection& conn, const std::string& table) {
     Query q(conn.Prepare("SELECT COUNT(*) FROM " + table));
@@ -146,6 +146,11 @@ Snapshot SqliteStore::ExportSnapshot() {
             d.last_error = q.Text(12);
             s.hook_deliveries.push_back(std::move(d));
         }
+    }
+    {
+        Query q(conn->Prepare(
+            "SELECT site_id, token_hash, created_at FROM calendar_feed_tokens ORDER BY site_id"));
+        while (q.Step()) s.feed_tokens.push_back(FeedTokenRow{q.Int(0), q.Text(1), q.Time(2)});
     }
     s.sequences.accounts = HighestId(*conn, "accounts");
     s.sequences.sites = HighestId(*conn, "sites");
@@ -303,6 +308,17 @@ void SqliteStore::ImportSnapshot(const Snapshot& s) {
             q.Run();
         }
     }
+    {
+        const std::string sql =
+            InsertNamed("calendar_feed_tokens", "site_id, token_hash, created_at");
+        for (const FeedTokenRow& t : s.feed_tokens) {
+            Query q(conn->Prepare(sql));
+            q.BindInt(":site_id", t.site_id)
+                .BindText(":token_hash", t.token_hash)
+                .BindTime(":created_at", t.created_at);
+            q.Run();
+        }
+    }
     // AUTOINCREMENT sequences past every copied id and every id the source ever gave
     // (accounts has none: SQLite gives max(id) + 1 there, which the copied rows settle).
     AdvanceSequence(*conn, "sites", s.sequences.sites);
@@ -318,9 +334,11 @@ void SqliteStore::ImportSnapshot(const Snapshot& s) {
             throw StorageError("copy check failed: a row of table '" + q.Text(0) +
                                "' refers to a missing row");
     }
-    const size_t expected[] = {s.accounts.size(),    s.sites.size(),          s.settings.size(),
-                               s.content.size(),     s.records.size(),        s.api_keys.size(),
-                               s.event_hooks.size(), s.hook_deliveries.size()};
+    const size_t expected[] = {
+        s.accounts.size(),    s.sites.size(),           s.settings.size(),
+        s.content.size(),     s.records.size(),         s.api_keys.size(),
+        s.event_hooks.size(), s.hook_deliveries.size(), s.feed_tokens.size()};
+    static_assert(std::size(expected) == std::size(kTables), "a count per table");
     for (size_t i = 0; i < std::size(kTables); ++i) {
         const int64_t n = Count(*conn, kTables[i]);
         if (n != static_cast<int64_t>(expected[i]))
