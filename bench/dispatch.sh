@@ -9,7 +9,8 @@
 # `--role worker`), DB=postgresql (a throw-away PostgreSQL cluster of this run's own, or the
 # server of HERALD_BENCH_PG_URL; one fresh database per delay), HERALD (a herald binary to
 # run instead of $BUILD/herald), PROFILE=1 (`perf record -g` of the run, herald's threads
-# included, into bench/results/burst-ITEMS.perf.data, with a `perf report` summary beside it).
+# included, into bench/results/burst-ITEMS.perf.data, with a `perf report` summary and a flame
+# graph of herald's threads beside it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ -n ${1:-} ]]; then ITEMS=$1; fi
@@ -50,6 +51,7 @@ if [[ -n ${PROFILE:-} ]]; then
   perf report -i "$data" --children --stdio --sort comm,sym -g none --percent-limit 1 \
     >"${data%.perf.data}.children.txt" 2>/dev/null
   echo "profile: $data, ${data%.perf.data}.children.txt"
+  python3 bench/flamegraph.py "$data" --comm herald
 else
   "$BUILD/herald_dispatch_bench" "${args[@]}"
 fi

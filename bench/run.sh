@@ -11,7 +11,9 @@
 # (SITES, ITEMS, LIST_ROWS, DURATION). Each line ends with the process's peak RSS.
 # HERALD=path runs that binary instead of building build/herald (old/new comparisons).
 # PROFILE=1 also records each benchmark with `perf record -g` (DWARF call graphs) into
-# bench/results/ (not committed) and writes `perf report --stdio` summaries beside them.
+# bench/results/ (not committed) and writes `perf report --stdio` summaries and a flame graph
+# (bench/flamegraph.py: NAME.svg, NAME.folded) beside them. FLOOR=1 (list) also loads
+# /healthz the same way: what the HTTP layer alone reaches on this machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -39,6 +41,7 @@ report() {
   perf report -i "$results/$1.perf.data" --children --stdio --sort sym -g none \
     --percent-limit 1 >"$results/$1.children.txt" 2>/dev/null
   echo "profile: bench/results/$1.{perf.data,self.txt,children.txt}"
+  python3 bench/flamegraph.py "$results/$1.perf.data" --comm herald
 }
 work=$(mktemp -d /tmp/herald-bench.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -89,6 +92,11 @@ if [[ $what == list || $what == all ]]; then
   p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")
   errors=$(grep -E 'Non-2xx|Socket errors' "$work/wrk.txt" || true)
   echo "content list ($LIST_ROWS rows, 32 connections, $DURATION): $rps requests/s, p50 $p50, p99 $p99, RSS idle $((idle / 1024)) MB, peak $((loaded / 1024)) MB ${errors}"
+  if [[ -n ${FLOOR:-} ]]; then
+    # The same load on /healthz (no auth, no SQL, a few bytes): what HTTP alone reaches here.
+    wrk -t2 -c32 -d"$DURATION" --latency "http://127.0.0.1:$PORT/healthz" >"$work/floor.txt"
+    echo "floor, GET /healthz (32 connections, $DURATION): $(awk '/Requests\/sec/ {print $2}' "$work/floor.txt") requests/s, p50 $(awk '$1 == "50%" {print $2}' "$work/floor.txt"), p99 $(awk '$1 == "99%" {print $2}' "$work/floor.txt")"
+  fi
   # Idle RSS of a fresh server on an empty database, for comparison.
   empty=$work/empty.db; new_db "$empty" >/dev/null
   "$herald" serve --db "sqlite:$empty" --listen "127.0.0.1:$((PORT + 1))" >/dev/null 2>&1 &
