@@ -44,8 +44,9 @@ std::vector<storage::SiteScheduleOutcome> ScheduleSites(storage::Store& store,
         auto planned =
             domain::AssignSlots(in.settings, in.site.timezone, in.calendar, in.queue, now);
         if (planned.ok()) {
-            unscheduled[in.site.id] = domain::ExplainUnscheduled(
-                {in.site.is_active, require_auto_publish}, in.settings, in.queue, *planned);
+            unscheduled[in.site.id] =
+                domain::ExplainUnscheduled({in.site.is_active, require_auto_publish}, in.settings,
+                                           in.queue, *planned, in.held);
         }
         return planned;
     });
@@ -94,7 +95,8 @@ struct SlotScheduler::Impl {
                 summary.errors.push_back(fmt::format("site {} ({}): {}", site.site_id,
                                                      site.site_name, site.error->message));
             }
-            summary.left_unscheduled += static_cast<int>(site.queued - site.assignments.size());
+            summary.left_unscheduled +=
+                static_cast<int>(site.queued + site.held - site.assignments.size());
             summary.unscheduled.insert(summary.unscheduled.end(), site.unscheduled.begin(),
                                        site.unscheduled.end());
             summary.assignments.insert(summary.assignments.end(), site.assignments.begin(),

@@ -17,7 +17,7 @@ namespace herald::dispatch {
 struct ScheduleRunSummary {
     int sites = 0;
     int assigned = 0;
-    int left_unscheduled = 0;  // queued items that did not fit within the horizon
+    int left_unscheduled = 0;  // queued items that did not fit within the horizon, and held ones
     std::vector<domain::SlotAssignment> assignments;   // what was (or, dry-run, would be) set
     std::vector<std::string> errors;                   // per-site problems (e.g. bad zone)
     std::vector<domain::UnscheduledItem> unscheduled;  // the items left over, with why

@@ -14,6 +14,8 @@ std::string_view ToString(UnscheduledReason reason) {
             return "no_publish_days";
         case UnscheduledReason::kNoTimeSlots:
             return "no_time_slots";
+        case UnscheduledReason::kHeld:
+            return "held";
         case UnscheduledReason::kLimitsFull:
             return "limits_full";
     }
@@ -33,6 +35,9 @@ std::string_view Explain(UnscheduledReason reason) {
         case UnscheduledReason::kNoTimeSlots:
             return "The site has no publishing time slots: add at least one in the publishing "
                    "settings.";
+        case UnscheduledReason::kHeld:
+            return "Missed its slot and is held for a person to decide: schedule it, or publish "
+                   "it now. The scheduler does not place it by itself.";
         case UnscheduledReason::kLimitsFull:
             return "No free slot within the next 366 days: every slot is taken or the daily, "
                    "weekly or monthly limit is reached. Raise a limit or add days or time "
@@ -54,7 +59,8 @@ std::optional<UnscheduledReason> SiteWideReason(const SitePlanFacts& site,
 std::vector<UnscheduledItem> ExplainUnscheduled(const SitePlanFacts& site,
                                                 const PublishingSettings& settings,
                                                 std::span<const ContentId> queue,
-                                                std::span<const SlotAssignment> assigned) {
+                                                std::span<const SlotAssignment> assigned,
+                                                std::span<const ContentId> held) {
     const UnscheduledReason reason =
         SiteWideReason(site, settings).value_or(UnscheduledReason::kLimitsFull);
     std::vector<UnscheduledItem> out;
@@ -64,6 +70,7 @@ std::vector<UnscheduledItem> ExplainUnscheduled(const SitePlanFacts& site,
                         [id](const SlotAssignment& a) { return a.content_id == id; });
         if (!placed) out.push_back({id, reason});
     }
+    for (const ContentId id : held) out.push_back({id, UnscheduledReason::kHeld});
     return out;
 }
 

@@ -50,6 +50,7 @@ void WriteReason(JsonWriter& w, domain::UnscheduledReason reason) {
         case domain::UnscheduledReason::kSiteInactive:
             w.String("is_active");
             break;
+        case domain::UnscheduledReason::kHeld:  // a person's decision, no setting
         case domain::UnscheduledReason::kLimitsFull:
             w.Null();
             break;

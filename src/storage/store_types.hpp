@@ -147,6 +147,9 @@ struct SiteSchedulingInput {
     const PublishingSettings& settings;
     std::span<const ContentId> queue;  // approved, not_published, unscheduled; approved_at, id
     const SiteCalendar& calendar;      // from `calendar_from`
+    // The rest of the site's approved, unscheduled items: held (ScheduleRequest::release_hold
+    // aside), so not in `queue` and never placed; read with it, only to be explained.
+    std::span<const ContentId> held;
 };
 
 /// Places a site's queue (the pure slot calculator, wrapped by the caller).
@@ -156,6 +159,7 @@ struct SiteScheduleOutcome {
     SiteId site_id = 0;
     std::string site_name;
     size_t queued = 0;                        // items waiting for a slot when the site was read
+    size_t held = 0;                          // and items held for a person, not queued
     std::vector<SlotAssignment> assignments;  // what was (dry run: would be) set
     std::optional<Error> error;               // the site could not be planned (bad zone, …)
     bool skipped = false;                     // missing, inactive, or (if required) not auto

@@ -59,6 +59,7 @@ TEST(Unscheduled, CodesAndSentences) {
         {UnscheduledReason::kAutoPublishOff, "auto_publish_off"},
         {UnscheduledReason::kNoPublishDays, "no_publish_days"},
         {UnscheduledReason::kNoTimeSlots, "no_time_slots"},
+        {UnscheduledReason::kHeld, "held"},
         {UnscheduledReason::kLimitsFull, "limits_full"},
     };
     for (const auto& [reason, code] : codes) {
@@ -77,7 +78,7 @@ TEST(Unscheduled, WhatTheCalculatorLeftIsFullWhenTheSiteCouldPublish) {
     const auto assigned = AssignSlots(s, "UTC", {}, queue, now, /*horizon_days=*/13);
     ASSERT_TRUE(assigned.ok());
     ASSERT_EQ(assigned->size(), 2u);
-    const auto left = ExplainUnscheduled({true, false}, s, queue, *assigned);
+    const auto left = ExplainUnscheduled({true, false}, s, queue, *assigned, {});
     ASSERT_EQ(left.size(), 1u);
     EXPECT_EQ(left[0].content_id, 9);
     EXPECT_EQ(left[0].reason, UnscheduledReason::kLimitsFull);
@@ -88,13 +89,57 @@ TEST(Unscheduled, EveryItemCarriesTheSiteWideReason) {
     const ContentId queue[] = {3, 1, 2};
     const auto assigned = AssignSlots(s, "UTC", {}, queue, *ParseIso("2026-03-02T00:00:00Z"));
     ASSERT_TRUE(assigned.ok());
-    const auto left = ExplainUnscheduled({true, false}, s, queue, *assigned);
+    const auto left = ExplainUnscheduled({true, false}, s, queue, *assigned, {});
     ASSERT_EQ(left.size(), 3u);
     for (size_t i = 0; i < left.size(); ++i) {
         EXPECT_EQ(left[i].content_id, queue[i]) << "queue order";
         EXPECT_EQ(left[i].reason, UnscheduledReason::kNoPublishDays);
     }
-    EXPECT_TRUE(ExplainUnscheduled({true, false}, s, {}, {}).empty());
+    EXPECT_TRUE(ExplainUnscheduled({true, false}, s, {}, {}, {}).empty());
+}
+
+TEST(Unscheduled, HeldItemsFollowTheQueueAsHeldWhateverTheSettings) {
+    // Held items never reach the calculator; each is `held` after the queue's leftovers,
+    // in the order given, even when the site as a whole could place nothing either.
+    struct Case {
+        const char* name;
+        bool active;
+        bool days;
+        std::vector<ContentId> queue;
+        std::vector<ContentId> held;
+        std::vector<std::pair<ContentId, UnscheduledReason>> expected;
+    };
+    const Case cases[] = {
+        {"held alone",
+         true,
+         true,
+         {},
+         {5, 4},
+         {{5, UnscheduledReason::kHeld}, {4, UnscheduledReason::kHeld}}},
+        {"queue placed, held listed", true, true, {1}, {6}, {{6, UnscheduledReason::kHeld}}},
+        {"no days: the queue says so, the held item is held",
+         true,
+         false,
+         {1, 2},
+         {3},
+         {{1, UnscheduledReason::kNoPublishDays},
+          {2, UnscheduledReason::kNoPublishDays},
+          {3, UnscheduledReason::kHeld}}},
+        {"inactive site", false, true, {}, {8}, {{8, UnscheduledReason::kHeld}}},
+        {"nothing held", true, true, {1}, {}, {}},
+    };
+    const TimePoint now = *ParseIso("2026-03-02T00:00:00Z");
+    for (const auto& c : cases) {
+        const auto s = Settings(
+            true, c.days ? std::vector<WeekdayIndex>{0} : std::vector<WeekdayIndex>{}, {9 * 60});
+        const auto assigned = AssignSlots(s, "UTC", {}, c.queue, now);
+        ASSERT_TRUE(assigned.ok()) << c.name;
+        std::vector<std::pair<ContentId, UnscheduledReason>> got;
+        for (const auto& item :
+             ExplainUnscheduled({c.active, false}, s, c.queue, *assigned, c.held))
+            got.emplace_back(item.content_id, item.reason);
+        EXPECT_EQ(got, c.expected) << c.name;
+    }
 }
 
 TEST(Unscheduled, SettingsWarnOnlyWhenAutoPublishingCouldPlaceNothing) {

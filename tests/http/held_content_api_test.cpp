@@ -1,6 +1,7 @@
 // An item held after a missed slot (API.md §9, missed_slot_policy hold): `held` in the API,
-// read-only, and ended by exactly the person's actions domain::EndsHold lists (schedule,
-// reschedule, publish-now, a status set), not by other edits.
+// read-only, ended by exactly the person's actions domain::EndsHold lists (schedule,
+// reschedule, publish-now, a status set), not by other edits, and named by a scheduler run
+// (and its dry run) as unscheduled because it is held.
 
 #include <utility>
 
@@ -77,6 +78,50 @@ TEST_P(HeldContentApiTest, PublishNowEndsIt) {
     ASSERT_EQ(res.status, 200) << res.body;
     EXPECT_EQ(res.json["content"]["held"], false);
     EXPECT_EQ(client_->Get(ContentPath(c)).json["held"], false);
+}
+
+TEST_P(HeldContentApiTest, ARunAndItsDryRunNameItHeldAndLeaveIt) {
+    const auto run = [&](bool dry_run) {
+        auto res = client_->Post(SitePath(site_, "schedule-approved/"), {{"dry_run", dry_run}});
+        EXPECT_EQ(res.status, 200) << res.body;
+        return res.json;
+    };
+    const auto expect_held = [&](const json& answer, const json& c) {
+        ASSERT_EQ(answer["unscheduled"].size(), 1u) << answer.dump();
+        EXPECT_EQ(answer["unscheduled"][0]["content_id"], c["id"]);
+        const json& reason = answer["unscheduled"][0]["reason"];
+        EXPECT_EQ(reason["code"], "held") << reason.dump();
+        EXPECT_EQ(reason["field"], nullptr);
+        EXPECT_NE(reason["message"].get<std::string>().find("held for a person"), std::string::npos)
+            << reason.dump();
+        EXPECT_EQ(answer["left_unscheduled"], 1);
+    };
+    ASSERT_EQ(client_
+                  ->Put(SitePath(site_, "publishing-settings/"),
+                        {{"publish_days", {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
+                         {"publish_time_slots", {"09:00"}}})
+                  .status,
+              200);
+    // Held alone: nothing else queued, still named.
+    const json held = Held();
+    for (const bool dry_run : {true, false}) {
+        const json answer = run(dry_run);
+        EXPECT_EQ(answer["assigned"], 0) << dry_run;
+        expect_held(answer, held);
+    }
+    // Beside an item the run places: that one is scheduled, the held one named and left.
+    const json other = MakeContent(site_["id"].get<int64_t>(), {{"status", "approved"}});
+    const json preview = run(true);
+    ASSERT_EQ(preview["assignments"].size(), 1u) << preview.dump();
+    EXPECT_EQ(preview["assignments"][0]["content_id"], other["id"]);
+    expect_held(preview, held);
+    const json done = run(false);
+    EXPECT_EQ(done["assigned"], 1) << done.dump();
+    expect_held(done, held);
+    const json after = client_->Get(ContentPath(held)).json;
+    EXPECT_EQ(after["held"], true);
+    EXPECT_EQ(after["site_status"], "not_published");
+    EXPECT_EQ(client_->Get(ContentPath(other)).json["site_status"], "scheduled");
 }
 
 }  // namespace

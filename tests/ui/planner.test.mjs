@@ -1,11 +1,13 @@
 // Browser tests for the planner (issue 12, browser side) against the REAL herald server: the
 // import preview and its errors, the queue operations' dry-run preview (rebalance), blackout
-// days and closed slots on the calendar, and the planner settings; each new screen at
+// days and closed slots on the calendar, the planner settings, and a held item's badge and
+// reason; each new screen at
 // 1280×800 and 390×844 with a screenshot in HERALD_ARTIFACTS and an axe-core check.
 // run-herald.sh sets HERALD_URL and HERALD_KEY5 (an account of its own). A part whose API the
 // server does not describe yet (docs/openapi.yaml) is skipped, saying which.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { launch, newPage, signIn, watchResponses } from './browser.mjs';
@@ -305,6 +307,76 @@ test('blackouts: shaded days with their reason in month and week, closed slots s
   await check(page, 'desktop-settings-planner', problems, true);
   assert.deepEqual(unexpected(errors), []);
   await context.close();
+  assert.deepEqual(problems, []);
+});
+
+/** Holds an item as the dispatcher's missed-slot hold writes it (domain::GiveBackMissed):
+ * the server's own database, since no API call may set `held` and the dispatcher reaches an
+ * item late only after 5 minutes. run-herald.sh gives its SQLite database in HERALD_DB. */
+function holdInDatabase(id) {
+  const file = process.env.HERALD_DB.slice('sqlite:'.length);
+  execFileSync('sqlite3', ['-cmd', '.timeout 10000', file,
+    `UPDATE content SET held = 1, last_error = 'Missed its slot; held for a person to decide',
+       version = version + 1 WHERE id = ${Number(id)} AND status = 'approved'
+       AND site_status = 'not_published' AND scheduled_publish_at IS NULL`]);
+}
+
+test('a held item: a "Held" badge in the queue and the item, and the scheduler says why it stays', { skip }, async (t) => {
+  const reasons = checker.spec.components?.schemas?.UnscheduledReason?.properties?.code?.enum ?? [];
+  if (!reasons.includes('held')) return t.skip('the server does not describe the reason code held');
+  if (!process.env.HERALD_DB?.startsWith('sqlite:')) return t.skip('HERALD_DB is no SQLite database (use run-herald.sh)');
+  // Auto-publish off: the background pass leaves both items alone; a run by hand places one.
+  const site = await newSite('Held blog', { auto_publish_enabled: false, missed_slot_policy: 'hold' });
+  const held = await makeItem(site.id, 'Missed its morning slot', null);
+  const next = await makeItem(site.id, 'Next in line', null);
+  holdInDatabase(held.id);
+  assert.equal((await ok('GET', `api/v1/writer/content/${held.id}/`)).held, true);
+  const problems = [];
+  for (const [name, viewport] of [['mobile', PHONE], ['desktop', DESKTOP]]) {
+    const phone = name === 'mobile';
+    const { page, context, errors } = await openSite(site, viewport);
+    await showPanel(page, 'queue', phone);
+    const row = (id) => page.locator(`[data-testid="queue-ready"] [data-testid="queue-item"][data-content-id="${id}"]`);
+    const badge = row(held.id).getByTestId('held-badge');
+    await badge.waitFor();
+    // Visible, and its reason on hover and read out with it.
+    assert.ok(await badge.isVisible());
+    assert.equal(await badge.evaluate((el) => el.firstChild.textContent), 'Held');
+    assert.match(await badge.getAttribute('title'), /held for a person to decide.*Schedule it, or publish it now/);
+    assert.match(await badge.textContent(), /Held: Missed its slot and is held for a person to decide/);
+    if (!phone) assert.equal(await row(next.id).getByTestId('held-badge').count(), 0, 'only the held item');
+    // The dry run (and then, on the desktop, the run) names it with the server's reason.
+    const runs = phone ? [['scheduler-preview', 'scheduler-preview-result']] : [['scheduler-preview', 'scheduler-preview-result'], ['scheduler-run', 'scheduler-run-result']];
+    for (const [button, box] of runs) {
+      await page.getByTestId(button).click();
+      const result = page.getByTestId(box);
+      await result.waitFor();
+      const left = result.locator(`[data-testid="unscheduled-item"][data-content-id="${held.id}"]`);
+      await left.waitFor();
+      assert.equal(await left.getAttribute('data-reason-code'), 'held');
+      assert.match(await left.getByTestId('unscheduled-reason').textContent(), /^Missed its slot and is held for a person to decide: schedule it, or publish it now/);
+      assert.match(await left.getByTestId('unscheduled-held').innerText(), /^Held$/);
+      assert.equal(await result.getByTestId('unscheduled-item').count(), 1, 'the other item has a slot');
+      assert.equal(await result.locator(`[data-testid="assignment"][data-content-id="${next.id}"]`).count(), 1);
+      await check(page, `${name}-queue-held-${button}`, problems, !phone);
+    }
+    if (!phone) {
+      // The run placed the other item and left the held one, still badged.
+      await page.locator(`[data-testid="queue-ready"] [data-testid="queue-item"][data-content-id="${next.id}"]`).waitFor({ state: 'detached' });
+      await badge.waitFor();
+      assert.equal((await ok('GET', `api/v1/writer/content/${next.id}/`)).site_status, 'scheduled');
+      const after = await ok('GET', `api/v1/writer/content/${held.id}/`);
+      assert.equal(after.held, true);
+      assert.equal(after.scheduled_publish_at, null);
+      // Its view says so, with what to do.
+      await row(held.id).getByTestId('queue-open').click();
+      await page.getByTestId('item-held').waitFor();
+      assert.match(await page.getByTestId('item-held-note').textContent(), /held for a person to decide.*Schedule it, or publish it now/);
+      await check(page, 'desktop-item-held', problems);
+    }
+    assert.deepEqual(unexpected(errors), []);
+    await context.close();
+  }
   assert.deepEqual(problems, []);
 });
 

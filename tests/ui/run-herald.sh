@@ -58,7 +58,7 @@ status=0
 # herald.test.mjs: the UI; openapi.test.mjs: the API description (docs/openapi.yaml) against
 # this server's routes and answers. Both check every API answer they get against it.
 (cd "$here" && HERALD_URL="$url" HERALD_KEY="$key" HERALD_KEY2="$key2" HERALD_KEY3="$key3" HERALD_KEY4="$key4" HERALD_KEY5="$key5" \
-  HERALD_BIN="$herald" HERALD_ARTIFACTS="$artifacts" \
+  HERALD_BIN="$herald" HERALD_DB="$db" HERALD_ARTIFACTS="$artifacts" \
   node --test ${HERALD_UI_TEST_ARGS:-} ${HERALD_UI_TEST_FILES:-herald.test.mjs daily.test.mjs planner.test.mjs openapi.test.mjs ical.test.mjs}) ||
   status=$?
 if [ $status -ne 0 ]; then

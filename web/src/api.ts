@@ -66,6 +66,8 @@ export interface Content {
   updated_at?: string;
   site_status_updated_at?: string | null;
   pinned?: boolean;
+  /** Held after a missed slot: the scheduler skips it until a person acts. */
+  held?: boolean;
   recurrence?: Recurrence | null;
   publication_count?: number;
   warnings?: unknown[];
@@ -119,6 +121,8 @@ export interface ScheduleResult {
   assignments: { content_id: number; scheduled_publish_at: string }[];
   /** The items that got no slot and why; older servers answer only how many (a number). */
   left_unscheduled?: { content_id: number; reason: string; title?: string }[] | number;
+  /** Each item left over with the server's reason (`held`, `limits_full`, …). */
+  unscheduled?: { content_id: number; reason: { code: string; message: string; field: string | null } }[];
   warnings?: unknown[];
 }
 

@@ -4,6 +4,7 @@ import { duplicate, editForm, approve } from './contentform';
 import { append, busy, clear, confirmAction, h, toast } from './dom';
 import { sanitize } from './editor';
 import { HEALTH_EVENT, isWaiting, WAITING_LABEL, waitingTitle } from './health';
+import { HELD_WHY, heldBadge } from './held';
 import { queueOperation } from './queueops';
 import { latenessOf, lateText, recurrenceText } from './planfields';
 import { contentChanged, contentRemoved, isCurrent, onContentChanged, onRefresh, state, STATUS_META } from './state';
@@ -276,6 +277,7 @@ function render(): void {
   const waiting = isWaiting(c);
   const waitBadge = waiting ? h('span', { class: 'badge badge-waiting', 'data-testid': 'item-waiting' }, `‖ ${WAITING_LABEL}`) : null;
   const waitNote = waiting ? h('p', { class: 'warning', 'data-testid': 'item-waiting-note' }, waitingTitle()) : null;
+  const heldNote = c.held ? h('p', { class: 'warning', 'data-testid': 'item-held-note' }, HELD_WHY) : null;
 
   const details = h('dl', { class: 'details' },
     row('Scheduled', fmtLocal(c.scheduled_publish_at, tz), 'item-scheduled-at'),
@@ -306,8 +308,9 @@ function render(): void {
 
   append(dialog, [
     head,
-    h('div', { class: 'badges' }, badge, waitBadge, edBadge),
+    h('div', { class: 'badges' }, badge, waitBadge, heldBadge(c, 'item-held', true), edBadge),
     waitNote,
+    heldNote,
     showActionError ? h('p', { class: 'error', role: 'alert', 'data-testid': 'item-error' }, actionError) : null,
     lastError,
     details,

@@ -8,12 +8,13 @@ import { queueButtons } from './queueops';
 import { SETTINGS_EVENT } from './settings';
 import { contentChanged, isCurrent, onContentChanged, onContentRemoved, onRefresh, refreshAll, state } from './state';
 import { fmtLocal } from './time';
+import { HELD_WHY, heldBadge } from './held';
 
 let root: HTMLElement;
 let openItem: (id: number) => void = () => {};
 let lists: { ready: Content[]; review: Content[]; drafts: Content[] } | null = null;
 let loadError: string | null = null;
-type Left = { content_id: number; reason: string; title?: string }[];
+type Left = { content_id: number; reason: string; code?: string; title?: string }[];
 let preview: { result: ScheduleResult; dry: boolean; left: Left } | null = null;
 let schedulerError: string | null = null;
 let loadSeq = 0;
@@ -86,10 +87,13 @@ async function runScheduler(btn: HTMLButtonElement, dryRun: boolean): Promise<vo
     const result = await busy(btn, () => api.scheduleApproved(site.id, dryRun));
     if (!isCurrent(gen, site.id)) return;
     const placed = new Set((result.assignments ?? []).map((a) => a.content_id));
-    // Servers that only count what they left (a number): the ready items that got nothing.
-    const left = Array.isArray(result.left_unscheduled)
-      ? result.left_unscheduled
-      : (lists ? lists.ready.filter((c) => !placed.has(c.id)).map((c) => ({ content_id: c.id, reason: '', title: c.title })) : []);
+    // The server's reasons; older servers list them in left_unscheduled, or only count
+    // what they left (a number): then the ready items that got nothing.
+    const left: Left = Array.isArray(result.unscheduled)
+      ? result.unscheduled.map((u) => ({ content_id: u.content_id, reason: u.reason?.message ?? '', code: u.reason?.code }))
+      : Array.isArray(result.left_unscheduled)
+        ? result.left_unscheduled
+        : (lists ? lists.ready.filter((c) => !placed.has(c.id)).map((c) => ({ content_id: c.id, reason: '', title: c.title })) : []);
     preview = { result, dry: dryRun, left };
     if (!dryRun) {
       toast(`Scheduled ${result.assigned} item${result.assigned === 1 ? '' : 's'}.`);
@@ -175,7 +179,7 @@ export function render(): void {
     return;
   }
   root.append(
-    section('Approved, not scheduled', 'queue-ready', lists.ready, () => null, 'Nothing waiting: every approved item has a time.'),
+    section('Approved, not scheduled', 'queue-ready', lists.ready, (c) => heldBadge(c), 'Nothing waiting: every approved item has a time.'),
     section('In review', 'queue-review', lists.review, approveButton, 'Nothing in review.'),
     section('Drafts', 'queue-drafts', lists.drafts, approveButton, 'No drafts.'),
   );
@@ -203,9 +207,10 @@ function resultBox(result: ScheduleResult, dry: boolean, left: Left, tz: string)
     left.length
       ? h('div', { 'data-testid': 'left-unscheduled' },
         h('p', null, h('strong', null, `${left.length} item${left.length === 1 ? '' : 's'} ${dry ? 'would stay' : 'stayed'} unscheduled:`)),
-        h('ul', null, left.map((l) => h('li', { 'data-testid': 'unscheduled-item', 'data-content-id': l.content_id },
-          h('span', null, l.title ?? titleOf(l.content_id)), ' — ',
-          h('span', { 'data-testid': 'unscheduled-reason' }, l.reason || fallbackReason())))))
+        h('ul', null, left.map((l) => h('li', { 'data-testid': 'unscheduled-item', 'data-content-id': l.content_id, 'data-reason-code': l.code ?? null },
+          h('span', null, l.title ?? titleOf(l.content_id)), ' ',
+          l.code === 'held' ? heldBadge({ held: true }, 'unscheduled-held', true) : null, ' — ',
+          h('span', { 'data-testid': 'unscheduled-reason' }, l.reason || (l.code === 'held' ? HELD_WHY : fallbackReason()))))))
       : null,
     h('button', { type: 'button', class: 'link', onclick: () => { preview = null; render(); } }, 'Hide'));
 }

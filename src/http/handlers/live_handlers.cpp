@@ -73,7 +73,7 @@ Response ScheduleApprovedForSite(Call& call) {
     }
     if (outcome.error) return ErrorResponse(*outcome.error);
     const auto& assignments = outcome.assignments;
-    const size_t queued = outcome.queued;
+    const size_t left = outcome.queued + outcome.held - assignments.size();  // held: unscheduled
     if (!dry_run && !assignments.empty()) call.env.WakeDispatcher();
     return JsonResponse(
         200,
@@ -82,7 +82,7 @@ Response ScheduleApprovedForSite(Call& call) {
             w.Key("site_id").Int(site->id);
             w.Key("dry_run").Bool(dry_run);
             w.Key("assigned").Int(static_cast<int64_t>(assignments.size()));
-            w.Key("left_unscheduled").Int(static_cast<int64_t>(queued - assignments.size()));
+            w.Key("left_unscheduled").Int(static_cast<int64_t>(left));
             w.Key("assignments").BeginArray();
             for (const auto& a : assignments) {
                 w.BeginObject();

@@ -51,22 +51,28 @@ SiteScheduleOutcome ScheduleOne(Connection& conn, const ScheduleRequest& request
     }
     out.site_name = site->name;
     std::vector<ContentId> queue;
+    std::vector<ContentId> held;
     {
         Params p;
         p.Int(id);
         p.Int(request.release_hold);
+        // Held items come too, flagged, so a run can say why it left them ($2 is queued
+        // even when held).
         const PgResult r = conn.Exec(
-            "SELECT id FROM content WHERE site_id = $1 AND status = 'approved'"
-            " AND site_status = 'not_published' AND scheduled_publish_at IS NULL"
-            " AND (NOT held OR id = $2) ORDER BY approved_at ASC NULLS FIRST, id",
+            "SELECT id, held AND id <> $2 FROM content WHERE site_id = $1"
+            " AND status = 'approved' AND site_status = 'not_published'"
+            " AND scheduled_publish_at IS NULL ORDER BY approved_at ASC NULLS FIRST, id",
             p);
         queue.reserve(static_cast<size_t>(r.rows()));
-        for (int i = 0; i < r.rows(); ++i) queue.push_back(r.Int(i, 0));
+        for (int i = 0; i < r.rows(); ++i) (r.Bool(i, 1) ? held : queue).push_back(r.Int(i, 0));
     }
     out.queued = queue.size();
-    if (queue.empty()) return out;
-    const SiteCalendar calendar = ReadCalendar(conn, id, request.calendar_from);
-    auto planned = plan(SiteSchedulingInput{*site, settings, queue, calendar});
+    out.held = held.size();
+    if (queue.empty() && held.empty()) return out;
+    // Only held items: nothing to place, so no calendar; the planner still explains them.
+    const SiteCalendar calendar =
+        queue.empty() ? SiteCalendar{} : ReadCalendar(conn, id, request.calendar_from);
+    auto planned = plan(SiteSchedulingInput{*site, settings, queue, calendar, held});
     if (!planned) {
         out.error = planned.error();
         return out;

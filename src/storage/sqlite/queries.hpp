@@ -174,10 +174,12 @@ inline constexpr const char* kDeleteContent =
     "DELETE FROM content WHERE id = ?1 AND account_id = ?2 AND version = ?3";
 
 // --- slot scheduler -------------------------------------------------------------------------
+// Held items come too, flagged (column 1), so a run can say why it left them (?2 is
+// ScheduleRequest::release_hold, queued even when held).
 inline constexpr const char* kSchedulingQueue =
-    "SELECT id FROM content WHERE site_id = ?1 AND status = 'approved'"
+    "SELECT id, held <> 0 AND id <> ?2 FROM content WHERE site_id = ?1 AND status = 'approved'"
     " AND site_status = 'not_published' AND scheduled_publish_at IS NULL"
-    " AND (held = 0 OR id = ?2) ORDER BY approved_at, id";
+    " ORDER BY approved_at, id";
 inline constexpr const char* kCalendarScheduled =
     "SELECT scheduled_publish_at FROM content WHERE site_id = ?1"
     " AND site_status IN ('scheduled', 'publishing') AND scheduled_publish_at >= ?2"

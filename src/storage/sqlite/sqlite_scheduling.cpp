@@ -46,15 +46,19 @@ SiteScheduleOutcome ScheduleOne(Connection& conn, const ScheduleRequest& request
     }
     out.site_name = site->name;
     std::vector<ContentId> queue;
+    std::vector<ContentId> held;
     {
         Query q(conn.Prepare(sql::kSchedulingQueue));
         q.BindInt(1, id).BindInt(2, request.release_hold);
-        while (q.Step()) queue.push_back(q.Int(0));
+        while (q.Step()) (q.Int(1) != 0 ? held : queue).push_back(q.Int(0));
     }
     out.queued = queue.size();
-    if (queue.empty()) return out;
-    const SiteCalendar calendar = ReadCalendar(conn, id, request.calendar_from);
-    auto planned = plan(SiteSchedulingInput{*site, settings, queue, calendar});
+    out.held = held.size();
+    if (queue.empty() && held.empty()) return out;
+    // Only held items: nothing to place, so no calendar; the planner still explains them.
+    const SiteCalendar calendar =
+        queue.empty() ? SiteCalendar{} : ReadCalendar(conn, id, request.calendar_from);
+    auto planned = plan(SiteSchedulingInput{*site, settings, queue, calendar, held});
     if (!planned) {
         out.error = planned.error();
         return out;
