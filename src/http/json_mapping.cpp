@@ -5,6 +5,7 @@
 
 #include "domain/planner_settings.hpp"
 #include "domain/validation.hpp"
+#include "http/request_fields.hpp"
 
 namespace herald::http {
 
@@ -29,6 +30,17 @@ void WriteSite(JsonWriter& w, const domain::Site& site) {
     w.Key("health").String(domain::ToString(site.health.health));
     w.Key("health_reason").OptString(site.health.reason);
     w.Key("health_since").OptTime(site.health.since);
+    // Saved but incomplete: what its platform cannot publish without. Its first call would
+    // pause it with the first of these, so the answer says so up front.
+    w.Key("warnings").BeginArray();
+    for (const Error& missing : MissingPlatformSettings(site)) {
+        w.BeginObject();
+        w.Key("code").String(missing.code);
+        w.Key("message").String(missing.message);
+        w.Key("field").String(missing.field);
+        w.EndObject();
+    }
+    w.EndArray();
     w.EndObject();
 }
 

@@ -23,6 +23,7 @@ Status ReadSiteFields(FieldReader& r, domain::Site& site);
 
 /// The settings the site's platform cannot publish without that it lacks (the adapters' own
 /// rule, publishers/common/adapter_util RequiredSettings): all of them, code "required",
+/// listed as the site's `warnings` (such a site is saved; its first call pauses it),
 /// each naming its field. Custom endpoints are exempt: an unsigned or not yet configured
 /// webhook is paused at its first call instead, as before.
 std::vector<Error> MissingPlatformSettings(const domain::Site& site);

@@ -1,6 +1,6 @@
-// Input the API refuses up front (422, nothing stored): sites their platform cannot publish
-// to (the adapters' own required settings), a publish-now naming another platform, content
-// without a body; and a request with several missing fields names them all at once.
+// Input the API refuses up front (422, nothing stored): a publish-now naming another platform,
+// content without a body, and a request with several missing fields names them all at once.
+// A site its platform cannot publish to is saved, and says what it lacks (`warnings`).
 
 #include "http/api_fixture.hpp"
 
@@ -25,7 +25,21 @@ std::vector<std::string> ErrorFields(const HttpResult& res) {
     return fields;
 }
 
-TEST_P(InputChecksTest, ASiteItsPlatformCannotPublishToIsRefusedNamingEachMissingSetting) {
+/// The `warnings` fields of a site answer, in order; each says what is missing.
+std::vector<std::string> WarningFields(const json& site) {
+    std::vector<std::string> fields;
+    for (const json& w : site.at("warnings")) {
+        EXPECT_EQ(w["code"], "required") << site.dump();
+        EXPECT_NE(w["message"].get<std::string>().find("The site has no"), std::string::npos)
+            << site.dump();
+        fields.push_back(w["field"]);
+    }
+    return fields;
+}
+
+TEST_P(InputChecksTest, ASiteItsPlatformCannotPublishToIsSavedAndSaysWhatItLacks) {
+    // Only the name is required (the contract); a site its platform cannot publish to is
+    // saved as incomplete, says so in every answer, and pauses at its first call.
     const json wp = {{"name", "WP"},
                      {"platform_type", "wordpress"},
                      {"domain", "https://blog.example.com"},
@@ -35,42 +49,63 @@ TEST_P(InputChecksTest, ASiteItsPlatformCannotPublishToIsRefusedNamingEachMissin
         json body = wp;
         body.erase(field);
         const auto res = client_->Post("/api/v1/sites/", body);
-        ExpectError(res, 422, "required", field);
-        EXPECT_NE(res.json["error"]["message"].get<std::string>().find("The site has no"),
-                  std::string::npos)
-            << res.body;
+        ASSERT_EQ(res.status, 201) << res.body;
+        EXPECT_EQ(WarningFields(res.json), std::vector<std::string>{field});
     }
-    json bare = {{"name", "WP"}, {"platform_type", "wordpress"}};
-    EXPECT_EQ(ErrorFields(client_->Post("/api/v1/sites/", bare)),
+    const auto bare =
+        client_->Post("/api/v1/sites/", {{"name", "WP"}, {"platform_type", "wordpress"}});
+    ASSERT_EQ(bare.status, 201) << bare.body;
+    EXPECT_EQ(WarningFields(bare.json),
+              (std::vector<std::string>{"domain", "username", "api_key"}));
+    EXPECT_EQ(WarningFields(client_->Get(SitePath(bare.json)).json),
               (std::vector<std::string>{"domain", "username", "api_key"}));
     EXPECT_EQ(
-        ErrorFields(client_->Post(
-            "/api/v1/sites/", {{"name", "S"}, {"platform_type", "shopify"}, {"username", "x"}})),
+        WarningFields(client_
+                          ->Post("/api/v1/sites/",
+                                 {{"name", "S"}, {"platform_type", "shopify"}, {"username", "x"}})
+                          .json),
         (std::vector<std::string>{"domain", "api_key"}));
-    ExpectError(client_->Post("/api/v1/sites/", {{"name", "G"},
-                                                 {"platform_type", "ghost"},
-                                                 {"domain", "https://ghost.example.com"}}),
-                422, "required", "api_key");
-    // No platform named: WordPress, so its settings are needed too.
-    ExpectError(client_->Post("/api/v1/sites/", {{"name", "default"},
-                                                 {"domain", "https://blog.example.com"},
-                                                 {"api_key", "k"}}),
-                422, "required", "username");
-    EXPECT_EQ(client_->Get("/api/v1/sites/").json["count"], 0) << "nothing stored";
-
-    // A custom endpoint may be set up later (it is paused at its first call meanwhile).
-    EXPECT_EQ(
-        client_->Post("/api/v1/sites/", {{"name", "Hook"}, {"platform_type", "custom"}}).status,
-        201);
-
-    // A PATCH that would leave the site without one is refused and changes nothing.
+    EXPECT_EQ(WarningFields(client_
+                                ->Post("/api/v1/sites/", {{"name", "G"},
+                                                          {"platform_type", "ghost"},
+                                                          {"domain", "https://ghost.example.com"}})
+                                .json),
+              std::vector<std::string>{"api_key"});
+    // A custom endpoint needs none of them; a complete site has no warnings.
+    EXPECT_TRUE(
+        WarningFields(
+            client_->Post("/api/v1/sites/", {{"name", "Hook"}, {"platform_type", "custom"}}).json)
+            .empty());
     auto created = client_->Post("/api/v1/sites/", wp);
     ASSERT_EQ(created.status, 201) << created.body;
-    ExpectError(client_->Patch(SitePath(created.json), {{"username", ""}, {"name", "x"}}), 422,
-                "required", "username");
-    ExpectError(client_->Patch(SitePath(created.json), {{"api_key", ""}}), 422, "required",
-                "api_key");
-    EXPECT_EQ(client_->Get(SitePath(created.json)).json, created.json);
+    EXPECT_TRUE(WarningFields(created.json).empty());
+
+    // A PATCH that leaves it without one is saved and says so; setting it again clears it.
+    const auto emptied = client_->Patch(SitePath(created.json), {{"api_key", ""}});
+    ASSERT_EQ(emptied.status, 200) << emptied.body;
+    EXPECT_EQ(emptied.json["has_api_key"], false);
+    EXPECT_EQ(WarningFields(emptied.json), std::vector<std::string>{"api_key"});
+    const auto fixed = client_->Patch(SitePath(created.json), {{"api_key", "new key"}});
+    EXPECT_TRUE(WarningFields(fixed.json).empty()) << fixed.body;
+    for (const json& site : client_->Get("/api/v1/sites/").json["results"])
+        EXPECT_TRUE(site.contains("warnings")) << site.dump();
+}
+
+TEST_P(InputChecksTest, AnIncompleteSitesFirstPublicationFailsNamingWhatIsMissingAndPausesIt) {
+    const auto site = client_->Post("/api/v1/sites/", {{"name", "WP"},
+                                                       {"platform_type", "wordpress"},
+                                                       {"domain", "http://127.0.0.1:1"},
+                                                       {"username", "editor"}});
+    ASSERT_EQ(site.status, 201) << site.body;
+    const json c = MakeContent(site.json["id"], {{"status", "approved"}});
+    const auto res = client_->Post("/api/v1/publisher/publish", {{"content_id", c["id"]}});
+    EXPECT_GE(res.status, 400) << res.body;
+    EXPECT_NE(res.body.find("application password"), std::string::npos) << res.body;
+    const json after = client_->Get(SitePath(site.json)).json;
+    EXPECT_EQ(after["health"], "paused") << after.dump();
+    EXPECT_NE(after["health_reason"].get<std::string>().find("application password"),
+              std::string::npos)
+        << after.dump();
 }
 
 TEST_P(InputChecksTest, PublishNowDestinationsMustNameTheSitesPlatform) {

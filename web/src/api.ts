@@ -18,6 +18,8 @@ export interface Site {
   health?: SiteHealth;
   health_reason?: string | null;
   health_since?: string | null;
+  /** What its platform cannot publish without that it lacks: {code, message, field}. */
+  warnings?: unknown[];
 }
 
 /** Delivery health: degraded sites get one probe at a time, paused ones nothing until resumed. */

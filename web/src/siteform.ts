@@ -2,7 +2,7 @@
 // write-only: left blank it stays as stored), with Test connection and Delete.
 import { api, ApiError, type Site } from './api';
 import { busy, confirmAction, h, toast } from './dom';
-import { clearErrors, field, isHttpUrl, showError, showErrors, type FieldProblem } from './messages';
+import { clearErrors, field, isHttpUrl, showError, showErrors, warningsOf, type FieldProblem } from './messages';
 import { allZones, validZone } from './time';
 
 export const PLATFORMS: Record<string, string> = {
@@ -65,8 +65,11 @@ export function siteForm(site: Site | null, opts: SiteFormOpts): HTMLFormElement
   if (editing) keyField.append(h('div', { class: 'row' }, testBtn, testResult));
 
   const credentialField = keyField;
+  // A site saved through the API without what its platform needs says so (server `warnings`).
+  const incomplete = warningsOf(site);
   const form = h('form', { class: 'form site-form', novalidate: true, 'data-testid': editing ? 'site-edit-form' : opts.first ? 'first-site-form' : 'site-form' },
     h('div', { 'data-field': '__form' }),
+    incomplete.length ? h('p', { class: 'warning', role: 'status', 'data-testid': 'site-warnings' }, `This site cannot publish yet: ${incomplete.join(' ')}`) : null,
     field('name', 'Site name', name),
     field('platform_type', 'Platform', platform),
     field('domain', 'Address (base URL; for a custom webhook the full endpoint URL)', domain),

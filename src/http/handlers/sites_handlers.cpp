@@ -86,8 +86,6 @@ Response CreateSite(Call& call) {
         return ErrorResponse(status.error());
     }
     if (!r.Has("name")) return ErrorResponse(RequiredError("name"));
-    if (auto missing = MissingPlatformSettings(site); !missing.empty())
-        return ErrorResponse(missing);
     site.created_at = site.updated_at = call.now;
     domain::PublishingSettings settings;
     settings.updated_at = call.now;
@@ -135,10 +133,6 @@ Response PatchSite(Call& call) {
         FieldReader r(*body);
         domain::Site site = *stored;
         if (auto status = ReadSiteFields(r, site); !status) return ErrorResponse(status.error());
-        // Refused whenever the result lacks them, so a stored site without them (from before
-        // the rule) must have them set along with any other change.
-        if (auto missing = MissingPlatformSettings(site); !missing.empty())
-            return ErrorResponse(missing);
         site.updated_at = call.now;
         const auto written = call.store().UpdateSite(site, stored->version);
         if (written.applied()) {

@@ -56,8 +56,8 @@ struct RequiredSettings {
 };
 
 /// Every setting `required` names that `site` lacks, in the order above: code "required", the
-/// field ("domain", "username", "api_key") and the adapter's sentence. The API refuses such a
-/// site (request_fields); OpenSite pauses a stored one with the first.
+/// field ("domain", "username", "api_key") and the adapter's sentence. The API lists them as
+/// the site's warnings (request_fields); OpenSite pauses the site with the first.
 std::vector<Error> MissingSettings(const domain::Site& site, const RequiredSettings& required);
 
 /// The opening of every Publish and TestConnection: the first missing setting, else what
