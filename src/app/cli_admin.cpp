@@ -44,7 +44,7 @@ int KeysRevoke(const std::string& db, const storage::StoreOptions& options, int6
     storage::StorePtr store = storage::OpenStore(db, options);
     if (!store->RevokeApiKey(std::nullopt, key_id, SystemTimeSource{}.Now()))
         throw UsageError("there is no live API key with id " + std::to_string(key_id));
-    std::cout << "revoked API key " << key_id << " (running servers refuse it within 5 seconds)"
+    std::cout << "revoked API key " << key_id << " (running servers refuse it within a moment)"
               << std::endl;
     return 0;
 }

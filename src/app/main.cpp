@@ -58,7 +58,11 @@ int Run(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        // --help and --version are "errors" that succeed; a real usage error is one line on
+        // stderr like every other error (CLI11's own adds a second "Run with --help" line).
+        if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
+        PrintError(std::string(e.what()) + " (herald --help lists the commands and options)");
+        return e.get_exit_code();
     }
     SetUpLogging(log_flags);
     for (const auto& [command, run] : commands)

@@ -20,7 +20,8 @@ namespace {
 
 // Positive lookups only: a new key works at once; a key revoked through this process's API
 // stops working at once (ApiEnv::ForgetAuthentications), one revoked elsewhere (the CLI,
-// another process) within this long.
+// another process) as soon as the change feed tells (WatchKeyRevocations), and within this
+// long should the feed be unavailable.
 constexpr auto kAuthCacheTtl = std::chrono::seconds{5};
 // last_used_at is written at most this often per key.
 constexpr auto kLastUsedInterval = std::chrono::minutes{1};
@@ -217,8 +218,24 @@ domain::AccountId Api::Authenticate(std::string_view authorization, bool& key_gi
     return AuthenticateKey(key);
 }
 
+void Api::WatchKeyRevocations() {
+    // Lazily, on the first authentication: only a serving process needs it, not the command
+    // line's in-process API, which would otherwise start a feed thread per command.
+    std::call_once(key_watch_once_, [this] {
+        try {
+            key_watch_ = env_.store().SubscribeChanges([this](const storage::ChangeNotice& n) {
+                if (n.kinds & storage::ChangeNotice::kKeys) env_.ForgetAuthentications();
+            });
+        } catch (const std::exception& e) {
+            spdlog::warn("API keys revoked elsewhere are refused within {} s ({})",
+                         kAuthCacheTtl.count(), e.what());
+        }
+    });
+}
+
 domain::AccountId Api::AuthenticateKey(std::string_view key) {
     if (key.empty()) return 0;
+    WatchKeyRevocations();
     // Only hashes are stored, so the key is found by its hash (an index lookup) and never
     // compared byte by byte; the cache compares hashes of keys, not keys.
     std::string hash = HashApiKey(key);

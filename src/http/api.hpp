@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -40,6 +41,9 @@ private:
     /// The account of `Authorization: Api-Key <key>`, or 0 (`key_given`: a key was sent).
     domain::AccountId Authenticate(std::string_view authorization, bool& key_given);
     domain::AccountId AuthenticateKey(std::string_view key);
+    /// Subscribes (once) to the store's change feed so that a key revoked by another process
+    /// voids this one's cached authentications at once.
+    void WatchKeyRevocations();
     Response HandleUncounted(const Request& request, const Match& match);
     Response ServeStatic(const Request& request) const;
 
@@ -55,6 +59,9 @@ private:
     std::mutex auth_mutex_;
     std::unordered_map<std::string, CachedAccount> auth_cache_;  // key hash → account
     AuthFailureLimiter auth_failures_;
+    // After env_: destroyed (unsubscribed) before the store it listens to.
+    std::once_flag key_watch_once_;
+    std::unique_ptr<storage::ChangeSubscription> key_watch_;
 };
 
 }  // namespace herald::http

@@ -57,14 +57,19 @@ const std::string* QueryParams::Get(std::string_view name) const {
     return nullptr;
 }
 
+const std::string* QueryParams::Filter(std::string_view name) const {
+    const std::string* value = Get(name);
+    return value && !value->empty() ? value : nullptr;
+}
+
 Result<std::optional<int64_t>> IntParam(const QueryParams& query, std::string_view name) {
-    const std::string* text = query.Get(name);
+    const std::string* text = query.Filter(name);
     if (!text) return std::optional<int64_t>{};
     int64_t value = 0;
     const char* first = text->data();
     const char* last = first + text->size();
     const auto [ptr, ec] = std::from_chars(first, last, value);
-    if (text->empty() || ec != std::errc() || ptr != last) {
+    if (ec != std::errc() || ptr != last) {
         return Error::BadRequest(
             "invalid_type", "The parameter '" + Named(name) + "' must be an integer.", Named(name));
     }
@@ -72,7 +77,7 @@ Result<std::optional<int64_t>> IntParam(const QueryParams& query, std::string_vi
 }
 
 Result<std::optional<TimePoint>> TimeParam(const QueryParams& query, std::string_view name) {
-    const std::string* text = query.Get(name);
+    const std::string* text = query.Filter(name);
     if (!text) return std::optional<TimePoint>{};
     const auto parsed = ParseIso(*text);
     if (!parsed) {

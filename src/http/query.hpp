@@ -27,6 +27,10 @@ public:
     /// The last value given for `name`, percent-decoded ('+' stays '+', so ISO offsets
     /// survive unencoded); nullptr when absent.
     const std::string* Get(std::string_view name) const;
+    /// Get for a list filter or page parameter: nullptr also when the value is empty, so a
+    /// templated URL (`?content_id=&site_id=`) filters nothing by the parameters it left
+    /// blank. Not for switches such as dry_run, where a bare `?dry_run` must not mean "no".
+    const std::string* Filter(std::string_view name) const;
 
 private:
     std::vector<std::pair<std::string, std::string>> items_;

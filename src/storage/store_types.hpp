@@ -288,7 +288,8 @@ struct ChangeNotice {
         kDue = 1u << 0,      // an item may be due sooner, or claims were given back
         kQueue = 1u << 1,    // an approval or a settings/site change: the slot scheduler has work
         kContent = 1u << 2,  // content of `account`/`site` changed (live updates)
-        kAll = kDue | kQueue | kContent,
+        kKeys = 1u << 3,     // an API key was revoked: cached authentications are void
+        kAll = kDue | kQueue | kContent | kKeys,
     };
     unsigned kinds = kAll;
     AccountId account = 0;  // 0: unknown (a notice of kAll after a gap: anything may have changed)

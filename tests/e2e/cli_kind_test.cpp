@@ -186,6 +186,19 @@ TEST(CliKind, HelpIsACommandAndTellsWhatThisBuildServes) {
     EXPECT_EQ(zero.exit_code, 0) << zero.err;
 }
 
+// A mistyped command line is an error like any other: non-zero and one line on stderr (the
+// parser's own two-line "… / Run with --help" would break scripts that read one line).
+TEST(CliKind, UsageErrorsAreOneLine) {
+    EXPECT_TRUE(FailsWithOneLine(Herald({}), "subcommand is required"));
+    EXPECT_TRUE(FailsWithOneLine(Herald({"tasks"}), "subcommand is required"));
+    EXPECT_TRUE(FailsWithOneLine(Herald({"serve", "--no-such-flag"}), "--no-such-flag"));
+    EXPECT_TRUE(FailsWithOneLine(Herald({"tasks", "schedule-approved", "--now"}), "--now"));
+    EXPECT_TRUE(FailsWithOneLine(Herald({"accounts", "create"}), "NAME is required"));
+    // --help and --version stay successes with their text on stdout.
+    EXPECT_EQ(Herald({"--version"}).exit_code, 0);
+    EXPECT_EQ(Herald({"tasks", "--help"}).exit_code, 0);
+}
+
 TEST(CliKind, ABusyPortShowsNoKeyAndTheNextStartDoes) {
     TempDir dir;
     auto first = StartServe("sqlite:" + dir.File("first.db"), {"--no-tasks"});

@@ -1,8 +1,9 @@
 // /api/v1/api-keys/ on every backend: several named keys per account, the key shown once,
-// revocation refused at once, accounts isolated; 401 messages; the failed-authentication limit
-// (429 with Retry-After) never holding back a valid key.
+// revocation refused at once (also when another process revokes), accounts isolated; 401 messages;
+// the failed-authentication limit (429 with Retry-After) never holding back a valid key.
 
 #include "http/api_fixture.hpp"
+#include "support/wait.hpp"
 
 namespace herald::testing {
 namespace {
@@ -99,6 +100,27 @@ TEST_P(ApiKeysApiTest, RepeatedFailuresAreLimitedButAValidKeyIsNot) {
     EXPECT_EQ(missing->Get("/api/v1/sites/").status, 429);  // a missing key is a failure too
     EXPECT_EQ(client_->Get("/api/v1/sites/").status, 200);
     EXPECT_EQ(client_->Get("/healthz").status, 200);
+}
+
+// A key revoked by another process (another `herald serve` on the database, or `herald keys
+// revoke`) is refused at once here too, not when this process's cached authentication runs
+// out: the revocation comes through the change feed (PostgreSQL NOTIFY, SQLite's
+// data_version). The bound is well under that cache's 5 s.
+TEST_P(ApiKeysApiTest, AKeyRevokedByAnotherProcessIsRefusedAtOnce) {
+    auto other_process = storage::OpenStore(db_->url());
+    // Twice: the first round also lets the feed connect (a feed announces "anything may have
+    // changed" once connected, which would void the cache without any revocation notice).
+    for (const char* name : {"warm-up", "elsewhere"}) {
+        auto created = client_->Post("/api/v1/api-keys/", {{"name", name}});
+        ASSERT_EQ(created.status, 201) << created.body;
+        auto holder = NewClient(created.json["key"]);
+        ASSERT_EQ(holder->Get("/api/v1/sites/").status, 200);  // now cached
+        ASSERT_TRUE(other_process->RevokeApiKey(std::nullopt, created.json["id"], clock_.Now()));
+        EXPECT_TRUE(WaitUntil([&] { return holder->Get("/api/v1/sites/").status == 401; },
+                              std::chrono::milliseconds{2000}))
+            << name;
+    }
+    EXPECT_EQ(client_->Get("/api/v1/sites/").status, 200);  // other keys are untouched
 }
 
 HERALD_ON_EVERY_BACKEND(ApiKeysApiTest);

@@ -1,6 +1,7 @@
 // Input the API refuses up front (422, nothing stored): a publish-now naming another platform,
 // content without a body, and a request with several missing fields names them all at once.
-// A site its platform cannot publish to is saved, and says what it lacks (`warnings`).
+// A site its platform cannot publish to is saved, and says what it lacks (`warnings`). An
+// empty list filter (`?site_id=`) filters nothing.
 
 #include "http/api_fixture.hpp"
 
@@ -146,6 +147,30 @@ TEST_P(InputChecksTest, ContentNeedsABodyAndNamesEveryMissingField) {
     EXPECT_EQ(ErrorFields(client_->Post("/api/v1/writer/content/", json::object())),
               (std::vector<std::string>{"site_id", "title", "content_html"}));
     EXPECT_EQ(client_->Get("/api/v1/writer/content/").json["count"], 1);
+}
+
+// A list URL filled in from a template (`?content_id=&site_id=`) leaves some filters empty:
+// an empty value filters nothing, as if it were left out; a wrong non-empty one is still
+// refused.
+TEST_P(InputChecksTest, AnEmptyFilterValueFiltersNothing) {
+    const json site = MakeSite();
+    MakeContent(site["id"]);
+    MakeContent(site["id"]);
+    const auto all = client_->Get(
+        "/api/v1/writer/content/?site_id=&status=&site_status=&content_type=&cluster_id="
+        "&scheduled_after=&scheduled_before=&ordering=&page=&page_size=");
+    ASSERT_EQ(all.status, 200) << all.body;
+    EXPECT_EQ(all.json["count"], 2);
+    EXPECT_EQ(all.json["results"].size(), 2u);
+    const auto records = client_->Get("/api/v1/publisher/records/?content_id=&site_id=");
+    ASSERT_EQ(records.status, 200) << records.body;
+    EXPECT_EQ(records.json["count"], 0);
+    EXPECT_EQ(client_->Get("/api/v1/sites/?page=&page_size=").json["count"], 1);
+
+    ExpectError(client_->Get("/api/v1/writer/content/?site_id=abc"), 400, "invalid_type",
+                "site_id");
+    ExpectError(client_->Get("/api/v1/writer/content/?status=bogus"), 422, "invalid_choice",
+                "status");
 }
 
 }  // namespace

@@ -109,7 +109,7 @@ Status MoveStatus(Content& content, EditorialStatus to, TimePoint now) {
 }
 
 Result<storage::ContentOrder> ParseOrdering(const QueryParams& query) {
-    const std::string* text = query.Get("ordering");
+    const std::string* text = query.Filter("ordering");
     if (!text) return storage::ContentOrder::kIdAsc;
     if (*text == "id") return storage::ContentOrder::kIdAsc;
     if (*text == "-id") return storage::ContentOrder::kIdDesc;
@@ -131,14 +131,14 @@ Result<storage::ContentFilter> ParseFilter(Call& call) {
     auto cluster_id = IntParam(query, "cluster_id");
     if (!cluster_id) return cluster_id.error();
     filter.cluster_id = *cluster_id;
-    if (const std::string* status = query.Get("status")) {
+    if (const std::string* status = query.Filter("status")) {
         filter.status = domain::ParseEditorialStatus(*status);
         if (!filter.status) {
             return Error::Invalid("invalid_choice",
                                   "status must be one of draft, review or approved.", "status");
         }
     }
-    if (const std::string* site_status = query.Get("site_status")) {
+    if (const std::string* site_status = query.Filter("site_status")) {
         filter.site_status = domain::ParseSiteStatus(*site_status);
         if (!filter.site_status) {
             return Error::Invalid("invalid_choice",
@@ -147,7 +147,7 @@ Result<storage::ContentFilter> ParseFilter(Call& call) {
                                   "site_status");
         }
     }
-    if (const std::string* content_type = query.Get("content_type")) {
+    if (const std::string* content_type = query.Filter("content_type")) {
         filter.content_type = *content_type;
     }
     auto after = TimeParam(query, "scheduled_after");

@@ -363,6 +363,18 @@ BEGIN
 END $$;
 )sql";
 
+// A revoked API key is refused at once by every process: each caches authentications and
+// forgets them on this notice (http/api.cpp). Only revocations notify, not last_used_at.
+constexpr const char* kV12KeyRevocationNotices = R"sql(
+CREATE FUNCTION herald_api_keys_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('herald_wake', 'k');
+    RETURN NULL;
+END $$;
+CREATE TRIGGER api_keys_notify AFTER UPDATE OF revoked_at OR DELETE ON api_keys
+    FOR EACH STATEMENT EXECUTE FUNCTION herald_api_keys_notify();
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "schema", kV1Schema},
     {3, "api keys and secrets at rest", kApiKeysAndSecretsSql},
@@ -374,6 +386,7 @@ constexpr Migration kMigrations[] = {
     {9, "planner settings", kV9PlannerSettings},
     {10, "unique account names", kV10UniqueAccountNames},
     {11, "held after a missed slot", kV11HeldAfterMissedSlot},
+    {12, "API key revocation notices", kV12KeyRevocationNotices},
 };
 
 constexpr const char* kCreateMigrationsTable =

@@ -121,7 +121,7 @@ private:
     std::string role_;
 };
 
-/// "d", "s", "x" or "c ACCOUNT SITE" (the triggers of migration 2).
+/// "d", "s", "x", "k" or "c ACCOUNT SITE" (the triggers of migrations 4 and 12).
 ChangeNotice ParseNotice(std::string_view payload) {
     ChangeNotice notice;
     if (payload == "d") {
@@ -130,6 +130,8 @@ ChangeNotice ParseNotice(std::string_view payload) {
         notice.kinds = ChangeNotice::kQueue;
     } else if (payload == "x") {
         notice.kinds = ChangeNotice::kDue | ChangeNotice::kQueue;
+    } else if (payload == "k") {
+        notice.kinds = ChangeNotice::kKeys;
     } else if (payload.starts_with("c ")) {
         notice.kinds = ChangeNotice::kContent;
         payload.remove_prefix(2);

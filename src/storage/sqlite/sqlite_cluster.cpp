@@ -179,7 +179,8 @@ std::unique_ptr<ChangeSubscription> SqliteStore::SubscribeChanges(ChangeCallback
                 [path = path_](ChangeFeed& feed, const std::atomic<bool>& stop) {
                     // PRAGMA data_version moves when any other connection (this process's pool
                     // or another process) commits to the file. SQLite says nothing of what
-                    // changed, so a move is announced as "due work and content may have changed";
+                    // changed, so a move is announced as "due work, content and API keys may
+                    // have changed";
                     // approvals reach the slot scheduler through the in-process wake of the
                     // process that took them, and its periodic pass.
                     bool have_seen = false;
@@ -192,7 +193,8 @@ std::unique_ptr<ChangeSubscription> SqliteStore::SubscribeChanges(ChangeCallback
                                 const int64_t version = q.Step() ? q.Int(0) : 0;
                                 if (have_seen && version != seen) {
                                     ChangeNotice notice;
-                                    notice.kinds = ChangeNotice::kDue | ChangeNotice::kContent;
+                                    notice.kinds = ChangeNotice::kDue | ChangeNotice::kContent |
+                                                   ChangeNotice::kKeys;
                                     feed.Publish(notice);
                                 }
                                 seen = version;
