@@ -3,7 +3,7 @@
 # ITEMS (default 10,000) items due in the same second across 100 `custom` sites, published by real
 # `herald serve` processes to a local receiver that adds 20 ms per request, then 0 ms. Prints
 # p50/p99/max lateness (due time to request start), the time until the last item is
-# `published`, and herald's peak RSS.
+# `published`, herald's peak RSS and its CPU time (user+system, total and per item).
 # Environment: ITEMS, SITES, DELAYS (ms, comma-separated), EXTRA (serve flags), BUILD (build
 # dir, default build-rel), WORKERS (herald processes, default 1; more than one run as
 # `--role worker`), DB=postgresql (a throw-away PostgreSQL cluster of this run's own, or the

@@ -26,6 +26,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <mutex>
 #include <sstream>
 #include <string>
@@ -196,6 +197,23 @@ int64_t PeakRssKb(pid_t pid) {
     return -1;
 }
 
+/// utime + stime of a live process in ms (fields 14 and 15 of /proc/PID/stat, in clock ticks);
+/// -1 when unreadable. Read before the process is killed, since a reaped child's is gone.
+int64_t CpuMs(pid_t pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    // The command name (field 2) may hold spaces; the fields after it start past its ')'.
+    const size_t close = text.rfind(')');
+    if (close == std::string::npos) return -1;
+    std::istringstream rest(text.substr(close + 2));
+    std::string field;
+    for (int i = 3; i < 14 && rest >> field; ++i) {
+    }
+    long long utime = 0, stime = 0;
+    if (!(rest >> utime >> stime)) return -1;
+    return (utime + stime) * 1000 / sysconf(_SC_CLK_TCK);
+}
+
 double Percentile(std::vector<int64_t> v, double q) {
     if (v.empty()) return 0;
     std::sort(v.begin(), v.end());
@@ -298,6 +316,8 @@ void RunOnce(const BenchOptions& options, const std::string& db_url, Millisecond
     }
     if (drained_ms < 0) published = store->ListContent(filter).count;
     const int64_t rss_kb = PeakRssKb(serve.pid);
+    int64_t cpu_ms = 0;  // every herald process, idle start-up included
+    for (const Child& worker : workers) cpu_ms += std::max<int64_t>(0, CpuMs(worker.pid));
     for (const Child& worker : workers) kill(worker.pid, SIGTERM);
     for (const Child& worker : workers) {
         int status = 0;
@@ -332,14 +352,16 @@ void RunOnce(const BenchOptions& options, const std::string& db_url, Millisecond
         "  lateness at receiver  p50 %.0f ms  p99 %.0f ms  max %.0f ms  (%zu distinct "
         "webhook-ids, %lld requests)\n"
         "  lateness from records p50 %.0f ms  p99 %.0f ms  max %.0f ms  (%zu records)\n"
-        "  herald peak RSS %.1f MB\n",
+        "  herald peak RSS %.1f MB\n"
+        "  herald CPU %lld ms (user+system), %.1f us per item\n",
         items, sites, options.workers, static_cast<long long>(delay.count()), seed_s,
         static_cast<long long>(published), items, static_cast<long long>(drained_ms),
         static_cast<long long>(last_finish), Percentile(at_receiver, 0.50),
         Percentile(at_receiver, 0.99), Percentile(at_receiver, 1.0), at_receiver.size(),
         static_cast<long long>(stats.requests), Percentile(from_records, 0.50),
         Percentile(from_records, 0.99), Percentile(from_records, 1.0), from_records.size(),
-        static_cast<double>(rss_kb) / 1024.0);
+        static_cast<double>(rss_kb) / 1024.0, static_cast<long long>(cpu_ms),
+        1000.0 * static_cast<double>(cpu_ms) / static_cast<double>(items));
     std::fflush(stdout);
     store.reset();
     std::error_code ignored;
