@@ -3,6 +3,10 @@
 // content.failed (only when the item is given up, not for each retry), site.degraded,
 // site.paused and site.recovered.
 
+#include <algorithm>
+#include <span>
+#include <vector>
+
 #include <spdlog/spdlog.h>
 
 #include "dispatch/pipeline.hpp"
@@ -16,14 +20,30 @@ class HookEvents final : public dispatch::DispatchObserver {
 public:
     HookEvents(storage::Store& store, hooks::EventSink& sink) : store_(store), sink_(sink) {}
 
-    void ContentSettled(const domain::Content& content, const domain::Site&, domain::Settled kind,
-                        int attempt) override {
-        if (kind == domain::Settled::kPublished) {
-            sink_.Emit(content.account_id, "content.published",
-                       hooks::ContentEventData(content, attempt));
-        } else if (kind == domain::Settled::kFailed) {
-            sink_.Emit(content.account_id, "content.failed",
-                       hooks::ContentEventData(content, attempt));
+    void ContentSettled(std::span<const Settled> settled) override {
+        std::vector<domain::AccountId> accounts;
+        for (const Settled& s : settled)
+            if (EventType(s.kind)) accounts.push_back(s.content->account_id);
+        if (accounts.empty()) return;
+        // Most accounts have no hooks: their events are not built (JSON twice, a queue entry,
+        // an INSERT that finds no hook). Read after the batch committed, so a hook that exists
+        // before these items settled is seen; it is read from the database every batch, never
+        // from a cache, so a hook created a moment ago gets the next batch's events.
+        std::vector<domain::AccountId> with_hooks;
+        try {
+            with_hooks = store_.AccountsWithActiveHooks(accounts);
+        } catch (const std::exception& e) {
+            // Unknown: emit them all; the outbox insert decides, as without this check.
+            spdlog::warn("event hooks: could not look up which accounts have hooks ({})", e.what());
+            with_hooks = std::move(accounts);
+            std::sort(with_hooks.begin(), with_hooks.end());
+        }
+        for (const Settled& s : settled) {
+            const char* type = EventType(s.kind);
+            if (type == nullptr ||
+                !std::binary_search(with_hooks.begin(), with_hooks.end(), s.content->account_id))
+                continue;
+            sink_.Emit(s.content->account_id, type, hooks::ContentEventData(*s.content, s.attempt));
         }
     }
 
@@ -59,6 +79,13 @@ public:
     }
 
 private:
+    /// content.failed only when the item is given up, not for each retry.
+    static const char* EventType(domain::Settled kind) {
+        if (kind == domain::Settled::kPublished) return "content.published";
+        if (kind == domain::Settled::kFailed) return "content.failed";
+        return nullptr;
+    }
+
     storage::Store& store_;
     hooks::EventSink& sink_;
 };

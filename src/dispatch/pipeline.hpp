@@ -28,11 +28,20 @@ namespace herald::dispatch {
 /// the settler thread: must return quickly and never throw.
 class DispatchObserver {
 public:
+    /// One settled item: `content` as settled (its last_error says why, when not published);
+    /// `attempt` the number of the attempt that settled it.
+    struct Settled {
+        const domain::Content* content;
+        const domain::Site* site;
+        domain::Settled kind;
+        int attempt;
+    };
+
     virtual ~DispatchObserver() = default;
-    /// `content` as settled (its last_error says why, when not published); `attempt` the
-    /// number of the attempt that settled it.
-    virtual void ContentSettled(const domain::Content& content, const domain::Site& site,
-                                domain::Settled kind, int attempt) = 0;
+    /// The items of one settle batch, once their records are committed and before their
+    /// runs hear of them; in one call so that what an observer looks up (whose account has
+    /// event hooks) is read once per batch, not once per item.
+    virtual void ContentSettled(std::span<const Settled> settled) = 0;
     virtual void SiteHealthChanged(const storage::SiteHealthUpdate& update) = 0;
 };
 

@@ -179,6 +179,16 @@ bool Pipeline::SettleBatch(const std::vector<JobPtr>& jobs) {
     }
     if (!released.empty()) Release(released, jobs.front()->now());
 
+    if (observer_) {
+        std::vector<DispatchObserver::Settled> settled;
+        settled.reserve(jobs.size());
+        for (size_t i = 0; i < jobs.size(); ++i) {
+            if (!settlements[i] || !record_ids[i]) continue;
+            const domain::Settlement& s = *settlements[i];
+            settled.push_back({&s.content, &jobs[i]->item.site, s.kind, s.record.attempt});
+        }
+        if (!settled.empty()) observer_->ContentSettled(settled);
+    }
     for (size_t i = 0; i < jobs.size(); ++i) {
         const Job& job = *jobs[i];
         JobOutcome outcome;
@@ -191,8 +201,6 @@ bool Pipeline::SettleBatch(const std::vector<JobPtr>& jobs) {
             if (s.kind != domain::Settled::kPublished)
                 spdlog::warn("content {} attempt {}: {} ({})", s.content.id, s.record.attempt,
                              domain::ToString(s.kind), job.result.error);
-            if (observer_)
-                observer_->ContentSettled(s.content, job.item.site, s.kind, s.record.attempt);
         } else if (!job.lost) {
             spdlog::warn(
                 "content {}: claim lost before the attempt was recorded (another "

@@ -253,6 +253,10 @@ public:
     virtual WriteOutcome DeleteEventHook(AccountId account, EventHookId id,
                                          std::optional<int64_t> expected_version) = 0;
 
+    /// Which of `accounts` have at least one active hook now (any event), ascending: an
+    /// emitter skips building the events of the others. A hook that commits before this
+    /// read is seen by it.
+    virtual std::vector<AccountId> AccountsWithActiveHooks(std::span<const AccountId> accounts) = 0;
     /// In one transaction: one pending delivery of `body` (the JSON to POST), due at `now`,
     /// with a fresh webhook-id, for each active hook of `account` subscribed to `event_type`.
     /// @returns how many deliveries were queued.

@@ -163,6 +163,27 @@ TEST_P(EventHooksStoreTest, EnqueueGoesToEachActiveSubscribedHookOfTheAccount) {
     EXPECT_TRUE(store().ListHookDeliveries(bob, published.id, 10).empty());  // not bob's
 }
 
+TEST_P(EventHooksStoreTest, AccountsWithActiveHooksSeesEveryWriteAtOnce) {
+    const AccountId alice = NewAccount("alice");
+    const AccountId bob = NewAccount("bob");
+    const AccountId carol = NewAccount("carol");
+    const std::vector<AccountId> all = {carol, bob, alice, bob};
+    EXPECT_TRUE(store().AccountsWithActiveHooks(all).empty());
+    EXPECT_TRUE(store().AccountsWithActiveHooks({}).empty());
+
+    NewHook(carol, {"site.paused"}, "https://hooks.example.com/in", /*active=*/false);
+    EventHook bobs = NewHook(bob, {"site.paused"});  // any event counts
+    EXPECT_EQ(store().AccountsWithActiveHooks(all), std::vector<AccountId>{bob});
+
+    const EventHook alices = NewHook(alice, {"content.published"});
+    bobs.is_active = false;
+    ASSERT_TRUE(store().UpdateEventHook(bobs, bobs.version).applied());
+    EXPECT_EQ(store().AccountsWithActiveHooks(all), std::vector<AccountId>{alice});
+
+    ASSERT_EQ(store().DeleteEventHook(alice, alices.id, std::nullopt), WriteOutcome::kApplied);
+    EXPECT_TRUE(store().AccountsWithActiveHooks(all).empty());
+}
+
 TEST_P(EventHooksStoreTest, ClaimSettleAndRetry) {
     const AccountId alice = NewAccount("alice");
     const EventHook hook = NewHook(alice, {"content.published"});

@@ -166,6 +166,21 @@ WriteOutcome PostgresStore::DeleteEventHook(AccountId account, EventHookId id,
     return MissOutcome(*conn, "event_hooks", account, id);
 }
 
+std::vector<AccountId> PostgresStore::AccountsWithActiveHooks(std::span<const AccountId> accounts) {
+    if (accounts.empty()) return {};
+    Params p;
+    p.IntArray(accounts);
+    auto conn = pool_->Acquire();
+    const PgResult r = conn->Exec(
+        "SELECT DISTINCT account_id FROM event_hooks"
+        " WHERE account_id = ANY($1::bigint[]) AND is_active ORDER BY account_id",
+        p);
+    std::vector<AccountId> with;
+    with.reserve(static_cast<size_t>(r.rows()));
+    for (int i = 0; i < r.rows(); ++i) with.push_back(r.Int(i, 0));
+    return with;
+}
+
 int64_t PostgresStore::EnqueueHookEvent(AccountId account, std::string_view event_type,
                                         std::string_view body, TimePoint now) {
     auto conn = pool_->Acquire();

@@ -179,6 +179,24 @@ WriteOutcome SqliteStore::DeleteEventHook(AccountId account, EventHookId id,
     return WriteOutcome::kApplied;
 }
 
+std::vector<AccountId> SqliteStore::AccountsWithActiveHooks(std::span<const AccountId> accounts) {
+    std::vector<AccountId> with(accounts.begin(), accounts.end());
+    std::sort(with.begin(), with.end());
+    with.erase(std::unique(with.begin(), with.end()), with.end());
+    if (with.empty()) return with;
+    auto conn = pool_->Acquire();
+    Transaction txn = conn->Begin(Mode::kDeferred);  // one snapshot for all of them
+    sqlite3_stmt* stmt = conn->Prepare(
+        "SELECT EXISTS (SELECT 1 FROM event_hooks WHERE account_id = ?1 AND is_active = 1)");
+    std::erase_if(with, [&](AccountId account) {
+        Query q(stmt);
+        q.BindInt(1, account);
+        return !q.Step() || q.Int(0) == 0;
+    });
+    txn.Commit();
+    return with;
+}
+
 int64_t SqliteStore::EnqueueHookEvent(AccountId account, std::string_view event_type,
                                       std::string_view body, TimePoint now) {
     auto conn = pool_->Acquire();

@@ -127,6 +127,7 @@ public:
     WriteResult UpdateEventHook(const EventHook& hook, int64_t expected_version) override;
     WriteOutcome DeleteEventHook(AccountId account, EventHookId id,
                                  std::optional<int64_t> expected_version) override;
+    std::vector<AccountId> AccountsWithActiveHooks(std::span<const AccountId> accounts) override;
     int64_t EnqueueHookEvent(AccountId account, std::string_view event_type, std::string_view body,
                              TimePoint now) override;
     std::optional<HookDelivery> EnqueueHookDelivery(AccountId account, EventHookId hook,
