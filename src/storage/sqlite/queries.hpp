@@ -229,6 +229,9 @@ inline constexpr const char* kClaimCandidates =
     " CROSS JOIN sites s ON s.id = c.site_id"
     " WHERE c.site_status = 'publishing' AND c.lease_until < ?2 AND s.is_active = 1"
     " ORDER BY 4, 1";
+// The candidates above come only from active sites: once each of them is known to be at its
+// cap (or skipped), no later candidate can be taken and the claim stops reading.
+inline constexpr const char* kActiveSiteCount = "SELECT COUNT(*) FROM sites WHERE is_active = 1";
 // ?1 id, ?2 claim token, ?3 lease end, ?4 now.
 inline constexpr const char* kClaimById =
     "UPDATE content SET site_status = 'publishing', claim_token = ?2, lease_until = ?3,"

@@ -11,6 +11,8 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -68,29 +70,52 @@ std::vector<ClaimedItem> SqliteStore::Claim(const ClaimRequest& request) {
     std::vector<ContentId> ids;
     {
         std::map<SiteId, int> cap;
+        // Sites none of whose later candidates can be taken (skipped, or at their cap: the
+        // live count only grows within the claim). When it holds every active site the scan
+        // stops: in a burst whose sites are all at their cap it read up to the whole backlog
+        // (~9,000 rows) to take one item. The active sites are counted only once a site
+        // closes (most claims close none).
+        std::set<SiteId> closed;
+        std::optional<int64_t> active_sites;
+        const auto all_closed = [&] {
+            if (closed.empty()) return false;
+            if (!active_sites) {
+                Query count(conn->Prepare(sql::kActiveSiteCount));
+                active_sites = count.Step() ? count.Int(0) : 0;
+            }
+            return static_cast<int64_t>(closed.size()) >= *active_sites;
+        };
         Query q(conn->Prepare(sql::kClaimCandidates));
         q.BindTime(1, request.now).BindTime(2, clock_now);
-        for (int scanned = 0;
-             scanned < kMaxScan && static_cast<int>(ids.size()) < request.limit && q.Step();
+        for (int scanned = 0; scanned < kMaxScan && static_cast<int>(ids.size()) < request.limit &&
+                              !all_closed() && q.Step();
              ++scanned) {
             const SiteId site = q.Int(1);
             if (std::find(request.skip_sites.begin(), request.skip_sites.end(), site) !=
-                request.skip_sites.end())
+                request.skip_sites.end()) {
+                closed.insert(site);
                 continue;
+            }
             domain::SiteHealthState health;
             health.health =
                 domain::ParseSiteHealth(q.Text(4)).value_or(domain::SiteHealth::kHealthy);
             health.probe_at = q.OptTime(5);
             if (!domain::AdmitsCall(health, static_cast<int>(live[site]), request.now)) continue;
+            int site_cap = 0;
             if (request.max_in_flight_per_site > 0 || !q.IsNull(2)) {
                 auto it = cap.find(site);
                 if (it == cap.end())
                     it =
                         cap.emplace(site, SiteCap(q.Text(2), request.max_in_flight_per_site)).first;
-                if (it->second > 0 && live[site] >= it->second) continue;
+                site_cap = it->second;
+                if (site_cap > 0 && live[site] >= site_cap) {
+                    closed.insert(site);
+                    continue;
+                }
             }
             ++live[site];
             ids.push_back(q.Int(0));
+            if (site_cap > 0 && live[site] >= site_cap) closed.insert(site);
         }
     }
     std::vector<ClaimedItem> claimed;
