@@ -284,34 +284,6 @@ TEST_P(ClaimTest, OldestDueFirstAndLimitRespected) {
     EXPECT_EQ(ClaimIds(At("2026-01-20T13:00:00Z"), 5), (std::vector<ContentId>{later_retry.id}));
 }
 
-TEST_P(ClaimTest, ASiteWithRoomIsFoundPastTheBacklogOfSitesAtTheirCap) {
-    // `full` has 5 items due first, `later` one item due after all of them, `skipped` one
-    // due first of all but left alone by the caller; the cap is one call per site.
-    const Site full = site_;
-    const Site later = NewSite(account_, "later");
-    const Site skipped = NewSite(account_, "skipped");
-    const Content s1 = NewScheduled(skipped, At("2026-01-20T10:59:00Z"));
-    std::vector<Content> backlog;
-    for (int i = 0; i < 5; ++i)
-        backlog.push_back(NewScheduled(full, At("2026-01-20T11:00:00Z") + std::chrono::minutes{i}));
-    const Content l1 = NewScheduled(later, At("2026-01-20T12:00:00Z"));
-    const std::vector<SiteId> skip = {skipped.id};
-    const auto claim = [&](int limit) {
-        std::vector<ContentId> ids;
-        for (const auto& item : ClaimBatch(store(), kNow, limit, "tok", kLease, skip, 1))
-            ids.push_back(item.content.id);
-        return ids;
-    };
-    EXPECT_EQ(claim(1), (std::vector<ContentId>{backlog[0].id}));
-    // `full` is at its cap and `skipped` is skipped, but `later` still has room: the claim
-    // reads on past the backlog to it.
-    EXPECT_EQ(claim(10), (std::vector<ContentId>{l1.id}));
-    EXPECT_TRUE(claim(10).empty());  // every site at its cap or skipped
-    // Without the skip and the cap the rest goes, oldest due first.
-    EXPECT_EQ(ClaimIds(kNow, 10), (std::vector<ContentId>{s1.id, backlog[1].id, backlog[2].id,
-                                                          backlog[3].id, backlog[4].id}));
-}
-
 TEST_P(ClaimTest, ExpiredLeaseIsReclaimedWithSamePublication) {
     const Content c = NewScheduled(site_, At("2026-01-20T11:00:00Z"));
     auto first = ClaimBatch(store(), kNow, 10, "dead");
