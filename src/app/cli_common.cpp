@@ -1,4 +1,7 @@
 #include <charconv>
+#include <cstdlib>
+#include <string>
+#include <string_view>
 
 #include "app/cli.hpp"
 #include "http/api_keys.hpp"
@@ -6,18 +9,39 @@
 namespace herald::app {
 
 void AddDbFlags(CLI::App* command, DbFlags& flags) {
-    command->add_option("--db", flags.db, "database URL: sqlite:PATH or postgresql://…")
-        ->envname("HERALD_DB")
-        ->capture_default_str();
-    command
-        ->add_option("--db-pool-size", flags.options.pool_size,
-                     "PostgreSQL connections this process keeps open at most (default "
-                     "8); SQLite ignores it")
-        ->envname("HERALD_DB_POOL_SIZE")
-        ->check(CLI::Range(1, 1000));
+    // Several commands share one DbFlags, and CLI11 (2.1) applies an option's environment
+    // variable to the same option of sibling commands too, which overwrote a --db given on the
+    // command line with HERALD_DB. So the environment is read here, for the command that ran
+    // and only where its flag is absent.
+    CLI::Option* db =
+        command
+            ->add_option("--db", flags.db,
+                         "database URL: sqlite:PATH or postgresql://… (else HERALD_DB)")
+            ->capture_default_str();
+    CLI::Option* pool =
+        command
+            ->add_option("--db-pool-size", flags.options.pool_size,
+                         "PostgreSQL connections this process keeps open at most (default "
+                         "8; else HERALD_DB_POOL_SIZE); SQLite ignores it")
+            ->check(CLI::Range(1, 1000));
     command->add_option("--secret-key-file", flags.options.secrets.key_file,
                         "file holding the key of the stored credentials (base64 of 32 "
                         "bytes); else HERALD_SECRET_KEY, else (SQLite) DBFILE.key");
+    command->parse_complete_callback([db, pool, &flags] {
+        if (const char* env = std::getenv("HERALD_DB"); db->count() == 0 && env && *env)
+            flags.db = env;
+        if (const char* env = std::getenv("HERALD_DB_POOL_SIZE");
+            pool->count() == 0 && env && *env) {
+            const std::string_view text(env);
+            int size = 0;
+            const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), size);
+            if (error != std::errc{} || end != text.data() + text.size() || size < 1 || size > 1000)
+                throw CLI::ValidationError(
+                    "HERALD_DB_POOL_SIZE",
+                    "must be a whole number from 1 to 1000, not '" + std::string(text) + "'");
+            flags.options.pool_size = size;
+        }
+    });
 }
 
 TimePoint ParseNowOption(const std::string& text) {

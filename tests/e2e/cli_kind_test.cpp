@@ -56,6 +56,33 @@ void ChownToNobody(const std::string& path) {
     }
 }
 
+TEST(CliKind, DbOnTheCommandLineBeatsHeraldDbWhichStandsInWhenItIsAbsent) {
+    TempDir dir;
+    const std::string env_db = "sqlite:" + dir.File("env.db");
+    const std::string flag_db = "sqlite:" + dir.File("flag.db");
+    ASSERT_EQ(Herald({"accounts", "create", "from-env", "--db", env_db}).exit_code, 0);
+    ASSERT_EQ(Herald({"accounts", "create", "from-flag", "--db", flag_db}).exit_code, 0);
+    const auto with_env = [&](std::vector<std::string> args, const std::string& var,
+                              const std::string& value) {
+        args.insert(args.begin(), {"/usr/bin/env", var + "=" + value, HeraldBinary()});
+        return RunCommand(args);
+    };
+    // `accounts create` shares its flags with `accounts list`: the environment must not
+    // overwrite the --db given to the command that runs.
+    const auto flag = with_env({"accounts", "list", "--db", flag_db}, "HERALD_DB", env_db);
+    ASSERT_EQ(flag.exit_code, 0) << flag.err;
+    EXPECT_NE(flag.out.find("from-flag"), std::string::npos) << flag.out;
+    EXPECT_EQ(flag.out.find("from-env"), std::string::npos) << flag.out;
+    const auto env = with_env({"accounts", "list"}, "HERALD_DB", env_db);
+    ASSERT_EQ(env.exit_code, 0) << env.err;
+    EXPECT_NE(env.out.find("from-env"), std::string::npos) << env.out;
+    EXPECT_TRUE(FailsWithOneLine(
+        with_env({"accounts", "list", "--db", flag_db}, "HERALD_DB_POOL_SIZE", "0"),
+        "HERALD_DB_POOL_SIZE"));
+    EXPECT_EQ(with_env({"accounts", "list", "--db", flag_db}, "HERALD_DB_POOL_SIZE", "4").exit_code,
+              0);
+}
+
 TEST(CliKind, AMissingDatabaseIsRefusedByEveryCommandButThoseThatMakeOne) {
     TempDir dir;
     const std::string file = dir.File("typo.db");

@@ -241,12 +241,14 @@ test('every described operation answers as described, errors included', { skip }
   try {
     const demoUrl = await new Promise((resolve, reject) => {
       let out = '';
+      let err = '';
+      demo.stderr.on('data', (d) => { err += d; });
       demo.stdout.on('data', (d) => {
         out += d;
         const m = out.match(/herald serving on (http:\/\/\S+)/);
         if (m) resolve(`${m[1]}/`);
       });
-      demo.on('exit', (code) => reject(new Error(`herald serve --demo exited ${code}: ${out}`)));
+      demo.on('exit', (code) => reject(new Error(`herald serve --demo exited ${code}: ${out}${err}`)));
     });
     const posted = await expect(200, 'POST', 'demo/receiver/', { server: demoUrl, apiKey: null, body: { type: 'content.publish', content: { title: 'Hi', content_html: '<p>hi</p>' }, external_id: null } });
     await expect(200, 'GET', `demo/posts/${posted.json.id}/`, { server: demoUrl, apiKey: null });
