@@ -36,6 +36,12 @@ Response ErrorResponse(int status, std::string_view code, std::string_view messa
     return response;
 }
 
+void WriteErrorFields(JsonWriter& w, const Error& error) {
+    w.Key("code").String(error.code);
+    w.Key("message").String(error.message);
+    w.Key("field").OptString(error.field);
+}
+
 Response ErrorResponse(const Error& error) {
     return ErrorResponse(ToHttpStatus(error.kind), error.code, error.message, error.field);
 }
@@ -48,15 +54,11 @@ Response ErrorResponse(const std::vector<Error>& errors) {
     response.status = ToHttpStatus(first.kind);
     JsonWriter w(response.body);
     w.BeginObject().Key("error").BeginObject();
-    w.Key("code").String(first.code);
-    w.Key("message").String(first.message);
-    w.Key("field").OptString(first.field);
+    WriteErrorFields(w, first);
     w.Key("errors").BeginArray();
     for (const Error& e : errors) {
         w.BeginObject();
-        w.Key("code").String(e.code);
-        w.Key("message").String(e.message);
-        w.Key("field").OptString(e.field);
+        WriteErrorFields(w, e);
         w.EndObject();
     }
     w.EndArray();

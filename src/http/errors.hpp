@@ -22,6 +22,11 @@ Response ErrorResponse(const Error& error);
 /// a single one answers the plain shape.
 Response ErrorResponse(const std::vector<Error>& errors);
 
+class JsonWriter;
+/// The members "code", "message" and "field" (null when empty) of `error`, inside an object
+/// the caller opened: the one shape of an error wherever an answer lists one.
+void WriteErrorFields(JsonWriter& w, const Error& error);
+
 /// Common ones.
 Response NotFoundResponse(std::string_view what);
 Response InternalErrorResponse();

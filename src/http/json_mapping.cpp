@@ -5,6 +5,7 @@
 
 #include "domain/planner_settings.hpp"
 #include "domain/validation.hpp"
+#include "http/errors.hpp"
 #include "http/request_fields.hpp"
 
 namespace herald::http {
@@ -35,9 +36,7 @@ void WriteSite(JsonWriter& w, const domain::Site& site) {
     w.Key("warnings").BeginArray();
     for (const Error& missing : MissingPlatformSettings(site)) {
         w.BeginObject();
-        w.Key("code").String(missing.code);
-        w.Key("message").String(missing.message);
-        w.Key("field").String(missing.field);
+        WriteErrorFields(w, missing);  // a missing setting always names its field
         w.EndObject();
     }
     w.EndArray();
