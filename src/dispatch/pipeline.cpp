@@ -213,7 +213,8 @@ void Pipeline::LaunchOne(const JobPtr& job, bool may_block) {
     job->started = job->now();
     job->started_steady = std::chrono::steady_clock::now();
     metrics_.CountAttempt(platform);
-    if (item.due_at != TimePoint{}) metrics_.ObserveLateness(job->started - item.due_at);
+    if (const auto due = domain::DueTime(item.due_at))
+        metrics_.ObserveLateness(job->started - *due);
 
     publishers::Publisher* publisher = publishers_.For(item.site.platform_type);
     if (!publisher) {

@@ -149,11 +149,18 @@ struct Content {
     TimePoint created_at{};
     TimePoint updated_at{};
 
-    /// When the dispatcher should next act on it.
+    /// When the dispatcher should next act on it; the epoch for an item never scheduled
+    /// ("publish now" of an unscheduled item), which DueTime() reads as no due time.
     TimePoint DueAt() const {
         return next_attempt_at ? *next_attempt_at : scheduled_publish_at.value_or(TimePoint{});
     }
 };
+
+/// A DueAt() value as a due time: none for the epoch (an item that was never scheduled).
+inline std::optional<TimePoint> DueTime(TimePoint due_at) {
+    if (due_at == TimePoint{}) return std::nullopt;
+    return due_at;
+}
 
 struct PublishRecord {
     RecordId id = 0;

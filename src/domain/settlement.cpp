@@ -66,8 +66,7 @@ Settlement Settle(const Content& claimed, TimePoint due_at, const AttemptReport&
     record.started_at = report.started;
     record.finished_at = report.finished;
     record.http_status = report.http_status;
-    // Content::DueAt() is the epoch for an item never scheduled ("publish now"): no due time.
-    if (due_at != TimePoint{}) record.due_at = due_at;
+    record.due_at = DueTime(due_at);
     if (report.result != AttemptResult::kPublished) record.error = report.error;
 
     SiteAction action = SiteAction::kFail;
